@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { Progress } from '../lib/cli/progress.js';
+import { parseReconcileArgs, RECONCILE_HELP } from '../lib/cli/reconcile-args.js';
+import { checkReadable, runReconcile } from '../lib/cli/reconcile-command.js';
+import { UsageError } from '../lib/cli/usage-error.js';
+
+const HELP = `Usage: stocktally <command> [options]
+
+Commands
+  reconcile    reconcile WMS movements against finance entries from files (see reconcile --help)
+  help         this help
+`;
+
+async function reconcile(argv: string[]): Promise<number> {
+  const args = parseReconcileArgs(argv);
+  if (args.help) {
+    process.stdout.write(RECONCILE_HELP);
+    return 0;
+  }
+  for (const [flag, path] of [['--uom', args.uom], ['--costs', args.costs]] as const) {
+    if (path !== undefined) await checkReadable(path, flag);
+  }
+  const progress = new Progress(process.stderr.isTTY === true && !args.quiet);
+  await runReconcile({ ...args, progress });
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'reconcile':
+      return reconcile(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${command} (try: stocktally help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`stocktally: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`stocktally: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

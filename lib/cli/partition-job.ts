@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CostTable, type CostRow } from '../core/costs.js';
+import type { Conflict } from '../core/group.js';
+import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
+import type { Entry, Movement, Rejection, Source } from '../core/records.js';
+import { reconcilePartition } from '../core/reconcile.js';
+import type { Settings } from '../core/settings.js';
+import type { Tally } from '../core/summary.js';
+import { UomTable, type UomRow } from '../core/uom.js';
+import { ZoneClock } from '../core/zone-clock.js';
+import { loadShare, type PartitionShare } from './partition-store.js';
+
+/** How one input file is read: CSV under its header, or NDJSON. */
+export type InputFormat = { kind: 'csv'; header: string[]; file: string } | { kind: 'ndjson'; file: string };
+
+/** What every partition job shares: the tables and settings, sent once to each worker. */
+export interface JobContext {
+  settings: Settings;
+  uomRows: UomRow[];
+  costRows: CostRow[];
+  formats: Record<Source, InputFormat>;
+  tmpDir: string;
+}
+
+export interface PartitionJob {
+  partition: number;
+  wms: PartitionShare;
+  finance: PartitionShare;
+}
+
+export interface PartitionOutcome {
+  partition: number;
+  tally: Tally;
+  records: Record<Source, number>;
+  duplicates: Record<Source, number>;
+  conflicts: Conflict[];
+  rejected: Rejection[];
+  discrepancies: number;
+  /** The partition's discrepancies as JSON lines, sorted by group. */
+  resultFile: string;
+}
+
+const decoder = new TextDecoder();
+
+export function prepare(context: JobContext): (job: PartitionJob) => PartitionOutcome {
+  const zone = new ZoneClock(context.settings.timeZone);
+  const ctx = {
+    settings: context.settings,
+    uom: new UomTable(context.uomRows),
+    costs: new CostTable(context.costRows),
+    zone,
+  };
+  const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
+    const { bytes, lines } = loadShare(share);
+    const text = decoder.decode(bytes);
+    const format = context.formats[source];
+    const options = { source, file: format.file, zone, lines };
+    return format.kind === 'csv'
+      ? readCsvRecords<R>(text, format.header, options)
+      : readNdjsonRecords<R>(text, options);
+  };
+  return (job) => {
+    const movements = read<Movement>('wms', job.wms);
+    const entries = read<Entry>('finance', job.finance);
+    const result = reconcilePartition(movements.records, entries.records, ctx);
+    const resultFile = join(context.tmpDir, `result-${job.partition}.ndjson`);
+    writeFileSync(resultFile, result.discrepancies.map((d) => JSON.stringify(d) + '\n').join(''));
+    return {
+      partition: job.partition,
+      tally: result.tally,
+      records: result.records,
+      duplicates: result.duplicates,
+      conflicts: result.conflicts,
+      rejected: [...movements.rejected, ...entries.rejected, ...result.rejected],
+      discrepancies: result.discrepancies.length,
+      resultFile,
+    };
+  };
+}

@@ -1,0 +1,146 @@
+import { parseArgs } from 'node:util';
+import { parseDecimal, type Decimal } from '../core/decimal.js';
+import { DEFAULT_SETTINGS, type Settings } from '../core/settings.js';
+import { parseInstant } from '../core/timestamp.js';
+import { ZoneClock } from '../core/zone-clock.js';
+import type { ReconcileOptions } from './reconcile-command.js';
+import { UsageError } from './usage-error.js';
+
+export const RECONCILE_HELP = `Usage: stocktally reconcile --wms FILE --finance FILE [options] --out DIR
+
+Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3) and writes
+discrepancies.json, discrepancies.csv (UTF-8 with BOM) and summary.json into DIR.
+FILE is .csv, .ndjson or .jsonl.
+
+Inputs
+  --wms FILE                   WMS movements (eventId, warehouseId, sku, type, quantity, ...)
+  --finance FILE               finance entries (entryId, ..., amount, postedAt, ...)
+  --uom FILE                   unit conversions: sku,fromUom,toUom,factor (sku may be *)
+  --costs FILE                 standard costs: warehouseId,sku,standardCost,effectiveFrom
+  --out DIR                    where the results go (created if missing)
+
+Rules
+  --as-of ISO                  the run's "now" (default: now); a plain date is midnight in --timezone
+  --lag-hours N                lag window for one-sided groups (default 48)
+  --timezone TZ                IANA zone of accounting periods and plain dates (default UTC)
+  --amount-tolerance X         absolute amount tolerance (default 0.01)
+  --amount-tolerance-rate R    relative amount tolerance (default 0.001 = 0.1 %)
+  --red X                      money at stake for RED (default 50000)
+  --yellow X                   money at stake for YELLOW (default 5000)
+  --yellow-rate R              relative difference for YELLOW (default 0.05)
+
+Output and execution
+  --no-report                  write only the data files (report.pdf comes with the report feature)
+  --quiet                      no progress on stderr
+  --partitions N               partition count (default 64, more for very large inputs)
+  --workers N                  worker threads (default: one per core; 0 = this thread)
+  --memory-budget MB           raw records kept in memory before spilling to a temp dir (default 512)
+  -h, --help                   this help
+
+Exit status: 0 when the run completed (whatever it found), 2 for unusable arguments or files.
+`;
+
+function decimalFlag(name: string, value: string | undefined, fallback: Decimal): Decimal {
+  if (value === undefined) return fallback;
+  const parsed = parseDecimal(value);
+  if (!parsed.ok) throw new UsageError(`--${name} ${parsed.reason}`);
+  if (parsed.value < 0n) throw new UsageError(`--${name} must not be negative: ${value}`);
+  return parsed.value;
+}
+
+function integerFlag(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`--${name} must be a whole number of at least ${min}: ${value}`);
+  }
+  return Number(value);
+}
+
+export interface ReconcileArgs extends ReconcileOptions {
+  help: boolean;
+  quiet: boolean;
+  report: boolean;
+  xlsx: boolean;
+}
+
+export function parseReconcileArgs(argv: readonly string[], now = Date.now()): ReconcileArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        wms: { type: 'string' },
+        finance: { type: 'string' },
+        uom: { type: 'string' },
+        costs: { type: 'string' },
+        out: { type: 'string' },
+        'as-of': { type: 'string' },
+        'lag-hours': { type: 'string' },
+        timezone: { type: 'string' },
+        'amount-tolerance': { type: 'string' },
+        'amount-tolerance-rate': { type: 'string' },
+        red: { type: 'string' },
+        yellow: { type: 'string' },
+        'yellow-rate': { type: 'string' },
+        'no-report': { type: 'boolean' },
+        xlsx: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        partitions: { type: 'string' },
+        workers: { type: 'string' },
+        'memory-budget': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : String(error));
+  }
+  const v = parsed.values;
+  const base = { help: v.help === true, quiet: v.quiet === true, report: v['no-report'] !== true, xlsx: v.xlsx === true };
+  if (base.help) return { ...base, wms: '', finance: '', out: '', settings: { ...DEFAULT_SETTINGS, asOf: now } };
+  for (const name of ['wms', 'finance', 'out'] as const) {
+    if (v[name] === undefined || v[name] === '') throw new UsageError(`--${name} is required (see --help)`);
+  }
+  const timeZone = v.timezone ?? DEFAULT_SETTINGS.timeZone;
+  if (!ZoneClock.isValid(timeZone)) throw new UsageError(`--timezone ${timeZone} is not an IANA time zone`);
+  const zone = new ZoneClock(timeZone);
+  let asOf = now;
+  if (v['as-of'] !== undefined) {
+    const instant = parseInstant(v['as-of'], zone);
+    if (!instant.ok) throw new UsageError(`--as-of ${instant.reason}`);
+    asOf = instant.ms;
+  }
+  let lagHours = DEFAULT_SETTINGS.lagHours;
+  if (v['lag-hours'] !== undefined) {
+    const lag = Number(v['lag-hours']);
+    if (!/^\s*[-+]?\d+(\.\d+)?\s*$/.test(v['lag-hours']) || !Number.isFinite(lag)) {
+      throw new UsageError(`--lag-hours must be a number of hours: ${v['lag-hours']}`);
+    }
+    if (lag < 0) throw new UsageError(`--lag-hours must not be negative: ${v['lag-hours']}`);
+    lagHours = lag;
+  }
+  const settings: Settings = {
+    asOf,
+    lagHours,
+    timeZone,
+    amountTolerance: decimalFlag('amount-tolerance', v['amount-tolerance'], DEFAULT_SETTINGS.amountTolerance),
+    amountToleranceRate: decimalFlag('amount-tolerance-rate', v['amount-tolerance-rate'], DEFAULT_SETTINGS.amountToleranceRate),
+    red: decimalFlag('red', v.red, DEFAULT_SETTINGS.red),
+    yellow: decimalFlag('yellow', v.yellow, DEFAULT_SETTINGS.yellow),
+    yellowRate: decimalFlag('yellow-rate', v['yellow-rate'], DEFAULT_SETTINGS.yellowRate),
+  };
+  const budgetMb = integerFlag('memory-budget', v['memory-budget'], 1);
+  return {
+    ...base,
+    wms: v.wms ?? '',
+    finance: v.finance ?? '',
+    uom: v.uom,
+    costs: v.costs,
+    out: v.out ?? '',
+    settings,
+    partitions: integerFlag('partitions', v.partitions, 1),
+    workers: integerFlag('workers', v.workers, 0),
+    memoryBudgetBytes: budgetMb === undefined ? undefined : budgetMb * 1024 * 1024,
+  };
+}

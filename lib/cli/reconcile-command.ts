@@ -1,0 +1,313 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { loadCostsCsv, type CostRow } from '../core/costs.js';
+import { formatDecimal } from '../core/decimal.js';
+import type { Discrepancy } from '../core/discrepancy.js';
+import type { Conflict } from '../core/group.js';
+import { DEFAULT_PARTITIONS } from '../core/partition.js';
+import type { Rejection, Source } from '../core/records.js';
+import type { Settings } from '../core/settings.js';
+import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/splitter.js';
+import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../core/summary.js';
+import { TableHeaderError } from '../core/table-text.js';
+import { loadUomCsv, type UomRow } from '../core/uom.js';
+import { ZoneClock } from '../core/zone-clock.js';
+import { DiscrepancyWriter, readResults } from './output.js';
+import type { InputFormat, JobContext, PartitionJob, PartitionOutcome } from './partition-job.js';
+import { PartitionStore } from './partition-store.js';
+import { Progress } from './progress.js';
+import { UsageError } from './usage-error.js';
+import { runJobs } from './worker-pool.js';
+
+export interface ReconcileOptions {
+  wms: string;
+  finance: string;
+  uom?: string | undefined;
+  costs?: string | undefined;
+  out: string;
+  settings: Settings;
+  /** Partition count; by default 64, more for inputs large enough to need them. */
+  partitions?: number | undefined;
+  /** Worker threads; by default one per core. 0 reconciles in this thread. */
+  workers?: number | undefined;
+  /** Raw records held in memory before spilling to a temp dir. */
+  memoryBudgetBytes?: number | undefined;
+  progress?: Progress | undefined;
+  workerScript?: string | undefined;
+}
+
+export interface InputStats {
+  file: string;
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+}
+
+export interface Summary extends SummaryFigures {
+  asOf: string;
+  timezone: string;
+  lagHours: number;
+  settings: Record<string, string>;
+  inputs: Record<Source, InputStats> & { uom?: { file: string; rows: number; rejected: number }; costs?: { file: string; rows: number; rejected: number } };
+  rejected: { file: string; line: number; field: string | null; reason: string; source: string }[];
+  conflicts: { file: string; line: number; id: string; reason: string }[];
+  run: { partitions: number; workers: number; spilledBytes: number; durationMs: number; generatedAt: string };
+}
+
+const REQUIRED: Record<Source, readonly string[]> = {
+  wms: ['eventId', 'warehouseId', 'sku', 'type', 'quantity', 'documentRef', 'occurredAt'],
+  finance: ['entryId', 'warehouseId', 'sku', 'type', 'quantity', 'amount', 'documentRef', 'postedAt'],
+};
+
+export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
+/** Past this much input per partition, use more partitions so each stays small. */
+const BYTES_PER_PARTITION = 16 * 1024 * 1024;
+
+export function formatOf(path: string): 'csv' | 'ndjson' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  throw new UsageError(`${path}: unknown file type ${ext || '(none)'}; use .csv, .ndjson or .jsonl`);
+}
+
+async function readTable(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+export async function checkReadable(path: string, flag: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new UsageError(`${flag} ${path} is not a file`);
+    return s.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** Streams one input file through its splitter into the partition store. */
+async function split(
+  source: Source,
+  path: string,
+  store: PartitionStore,
+  rejected: Rejection[],
+  progress: Progress,
+): Promise<{ format: InputFormat; rows: number }> {
+  const file = basename(path);
+  const kind = formatOf(path);
+  const sink: SplitSink = {
+    record: (partition, data, start, end, line) => store.append(source, partition, data, start, end, line),
+    malformed: (line, reason) => rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` }),
+  };
+  const splitter = kind === 'csv' ? new CsvSplitter(store.partitions, sink) : new NdjsonSplitter(store.partitions, sink);
+  let checked = kind !== 'csv';
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const before = splitter.records;
+    splitter.push(chunk);
+    progress.addRows(splitter.records - before);
+    if (!checked && splitter instanceof CsvSplitter && splitter.header !== undefined) {
+      const missing = REQUIRED[source].filter((name) => !splitter.header?.includes(name));
+      if (missing.length > 0) {
+        stream.destroy();
+        throw new UsageError(`${path}: the CSV header lacks ${missing.join(', ')}`);
+      }
+      checked = true;
+    }
+  }
+  splitter.end();
+  const format: InputFormat =
+    splitter instanceof CsvSplitter ? { kind: 'csv', header: splitter.header ?? [], file } : { kind: 'ndjson', file };
+  if (format.kind === 'csv' && !checked) {
+    const missing = REQUIRED[source].filter((name) => !format.header.includes(name));
+    if (missing.length > 0) throw new UsageError(`${path}: the CSV header lacks ${missing.join(', ')}`);
+  }
+  const malformed = rejected.filter((r) => r.source === source).length;
+  return { format, rows: splitter.records + malformed };
+}
+
+function describeReject(r: Rejection): string {
+  const side = r.source === 'wms' ? 'a WMS row' : r.source === 'finance' ? 'a finance row' : `a ${r.source} row`;
+  return `${side} for this document was rejected at ${r.file} line ${r.line} (${r.reason})`;
+}
+
+export async function runReconcile(options: ReconcileOptions): Promise<Summary> {
+  const started = Date.now();
+  const progress = options.progress ?? new Progress(false);
+  const { settings } = options;
+  const zone = new ZoneClock(settings.timeZone);
+  const sizes = {
+    wms: await checkReadable(options.wms, '--wms'),
+    finance: await checkReadable(options.finance, '--finance'),
+  };
+  formatOf(options.wms);
+  formatOf(options.finance);
+  const rejected: Rejection[] = [];
+
+  let uomRows: UomRow[] = [];
+  let costRows: CostRow[] = [];
+  let uomStats: Summary['inputs']['uom'];
+  let costStats: Summary['inputs']['costs'];
+  try {
+    if (options.uom !== undefined) {
+      const file = basename(options.uom);
+      const loaded = loadUomCsv(await readTable(options.uom), file);
+      uomRows = loaded.rows;
+      rejected.push(...loaded.rejected);
+      uomStats = { file, rows: loaded.rows.length + loaded.rejected.length, rejected: loaded.rejected.length };
+    }
+    if (options.costs !== undefined) {
+      const file = basename(options.costs);
+      const loaded = loadCostsCsv(await readTable(options.costs), file, zone);
+      costRows = loaded.rows;
+      rejected.push(...loaded.rejected);
+      costStats = { file, rows: loaded.rows.length + loaded.rejected.length, rejected: loaded.rejected.length };
+    }
+  } catch (error) {
+    if (error instanceof TableHeaderError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const totalBytes = sizes.wms + sizes.finance;
+  let partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  if (options.partitions === undefined) {
+    while (totalBytes / partitions > BYTES_PER_PARTITION) partitions *= 2;
+  }
+  const workers = options.workers ?? Math.min(availableParallelism(), partitions);
+  await mkdir(options.out, { recursive: true });
+  const tmpDir = await mkdtemp(join(tmpdir(), 'stocktally-'));
+  try {
+    const store = new PartitionStore(partitions, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, tmpDir);
+    progress.start('read');
+    const wms = await split('wms', options.wms, store, rejected, progress);
+    const finance = await split('finance', options.finance, store, rejected, progress);
+
+    const context: JobContext = {
+      settings,
+      uomRows,
+      costRows,
+      formats: { wms: wms.format, finance: finance.format },
+      tmpDir,
+    };
+    function* jobs(): Generator<PartitionJob> {
+      for (let p = 0; p < partitions; p++) {
+        yield { partition: p, wms: store.take('wms', p), finance: store.take('finance', p) };
+      }
+    }
+    const outcomes: (PartitionOutcome | undefined)[] = new Array<PartitionOutcome | undefined>(partitions);
+    let done = 0;
+    progress.start('reconcile');
+    await runJobs(
+      context,
+      jobs(),
+      workers,
+      (outcome) => {
+        outcomes[outcome.partition] = outcome;
+        progress.note(`${++done}/${partitions} partitions`);
+      },
+      options.workerScript,
+    );
+
+    const tally = emptyTally();
+    const conflicts: Conflict[] = [];
+    const counts = {
+      wms: { accepted: 0, duplicates: 0, conflicts: 0 },
+      finance: { accepted: 0, duplicates: 0, conflicts: 0 },
+    };
+    for (const outcome of outcomes) {
+      if (outcome === undefined) continue;
+      mergeTally(tally, outcome.tally);
+      rejected.push(...outcome.rejected);
+      conflicts.push(...outcome.conflicts);
+      for (const source of ['wms', 'finance'] as const) {
+        counts[source].accepted += outcome.records[source] - outcome.duplicates[source];
+        counts[source].duplicates += outcome.duplicates[source];
+      }
+    }
+    for (const c of conflicts) counts[c.source].conflicts++;
+    const order = (a: { file: string; line: number }, b: { file: string; line: number }) =>
+      a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+    rejected.sort(order);
+    conflicts.sort(order);
+
+    // A rejected row that names a group's document is the likeliest cause of its discrepancy.
+    const rejectedByDocument = new Map<string, Rejection[]>();
+    for (const r of rejected) {
+      if (r.documentRef === undefined) continue;
+      const list = rejectedByDocument.get(r.documentRef);
+      if (list === undefined) rejectedByDocument.set(r.documentRef, [r]);
+      else list.push(r);
+    }
+    progress.start('write');
+    const writer = new DiscrepancyWriter(join(options.out, 'discrepancies.json'), join(options.out, 'discrepancies.csv'));
+    for (const outcome of outcomes) {
+      if (outcome === undefined || outcome.discrepancies === 0) continue;
+      for await (const d of readResults(outcome.resultFile)) {
+        const related = rejectedByDocument.get(d.documentRef);
+        if (related !== undefined) annotate(d, related);
+        await writer.write(d);
+      }
+    }
+    await writer.close();
+
+    const inputStats = (source: Source, path: string, rows: number): InputStats => ({
+      file: basename(path),
+      rows,
+      accepted: counts[source].accepted - counts[source].conflicts,
+      duplicates: counts[source].duplicates,
+      conflicts: counts[source].conflicts,
+      rejected: rejected.filter((r) => r.source === source).length,
+    });
+    const summary: Summary = {
+      asOf: new Date(settings.asOf).toISOString(),
+      timezone: settings.timeZone,
+      lagHours: settings.lagHours,
+      settings: {
+        amountTolerance: formatDecimal(settings.amountTolerance),
+        amountToleranceRate: formatDecimal(settings.amountToleranceRate),
+        red: formatDecimal(settings.red),
+        yellow: formatDecimal(settings.yellow),
+        yellowRate: formatDecimal(settings.yellowRate),
+      },
+      ...summaryFigures(tally),
+      inputs: {
+        wms: inputStats('wms', options.wms, wms.rows),
+        finance: inputStats('finance', options.finance, finance.rows),
+        ...(uomStats === undefined ? {} : { uom: uomStats }),
+        ...(costStats === undefined ? {} : { costs: costStats }),
+      },
+      rejected: rejected.map((r) => ({ file: r.file, line: r.line, field: r.field ?? null, reason: r.reason, source: r.source })),
+      conflicts: conflicts.map((c) => ({ file: c.file, line: c.line, id: c.id, reason: c.reason })),
+      run: {
+        partitions,
+        workers,
+        spilledBytes: store.spilledBytes,
+        durationMs: Date.now() - started,
+        generatedAt: new Date().toISOString(),
+      },
+    };
+    await writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    progress.done(
+      `reconciled ${(wms.rows + finance.rows).toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
+    );
+    return summary;
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+function annotate(d: Discrepancy, related: readonly Rejection[]): void {
+  d.rejectedRows = related.map((r) => ({ file: r.file, line: r.line, reason: r.reason }));
+  const first = related[0];
+  if (first !== undefined) {
+    d.explanation += `; ${describeReject(first)}${related.length > 1 ? ` and ${related.length - 1} more` : ''}`;
+  }
+}

@@ -1,0 +1,215 @@
+import type { CostTable } from './costs.js';
+import { divide, mulDivRound, mulRound, type Decimal } from './decimal.js';
+import type { Kind, UnitCostSource } from './discrepancy.js';
+import type { Group, GroupLine, Item } from './group.js';
+import type { MovementType } from './movement-type.js';
+import type { Entry } from './records.js';
+import { lagMs, type Settings } from './settings.js';
+import { withinTolerance } from './tolerance.js';
+import type { ZoneClock } from './zone-clock.js';
+
+/** Everything known about one group after matching: the figures, and the kind when it disagrees. */
+export interface Assessment {
+  group: Group;
+  item: Item;
+  kind: Kind | undefined;
+  /** Why a TIMING_LAG: one side still inside the lag window, or a cut-off across periods. */
+  lagReason: 'one-sided' | 'cut-off' | undefined;
+  wmsQuantity: Decimal;
+  financeQuantity: Decimal;
+  financeAmount: Decimal;
+  unitCost: Decimal | undefined;
+  unitCostSource: UnitCostSource | undefined;
+  expectedAmount: Decimal | undefined;
+  latestEvent: number | undefined;
+  latestPosting: number | undefined;
+  wmsPeriod: string | undefined;
+  financePeriod: string | undefined;
+  wmsTypes: MovementType[];
+  financeTypes: MovementType[];
+  /** The finance lines whose dropping makes the group agree (DUPLICATE_POSTING). */
+  duplicates: Entry[];
+}
+
+export interface ClassifyContext {
+  settings: Settings;
+  costs: CostTable;
+  zone: ZoneClock;
+}
+
+/** Duplicate search is exhaustive up to this many drop combinations, more than any real group. */
+const MAX_DROP_COMBINATIONS = 4096;
+
+function latest(lines: readonly { record: { at: number } }[]): number | undefined {
+  let best: number | undefined;
+  for (const l of lines) if (best === undefined || l.record.at > best) best = l.record.at;
+  return best;
+}
+
+function typesOf(lines: readonly { record: { type: MovementType } }[]): MovementType[] {
+  return [...new Set(lines.map((l) => l.record.type))].sort();
+}
+
+function sameTypes(a: readonly MovementType[], b: readonly MovementType[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+/**
+ * The expected unit cost (CONTRACT §2): the standard cost in effect at the group's latest event,
+ * else the WMS unit cost (of the latest event that carries one), else the item's weighted average
+ * finance unit cost in the run.
+ */
+function expectedCost(
+  group: Group,
+  item: Item,
+  at: number,
+  costs: CostTable,
+): { cost: Decimal; source: UnitCostSource; average?: { amount: Decimal; quantity: Decimal } } | undefined {
+  const standard = costs.costAt(group.warehouseId, group.sku, at);
+  if (standard !== undefined) return { cost: standard, source: 'standard' };
+  let wms: { at: number; cost: Decimal } | undefined;
+  for (const { record } of group.movements) {
+    if (record.unitCost !== undefined && (wms === undefined || record.at >= wms.at)) {
+      wms = { at: record.at, cost: record.unitCost };
+    }
+  }
+  if (wms !== undefined) return { cost: wms.cost, source: 'wms' };
+  const average = divide(item.financeAmount, item.financeQuantity);
+  if (average === undefined) return undefined;
+  return {
+    cost: average,
+    source: 'average',
+    average: { amount: item.financeAmount, quantity: item.financeQuantity },
+  };
+}
+
+function sum(lines: readonly { quantity: Decimal }[]): Decimal {
+  let total = 0n;
+  for (const l of lines) total += l.quantity;
+  return total;
+}
+
+/**
+ * Which repeated finance lines (same type, quantity and amount, different entryIds) can be dropped,
+ * at least one and never all of a kind, so the group agrees. Fewest drops first; the later lines
+ * are the ones named as duplicates.
+ */
+function findDuplicates(
+  entries: readonly GroupLine<Entry>[],
+  agrees: (quantity: Decimal, amount: Decimal) => boolean,
+  quantity: Decimal,
+  amount: Decimal,
+): Entry[] {
+  const bySignature = new Map<string, GroupLine<Entry>[]>();
+  for (const line of entries) {
+    const signature = `${line.record.type}\u0000${line.quantity}\u0000${line.record.amount}`;
+    const list = bySignature.get(signature);
+    if (list === undefined) bySignature.set(signature, [line]);
+    else list.push(line);
+  }
+  const repeated = [...bySignature.values()].filter((l) => l.length >= 2);
+  if (repeated.length === 0) return [];
+  for (const list of repeated) list.sort((a, b) => a.record.at - b.record.at || a.record.line - b.record.line);
+  let best: number[] | undefined;
+  let bestDrops = Infinity;
+  const drops = repeated.map(() => 0);
+  let tried = 0;
+  const visit = (index: number, q: Decimal, a: Decimal, dropped: number): void => {
+    if (tried >= MAX_DROP_COMBINATIONS || dropped >= bestDrops) return;
+    if (index === repeated.length) {
+      tried++;
+      if (dropped > 0 && agrees(q, a)) {
+        best = [...drops];
+        bestDrops = dropped;
+      }
+      return;
+    }
+    const list = repeated[index] ?? [];
+    const first = list[0];
+    if (first === undefined) return;
+    for (let k = 0; k < list.length; k++) {
+      drops[index] = k;
+      visit(index + 1, q - first.quantity * BigInt(k), a - first.record.amount * BigInt(k), dropped + k);
+    }
+    drops[index] = 0;
+  };
+  visit(0, quantity, amount, 0);
+  if (best === undefined) return [];
+  const chosen = best;
+  return repeated.flatMap((list, i) => list.slice(list.length - (chosen[i] ?? 0)).map((l) => l.record));
+}
+
+export function assess(group: Group, item: Item, ctx: ClassifyContext): Assessment {
+  const { settings, zone } = ctx;
+  const wmsQuantity = sum(group.movements);
+  const financeQuantity = sum(group.entries);
+  let financeAmount = 0n;
+  for (const { record } of group.entries) financeAmount += record.amount;
+  const latestEvent = latest(group.movements);
+  const latestPosting = latest(group.entries);
+  const at = latestEvent ?? latestPosting ?? settings.asOf;
+  const cost = expectedCost(group, item, at, ctx.costs);
+  const expectedAmount =
+    cost === undefined
+      ? undefined
+      : cost.average !== undefined
+        ? mulDivRound(wmsQuantity, cost.average.amount, cost.average.quantity, 2)
+        : mulRound(wmsQuantity, cost.cost, 2);
+  const wmsTypes = typesOf(group.movements);
+  const financeTypes = typesOf(group.entries);
+  const assessment: Assessment = {
+    group,
+    item,
+    kind: undefined,
+    lagReason: undefined,
+    wmsQuantity,
+    financeQuantity,
+    financeAmount,
+    unitCost: cost?.cost,
+    unitCostSource: cost?.source,
+    expectedAmount,
+    latestEvent,
+    latestPosting,
+    wmsPeriod: latestEvent === undefined ? undefined : zone.periodOf(latestEvent),
+    financePeriod: latestPosting === undefined ? undefined : zone.periodOf(latestPosting),
+    wmsTypes,
+    financeTypes,
+    duplicates: [],
+  };
+
+  // A movement and its reversal (on either or both sides) leave nothing to reconcile.
+  if (wmsQuantity === 0n && financeQuantity === 0n && financeAmount === 0n) return assessment;
+
+  const hasWms = group.movements.length > 0;
+  const hasFinance = group.entries.length > 0;
+  if (!hasWms || !hasFinance) {
+    const age = settings.asOf - at;
+    if (age > lagMs(settings)) assessment.kind = hasWms ? 'MISSING_IN_FINANCE' : 'MISSING_IN_WMS';
+    else {
+      assessment.kind = 'TIMING_LAG';
+      assessment.lagReason = 'one-sided';
+    }
+    return assessment;
+  }
+
+  if (!sameTypes(wmsTypes, financeTypes)) {
+    assessment.kind = 'TYPE_MISMATCH';
+    return assessment;
+  }
+  const agrees = (quantity: Decimal, amount: Decimal): boolean =>
+    quantity === wmsQuantity &&
+    (expectedAmount === undefined || withinTolerance(amount - expectedAmount, expectedAmount, settings));
+  if (!agrees(financeQuantity, financeAmount)) {
+    const duplicates = findDuplicates(group.entries, agrees, financeQuantity, financeAmount);
+    if (duplicates.length > 0) {
+      assessment.kind = 'DUPLICATE_POSTING';
+      assessment.duplicates = duplicates;
+    } else assessment.kind = financeQuantity !== wmsQuantity ? 'QUANTITY_MISMATCH' : 'AMOUNT_MISMATCH';
+    return assessment;
+  }
+  if (assessment.wmsPeriod !== assessment.financePeriod) {
+    assessment.kind = 'TIMING_LAG';
+    assessment.lagReason = 'cut-off';
+  }
+  return assessment;
+}

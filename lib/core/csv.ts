@@ -1,0 +1,151 @@
+/**
+ * RFC 4180 CSV over a string: quoted fields may hold commas, doubled quotes and line breaks; LF or
+ * CRLF line ends; blank lines skipped. Hand-written because csv-parse costs more than the whole
+ * rest of a reconciliation (FIELD-NOTES); a property test proves it equal to csv-parse.
+ * Records carry their 1-based physical start line. A record that breaks the quoting rules is
+ * reported as malformed, and tokenizing goes on with the next record: nothing around it is lost.
+ */
+export interface CsvHandler {
+  record(fields: string[], line: number): void;
+  malformed(line: number, reason: string, fields: string[]): void;
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+/** A record spanning more lines than this inside quotes is an unterminated quote, not a field. */
+export const MAX_QUOTED_LINES = 1000;
+
+export interface CsvProgress {
+  /** Index of the first character not yet consumed (the start of an incomplete record). */
+  next: number;
+  /** Physical line number at `next`. */
+  line: number;
+}
+
+/**
+ * Tokenizes the complete records of `text` from `from`. Unless `final`, an incomplete last record
+ * is left for the caller to carry into the next chunk.
+ */
+export function tokenizeCsv(
+  text: string,
+  handler: CsvHandler,
+  from = 0,
+  startLine = 1,
+  final = true,
+): CsvProgress {
+  const n = text.length;
+  let i = from;
+  let line = startLine;
+  records: while (i < n) {
+    const recordStart = i;
+    const recordLine = line;
+    // Blank line: skip it (csv-parse's skip_empty_lines).
+    const c0 = text.charCodeAt(i);
+    if (c0 === LF) {
+      i++;
+      line++;
+      continue;
+    }
+    if (c0 === CR && text.charCodeAt(i + 1) === LF) {
+      i += 2;
+      line++;
+      continue;
+    }
+    const fields: string[] = [];
+    let problem: string | undefined;
+    let done = false;
+    while (!done) {
+      if (i < n && text.charCodeAt(i) === QUOTE) {
+        // Quoted field.
+        let value = '';
+        let segment = i + 1;
+        let j = i + 1;
+        let closed = false;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) {
+            for (let k = text.indexOf('\n', j); k >= 0; k = text.indexOf('\n', k + 1)) line++;
+            break;
+          }
+          // Count line breaks inside the quotes for physical line numbers.
+          for (let k = text.indexOf('\n', j); k >= 0 && k < q; k = text.indexOf('\n', k + 1)) line++;
+          if (text.charCodeAt(q + 1) === QUOTE) {
+            value += text.slice(segment, q + 1);
+            j = q + 2;
+            segment = j;
+            continue;
+          }
+          value += text.slice(segment, q);
+          j = q + 1;
+          closed = true;
+          break;
+        }
+        if (!closed || line - recordLine > MAX_QUOTED_LINES) {
+          if (!final && line - recordLine <= MAX_QUOTED_LINES) return { next: recordStart, line: recordLine };
+          // Unterminated quote: reject the record's first line and resume on the next one.
+          const nl = text.indexOf('\n', recordStart);
+          handler.malformed(recordLine, 'has a quoted field that is never closed', fields);
+          i = nl < 0 ? n : nl + 1;
+          line = recordLine + 1;
+          continue records;
+        }
+        i = j;
+        // After the closing quote: a separator, a line end, or the end of the text.
+        let tailStart = i;
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === COMMA || c === LF || (c === CR && text.charCodeAt(i + 1) === LF)) break;
+          i++;
+        }
+        if (i > tailStart) {
+          problem ??= 'has characters after a closing quote';
+          value += text.slice(tailStart, i);
+          tailStart = i;
+        }
+        fields.push(value);
+      } else {
+        const start = i;
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === COMMA || c === LF || (c === CR && text.charCodeAt(i + 1) === LF)) break;
+          if (c === QUOTE) problem ??= 'has a quote inside an unquoted field';
+          i++;
+        }
+        fields.push(text.slice(start, i));
+      }
+      if (i >= n) {
+        if (!final) return { next: recordStart, line: recordLine };
+        done = true;
+      } else {
+        const c = text.charCodeAt(i);
+        if (c === COMMA) {
+          i++;
+          if (i >= n && final) {
+            fields.push('');
+            done = true;
+          }
+          continue;
+        }
+        i += c === CR ? 2 : 1;
+        line++;
+        done = true;
+      }
+    }
+    if (fields.length === 0) continue;
+    if (problem !== undefined) handler.malformed(recordLine, problem, fields);
+    else handler.record(fields, recordLine);
+  }
+  return { next: i, line };
+}
+
+/** Quotes a field for output when it holds a separator, a quote or a line break. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function csvLine(fields: readonly string[]): string {
+  return fields.map(csvField).join(',') + '\r\n';
+}

@@ -1,0 +1,96 @@
+import type { MovementType } from './movement-type.js';
+
+/** The discrepancy kinds of CONTRACT §2, in the order the one-sided and two-sided rules apply. */
+export const KINDS = [
+  'MISSING_IN_WMS',
+  'MISSING_IN_FINANCE',
+  'TIMING_LAG',
+  'TYPE_MISMATCH',
+  'DUPLICATE_POSTING',
+  'QUANTITY_MISMATCH',
+  'AMOUNT_MISMATCH',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const KIND_ZH: Readonly<Record<Kind, string>> = {
+  MISSING_IN_WMS: 'WMS缺失(财务有记录)',
+  MISSING_IN_FINANCE: '财务缺失(WMS有记录)',
+  TIMING_LAG: '时间滞后差异',
+  TYPE_MISMATCH: '业务类型不匹配',
+  DUPLICATE_POSTING: '重复记账',
+  QUANTITY_MISMATCH: '数量差异',
+  AMOUNT_MISMATCH: '金额差异',
+};
+
+export const SEVERITIES = ['RED', 'YELLOW', 'GREEN'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SEVERITY_ZH: Readonly<Record<Severity, string>> = { RED: '红灯', YELLOW: '黄灯', GREEN: '绿灯' };
+
+export type UnitCostSource = 'standard' | 'wms' | 'average';
+
+/** One non-agreeing group, as written to discrepancies.json (decimals as strings). */
+export interface Discrepancy {
+  /** Stable identity of the group across runs: warehouseId, sku, documentRef. */
+  groupKey: string;
+  kind: Kind;
+  severity: Severity;
+  warehouseId: string;
+  sku: string;
+  documentRef: string;
+  uom: string;
+  wmsQuantity: string;
+  financeQuantity: string;
+  quantityDelta: string;
+  unitCost: string | null;
+  unitCostSource: UnitCostSource | null;
+  financeUnitCost: string | null;
+  expectedAmount: string | null;
+  financeAmount: string;
+  amountDelta: string | null;
+  moneyAtStake: string;
+  wmsTypes: MovementType[];
+  financeTypes: MovementType[];
+  latestEventAt: string | null;
+  latestPostingAt: string | null;
+  wmsPeriod: string | null;
+  financePeriod: string | null;
+  wmsEventIds: string[];
+  financeEntryIds: string[];
+  /** Finance lines that look like repeats of another line (DUPLICATE_POSTING only). */
+  duplicateEntryIds: string[];
+  explanation: string;
+  /** Rejected input rows that name the same documentRef: the likely cause of a one-sided group. */
+  rejectedRows: { file: string; line: number; reason: string }[];
+}
+
+export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [
+  'kind',
+  'severity',
+  'warehouseId',
+  'sku',
+  'documentRef',
+  'uom',
+  'wmsQuantity',
+  'financeQuantity',
+  'quantityDelta',
+  'unitCost',
+  'unitCostSource',
+  'financeUnitCost',
+  'expectedAmount',
+  'financeAmount',
+  'amountDelta',
+  'moneyAtStake',
+  'wmsTypes',
+  'financeTypes',
+  'latestEventAt',
+  'latestPostingAt',
+  'wmsPeriod',
+  'financePeriod',
+  'wmsEventIds',
+  'financeEntryIds',
+  'duplicateEntryIds',
+  'explanation',
+  'rejectedRows',
+  'groupKey',
+];

@@ -1,0 +1,196 @@
+import { divRoundHalfUp, type Decimal } from './decimal.js';
+import type { Entry, LedgerRecord, Movement, Rejection, Source } from './records.js';
+import type { UomTable } from './uom.js';
+
+/**
+ * Grouping (CONTRACT §2): records de-duplicated by idempotency key, quantities converted into the
+ * item's WMS unit, and gathered per (warehouseId, sku, documentRef).
+ */
+export interface GroupLine<R extends LedgerRecord> {
+  record: R;
+  /** The quantity in the item's comparison unit. */
+  quantity: Decimal;
+}
+
+export interface Group {
+  key: string;
+  warehouseId: string;
+  sku: string;
+  documentRef: string;
+  movements: GroupLine<Movement>[];
+  entries: GroupLine<Entry>[];
+}
+
+/** Per-item figures that span warehouses: why a partition keeps an item whole. */
+export interface Item {
+  unit: string;
+  financeQuantity: Decimal;
+  financeAmount: Decimal;
+}
+
+/** The same idempotency key with other content: kept out of the sums and reported for review. */
+export interface Conflict {
+  source: Source;
+  id: string;
+  file: string;
+  line: number;
+  firstLine: number;
+  reason: string;
+}
+
+export interface Grouped {
+  groups: Map<string, Group>;
+  items: Map<string, Item>;
+  duplicates: Record<Source, number>;
+  conflicts: Conflict[];
+  rejected: Rejection[];
+}
+
+export function groupKey(warehouseId: string, sku: string, documentRef: string): string {
+  return `${warehouseId}\u0000${sku}\u0000${documentRef}`;
+}
+
+function content(r: LedgerRecord): string {
+  const shared = `${r.warehouseId}\u0001${r.sku}\u0001${r.type}\u0001${r.quantity}\u0001${r.uom}\u0001${r.documentRef}\u0001${r.at}`;
+  return r.source === 'wms'
+    ? `${shared}\u0001${r.unitCost ?? ''}`
+    : `${shared}\u0001${r.amount}\u0001${r.currency ?? ''}\u0001${r.account ?? ''}`;
+}
+
+function differingFields(a: LedgerRecord, b: LedgerRecord): string[] {
+  const names = ['warehouseId', 'sku', 'type', 'quantity', 'uom', 'documentRef', 'at', 'unitCost', 'amount', 'currency', 'account'];
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  return names.filter((n) => ra[n] !== rb[n]).map((n) => (n === 'at' ? (a.source === 'wms' ? 'occurredAt' : 'postedAt') : n));
+}
+
+function dedupe<R extends LedgerRecord>(
+  records: readonly R[],
+  duplicates: Record<Source, number>,
+  conflicts: Conflict[],
+): R[] {
+  const byId = new Map<string, R>();
+  const kept: R[] = [];
+  for (const r of records) {
+    const first = byId.get(r.id);
+    if (first === undefined) {
+      byId.set(r.id, r);
+      kept.push(r);
+    } else if (content(first) === content(r)) {
+      duplicates[r.source]++;
+    } else {
+      conflicts.push({
+        source: r.source,
+        id: r.id,
+        file: r.file,
+        line: r.line,
+        firstLine: first.line,
+        reason: `${r.source === 'wms' ? 'eventId' : 'entryId'} ${r.id} repeats line ${first.line} with other content (${differingFields(first, r).join(', ')}); the first is kept`,
+      });
+    }
+  }
+  return kept;
+}
+
+function mostFrequent(counts: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [unit, count] of counts) {
+    if (count > bestCount || (count === bestCount && best !== undefined && unit < best)) {
+      best = unit;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * The item's comparison unit: the unit of its WMS events (the most frequent one if they differ).
+ * Without WMS events, EA when every finance line converts to it, else the finance lines' own unit,
+ * so a one-sided item is never rejected for want of a conversion it does not need.
+ */
+function itemUnits(movements: readonly Movement[], entries: readonly Entry[], uom: UomTable): Map<string, string> {
+  const wmsCounts = new Map<string, Map<string, number>>();
+  for (const m of movements) {
+    let counts = wmsCounts.get(m.sku);
+    if (counts === undefined) wmsCounts.set(m.sku, (counts = new Map()));
+    counts.set(m.uom, (counts.get(m.uom) ?? 0) + 1);
+  }
+  const units = new Map<string, string>();
+  for (const [sku, counts] of wmsCounts) units.set(sku, mostFrequent(counts) ?? 'EA');
+  const financeOnly = new Map<string, Map<string, number>>();
+  for (const e of entries) {
+    if (units.has(e.sku)) continue;
+    let counts = financeOnly.get(e.sku);
+    if (counts === undefined) financeOnly.set(e.sku, (counts = new Map()));
+    counts.set(e.uom, (counts.get(e.uom) ?? 0) + 1);
+  }
+  for (const [sku, counts] of financeOnly) {
+    const allToEa = [...counts.keys()].every((u) => uom.factor(sku, u, 'EA') !== undefined);
+    units.set(sku, allToEa ? 'EA' : (mostFrequent(counts) ?? 'EA'));
+  }
+  return units;
+}
+
+export function groupRecords(
+  movements: readonly Movement[],
+  entries: readonly Entry[],
+  uom: UomTable,
+): Grouped {
+  const duplicates: Record<Source, number> = { wms: 0, finance: 0 };
+  const conflicts: Conflict[] = [];
+  const rejected: Rejection[] = [];
+  const keptMovements = dedupe(movements, duplicates, conflicts);
+  const keptEntries = dedupe(entries, duplicates, conflicts);
+  const units = itemUnits(keptMovements, keptEntries, uom);
+  const groups = new Map<string, Group>();
+  const items = new Map<string, Item>();
+
+  const groupOf = (r: LedgerRecord): Group => {
+    const key = groupKey(r.warehouseId, r.sku, r.documentRef);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { key, warehouseId: r.warehouseId, sku: r.sku, documentRef: r.documentRef, movements: [], entries: [] };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  const convert = (r: LedgerRecord): Decimal | undefined => {
+    const unit = units.get(r.sku) ?? 'EA';
+    if (r.uom === unit) return r.quantity;
+    const factor = uom.factor(r.sku, r.uom, unit);
+    if (factor === undefined) {
+      rejected.push({
+        source: r.source,
+        file: r.file,
+        line: r.line,
+        field: 'uom',
+        reason: `unit ${r.uom} cannot be converted to ${unit} for ${r.sku}`,
+        documentRef: r.documentRef,
+      });
+      return undefined;
+    }
+    return divRoundHalfUp(r.quantity * factor.num, factor.den);
+  };
+
+  for (const m of keptMovements) {
+    const quantity = convert(m);
+    if (quantity !== undefined) groupOf(m).movements.push({ record: m, quantity });
+  }
+  for (const e of keptEntries) {
+    const quantity = convert(e);
+    if (quantity === undefined) continue;
+    groupOf(e).entries.push({ record: e, quantity });
+    let item = items.get(e.sku);
+    if (item === undefined) {
+      item = { unit: units.get(e.sku) ?? 'EA', financeQuantity: 0n, financeAmount: 0n };
+      items.set(e.sku, item);
+    }
+    item.financeQuantity += quantity;
+    item.financeAmount += e.amount;
+  }
+  for (const [sku, unit] of units) {
+    if (!items.has(sku)) items.set(sku, { unit, financeQuantity: 0n, financeAmount: 0n });
+  }
+  return { groups, items, duplicates, conflicts, rejected };
+}

@@ -1,0 +1,152 @@
+import { tokenizeCsv } from './csv.js';
+import { isRejection, parseEntry, parseMovement, type RawRow } from './record-parser.js';
+import type { Entry, Movement, Rejection, Source } from './records.js';
+import type { ZoneClock } from './zone-clock.js';
+
+/**
+ * CSV and NDJSON text -> validated records and rejections (file, physical line, field, reason).
+ * The text is either a whole file or a partition's share of one; for a share, `lines` gives each
+ * record's physical line in the original file.
+ */
+export interface ReadResult<R> {
+  records: R[];
+  rejected: Rejection[];
+}
+
+export type SourceRecord<S extends Source> = S extends 'wms' ? Movement : Entry;
+
+export interface ReadOptions {
+  source: Source;
+  file: string;
+  zone: ZoneClock;
+  /** Physical line of the k-th record, when the text is a partition's share of a file. */
+  lines?: ArrayLike<number>;
+}
+
+function parser(source: Source) {
+  return source === 'wms' ? parseMovement : parseEntry;
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Reads CSV records under a known header (the header line itself is not in `text`). */
+export function readCsvRecords<R extends Movement | Entry>(
+  text: string,
+  header: readonly string[],
+  options: ReadOptions,
+): ReadResult<R> {
+  const parse = parser(options.source);
+  const { file, zone, lines, source } = options;
+  const records: R[] = [];
+  const rejected: Rejection[] = [];
+  let k = 0;
+  const lineOf = (line: number): number => (lines === undefined ? line : (lines[k] ?? line));
+  tokenizeCsv(text, {
+    record(fields, physical) {
+      const line = lineOf(physical);
+      k++;
+      if (fields.length !== header.length) {
+        rejected.push({
+          source,
+          file,
+          line,
+          field: undefined,
+          reason: `has ${fields.length} fields, the header has ${header.length}${fields.length > header.length ? ' (an unquoted comma?)' : ''}`,
+        });
+        return;
+      }
+      const row: RawRow = {};
+      for (let c = 0; c < fields.length; c++) {
+        const value = fields[c];
+        const name = header[c];
+        if (value !== undefined && value !== '' && name !== undefined) row[name] = value;
+      }
+      const result = parse(row, { file, line }, zone);
+      if (isRejection(result)) rejected.push(result);
+      else records.push(result as R);
+    },
+    malformed(physical, reason) {
+      const line = lineOf(physical);
+      k++;
+      rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` });
+    },
+  });
+  return { records, rejected };
+}
+
+/** Reads a whole CSV file: BOM, header line, records. */
+export function readCsvFile<R extends Movement | Entry>(text: string, options: ReadOptions): ReadResult<R> & { header: string[] } {
+  const body = stripBom(text);
+  let header: string[] | undefined;
+  let headerEnd = 0;
+  let headerLines = 1;
+  tokenizeCsv(
+    body,
+    {
+      record: (fields) => (header ??= fields.map((f) => f.trim())),
+      malformed: (_line, _reason, fields) => (header ??= fields.map((f) => f.trim())),
+    },
+    0,
+    1,
+    true,
+  );
+  // Find where the header record ends: the first line feed outside quotes.
+  let inQuotes = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 34) inQuotes = !inQuotes;
+    else if (c === 10) {
+      if (!inQuotes && body.slice(0, i).trim() !== '') {
+        headerEnd = i + 1;
+        break;
+      }
+      headerLines++;
+    }
+  }
+  if (headerEnd === 0) headerEnd = body.length;
+  const rest = body.slice(headerEnd);
+  const result = readCsvRecords<R>(rest, header ?? [], { ...options, lines: undefined });
+  for (const r of result.records) r.line += headerLines;
+  for (const r of result.rejected) r.line += headerLines;
+  return { ...result, header: header ?? [] };
+}
+
+export function readNdjsonRecords<R extends Movement | Entry>(text: string, options: ReadOptions): ReadResult<R> {
+  const parse = parser(options.source);
+  const { file, zone, lines, source } = options;
+  const records: R[] = [];
+  const rejected: Rejection[] = [];
+  let k = 0;
+  let physical = 0;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    physical++;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    if (raw.trim() === '') continue;
+    const line = lines === undefined ? physical : (lines[k] ?? physical);
+    k++;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      rejected.push({
+        source,
+        file,
+        line,
+        field: undefined,
+        reason: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      });
+      continue;
+    }
+    const result = parse(value, { file, line }, zone);
+    if (isRejection(result)) rejected.push(result);
+    else records.push(result as R);
+  }
+  return { records, rejected };
+}

@@ -1,0 +1,105 @@
+import { assess, type Assessment, type ClassifyContext } from './classify.js';
+import type { CostTable } from './costs.js';
+import { formatDecimal, formatMoney } from './decimal.js';
+import type { Discrepancy } from './discrepancy.js';
+import { explain, impliedUnitCost } from './explain.js';
+import { groupRecords, type Conflict } from './group.js';
+import type { Entry, Movement, Rejection, Source } from './records.js';
+import type { Settings } from './settings.js';
+import { severityOf } from './severity.js';
+import { moneyAtStake } from './stake.js';
+import { countDiscrepancy, emptyTally, type Tally } from './summary.js';
+import type { UomTable } from './uom.js';
+import type { ZoneClock } from './zone-clock.js';
+
+/**
+ * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
+ * out. Pure and self-contained, so the CLI's worker threads and the reconcile Lambda of a Step
+ * Functions Map run exactly this, and partitions concatenate.
+ */
+export interface ReconcileContext extends ClassifyContext {
+  uom: UomTable;
+  costs: CostTable;
+  zone: ZoneClock;
+  settings: Settings;
+}
+
+export interface PartitionResult {
+  discrepancies: Discrepancy[];
+  tally: Tally;
+  records: Record<Source, number>;
+  duplicates: Record<Source, number>;
+  conflicts: Conflict[];
+  rejected: Rejection[];
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
+  const kind = a.kind ?? 'TIMING_LAG';
+  const { money, base } = moneyAtStake(a);
+  const implied = impliedUnitCost(a);
+  return {
+    groupKey: a.group.key.replaceAll('\u0000', '|'),
+    kind,
+    severity: severityOf(kind, money, base, settings),
+    warehouseId: a.group.warehouseId,
+    sku: a.group.sku,
+    documentRef: a.group.documentRef,
+    uom: a.item.unit,
+    wmsQuantity: formatDecimal(a.wmsQuantity),
+    financeQuantity: formatDecimal(a.financeQuantity),
+    quantityDelta: formatDecimal(a.financeQuantity - a.wmsQuantity),
+    unitCost: a.unitCost === undefined ? null : formatDecimal(a.unitCost),
+    unitCostSource: a.unitCostSource ?? null,
+    financeUnitCost: implied === undefined ? null : formatDecimal(implied),
+    expectedAmount: a.expectedAmount === undefined ? null : formatMoney(a.expectedAmount),
+    financeAmount: formatMoney(a.financeAmount),
+    amountDelta: a.expectedAmount === undefined ? null : formatMoney(a.financeAmount - a.expectedAmount),
+    moneyAtStake: formatMoney(money),
+    wmsTypes: a.wmsTypes,
+    financeTypes: a.financeTypes,
+    latestEventAt: iso(a.latestEvent),
+    latestPostingAt: iso(a.latestPosting),
+    wmsPeriod: a.wmsPeriod ?? null,
+    financePeriod: a.financePeriod ?? null,
+    wmsEventIds: a.group.movements.map((l) => l.record.id),
+    financeEntryIds: a.group.entries.map((l) => l.record.id),
+    duplicateEntryIds: a.duplicates.map((e) => e.id),
+    explanation: explain(a, settings),
+    rejectedRows: [],
+  };
+}
+
+export function reconcilePartition(
+  movements: readonly Movement[],
+  entries: readonly Entry[],
+  ctx: ReconcileContext,
+): PartitionResult {
+  const grouped = groupRecords(movements, entries, ctx.uom);
+  const tally = emptyTally();
+  const discrepancies: Discrepancy[] = [];
+  const keys = [...grouped.groups.keys()].sort();
+  for (const key of keys) {
+    const group = grouped.groups.get(key);
+    if (group === undefined) continue;
+    const item = grouped.items.get(group.sku) ?? { unit: 'EA', financeQuantity: 0n, financeAmount: 0n };
+    tally.groupsSeen++;
+    const a = assess(group, item, ctx);
+    if (a.kind === undefined) {
+      tally.groupsMatched++;
+      continue;
+    }
+    const d = toDiscrepancy(a, ctx.settings);
+    countDiscrepancy(tally, d.kind, d.severity, moneyAtStake(a).money);
+    discrepancies.push(d);
+  }
+  return {
+    discrepancies,
+    tally,
+    records: { wms: movements.length, finance: entries.length },
+    duplicates: grouped.duplicates,
+    conflicts: grouped.conflicts,
+    rejected: grouped.rejected,
+  };
+}

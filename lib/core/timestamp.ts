@@ -1,0 +1,105 @@
+import type { ZoneClock } from './zone-clock.js';
+
+/**
+ * Strict ISO 8601 instants: `2026-10-05`, `2026-10-05T10:00`, `2026-10-05T10:00:00.123+08:00`.
+ * An impossible calendar date (2026-02-30, hour 25) is rejected, never rolled over the way
+ * `Date.parse` would. A date, or a date-time without an offset, is read in the run's time zone.
+ */
+export type InstantParse = { ok: true; ms: number; dateOnly: boolean } | { ok: false; reason: string };
+
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+function digits(s: string, from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function bad(text: string, why: string): InstantParse {
+  return { ok: false, reason: `${why}: ${JSON.stringify(text)}` };
+}
+
+export function parseInstant(text: string, zone: ZoneClock): InstantParse {
+  const s = text.trim();
+  if (s.length === 0) return { ok: false, reason: 'is empty' };
+  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) {
+    return bad(text, 'is not an ISO 8601 date or date-time');
+  }
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return bad(text, 'is not an ISO 8601 date or date-time');
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return bad(text, 'is an impossible date');
+  const day = daysFromCivil(y, mo, d);
+  if (s.length === 10) return { ok: true, ms: zone.localToUtc(day * MS_PER_DAY), dateOnly: true };
+
+  const sep = s.charCodeAt(10);
+  if ((sep !== 84 /* T */ && sep !== 32) /* space */ || s.length < 16 || s.charCodeAt(13) !== 58) {
+    return bad(text, 'is not an ISO 8601 date-time');
+  }
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  if (h < 0 || mi < 0) return bad(text, 'is not an ISO 8601 date-time');
+  let i = 16;
+  let sec = 0;
+  let ms = 0;
+  if (s.charCodeAt(i) === 58 /* : */) {
+    sec = digits(s, i + 1, 2);
+    if (sec < 0) return bad(text, 'is not an ISO 8601 date-time');
+    i += 3;
+    if (s.charCodeAt(i) === 46 /* . */ || s.charCodeAt(i) === 44 /* , */) {
+      i++;
+      const start = i;
+      let frac = 0;
+      while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+        if (i - start < 3) frac = frac * 10 + (s.charCodeAt(i) - 48);
+        i++;
+      }
+      if (i === start) return bad(text, 'is not an ISO 8601 date-time');
+      const n = Math.min(3, i - start);
+      ms = frac * (n === 1 ? 100 : n === 2 ? 10 : 1);
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 59) return bad(text, 'is an impossible time of day');
+  const local = day * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  if (i === s.length) return { ok: true, ms: zone.localToUtc(local), dateOnly: false };
+  const z = s.charCodeAt(i);
+  if ((z === 90 /* Z */ || z === 122) /* z */ && i + 1 === s.length) return { ok: true, ms: local, dateOnly: false };
+  if (z === 43 /* + */ || z === 45 /* - */) {
+    const rest = s.slice(i + 1);
+    let oh: number;
+    let om = 0;
+    if (/^\d\d$/.test(rest)) oh = digits(rest, 0, 2);
+    else if (/^\d\d:?\d\d$/.test(rest)) {
+      oh = digits(rest, 0, 2);
+      om = digits(rest, rest.length - 2, 2);
+    } else return bad(text, 'has an unreadable UTC offset');
+    if (oh > 23 || om > 59) return bad(text, 'has an impossible UTC offset');
+    const offset = (oh * 60 + om) * 60_000 * (z === 45 ? -1 : 1);
+    return { ok: true, ms: local - offset, dateOnly: false };
+  }
+  return bad(text, 'is not an ISO 8601 date-time');
+}
+
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString();
+}
