@@ -30,9 +30,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'aws-lambda'], message: 'lib/core is AWS-free' },
-            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'node:worker_threads'], message: 'lib/core does no I/O' },
-            { group: ['**/functions/**', '**/adapters/**', '**/cli/**'], message: 'lib/core depends on nothing outside it' },
+            {
+              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'aws-lambda'],
+              message: 'lib/core is AWS-free',
+            },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'node:worker_threads'],
+              message: 'lib/core does no I/O',
+            },
+            {
+              group: ['**/functions/**', '**/adapters/**', '**/cli/**'],
+              message: 'lib/core depends on nothing outside it',
+            },
           ],
         },
       ],

@@ -729,7 +729,7 @@ class DocumentMaker {
         // One finance line posted twice under another entryId; dropping the copy makes the group agree.
         const base = this.agreeing(doc, rng.time(OCT_FROM, OCT_BASE_TO), oneOrTwo(), oneOrTwo());
         const original = rng.pick(base.fin);
-        const copy: FinLine = { ...original, at: original.at + rng.int(1, 6) * HOUR };
+        const copy: FinLine = { ...original, amount: original.amount + 1, at: original.at + rng.int(1, 6) * HOUR };
         return { wms: base.wms, fin: [...base.fin, copy] };
       }
       case 'QUANTITY_MISMATCH': {

@@ -17,7 +17,10 @@ async function reconcile(argv: string[]): Promise<number> {
     process.stdout.write(RECONCILE_HELP);
     return 0;
   }
-  for (const [flag, path] of [['--uom', args.uom], ['--costs', args.costs]] as const) {
+  for (const [flag, path] of [
+    ['--uom', args.uom],
+    ['--costs', args.costs],
+  ] as const) {
     if (path !== undefined) await checkReadable(path, flag);
   }
   const progress = new Progress(process.stderr.isTTY === true && !args.quiet);
@@ -50,7 +53,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`stocktally: ${error.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`stocktally: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `stocktally: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     }
   },

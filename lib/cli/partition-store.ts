@@ -70,7 +70,14 @@ export class PartitionStore {
     this.shares = { wms: make(), finance: make() };
   }
 
-  append(source: Source, partition: number, data: Uint8Array, start: number, end: number, line: number): void {
+  append(
+    source: Source,
+    partition: number,
+    data: Uint8Array,
+    start: number,
+    end: number,
+    line: number,
+  ): void {
     const share = this.shares[source][partition];
     if (share === undefined) throw new Error(`partition ${partition} out of range`);
     this.buffered += share.append(data, start, end, line);

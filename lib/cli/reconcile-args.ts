@@ -94,11 +94,19 @@ export function parseReconcileArgs(argv: readonly string[], now = Date.now()): R
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : String(error));
+    throw new UsageError(
+      error instanceof Error ? (error.message.split('\n')[0] ?? 'bad arguments') : String(error),
+    );
   }
   const v = parsed.values;
-  const base = { help: v.help === true, quiet: v.quiet === true, report: v['no-report'] !== true, xlsx: v.xlsx === true };
-  if (base.help) return { ...base, wms: '', finance: '', out: '', settings: { ...DEFAULT_SETTINGS, asOf: now } };
+  const base = {
+    help: v.help === true,
+    quiet: v.quiet === true,
+    report: v['no-report'] !== true,
+    xlsx: v.xlsx === true,
+  };
+  if (base.help)
+    return { ...base, wms: '', finance: '', out: '', settings: { ...DEFAULT_SETTINGS, asOf: now } };
   for (const name of ['wms', 'finance', 'out'] as const) {
     if (v[name] === undefined || v[name] === '') throw new UsageError(`--${name} is required (see --help)`);
   }
@@ -125,7 +133,11 @@ export function parseReconcileArgs(argv: readonly string[], now = Date.now()): R
     lagHours,
     timeZone,
     amountTolerance: decimalFlag('amount-tolerance', v['amount-tolerance'], DEFAULT_SETTINGS.amountTolerance),
-    amountToleranceRate: decimalFlag('amount-tolerance-rate', v['amount-tolerance-rate'], DEFAULT_SETTINGS.amountToleranceRate),
+    amountToleranceRate: decimalFlag(
+      'amount-tolerance-rate',
+      v['amount-tolerance-rate'],
+      DEFAULT_SETTINGS.amountToleranceRate,
+    ),
     red: decimalFlag('red', v.red, DEFAULT_SETTINGS.red),
     yellow: decimalFlag('yellow', v.yellow, DEFAULT_SETTINGS.yellow),
     yellowRate: decimalFlag('yellow-rate', v['yellow-rate'], DEFAULT_SETTINGS.yellowRate),

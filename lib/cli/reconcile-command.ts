@@ -52,7 +52,10 @@ export interface Summary extends SummaryFigures {
   timezone: string;
   lagHours: number;
   settings: Record<string, string>;
-  inputs: Record<Source, InputStats> & { uom?: { file: string; rows: number; rejected: number }; costs?: { file: string; rows: number; rejected: number } };
+  inputs: Record<Source, InputStats> & {
+    uom?: { file: string; rows: number; rejected: number };
+    costs?: { file: string; rows: number; rejected: number };
+  };
   rejected: { file: string; line: number; field: string | null; reason: string; source: string }[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
   run: { partitions: number; workers: number; spilledBytes: number; durationMs: number; generatedAt: string };
@@ -89,7 +92,9 @@ export async function checkReadable(path: string, flag: string): Promise<number>
     return s.size;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new UsageError(
+      `${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
 }
 
@@ -105,9 +110,11 @@ async function split(
   const kind = formatOf(path);
   const sink: SplitSink = {
     record: (partition, data, start, end, line) => store.append(source, partition, data, start, end, line),
-    malformed: (line, reason) => rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` }),
+    malformed: (line, reason) =>
+      rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` }),
   };
-  const splitter = kind === 'csv' ? new CsvSplitter(store.partitions, sink) : new NdjsonSplitter(store.partitions, sink);
+  const splitter =
+    kind === 'csv' ? new CsvSplitter(store.partitions, sink) : new NdjsonSplitter(store.partitions, sink);
   let checked = kind !== 'csv';
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -125,7 +132,9 @@ async function split(
   }
   splitter.end();
   const format: InputFormat =
-    splitter instanceof CsvSplitter ? { kind: 'csv', header: splitter.header ?? [], file } : { kind: 'ndjson', file };
+    splitter instanceof CsvSplitter
+      ? { kind: 'csv', header: splitter.header ?? [], file }
+      : { kind: 'ndjson', file };
   if (format.kind === 'csv' && !checked) {
     const missing = REQUIRED[source].filter((name) => !format.header.includes(name));
     if (missing.length > 0) throw new UsageError(`${path}: the CSV header lacks ${missing.join(', ')}`);
@@ -135,7 +144,8 @@ async function split(
 }
 
 function describeReject(r: Rejection): string {
-  const side = r.source === 'wms' ? 'a WMS row' : r.source === 'finance' ? 'a finance row' : `a ${r.source} row`;
+  const side =
+    r.source === 'wms' ? 'a WMS row' : r.source === 'finance' ? 'a finance row' : `a ${r.source} row`;
   return `${side} for this document was rejected at ${r.file} line ${r.line} (${r.reason})`;
 }
 
@@ -162,14 +172,22 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       const loaded = loadUomCsv(await readTable(options.uom), file);
       uomRows = loaded.rows;
       rejected.push(...loaded.rejected);
-      uomStats = { file, rows: loaded.rows.length + loaded.rejected.length, rejected: loaded.rejected.length };
+      uomStats = {
+        file,
+        rows: loaded.rows.length + loaded.rejected.length,
+        rejected: loaded.rejected.length,
+      };
     }
     if (options.costs !== undefined) {
       const file = basename(options.costs);
       const loaded = loadCostsCsv(await readTable(options.costs), file, zone);
       costRows = loaded.rows;
       rejected.push(...loaded.rejected);
-      costStats = { file, rows: loaded.rows.length + loaded.rejected.length, rejected: loaded.rejected.length };
+      costStats = {
+        file,
+        rows: loaded.rows.length + loaded.rejected.length,
+        rejected: loaded.rejected.length,
+      };
     }
   } catch (error) {
     if (error instanceof TableHeaderError) throw new UsageError(error.message);
@@ -247,7 +265,10 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       else list.push(r);
     }
     progress.start('write');
-    const writer = new DiscrepancyWriter(join(options.out, 'discrepancies.json'), join(options.out, 'discrepancies.csv'));
+    const writer = new DiscrepancyWriter(
+      join(options.out, 'discrepancies.json'),
+      join(options.out, 'discrepancies.csv'),
+    );
     for (const outcome of outcomes) {
       if (outcome === undefined || outcome.discrepancies === 0) continue;
       for await (const d of readResults(outcome.resultFile)) {
@@ -284,7 +305,13 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         ...(uomStats === undefined ? {} : { uom: uomStats }),
         ...(costStats === undefined ? {} : { costs: costStats }),
       },
-      rejected: rejected.map((r) => ({ file: r.file, line: r.line, field: r.field ?? null, reason: r.reason, source: r.source })),
+      rejected: rejected.map((r) => ({
+        file: r.file,
+        line: r.line,
+        field: r.field ?? null,
+        reason: r.reason,
+        source: r.source,
+      })),
       conflicts: conflicts.map((c) => ({ file: c.file, line: c.line, id: c.id, reason: c.reason })),
       run: {
         partitions,

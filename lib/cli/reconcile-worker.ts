@@ -9,6 +9,10 @@ port.on('message', (job: PartitionJob) => {
   try {
     port.postMessage({ ok: true, outcome: run(job) });
   } catch (error) {
-    port.postMessage({ ok: false, partition: job.partition, error: error instanceof Error ? error.stack : String(error) });
+    port.postMessage({
+      ok: false,
+      partition: job.partition,
+      error: error instanceof Error ? error.stack : String(error),
+    });
   }
 });

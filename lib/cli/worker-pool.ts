@@ -29,8 +29,7 @@ export async function runJobs(
     return;
   }
   const iterator = (Symbol.asyncIterator in jobs ? jobs[Symbol.asyncIterator]() : jobs[Symbol.iterator]()) as
-    | AsyncIterator<PartitionJob>
-    | Iterator<PartitionJob>;
+    AsyncIterator<PartitionJob> | Iterator<PartitionJob>;
   const threads = Array.from({ length: workers }, () => new Worker(script, { workerData: context }));
   try {
     await Promise.all(

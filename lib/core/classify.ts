@@ -109,7 +109,8 @@ function findDuplicates(
   }
   const repeated = [...bySignature.values()].filter((l) => l.length >= 2);
   if (repeated.length === 0) return [];
-  for (const list of repeated) list.sort((a, b) => a.record.at - b.record.at || a.record.line - b.record.line);
+  for (const list of repeated)
+    list.sort((a, b) => a.record.at - b.record.at || a.record.line - b.record.line);
   let best: number[] | undefined;
   let bestDrops = Infinity;
   const drops = repeated.map(() => 0);

@@ -67,9 +67,7 @@ export function parseDecimal(text: string): DecimalParse {
   if (digitCount <= 15 && fracDigits <= SCALE) {
     // Fast path: the digits fit a double exactly, and so does the scaled product below 2^53.
     const scaled = digitsValue * (POW10_NUM[SCALE - fracDigits] ?? 1);
-    value = Number.isSafeInteger(scaled)
-      ? BigInt(scaled)
-      : BigInt(digitsValue) * pow10(SCALE - fracDigits);
+    value = Number.isSafeInteger(scaled) ? BigInt(scaled) : BigInt(digitsValue) * pow10(SCALE - fracDigits);
   } else {
     const intPart = s.slice(i, dot < 0 ? n : dot);
     const fracPart = dot < 0 ? '' : s.slice(dot + 1, dot + 1 + SCALE).padEnd(SCALE, '0');

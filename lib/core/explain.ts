@@ -6,7 +6,8 @@ import type { Settings } from './settings.js';
 /**
  * One line a finance clerk can act on: what each side holds, in numbers, and what it suggests.
  */
-const day = (ms: number | undefined): string => (ms === undefined ? '?' : new Date(ms).toISOString().slice(0, 10));
+const day = (ms: number | undefined): string =>
+  ms === undefined ? '?' : new Date(ms).toISOString().slice(0, 10);
 
 function ago(asOf: number, at: number | undefined): string {
   if (at === undefined) return '';
@@ -58,7 +59,10 @@ export function explain(a: Assessment, settings: Settings): string {
       return `WMS recorded ${a.wmsTypes.join('/')} of ${wmsQty} for ${doc}, but finance booked it as ${a.financeTypes.join('/')} (${finQty}, ${finAmt}): check the movement type of the voucher`;
     case 'DUPLICATE_POSTING': {
       const first = a.duplicates[0];
-      const perLine = first === undefined ? '' : `${formatDecimal(first.quantity)} ${first.uom} / ${formatMoney(first.amount)}`;
+      const perLine =
+        first === undefined
+          ? ''
+          : `${formatDecimal(first.quantity)} ${first.uom} / ${formatMoney(first.amount)}`;
       const ids = a.duplicates.map((e) => e.id).join(', ');
       return `finance booked ${plural(g.entries.length, 'line')} for ${doc} totalling ${finQty} (${finAmt}), WMS recorded ${wmsQty}: the later ${a.duplicates.length === 1 ? 'line' : 'lines'} ${ids} of ${perLine} ${a.duplicates.length === 1 ? 'looks' : 'look'} like a duplicate`;
     }
@@ -69,7 +73,8 @@ export function explain(a: Assessment, settings: Settings): string {
     case 'AMOUNT_MISMATCH': {
       const implied = impliedUnitCost(a);
       const delta = a.expectedAmount === undefined ? 0n : a.financeAmount - a.expectedAmount;
-      const tol = a.expectedAmount === undefined ? '?' : formatDecimal(toleranceFor(a.expectedAmount, settings));
+      const tol =
+        a.expectedAmount === undefined ? '?' : formatDecimal(toleranceFor(a.expectedAmount, settings));
       return `quantities agree at ${wmsQty} for ${doc}, but finance booked ${finAmt} (implied unit cost ${implied === undefined ? '?' : formatDecimal(implied)}) against ${expected} expected at ${costPhrase(a)}: a difference of ${formatMoney(delta)}, beyond the tolerance of ${tol}`;
     }
     case undefined:

@@ -58,10 +58,24 @@ function content(r: LedgerRecord): string {
 }
 
 function differingFields(a: LedgerRecord, b: LedgerRecord): string[] {
-  const names = ['warehouseId', 'sku', 'type', 'quantity', 'uom', 'documentRef', 'at', 'unitCost', 'amount', 'currency', 'account'];
+  const names = [
+    'warehouseId',
+    'sku',
+    'type',
+    'quantity',
+    'uom',
+    'documentRef',
+    'at',
+    'unitCost',
+    'amount',
+    'currency',
+    'account',
+  ];
   const ra = a as unknown as Record<string, unknown>;
   const rb = b as unknown as Record<string, unknown>;
-  return names.filter((n) => ra[n] !== rb[n]).map((n) => (n === 'at' ? (a.source === 'wms' ? 'occurredAt' : 'postedAt') : n));
+  return names
+    .filter((n) => ra[n] !== rb[n])
+    .map((n) => (n === 'at' ? (a.source === 'wms' ? 'occurredAt' : 'postedAt') : n));
 }
 
 function dedupe<R extends LedgerRecord>(
@@ -109,7 +123,11 @@ function mostFrequent(counts: Map<string, number>): string | undefined {
  * Without WMS events, EA when every finance line converts to it, else the finance lines' own unit,
  * so a one-sided item is never rejected for want of a conversion it does not need.
  */
-function itemUnits(movements: readonly Movement[], entries: readonly Entry[], uom: UomTable): Map<string, string> {
+function itemUnits(
+  movements: readonly Movement[],
+  entries: readonly Entry[],
+  uom: UomTable,
+): Map<string, string> {
   const wmsCounts = new Map<string, Map<string, number>>();
   for (const m of movements) {
     let counts = wmsCounts.get(m.sku);
@@ -150,7 +168,14 @@ export function groupRecords(
     const key = groupKey(r.warehouseId, r.sku, r.documentRef);
     let group = groups.get(key);
     if (group === undefined) {
-      group = { key, warehouseId: r.warehouseId, sku: r.sku, documentRef: r.documentRef, movements: [], entries: [] };
+      group = {
+        key,
+        warehouseId: r.warehouseId,
+        sku: r.sku,
+        documentRef: r.documentRef,
+        movements: [],
+        entries: [],
+      };
       groups.set(key, group);
     }
     return group;

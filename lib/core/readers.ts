@@ -77,7 +77,10 @@ export function readCsvRecords<R extends Movement | Entry>(
 }
 
 /** Reads a whole CSV file: BOM, header line, records. */
-export function readCsvFile<R extends Movement | Entry>(text: string, options: ReadOptions): ReadResult<R> & { header: string[] } {
+export function readCsvFile<R extends Movement | Entry>(
+  text: string,
+  options: ReadOptions,
+): ReadResult<R> & { header: string[] } {
   const body = stripBom(text);
   let header: string[] | undefined;
   let headerEnd = 0;
@@ -113,7 +116,10 @@ export function readCsvFile<R extends Movement | Entry>(text: string, options: R
   return { ...result, header: header ?? [] };
 }
 
-export function readNdjsonRecords<R extends Movement | Entry>(text: string, options: ReadOptions): ReadResult<R> {
+export function readNdjsonRecords<R extends Movement | Entry>(
+  text: string,
+  options: ReadOptions,
+): ReadResult<R> {
   const parse = parser(options.source);
   const { file, zone, lines, source } = options;
   const records: R[] = [];

@@ -51,7 +51,12 @@ const movementType = z.enum(MOVEMENT_TYPES).meta({
   type: 'enum',
 });
 
-const warehouseId = text({ zh: '仓库编码(任意Unicode文本)', en: 'warehouse code, any Unicode text', example: 'WH-上海-02', type: 'string' });
+const warehouseId = text({
+  zh: '仓库编码(任意Unicode文本)',
+  en: 'warehouse code, any Unicode text',
+  example: 'WH-上海-02',
+  type: 'string',
+});
 const sku = text({ zh: '物料编码', en: 'item code', example: 'SKU-00069', type: 'string' });
 const documentRef = text({
   zh: '双方共享的业务单据号(采购单、销售单、调拨单、盘点表),原样保留',
@@ -59,29 +64,75 @@ const documentRef = text({
   example: 'PO-0000102,"rush"',
   type: 'string',
 });
-const uom = optionalText({ zh: '计量单位', en: 'unit of measure', example: 'BOX', type: 'string', default: 'EA' });
+const uom = optionalText({
+  zh: '计量单位',
+  en: 'unit of measure',
+  example: 'BOX',
+  type: 'string',
+  default: 'EA',
+});
 
 export const MovementWire = z.object({
-  eventId: text({ zh: 'WMS事件唯一编号;幂等键(相同内容重复只计一次)', en: 'unique id of the WMS event; the idempotency key', example: 'E00000209', type: 'string' }),
+  eventId: text({
+    zh: 'WMS事件唯一编号;幂等键(相同内容重复只计一次)',
+    en: 'unique id of the WMS event; the idempotency key',
+    example: 'E00000209',
+    type: 'string',
+  }),
   warehouseId,
   sku,
   type: movementType,
-  quantity: decimal({ zh: '数量(十进制,按业务类型方向取符号,负数为冲销)', en: 'decimal quantity, signed by the type; negative reverses it', example: '120', type: 'decimal' }),
+  quantity: decimal({
+    zh: '数量(十进制,按业务类型方向取符号,负数为冲销)',
+    en: 'decimal quantity, signed by the type; negative reverses it',
+    example: '120',
+    type: 'decimal',
+  }),
   uom,
   documentRef,
-  occurredAt: instant({ zh: '发生时间(ISO 8601,带时区偏移或Z)', en: 'ISO 8601 date-time with offset or Z', example: '2026-10-22T05:00:00Z', type: 'date-time' }),
-  unitCost: decimal({ zh: 'WMS已知的单位成本(本位币)', en: 'unit cost known to the WMS, functional currency', example: '28.75', type: 'decimal' }).nullish(),
+  occurredAt: instant({
+    zh: '发生时间(ISO 8601,带时区偏移或Z)',
+    en: 'ISO 8601 date-time with offset or Z',
+    example: '2026-10-22T05:00:00Z',
+    type: 'date-time',
+  }),
+  unitCost: decimal({
+    zh: 'WMS已知的单位成本(本位币)',
+    en: 'unit cost known to the WMS, functional currency',
+    example: '28.75',
+    type: 'decimal',
+  }).nullish(),
 });
 
 export const EntryWire = z.object({
-  entryId: text({ zh: '财务分录行唯一编号(凭证号+行号);幂等键', en: 'unique id of the ledger line (voucher + line); the idempotency key', example: 'F00000166', type: 'string' }),
+  entryId: text({
+    zh: '财务分录行唯一编号(凭证号+行号);幂等键',
+    en: 'unique id of the ledger line (voucher + line); the idempotency key',
+    example: 'F00000166',
+    type: 'string',
+  }),
   warehouseId,
   sku,
   type: movementType,
-  quantity: decimal({ zh: '数量(十进制,符号同上)', en: 'decimal quantity, sign as above', example: '-486', type: 'decimal' }),
+  quantity: decimal({
+    zh: '数量(十进制,符号同上)',
+    en: 'decimal quantity, sign as above',
+    example: '-486',
+    type: 'decimal',
+  }),
   uom,
-  amount: decimal({ zh: '本位币金额,符号同数量', en: 'value in the functional currency, sign as quantity', example: '-784870.56', type: 'decimal' }),
-  currency: optionalText({ zh: 'ISO 4217币种,默认本位币', en: 'ISO 4217 currency; defaults to the functional currency', example: 'CNY', type: 'string' }),
+  amount: decimal({
+    zh: '本位币金额,符号同数量',
+    en: 'value in the functional currency, sign as quantity',
+    example: '-784870.56',
+    type: 'decimal',
+  }),
+  currency: optionalText({
+    zh: 'ISO 4217币种,默认本位币',
+    en: 'ISO 4217 currency; defaults to the functional currency',
+    example: 'CNY',
+    type: 'string',
+  }),
   documentRef,
   postedAt: instant({
     zh: '过账日期(ISO 8601日期或日期时间;纯日期按 --timezone 当天零点)',

@@ -192,7 +192,11 @@ export class CsvSplitter extends Splitter {
       }
       const end = i < n ? i + 1 : n;
       const hash =
-        skuStart < 0 ? hashBytes(data, 0, 0) : skuQuoted ? hashQuoted(data, skuStart, skuEnd) : hashBytes(data, skuStart, skuEnd);
+        skuStart < 0
+          ? hashBytes(data, 0, 0)
+          : skuQuoted
+            ? hashQuoted(data, skuStart, skuEnd)
+            : hashBytes(data, skuStart, skuEnd);
       this.route(hash, data, start, end, this.line);
       this.line += lines + 1;
       return end;
@@ -232,7 +236,13 @@ export class NdjsonSplitter extends Splitter {
     for (;;) {
       p = data.indexOf(QUOTE, p);
       if (p < 0 || p + 4 >= end) return hashBytes(data, 0, 0);
-      if (data[p + 1] === 115 && data[p + 2] === 107 && data[p + 3] === 117 && data[p + 4] === QUOTE && data[p - 1] !== BACKSLASH) {
+      if (
+        data[p + 1] === 115 &&
+        data[p + 2] === 107 &&
+        data[p + 3] === 117 &&
+        data[p + 4] === QUOTE &&
+        data[p - 1] !== BACKSLASH
+      ) {
         let v = p + 5;
         while (v < end && (data[v] === 32 || data[v] === 9)) v++;
         if (data[v] !== 58 /* : */) {

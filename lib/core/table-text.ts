@@ -48,7 +48,9 @@ export function readTableCsv(
   });
   const missing = required.filter((name) => !(header ?? []).includes(name));
   if (missing.length > 0) {
-    throw new TableHeaderError(`${file}: the header lacks ${missing.join(', ')} (expected ${required.join(',')})`);
+    throw new TableHeaderError(
+      `${file}: the header lacks ${missing.join(', ')} (expected ${required.join(',')})`,
+    );
   }
   return { rows, rejected };
 }

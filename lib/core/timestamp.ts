@@ -83,7 +83,8 @@ export function parseInstant(text: string, zone: ZoneClock): InstantParse {
   const local = day * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
   if (i === s.length) return { ok: true, ms: zone.localToUtc(local), dateOnly: false };
   const z = s.charCodeAt(i);
-  if ((z === 90 /* Z */ || z === 122) /* z */ && i + 1 === s.length) return { ok: true, ms: local, dateOnly: false };
+  if ((z === 90 /* Z */ || z === 122) /* z */ && i + 1 === s.length)
+    return { ok: true, ms: local, dateOnly: false };
   if (z === 43 /* + */ || z === 45 /* - */) {
     const rest = s.slice(i + 1);
     let oh: number;

@@ -538,6 +538,47 @@ describe('bench/generate', () => {
     }
   });
 
+  it('injects with margins wide enough that the kind cannot depend on a boundary', () => {
+    const p = parse(sets.csv);
+    const g = groups(p);
+    const day = 24 * 3600_000;
+    for (const d of sets.csv.truth.discrepancies) {
+      const group = g.get(truthKey(d));
+      if (group === undefined) throw new Error(`no group for ${JSON.stringify(d)}`);
+      const where = JSON.stringify(d);
+      const wq = group.wms.reduce((s, w) => s + w.qty, 0n);
+      const fq = group.fin.reduce((s, f) => s + f.qtyWms, 0n);
+      const fa = group.fin.reduce((s, f) => s + f.amount, 0n);
+      const oneSided = group.wms.length === 0 || group.fin.length === 0;
+      const last = latest([...group.wms, ...group.fin]);
+      switch (d.kind) {
+        case 'MISSING_IN_WMS':
+        case 'MISSING_IN_FINANCE':
+          expect(last, where).toBeLessThanOrEqual(AS_OF_MS - 5 * day);
+          break;
+        case 'TIMING_LAG':
+          if (oneSided) expect(last, where).toBeGreaterThanOrEqual(AS_OF_MS - day);
+          else {
+            expect(month(latest(group.wms)), where).toBe('2026-10');
+            expect(month(latest(group.fin)), where).toBe('2026-11');
+            expect(latest(group.fin) - latest(group.wms), where).toBeGreaterThanOrEqual(3 * 3600_000);
+          }
+          break;
+        case 'QUANTITY_MISMATCH':
+          expect(abs(wq - fq), where).toBeGreaterThanOrEqual(1000n);
+          expect(fa, where).toBe(roundCents(fq, group.wms[0]?.cost ?? 0n));
+          break;
+        case 'AMOUNT_MISMATCH': {
+          const diff = abs(fa - expectedAmount(group));
+          expect(wq, where).toBe(fq);
+          expect(diff, where).toBeGreaterThanOrEqual(10_000n);
+          expect(diff * 50n, where).toBeGreaterThanOrEqual(abs(expectedAmount(group)));
+          break;
+        }
+      }
+    }
+  });
+
   it('mixes in the benign complications the sample has', () => {
     const p = parse(sets.csv);
     const g = [...groups(p).values()];
