@@ -48,6 +48,8 @@ export interface TruthRejected {
   why: string;
 }
 
+/** Bump when the output for given options changes, so the bench regenerates cached data sets. */
+export const GENERATOR_VERSION = 1;
 export const AS_OF = '2026-11-02T00:00:00Z';
 export const LAG_HOURS = 48;
 export const WMS_HEADER = 'eventId,warehouseId,sku,type,quantity,uom,documentRef,occurredAt,unitCost';
@@ -359,7 +361,23 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-const isoMinute = (ms: number): string => new Date(ms).toISOString().slice(0, 19) + 'Z';
+const dayPrefix = new Map<number, string>();
+const two = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** `2026-10-22T05:00:00Z`; the date part is cached per day (toISOString per row was a tenth of the run). */
+function isoMinute(ms: number): string {
+  const day = Math.floor(ms / DAY);
+  let prefix = dayPrefix.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY).toISOString().slice(0, 11);
+    if (dayPrefix.size < 1000) dayPrefix.set(day, prefix);
+  }
+  const rest = ms - day * DAY;
+  const h = Math.floor(rest / HOUR);
+  const m = Math.floor((rest % HOUR) / MINUTE);
+  const sec = Math.floor((rest % MINUTE) / 1000);
+  return `${prefix}${two(h)}:${two(m)}:${two(sec)}Z`;
+}
 
 /** NDJSON object text with optional key shuffling, spacing and \u escapes, like real exports. */
 function jsonObject(rng: Rng, fields: [string, string][]): string {
@@ -451,14 +469,14 @@ type Shape =
   | 'lateSameMonth';
 
 const BENIGN_SHAPES: readonly [Shape, number][] = [
-  ['simple', 66],
-  ['wmsPartial', 13],
-  ['finPartial', 4],
-  ['bothPartial', 2],
-  ['reversalZero', 5],
-  ['reversalPartial', 4],
+  ['simple', 72],
+  ['wmsPartial', 11],
+  ['finPartial', 3],
+  ['bothPartial', 1],
+  ['reversalZero', 3],
+  ['reversalPartial', 3],
   ['september', 4],
-  ['lateSameMonth', 2],
+  ['lateSameMonth', 3],
 ];
 
 type Injection = Exclude<DiscrepancyKind, 'TIMING_LAG'> | 'LAG_WMS_ONLY' | 'LAG_FINANCE_ONLY' | 'LAG_CUTOFF';
@@ -536,24 +554,15 @@ class DocumentMaker {
     // Some document refs carry a comma and quotes, as ERP exports of free-text references do.
     const ref = rng.chance(0.02) ? `PO-${num},"rush"` : `DOC-${num}`;
     const type = rng.weighted(TYPE_WEIGHTS);
-    const base = {
-      ref,
-      warehouseId: rng.pick(this.warehouses),
-      sku,
-      type,
-      plainDates,
-    };
-    if (sku.unit === 'KG') {
-      const step = sku.fine ? 1 : 100;
-      return { ...base, finUom: 'KG', factor: 1, step, wmsStep: step };
-    }
-    if (sku.box && rng.chance(0.7))
-      return { ...base, finUom: 'BOX', factor: 12, step: 12_000, wmsStep: 1000 };
+    const warehouseId = rng.pick(this.warehouses);
+    let finUom = 'EA';
+    let factor = 1;
+    if (sku.unit === 'KG') finUom = 'KG';
+    else if (sku.box && rng.chance(0.7)) [finUom, factor] = ['BOX', 12];
     // `*,CASE,EA,24` exists only in the NDJSON set (as in the second public sample).
-    if (this.ndjson && !sku.box && rng.chance(0.05)) {
-      return { ...base, finUom: 'CASE', factor: 24, step: 24_000, wmsStep: 1000 };
-    }
-    return { ...base, finUom: 'EA', factor: 1, step: 1000, wmsStep: 1000 };
+    else if (this.ndjson && !sku.box && rng.chance(0.05)) [finUom, factor] = ['CASE', 24];
+    const wmsStep = sku.unit === 'KG' ? (sku.fine ? 1 : 100) : 1000;
+    return { ref, warehouseId, sku, type, finUom, factor, step: wmsStep * factor, wmsStep, plainDates };
   }
 
   /** A positive quantity that finance can post in its unit. */
@@ -729,7 +738,7 @@ class DocumentMaker {
         // One finance line posted twice under another entryId; dropping the copy makes the group agree.
         const base = this.agreeing(doc, rng.time(OCT_FROM, OCT_BASE_TO), oneOrTwo(), oneOrTwo());
         const original = rng.pick(base.fin);
-        const copy: FinLine = { ...original, amount: original.amount + 1, at: original.at + rng.int(1, 6) * HOUR };
+        const copy: FinLine = { ...original, at: original.at + rng.int(1, 6) * HOUR };
         return { wms: base.wms, fin: [...base.fin, copy] };
       }
       case 'QUANTITY_MISMATCH': {

@@ -67,10 +67,14 @@ function expectedCost(
 ): { cost: Decimal; source: UnitCostSource; average?: { amount: Decimal; quantity: Decimal } } | undefined {
   const standard = costs.costAt(group.warehouseId, group.sku, at);
   if (standard !== undefined) return { cost: standard, source: 'standard' };
-  let wms: { at: number; cost: Decimal } | undefined;
+  // The latest event that carries a cost; on a tie the greater id, so row order never matters.
+  let wms: { at: number; id: string; cost: Decimal } | undefined;
   for (const { record } of group.movements) {
-    if (record.unitCost !== undefined && (wms === undefined || record.at >= wms.at)) {
-      wms = { at: record.at, cost: record.unitCost };
+    if (
+      record.unitCost !== undefined &&
+      (wms === undefined || record.at > wms.at || (record.at === wms.at && record.id > wms.id))
+    ) {
+      wms = { at: record.at, id: record.id, cost: record.unitCost };
     }
   }
   if (wms !== undefined) return { cost: wms.cost, source: 'wms' };
@@ -110,7 +114,10 @@ function findDuplicates(
   const repeated = [...bySignature.values()].filter((l) => l.length >= 2);
   if (repeated.length === 0) return [];
   for (const list of repeated)
-    list.sort((a, b) => a.record.at - b.record.at || a.record.line - b.record.line);
+    list.sort(
+      (a, b) =>
+        a.record.at - b.record.at || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0),
+    );
   let best: number[] | undefined;
   let bestDrops = Infinity;
   const drops = repeated.map(() => 0);

@@ -33,6 +33,14 @@ export interface PartitionResult {
   rejected: Rejection[];
 }
 
+/** Ids in time order (then by id), whatever order the rows arrived in. */
+function inOrder(lines: readonly { record: { at: number; id: string } }[]): string[] {
+  return lines
+    .map((l) => l.record)
+    .sort((x, y) => x.at - y.at || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+    .map((r) => r.id);
+}
+
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
@@ -63,8 +71,8 @@ export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
     latestPostingAt: iso(a.latestPosting),
     wmsPeriod: a.wmsPeriod ?? null,
     financePeriod: a.financePeriod ?? null,
-    wmsEventIds: a.group.movements.map((l) => l.record.id),
-    financeEntryIds: a.group.entries.map((l) => l.record.id),
+    wmsEventIds: inOrder(a.group.movements),
+    financeEntryIds: inOrder(a.group.entries),
     duplicateEntryIds: a.duplicates.map((e) => e.id),
     explanation: explain(a, settings),
     rejectedRows: [],
