@@ -64,10 +64,19 @@ export interface ReconcileArgs extends ReconcileOptions {
 }
 
 export function parseReconcileArgs(argv: readonly string[], now = Date.now()): ReconcileArgs {
+  // `--lag-hours -1` would read as a flag: join negative numbers to their option so they can be refused by value.
+  const args = argv.map((a, i) =>
+    /^-\d/.test(a) && argv[i - 1]?.startsWith('--') === true ? `\u0000${a}` : a,
+  );
+  const joined: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('\u0000') && joined.length > 0) joined[joined.length - 1] += `=${a.slice(1)}`;
+    else joined.push(a);
+  }
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joined,
       strict: true,
       allowPositionals: false,
       options: {

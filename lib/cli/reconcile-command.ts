@@ -125,7 +125,7 @@ async function split(
       const missing = REQUIRED[source].filter((name) => !splitter.header?.includes(name));
       if (missing.length > 0) {
         stream.destroy();
-        throw new UsageError(`${path}: the CSV header lacks ${missing.join(', ')}`);
+        throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
       }
       checked = true;
     }
@@ -137,7 +137,7 @@ async function split(
       : { kind: 'ndjson', file };
   if (format.kind === 'csv' && !checked) {
     const missing = REQUIRED[source].filter((name) => !format.header.includes(name));
-    if (missing.length > 0) throw new UsageError(`${path}: the CSV header lacks ${missing.join(', ')}`);
+    if (missing.length > 0) throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
   }
   const malformed = rejected.filter((r) => r.source === source).length;
   return { format, rows: splitter.records + malformed };

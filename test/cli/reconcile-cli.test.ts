@@ -1,0 +1,237 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runReconcile } from '../../lib/cli/reconcile-command.js';
+import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
+
+// The CLI end to end, as `npx stocktally reconcile` runs it: the bundled dist/stocktally.js.
+
+const CLI = join(process.cwd(), 'dist', 'stocktally.js');
+const ACCEPTANCE = join(process.cwd(), '..', 'shared', 'acceptance');
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+const hasAcceptance = existsSync(join(ACCEPTANCE, 'check.py'));
+const AS_OF = '2026-11-02T00:00:00Z';
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'stocktally-test-'));
+}
+
+function sampleArgs(out: string): string[] {
+  const s = join(ACCEPTANCE, 'sample');
+  return [
+    'reconcile',
+    '--wms',
+    join(s, 'wms.csv'),
+    '--finance',
+    join(s, 'finance.csv'),
+    '--uom',
+    join(s, 'uom.csv'),
+    '--as-of',
+    AS_OF,
+    '--out',
+    out,
+    '--quiet',
+  ];
+}
+
+// Skipped only where the shared acceptance folder or python3 is missing (a checkout on its own).
+describe.runIf(hasPython && hasAcceptance)('the public acceptance samples', () => {
+  it('passes check.py on the CSV/UTC sample', () => {
+    const out = tmp();
+    expect(cli(sampleArgs(out)).status).toBe(0);
+    const check = spawnSync('python3', [join(ACCEPTANCE, 'check.py'), join(ACCEPTANCE, 'sample'), out], {
+      encoding: 'utf8',
+    });
+    expect(check.stdout).toContain('recall=1.0000 precision=1.0000 rejected=6/6 extra_rejected=0');
+    expect(check.status).toBe(0);
+  });
+
+  it('passes check.py on the NDJSON sample with a cost table in Asia/Shanghai', () => {
+    const out = tmp();
+    const s = join(ACCEPTANCE, 'sample-2');
+    const truth = JSON.parse(readFileSync(join(s, 'truth.json'), 'utf8')) as { args: string[] };
+    const result = cli([
+      'reconcile',
+      '--wms',
+      join(s, 'wms.ndjson'),
+      '--finance',
+      join(s, 'finance.ndjson'),
+      '--uom',
+      join(s, 'uom.csv'),
+      '--costs',
+      join(s, 'costs.csv'),
+      ...truth.args,
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const check = spawnSync('python3', [join(ACCEPTANCE, 'check.py'), s, out], { encoding: 'utf8' });
+    expect(check.stdout).toContain('recall=1.0000 precision=1.0000 rejected=9/9 extra_rejected=0');
+    expect(check.status).toBe(0);
+  });
+
+  it('writes the same results with one partition, with 64 on worker threads, and when spilling to disk', async () => {
+    const a = tmp();
+    const b = tmp();
+    const c = tmp();
+    expect(cli([...sampleArgs(a), '--partitions', '1', '--workers', '0']).status).toBe(0);
+    expect(cli([...sampleArgs(b), '--workers', '2']).status).toBe(0);
+    const s = join(ACCEPTANCE, 'sample');
+    const summary = await runReconcile({
+      wms: join(s, 'wms.csv'),
+      finance: join(s, 'finance.csv'),
+      uom: join(s, 'uom.csv'),
+      out: c,
+      settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(AS_OF) },
+      workers: 0,
+      memoryBudgetBytes: 4096,
+    });
+    expect(summary.run.spilledBytes).toBeGreaterThan(0);
+    const sorted = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'discrepancies.json'), 'utf8')) as { groupKey: string }[])
+        .map((x) => JSON.stringify(x))
+        .sort();
+    expect(sorted(b)).toEqual(sorted(a));
+    expect(sorted(c)).toEqual(sorted(a));
+    // Same partitioning, different execution: byte-identical files.
+    expect(readFileSync(join(c, 'discrepancies.json'), 'utf8')).toBe(
+      readFileSync(join(b, 'discrepancies.json'), 'utf8'),
+    );
+  });
+
+  it('writes the CSV with a BOM and the summary with counts, money and rejected rows', () => {
+    const out = tmp();
+    cli(sampleArgs(out));
+    const csv = readFileSync(join(out, 'discrepancies.csv'), 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('WH-上海-02');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      groupsSeen: 400,
+      groupsMatched: 368,
+      matchRate: '0.9200',
+      discrepancies: 32,
+    });
+    expect(summary.rejected).toContainEqual(
+      expect.objectContaining({ file: 'wms.csv', line: 92, field: 'sku', reason: 'missing sku' }),
+    );
+  });
+});
+
+describe('bad input rows', () => {
+  it('rejects a malformed row with its line and reason, reconciles the rows around it, and names it in the discrepancy', () => {
+    const dir = tmp();
+    const wms = join(dir, 'wms.csv');
+    const finance = join(dir, 'finance.csv');
+    writeFileSync(
+      wms,
+      '\ufeffeventId,warehouseId,sku,type,quantity,uom,documentRef,occurredAt,unitCost\r\n' +
+        'E1,WH-01,SKU-1,RECEIPT,10,EA,PO-1,2026-10-05T10:00:00Z,100\r\n' +
+        'E2,WH-01,,RECEIPT,5,EA,PO-7,2026-10-05T10:00:00Z,100\r\n' +
+        'E3,WH-01,SKU-2,RECEIPT,"1,5",EA,PO-8,2026-10-05T10:00:00Z,100\r\n' +
+        'E4,WH-01,SKU-1,SHIPMENT,3,EA,"SO-9,""rush""",2026-10-06T10:00:00Z,100\r\n',
+    );
+    writeFileSync(
+      finance,
+      'entryId,warehouseId,sku,type,quantity,uom,amount,currency,documentRef,postedAt,account\n' +
+        'F1,WH-01,SKU-1,RECEIPT,10,EA,1000.00,CNY,PO-1,2026-10-05,1405\n' +
+        'F2,WH-01,SKU-7,RECEIPT,5,EA,500.00,CNY,PO-7,2026-10-05,1405\n' +
+        'F3,WH-01,SKU-1,SHIPMENT,3,EA,300.00,CNY,"SO-9,""rush""",2026-10-06,1405\n',
+    );
+    const out = join(dir, 'out');
+    const result = cli(['reconcile', '--wms', wms, '--finance', finance, '--as-of', AS_OF, '--out', out]);
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      rejected: unknown[];
+      groupsMatched: number;
+    };
+    expect(summary.rejected).toEqual([
+      { file: 'wms.csv', line: 3, field: 'sku', reason: 'missing sku', source: 'wms' },
+      {
+        file: 'wms.csv',
+        line: 4,
+        field: 'quantity',
+        reason: 'quantity is not a decimal number: "1,5"',
+        source: 'wms',
+      },
+    ]);
+    expect(summary.groupsMatched).toBe(2);
+    const found = JSON.parse(readFileSync(join(out, 'discrepancies.json'), 'utf8')) as {
+      kind: string;
+      documentRef: string;
+      explanation: string;
+    }[];
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ kind: 'MISSING_IN_WMS', documentRef: 'PO-7' });
+    expect(found[0]?.explanation).toContain(
+      'a WMS row for this document was rejected at wms.csv line 3 (missing sku)',
+    );
+  });
+});
+
+describe('unusable arguments exit 2 with one line naming the problem', () => {
+  const dir = tmp();
+  const file = join(dir, 'w.csv');
+  writeFileSync(file, 'eventId,warehouseId,sku,type,quantity,documentRef,occurredAt\n');
+  const base = ['reconcile', '--wms', file, '--finance', file, '--out', join(dir, 'o')];
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown flag', [...base, '--colour'], /--colour/],
+    [
+      'a missing file',
+      ['reconcile', '--wms', join(dir, 'nope.csv'), '--finance', file, '--out', dir],
+      /nope\.csv.*ENOENT/,
+    ],
+    ['a bad --as-of', [...base, '--as-of', '2026-13-01'], /--as-of .*impossible date/],
+    ['an unknown time zone', [...base, '--timezone', 'Mars/Olympus'], /--timezone Mars\/Olympus/],
+    ['a negative lag', [...base, '--lag-hours', '-1'], /--lag-hours must not be negative/],
+    ['a missing --out', ['reconcile', '--wms', file, '--finance', file], /--out is required/],
+    [
+      'an unknown file type',
+      ['reconcile', '--wms', join(dir, 'x.xlsx'), '--finance', file, '--out', dir],
+      /x\.xlsx/,
+    ],
+    [
+      'a header without required columns',
+      ['reconcile', '--wms', file, '--finance', file, '--out', join(dir, 'o2')],
+      /finance.* header lacks entryId, amount, postedAt/,
+    ],
+  ];
+  writeFileSync(join(dir, 'x.xlsx'), '');
+  it.each(cases)('refuses %s', (_name, args, message) => {
+    const result = cli(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('explains every contract flag in --help', () => {
+    const help = execFileSync(process.execPath, [CLI, 'reconcile', '--help'], { encoding: 'utf8' });
+    for (const flag of [
+      '--wms',
+      '--finance',
+      '--uom',
+      '--costs',
+      '--as-of',
+      '--lag-hours',
+      '--timezone',
+      '--amount-tolerance',
+      '--amount-tolerance-rate',
+      '--red',
+      '--yellow',
+      '--yellow-rate',
+      '--out',
+      '--no-report',
+      '--quiet',
+    ]) {
+      expect(help).toContain(flag);
+    }
+  });
+});
