@@ -48,8 +48,6 @@ export interface TruthRejected {
   why: string;
 }
 
-/** Bump when the output for given options changes, so the bench regenerates cached data sets. */
-export const GENERATOR_VERSION = 1;
 export const AS_OF = '2026-11-02T00:00:00Z';
 export const LAG_HOURS = 48;
 export const WMS_HEADER = 'eventId,warehouseId,sku,type,quantity,uom,documentRef,occurredAt,unitCost';
@@ -908,7 +906,8 @@ function makeBadWms(ndjson: boolean): (i: number) => BadRow {
   };
 }
 
-function makeBadFinance(ndjson: boolean): (i: number) => BadRow {
+/** `stockedItem` names an item that has WMS events by the time the row is written (undefined if none yet). */
+function makeBadFinance(ndjson: boolean, stockedItem: () => Sku | undefined): (i: number) => BadRow {
   return (i) => {
     const good: BadFields = {
       entryId: `BADF${i}`,
@@ -930,10 +929,16 @@ function makeBadFinance(ndjson: boolean): (i: number) => BadRow {
       ['quantity not a number', { ...good, quantity: 'abc' }],
       ['unknown movement type', { ...good, type: 'TELEPORT' }],
       ['missing entryId', { ...good, entryId: undefined }],
-      // SKU-BAD has no WMS events, so its unit is EA, and nothing converts PALLET.
-      ['unit PALLET cannot be converted to EA for SKU-BAD', { ...good, uom: 'PALLET' }],
       ['missing amount', { ...good, amount: undefined }],
     ];
+    // An item with WMS events has a definite WMS unit (EA or KG) and nothing converts PALLET to it.
+    // (For an item without WMS events the contract's EA default would apply, but whether such a row
+    // needs converting at all is debatable; the bench stays clear of that.)
+    const item = stockedItem();
+    if (item !== undefined) {
+      const why = `unit PALLET cannot be converted to ${item.unit} for ${item.name}`;
+      variants.push([why, { ...good, sku: item.name, uom: 'PALLET' }]);
+    } else variants.push(['missing amount', { ...good, amount: undefined }]);
     const count = variants.length + (ndjson ? 2 : 0);
     const pick = i % count;
     const variant = variants[pick];
@@ -988,13 +993,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     makeBadWms(ndjson),
     rejected,
   );
+  // The latest item that got WMS events, for the unconvertible-unit malformed row.
+  let stocked: Sku | undefined;
   const finance = new RowFile(
     finSink,
     finRng,
     path.basename(files.finance),
     ndjson ? '\n' : '\r\n',
     malformedEvery,
-    makeBadFinance(ndjson),
+    makeBadFinance(ndjson, () => stocked),
     rejected,
   );
   if (!ndjson) {
@@ -1010,6 +1017,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   for (let n = 1; n <= documents; n++) {
     const { doc, wms: moves, fin, kind } = maker.make(n);
+    if (moves.length > 0) stocked = doc.sku;
     for (const m of moves) {
       const id = maker.nextEventId();
       await wms.push(ndjson ? wmsJson(wmsRng, doc, id, m) : wmsCsv(doc, id, m));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runDictionary } from '../lib/cli/dictionary-command.js';
 import { Progress } from '../lib/cli/progress.js';
 import { parseReconcileArgs, RECONCILE_HELP } from '../lib/cli/reconcile-args.js';
 import { checkReadable, runReconcile } from '../lib/cli/reconcile-command.js';
@@ -8,6 +9,8 @@ const HELP = `Usage: stocktally <command> [options]
 
 Commands
   reconcile    reconcile WMS movements against finance entries from files (see reconcile --help)
+  dictionary   the data dictionary (数据字典) of records, discrepancies and the summary
+               (--markdown, --json)
   help         this help
 `;
 
@@ -33,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'reconcile':
       return reconcile(rest);
+    case 'dictionary':
+      return runDictionary(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -44,11 +49,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
+// A promise nobody resolves lets Node exit quietly with status 0: never let that pass for success.
+process.on('beforeExit', () => {
+  if (!settled) {
+    process.stderr.write('stocktally: internal error: the command stalled before finishing\n');
+    process.exitCode = 1;
+    settled = true;
+  }
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     if (error instanceof UsageError) {
       process.stderr.write(`stocktally: ${error.message}\n`);
       process.exitCode = 2;

@@ -23,8 +23,9 @@ export class DiscrepancyWriter {
     this.first = false;
     const okCsv = this.csv.write(csvLine(DISCREPANCY_FIELDS.map((f) => cell(d[f]))));
     this.count++;
-    if (!okJson) await once(this.json, 'drain');
-    if (!okCsv) await once(this.csv, 'drain');
+    // Wait on each stream only while it still needs it: one may drain while we wait on the other.
+    if (!okJson && this.json.writableNeedDrain) await once(this.json, 'drain');
+    if (!okCsv && this.csv.writableNeedDrain) await once(this.csv, 'drain');
   }
 
   async close(): Promise<void> {

@@ -137,7 +137,8 @@ async function split(
       : { kind: 'ndjson', file };
   if (format.kind === 'csv' && !checked) {
     const missing = REQUIRED[source].filter((name) => !format.header.includes(name));
-    if (missing.length > 0) throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
   }
   const malformed = rejected.filter((r) => r.source === source).length;
   return { format, rows: splitter.records + malformed };

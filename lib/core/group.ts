@@ -119,15 +119,10 @@ function mostFrequent(counts: Map<string, number>): string | undefined {
 }
 
 /**
- * The item's comparison unit: the unit of its WMS events (the most frequent one if they differ).
- * Without WMS events, EA when every finance line converts to it, else the finance lines' own unit,
- * so a one-sided item is never rejected for want of a conversion it does not need.
+ * The item's comparison unit (CONTRACT §1): the unit of its WMS events (the most frequent one if
+ * they differ), EA when it has none.
  */
-function itemUnits(
-  movements: readonly Movement[],
-  entries: readonly Entry[],
-  uom: UomTable,
-): Map<string, string> {
+function itemUnits(movements: readonly Movement[]): Map<string, string> {
   const wmsCounts = new Map<string, Map<string, number>>();
   for (const m of movements) {
     let counts = wmsCounts.get(m.sku);
@@ -136,17 +131,6 @@ function itemUnits(
   }
   const units = new Map<string, string>();
   for (const [sku, counts] of wmsCounts) units.set(sku, mostFrequent(counts) ?? 'EA');
-  const financeOnly = new Map<string, Map<string, number>>();
-  for (const e of entries) {
-    if (units.has(e.sku)) continue;
-    let counts = financeOnly.get(e.sku);
-    if (counts === undefined) financeOnly.set(e.sku, (counts = new Map()));
-    counts.set(e.uom, (counts.get(e.uom) ?? 0) + 1);
-  }
-  for (const [sku, counts] of financeOnly) {
-    const allToEa = [...counts.keys()].every((u) => uom.factor(sku, u, 'EA') !== undefined);
-    units.set(sku, allToEa ? 'EA' : (mostFrequent(counts) ?? 'EA'));
-  }
   return units;
 }
 
@@ -160,7 +144,7 @@ export function groupRecords(
   const rejected: Rejection[] = [];
   const keptMovements = dedupe(movements, duplicates, conflicts);
   const keptEntries = dedupe(entries, duplicates, conflicts);
-  const units = itemUnits(keptMovements, keptEntries, uom);
+  const units = itemUnits(keptMovements);
   const groups = new Map<string, Group>();
   const items = new Map<string, Item>();
 

@@ -1,0 +1,638 @@
+import { z } from 'zod';
+import {
+  KIND_ZH,
+  KINDS,
+  SEVERITIES,
+  SEVERITY_ZH,
+  type Discrepancy,
+  type Kind,
+  type Severity,
+} from './discrepancy.js';
+import { MOVEMENT_TYPES } from './movement-type.js';
+import type { FieldDoc } from './records.js';
+import type { SummaryFigures } from './summary.js';
+
+/**
+ * The objects Stocktally writes (CONTRACT §3): one discrepancy of discrepancies.json and the
+ * summary.json document, declared with zod so the data dictionary (数据字典) is generated from the
+ * same metadata as the input records, and tests can check real outputs against them. Decimals are
+ * strings, as written.
+ */
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const MONEY = /^-?\d+\.\d{2}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const PERIOD = /^\d{4}-\d{2}$/;
+
+const text = (doc: FieldDoc) => z.string().meta(doc);
+const count = (doc: FieldDoc) => z.number().int().nonnegative().meta(doc);
+const decimal = (doc: FieldDoc) => z.string().regex(DECIMAL, 'is not a decimal string').meta(doc);
+const money = (doc: FieldDoc) => z.string().regex(MONEY, 'is not an amount with 2 decimals').meta(doc);
+const nullableDecimal = (doc: FieldDoc) => z.string().regex(DECIMAL).nullable().meta(doc);
+const nullableMoney = (doc: FieldDoc) => z.string().regex(MONEY).nullable().meta(doc);
+const instant = (doc: FieldDoc) => z.string().regex(ISO_INSTANT, 'is not an ISO 8601 UTC instant').meta(doc);
+const nullableInstant = (doc: FieldDoc) => z.string().regex(ISO_INSTANT).nullable().meta(doc);
+const nullablePeriod = (doc: FieldDoc) => z.string().regex(PERIOD).nullable().meta(doc);
+
+const KIND_LIST = KINDS.join(', ');
+const SEVERITY_LIST = SEVERITIES.map((s) => `${s} ${SEVERITY_ZH[s]}`).join(', ');
+
+/** Example figures per kind and severity, as in the summary of the public sample run. */
+const KIND_COUNT: Readonly<Record<Kind, number>> = {
+  MISSING_IN_WMS: 5,
+  MISSING_IN_FINANCE: 5,
+  TIMING_LAG: 5,
+  TYPE_MISMATCH: 5,
+  DUPLICATE_POSTING: 2,
+  QUANTITY_MISMATCH: 7,
+  AMOUNT_MISMATCH: 3,
+};
+const KIND_MONEY: Readonly<Record<Kind, string>> = {
+  MISSING_IN_WMS: '455582.23',
+  MISSING_IN_FINANCE: '1569455.21',
+  TIMING_LAG: '1131305.02',
+  TYPE_MISMATCH: '1747954.26',
+  DUPLICATE_POSTING: '373695.76',
+  QUANTITY_MISMATCH: '75914.06',
+  AMOUNT_MISMATCH: '191793.54',
+};
+const SEVERITY_COUNT: Readonly<Record<Severity, number>> = { RED: 15, YELLOW: 14, GREEN: 3 };
+const SEVERITY_MONEY: Readonly<Record<Severity, string>> = {
+  RED: '5259135.53',
+  YELLOW: '283257.49',
+  GREEN: '3307.06',
+};
+
+/** One object field per discrepancy kind, so the dictionary names each kind with its Chinese name. */
+function perKind<T extends z.ZodType>(field: (kind: Kind) => T): z.ZodObject<Record<Kind, T>> {
+  return z.object(Object.fromEntries(KINDS.map((k) => [k, field(k)])) as Record<Kind, T>);
+}
+
+function perSeverity<T extends z.ZodType>(field: (severity: Severity) => T): Record<Severity, T> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, field(s)])) as Record<Severity, T>;
+}
+
+const idList = (doc: FieldDoc) => z.array(z.string()).meta(doc);
+const typeList = (doc: FieldDoc) => z.array(z.enum(MOVEMENT_TYPES)).meta(doc);
+
+/** A rejected input row (拒收行) as a discrepancy cites it. */
+const RejectedRowCitation = z.object({
+  file: text({
+    zh: '拒收行所在文件名',
+    en: 'file name of the rejected row',
+    example: 'wms.csv',
+    type: 'string',
+  }),
+  line: count({
+    zh: '拒收行的物理行号(从1起,CSV表头为第1行)',
+    en: '1-based physical line of the rejected row (the CSV header is line 1)',
+    example: '92',
+    type: 'integer',
+  }),
+  reason: text({
+    zh: '拒收原因',
+    en: 'why the row was rejected',
+    example: 'missing sku',
+    type: 'string',
+  }),
+});
+
+/** One discrepancy: an element of discrepancies.json and a row of discrepancies.csv. */
+export const DiscrepancySchema = z.object({
+  groupKey: text({
+    zh: '分组键:仓库编码|物料编码|业务单据号,跨批次稳定',
+    en: 'stable identity of the group across runs: warehouseId|sku|documentRef',
+    example: 'WH-上海-02|SKU-00198|DOC-0000391',
+    type: 'string',
+  }),
+  kind: z.enum(KINDS).meta({
+    zh: `差异类型:${KINDS.map((k) => KIND_ZH[k]).join('、')}`,
+    en: `discrepancy kind, the first rule of CONTRACT §2 that applies: ${KIND_LIST}`,
+    example: 'QUANTITY_MISMATCH',
+    type: 'enum',
+  }),
+  severity: z.enum(SEVERITIES).meta({
+    zh: '严重程度:红灯、黄灯、绿灯(按涉及金额)',
+    en: `severity from the money at stake: ${SEVERITY_LIST}`,
+    example: 'RED',
+    type: 'enum',
+  }),
+  warehouseId: text({ zh: '仓库编码', en: 'warehouse code', example: 'WH-上海-02', type: 'string' }),
+  sku: text({ zh: '物料编码', en: 'item code', example: 'SKU-00198', type: 'string' }),
+  documentRef: text({
+    zh: '业务单据号',
+    en: 'the business document both systems share',
+    example: 'DOC-0000391',
+    type: 'string',
+  }),
+  uom: text({
+    zh: '比较数量所用的计量单位(该物料的WMS单位)',
+    en: "unit the quantities are compared in (the item's WMS unit)",
+    example: 'EA',
+    type: 'string',
+  }),
+  wmsQuantity: decimal({
+    zh: 'WMS净数量(换算后)',
+    en: 'net WMS quantity, after unit conversion',
+    example: '237',
+    type: 'decimal',
+  }),
+  financeQuantity: decimal({
+    zh: '财务净数量(换算后)',
+    en: 'net finance quantity, after unit conversion',
+    example: '0',
+    type: 'decimal',
+  }),
+  quantityDelta: decimal({
+    zh: '数量差 = 财务数量 - WMS数量',
+    en: 'quantity difference: financeQuantity - wmsQuantity',
+    example: '-237',
+    type: 'decimal',
+  }),
+  unitCost: nullableDecimal({
+    zh: '预期单位成本(标准成本、WMS单位成本或财务加权平均成本);无法确定时为null',
+    en: 'expected unit cost (standard cost, WMS unit cost or weighted average finance cost); null when unknown',
+    example: '1291.77',
+    type: 'decimal',
+  }),
+  unitCostSource: z.enum(['standard', 'wms', 'average']).nullable().meta({
+    zh: '预期单位成本来源:standard 标准成本、wms WMS单位成本、average 财务加权平均成本',
+    en: 'where the expected unit cost came from: standard, wms or average',
+    example: 'wms',
+    type: 'enum',
+  }),
+  financeUnitCost: nullableDecimal({
+    zh: '财务隐含单位成本 = 财务金额 / 财务数量;财务数量为0时为null',
+    en: 'unit cost implied by finance: financeAmount / financeQuantity; null when the quantity is 0',
+    example: '570.712989',
+    type: 'decimal',
+  }),
+  expectedAmount: nullableMoney({
+    zh: '预期金额 = 净数量 × 预期单位成本,四舍五入到2位小数;无单位成本时为null',
+    en: 'expected amount: net quantity x expected unit cost, rounded half-up to 2 places; null without a unit cost',
+    example: '306149.49',
+    type: 'money',
+  }),
+  financeAmount: money({
+    zh: '财务入账金额合计(本位币)',
+    en: 'sum of the finance amounts, functional currency',
+    example: '148956.09',
+    type: 'money',
+  }),
+  amountDelta: nullableMoney({
+    zh: '金额差 = 财务金额 - 预期金额;无预期金额时为null',
+    en: 'amount difference: financeAmount - expectedAmount; null without an expected amount',
+    example: '13541.46',
+    type: 'money',
+  }),
+  moneyAtStake: money({
+    zh: '涉及金额(决定红灯/黄灯/绿灯)',
+    en: 'money at stake, which sets the severity',
+    example: '13541.46',
+    type: 'money',
+  }),
+  wmsTypes: typeList({
+    zh: 'WMS事件的业务类型(去重)',
+    en: 'movement types of the WMS events',
+    example: '["SHIPMENT"]',
+    type: 'enum[]',
+  }),
+  financeTypes: typeList({
+    zh: '财务分录行的业务类型(去重)',
+    en: 'movement types of the finance lines',
+    example: '["RECEIPT"]',
+    type: 'enum[]',
+  }),
+  latestEventAt: nullableInstant({
+    zh: '最近一次WMS事件时间(UTC);无WMS事件时为null',
+    en: 'latest WMS event, UTC; null without WMS events',
+    example: '2026-10-06T15:49:00.000Z',
+    type: 'date-time',
+  }),
+  latestPostingAt: nullableInstant({
+    zh: '最近一次财务过账时间(UTC);无财务分录时为null',
+    en: 'latest finance posting, UTC; null without finance lines',
+    example: '2026-10-09T11:39:00.000Z',
+    type: 'date-time',
+  }),
+  wmsPeriod: nullablePeriod({
+    zh: '最近WMS事件所属会计期间(--timezone 下的自然月)',
+    en: 'accounting period (calendar month in --timezone) of the latest WMS event',
+    example: '2026-10',
+    type: 'YYYY-MM',
+  }),
+  financePeriod: nullablePeriod({
+    zh: '最近财务过账所属会计期间',
+    en: 'accounting period of the latest finance posting',
+    example: '2026-11',
+    type: 'YYYY-MM',
+  }),
+  wmsEventIds: idList({
+    zh: '该组的WMS事件编号',
+    en: 'eventIds of the WMS events in the group',
+    example: '["E00000400","E00000401"]',
+    type: 'string[]',
+  }),
+  financeEntryIds: idList({
+    zh: '该组的财务分录行编号',
+    en: 'entryIds of the finance lines in the group',
+    example: '["F00000338"]',
+    type: 'string[]',
+  }),
+  duplicateEntryIds: idList({
+    zh: '疑似重复记账的财务分录行编号(仅重复记账)',
+    en: 'finance lines that look like repeats of another line (DUPLICATE_POSTING only)',
+    example: '["F00000212"]',
+    type: 'string[]',
+  }),
+  explanation: text({
+    zh: '一行英文说明',
+    en: 'one-line human explanation',
+    example: 'WMS recorded RECEIPT of 9 EA for DOC-0000299 21 h ago; finance has not posted it yet',
+    type: 'string',
+  }),
+  rejectedRows: z.array(RejectedRowCitation).meta({
+    zh: '引用同一业务单据号的拒收行:单边差异的可能原因',
+    en: 'rejected input rows naming the same documentRef: the likely cause of a one-sided group',
+    example: '[{"file":"wms.csv","line":92,"reason":"missing sku"}]',
+    type: 'object[]',
+  }),
+});
+
+interface StatsExample {
+  file: string;
+  rows: number;
+  rejected: number;
+}
+
+const fileStats = (what: string, whatZh: string, ex: StatsExample) => ({
+  file: text({ zh: `${whatZh}文件名`, en: `${what} file name`, example: ex.file, type: 'string' }),
+  rows: count({
+    zh: `${whatZh}数据行数(不含表头)`,
+    en: `${what} data rows read (without the header)`,
+    example: String(ex.rows),
+    type: 'integer',
+  }),
+  rejected: count({
+    zh: `${whatZh}拒收行数`,
+    en: `${what} rows rejected`,
+    example: String(ex.rejected),
+    type: 'integer',
+  }),
+});
+
+const inputStats = (
+  what: string,
+  whatZh: string,
+  ex: StatsExample & { accepted: number; duplicates: number; conflicts: number },
+  doc: FieldDoc,
+) =>
+  z
+    .object({
+      ...fileStats(what, whatZh, ex),
+      accepted: count({
+        zh: `${whatZh}采用的记录数(去重后,不含冲突)`,
+        en: `${what} records accepted, repeats counted once, conflicts left out`,
+        example: String(ex.accepted),
+        type: 'integer',
+      }),
+      duplicates: count({
+        zh: `${whatZh}重复记录数(相同编号、相同内容,只计一次)`,
+        en: `${what} repeats of a record (same id, same content), counted once`,
+        example: String(ex.duplicates),
+        type: 'integer',
+      }),
+      conflicts: count({
+        zh: `${whatZh}冲突记录数(相同编号、不同内容,待复核)`,
+        en: `${what} records with a known id but other content, kept for review`,
+        example: String(ex.conflicts),
+        type: 'integer',
+      }),
+    })
+    .meta(doc);
+
+const tableStats = (what: string, whatZh: string, ex: StatsExample, doc: FieldDoc) =>
+  z
+    .object(fileStats(what, whatZh, ex))
+    .optional()
+    .meta(doc);
+
+/** summary.json (CONTRACT §3), also the `summary` of GET /v1/runs/{runId}. */
+export const SummarySchema = z.object({
+  asOf: instant({
+    zh: '对账基准时间(UTC)',
+    en: 'the run\'s "now" (--as-of), UTC',
+    example: '2026-11-02T00:00:00.000Z',
+    type: 'date-time',
+  }),
+  timezone: text({
+    zh: '会计期间所用时区(IANA名称)',
+    en: 'IANA time zone of the accounting periods (--timezone)',
+    example: 'Asia/Shanghai',
+    type: 'string',
+  }),
+  lagHours: z
+    .number()
+    .nonnegative()
+    .meta({ zh: '滞后窗口(小时)', en: 'lag window in hours (--lag-hours)', example: '48', type: 'number' }),
+  settings: z
+    .object({
+      amountTolerance: decimal({
+        zh: '金额容差(绝对值)',
+        en: 'absolute amount tolerance (--amount-tolerance)',
+        example: '0.01',
+        type: 'decimal',
+      }),
+      amountToleranceRate: decimal({
+        zh: '金额容差比例',
+        en: 'relative amount tolerance (--amount-tolerance-rate)',
+        example: '0.001',
+        type: 'decimal',
+      }),
+      red: decimal({
+        zh: '红灯金额阈值',
+        en: 'RED threshold of money at stake (--red)',
+        example: '50000',
+        type: 'decimal',
+      }),
+      yellow: decimal({
+        zh: '黄灯金额阈值',
+        en: 'YELLOW threshold of money at stake (--yellow)',
+        example: '5000',
+        type: 'decimal',
+      }),
+      yellowRate: decimal({
+        zh: '黄灯相对差异阈值',
+        en: 'YELLOW threshold of the relative difference (--yellow-rate)',
+        example: '0.05',
+        type: 'decimal',
+      }),
+    })
+    .meta({
+      zh: '本次对账的容差与红黄绿灯阈值',
+      en: 'the tolerance and severity settings of the run',
+      example: '{"red":"50000",...}',
+      type: 'object',
+    }),
+  groupsSeen: count({
+    zh: '对账分组数(仓库+物料+单据)',
+    en: 'groups (warehouseId, sku, documentRef) seen',
+    example: '400',
+    type: 'integer',
+  }),
+  groupsMatched: count({ zh: '核对一致的分组数', en: 'groups that agree', example: '368', type: 'integer' }),
+  matchRate: decimal({
+    zh: '匹配率 = 一致分组数 / 分组数,4位小数',
+    en: 'match rate: groupsMatched / groupsSeen, 4 places',
+    example: '0.9200',
+    type: 'decimal',
+  }),
+  discrepancies: count({
+    zh: '差异总数',
+    en: 'number of discrepancies (rows of discrepancies.json)',
+    example: '32',
+    type: 'integer',
+  }),
+  byKind: perKind((k) =>
+    count({
+      zh: `${KIND_ZH[k]}的条数`,
+      en: `number of ${k} discrepancies`,
+      example: String(KIND_COUNT[k]),
+      type: 'integer',
+    }),
+  ).meta({
+    zh: '按差异类型计数',
+    en: 'discrepancies by kind',
+    example: '{"MISSING_IN_WMS":5,...}',
+    type: 'object',
+  }),
+  bySeverity: z
+    .object(
+      perSeverity((s) =>
+        count({
+          zh: `${SEVERITY_ZH[s]}条数`,
+          en: `number of ${s} discrepancies`,
+          example: String(SEVERITY_COUNT[s]),
+          type: 'integer',
+        }),
+      ),
+    )
+    .meta({
+      zh: '按红灯/黄灯/绿灯计数',
+      en: 'discrepancies by severity',
+      example: '{"RED":15,"YELLOW":14,"GREEN":3}',
+      type: 'object',
+    }),
+  moneyAtStake: z
+    .object({
+      total: money({ zh: '涉及金额合计', en: 'total money at stake', example: '5545700.08', type: 'money' }),
+      ...perSeverity((s) =>
+        money({
+          zh: `${SEVERITY_ZH[s]}涉及金额`,
+          en: `money at stake of ${s} discrepancies`,
+          example: SEVERITY_MONEY[s],
+          type: 'money',
+        }),
+      ),
+    })
+    .meta({
+      zh: '涉及金额:合计及按红灯/黄灯/绿灯',
+      en: 'money at stake, in total and by severity',
+      example: '{"total":"5545700.08",...}',
+      type: 'object',
+    }),
+  moneyAtStakeByKind: perKind((k) =>
+    money({
+      zh: `${KIND_ZH[k]}涉及金额`,
+      en: `money at stake of ${k} discrepancies`,
+      example: KIND_MONEY[k],
+      type: 'money',
+    }),
+  ).meta({
+    zh: '按差异类型的涉及金额',
+    en: 'money at stake by kind',
+    example: '{"MISSING_IN_WMS":"455582.23",...}',
+    type: 'object',
+  }),
+  inputs: z
+    .object({
+      wms: inputStats(
+        'WMS',
+        'WMS',
+        { file: 'wms.csv', rows: 544, accepted: 527, duplicates: 13, conflicts: 0, rejected: 4 },
+        {
+          zh: 'WMS输入文件统计',
+          en: 'figures of the WMS input file',
+          example: '{"file":"wms.csv","rows":544,...}',
+          type: 'object',
+        },
+      ),
+      finance: inputStats(
+        'finance',
+        '财务',
+        { file: 'finance.csv', rows: 437, accepted: 419, duplicates: 16, conflicts: 0, rejected: 2 },
+        {
+          zh: '财务输入文件统计',
+          en: 'figures of the finance input file',
+          example: '{"file":"finance.csv","rows":437,...}',
+          type: 'object',
+        },
+      ),
+      uom: tableStats(
+        'unit conversion',
+        '计量单位换算表',
+        { file: 'uom.csv', rows: 61, rejected: 0 },
+        {
+          zh: '计量单位换算表统计(仅指定 --uom 时)',
+          en: 'figures of the unit conversion table (only with --uom)',
+          example: '{"file":"uom.csv","rows":61,"rejected":0}',
+          type: 'object',
+        },
+      ),
+      costs: tableStats(
+        'standard cost',
+        '标准成本表',
+        { file: 'costs.csv', rows: 12, rejected: 1 },
+        {
+          zh: '标准成本表统计(仅指定 --costs 时)',
+          en: 'figures of the standard cost table (only with --costs)',
+          example: '{"file":"costs.csv","rows":12,"rejected":1}',
+          type: 'object',
+        },
+      ),
+    })
+    .meta({
+      zh: '输入文件统计',
+      en: 'figures per input file',
+      example: '{"wms":{...},"finance":{...}}',
+      type: 'object',
+    }),
+  rejected: z
+    .array(
+      z.object({
+        file: text({
+          zh: '拒收行所在文件名',
+          en: 'file of the rejected row',
+          example: 'finance.csv',
+          type: 'string',
+        }),
+        line: count({
+          zh: '物理行号(从1起;CSV表头为第1行,NDJSON首行为第1行)',
+          en: '1-based physical line (the CSV header is line 1; the first NDJSON line is line 1)',
+          example: '147',
+          type: 'integer',
+        }),
+        field: z.string().nullable().meta({
+          zh: '出错字段;整行无法读取时为null',
+          en: 'the offending field; null when the row as a whole could not be read',
+          example: 'amount',
+          type: 'string',
+        }),
+        reason: text({
+          zh: '拒收原因',
+          en: 'why the row was rejected',
+          example: 'amount is not a decimal number: "1,234.5x"',
+          type: 'string',
+        }),
+        source: z.enum(['wms', 'finance', 'uom', 'costs']).meta({
+          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)',
+          en: 'the input it came from: wms, finance, uom or costs',
+          example: 'finance',
+          type: 'enum',
+        }),
+      }),
+    )
+    .meta({
+      zh: '拒收行:每个无法使用的输入行一条,其余数据照常对账',
+      en: 'one object per rejected input row; the rest is still reconciled',
+      example: '[{"file":"finance.csv","line":147,...}]',
+      type: 'object[]',
+    }),
+  conflicts: z
+    .array(
+      z.object({
+        file: text({
+          zh: '冲突记录所在文件名',
+          en: 'file of the conflicting record',
+          example: 'wms.csv',
+          type: 'string',
+        }),
+        line: count({
+          zh: '冲突记录的物理行号',
+          en: '1-based physical line of the conflicting record',
+          example: '311',
+          type: 'integer',
+        }),
+        id: text({
+          zh: '冲突的幂等键(eventId 或 entryId)',
+          en: 'the idempotency key (eventId or entryId) in conflict',
+          example: 'E00000209',
+          type: 'string',
+        }),
+        reason: text({
+          zh: '冲突原因',
+          en: 'how the content differs from the first record with this id',
+          example: 'eventId E00000209 was seen at line 12 with other content',
+          type: 'string',
+        }),
+      }),
+    )
+    .meta({
+      zh: '冲突记录:相同编号、不同内容,未计入,待复核',
+      en: 'records with a known id but other content: left out of the sums, kept for review',
+      example: '[]',
+      type: 'object[]',
+    }),
+  run: z
+    .object({
+      partitions: count({
+        zh: '分区数',
+        en: 'partitions the records were split into',
+        example: '64',
+        type: 'integer',
+      }),
+      workers: count({ zh: '工作线程数', en: 'worker threads used', example: '4', type: 'integer' }),
+      spilledBytes: count({
+        zh: '溢出到临时目录的字节数',
+        en: 'bytes spilled to the temp dir when over the memory budget',
+        example: '0',
+        type: 'integer',
+      }),
+      durationMs: count({
+        zh: '运行耗时(毫秒)',
+        en: 'duration of the run in ms',
+        example: '279',
+        type: 'integer',
+      }),
+      generatedAt: instant({
+        zh: '生成时间(UTC)',
+        en: 'when the summary was written, UTC',
+        example: '2026-11-02T00:00:01.282Z',
+        type: 'date-time',
+      }),
+    })
+    .meta({
+      zh: '运行信息(每次运行不同)',
+      en: 'facts about the run itself (differ between runs)',
+      example: '{"partitions":64,...}',
+      type: 'object',
+    }),
+});
+
+/**
+ * Compile-time proof that the schemas and the types the code writes agree field for field: adding,
+ * removing or retyping a field of Discrepancy or SummaryFigures without the schema fails `tsc`.
+ * (Summary itself lives in lib/cli; test/core/dictionary.test.ts checks it the same way.)
+ */
+export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Weaker than Equal, for types written as intersections (`{ total: string } & Record<...>`). */
+export type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type Assert<T extends true> = T;
+
+export type DiscrepancyOutput = z.infer<typeof DiscrepancySchema>;
+export type SummaryOutput = z.infer<typeof SummarySchema>;
+
+type _DiscrepancySchemaMatches = Assert<Equal<DiscrepancyOutput, Discrepancy>>;
+type _SummaryFiguresMatch = Assert<
+  MutuallyAssignable<Pick<SummaryOutput, keyof SummaryFigures>, SummaryFigures>
+>;
