@@ -1,0 +1,96 @@
+/**
+ * The names and shapes of every AWS resource, declared once: the CDK stack builds them from here and
+ * the local pipeline (`stocktally start`) creates the very same tables and bucket on the embedded
+ * stand-ins, so local and cloud cannot drift. Physical names are fixed only locally; in the cloud
+ * CloudFormation names them and the functions learn them from the environment variables below.
+ */
+export interface IndexDeclaration {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export interface TableDeclaration {
+  /** Construct id in the stack, and the table name on the local stand-in. */
+  id: string;
+  localName: string;
+  partitionKey: string;
+  sortKey: string;
+  indexes: readonly IndexDeclaration[];
+  /** The environment variable that carries the table's name to a function. */
+  env: string;
+}
+
+/**
+ * Ledger records as ingested, one item per version of a record (see README, "Idempotent writes"):
+ *   pk `wms#<eventId>` | `finance#<entryId>`, sk `v#<contentHash>`  the record; gpk/gsk put it in
+ *                                                                      the by-partition index
+ *   pk as above, sk `head`                                            the first hash seen for the id
+ *   pk as above, sk `conflict#<contentHash>`                          other content, kept for review
+ *   pk `dirty`, sk `p#<partition>`                                    partitions changed since a run
+ *   pk `checkpoint#<bucket>/<key>`, sk `<etag>`                       resumable S3 drops
+ */
+export const RECORDS_TABLE: TableDeclaration = {
+  id: 'Records',
+  localName: 'stocktally-records',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [{ name: 'by-partition', partitionKey: 'gpk', sortKey: 'gsk' }],
+  env: 'STOCKTALLY_RECORDS_TABLE',
+};
+
+/** Runs and their discrepancies (the runs feature). */
+export const RUNS_TABLE: TableDeclaration = {
+  id: 'Runs',
+  localName: 'stocktally-runs',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [{ name: 'by-group', partitionKey: 'gpk', sortKey: 'gsk' }],
+  env: 'STOCKTALLY_RUNS_TABLE',
+};
+
+export const TABLES: readonly TableDeclaration[] = [RECORDS_TABLE, RUNS_TABLE];
+
+export const BUCKET = {
+  id: 'Data',
+  localName: 'stocktally-data',
+  env: 'STOCKTALLY_BUCKET',
+  /** Drops land here: incoming/wms/, incoming/finance/, incoming/uom/, incoming/costs/. */
+  incomingPrefix: 'incoming/',
+  /** Each drop's result: ingest-reports/<the same key>.json. */
+  ingestReportPrefix: 'ingest-reports/',
+  /** The current unit and cost tables, copied here from accepted drops. */
+  tablesPrefix: 'tables/',
+  reportsPrefix: 'reports/',
+} as const;
+
+export const ENV = {
+  /** Partition count shared by ingest (dirty marks) and runs; the CLI's default too. */
+  partitions: 'STOCKTALLY_PARTITIONS',
+  timeZone: 'STOCKTALLY_TIMEZONE',
+  /** Secrets Manager ARNs of the webhook secrets per source system (cloud). */
+  wmsSecretArn: 'STOCKTALLY_WMS_SECRET_ARN',
+  financeSecretArn: 'STOCKTALLY_FINANCE_SECRET_ARN',
+  /** The webhook secret itself (local only; the cloud reads Secrets Manager). */
+  webhookSecret: 'STOCKTALLY_WEBHOOK_SECRET',
+  /** Bearer token of the local API (local only). */
+  token: 'STOCKTALLY_TOKEN',
+  /** Endpoint overrides for the embedded stand-ins (local only). */
+  dynamodbEndpoint: 'STOCKTALLY_DYNAMODB_ENDPOINT',
+  s3Endpoint: 'STOCKTALLY_S3_ENDPOINT',
+} as const;
+
+/** The webhook routes of CONTRACT §4 and the record source each one feeds. */
+export const WEBHOOK_ROUTES = [
+  { method: 'POST', path: '/v1/movements', source: 'wms' },
+  { method: 'POST', path: '/v1/entries', source: 'finance' },
+] as const;
+
+/** Webhook limits of CONTRACT §4. */
+export const WEBHOOK_LIMITS = { maxBytes: 5 * 1024 * 1024, maxRecords: 10_000, maxSkewSeconds: 300 } as const;
+
+/** Lambda entry points, bundled by NodejsFunction in the cloud and imported directly locally. */
+export const HANDLERS = {
+  webhook: 'functions/ingest/webhook.ts',
+  s3Drop: 'functions/ingest/s3-drop.ts',
+} as const;
