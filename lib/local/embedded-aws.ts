@@ -1,0 +1,117 @@
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+import S3rver from 's3rver';
+import { BUCKET, TABLES, type TableDeclaration } from '../declarations.js';
+
+/**
+ * The embedded stand-ins that speak the real AWS APIs on loopback: dynalite for DynamoDB and
+ * s3rver for S3 (FIELD-NOTES lists what they lack). Tables and the bucket come from the same
+ * declarations the CDK stack uses.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const LOCAL_REGION = 'us-east-1';
+
+export interface Embedded {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** dynalite on 127.0.0.1; in memory without `path`, persisted to `path` with it. */
+export async function startDynamo(options: { path?: string; port?: number } = {}): Promise<Embedded> {
+  const server = dynalite({
+    ...(options.path === undefined ? {} : { path: options.path }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface EmbeddedS3 extends Embedded {
+  /** s3rver's own emitter of S3 event records (ObjectCreated:Put/Copy/Post, ObjectRemoved:Delete). */
+  events: S3rver;
+}
+
+/** s3rver on 127.0.0.1, objects kept in `directory`. */
+export async function startS3(options: { directory: string; port?: number }): Promise<EmbeddedS3> {
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.directory,
+  });
+  const { port } = await server.run();
+  return { endpoint: `http://127.0.0.1:${port}`, events: server, stop: () => server.close() };
+}
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** s3rver needs path-style addressing and no streamed checksums (FIELD-NOTES). */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createTableInput(table: TableDeclaration) {
+  const attributes = new Set([
+    table.partitionKey,
+    table.sortKey,
+    ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]);
+  return {
+    TableName: table.localName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S' as const,
+    })),
+    KeySchema: [
+      { AttributeName: table.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: table.sortKey, KeyType: 'RANGE' as const },
+    ],
+    ...(table.indexes.length === 0
+      ? {}
+      : {
+          GlobalSecondaryIndexes: table.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }),
+  };
+}
+
+/** Creates the declared tables and the bucket where they are missing. */
+export async function bootstrap(dynamo: DynamoDBClient, s3: S3Client): Promise<void> {
+  const existing = new Set((await dynamo.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const table of TABLES) {
+    if (!existing.has(table.localName)) await dynamo.send(new CreateTableCommand(createTableInput(table)));
+  }
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET.localName }));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUCKET, RECORDS_TABLE } from '../../lib/declarations.js';
+import {
+  bootstrap,
+  localDynamoClient,
+  localS3Client,
+  startDynamo,
+  startS3,
+  type Embedded,
+  type EmbeddedS3,
+} from '../../lib/local/embedded-aws.js';
+
+describe('the embedded AWS stand-ins', () => {
+  let dynamo: Embedded;
+  let s3: EmbeddedS3;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+  });
+  afterAll(async () => {
+    await dynamo.stop();
+    await s3.stop();
+  });
+
+  it('creates the declared tables with their index, and the bucket, twice without error', async () => {
+    const ddb = localDynamoClient(dynamo.endpoint);
+    const objects = localS3Client(s3.endpoint);
+    await bootstrap(ddb, objects);
+    await bootstrap(ddb, objects);
+    const table = await ddb.send(new DescribeTableCommand({ TableName: RECORDS_TABLE.localName }));
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['by-partition']);
+    await objects.send(
+      new PutObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv', Body: 'x,上海\r\n' }),
+    );
+    const got = await objects.send(
+      new GetObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv' }),
+    );
+    expect(await got.Body?.transformToString()).toBe('x,上海\r\n');
+  });
+});
