@@ -30,7 +30,10 @@ export async function runJobs(
   }
   const iterator = (Symbol.asyncIterator in jobs ? jobs[Symbol.asyncIterator]() : jobs[Symbol.iterator]()) as
     AsyncIterator<PartitionJob> | Iterator<PartitionJob>;
-  const threads = Array.from({ length: workers }, () => new Worker(script, { workerData: context }));
+  const threads = Array.from(
+    { length: workers },
+    () => new Worker(script, { workerData: context, resourceLimits: { maxYoungGenerationSizeMb: 64 } }),
+  );
   try {
     await Promise.all(
       threads.map(

@@ -82,11 +82,12 @@ export function decimalFromNumber(n: number): DecimalParse {
   if (Number.isSafeInteger(n)) return { ok: true, value: BigInt(n) * ONE };
   const text = String(n);
   if (text.includes('e')) {
-    const fixed = n.toFixed(SCALE + 1);
-    if (!fixed.endsWith('0') || Math.abs(n) >= 1e21) {
-      return { ok: false, reason: `cannot be held exactly: ${text}` };
+    // 1e-8 would print as 0.000000 at six places: refuse what six places cannot hold exactly.
+    const fixed = Math.abs(n) < 1e21 ? n.toFixed(SCALE) : '';
+    if (fixed === '' || Number(fixed) !== n) {
+      return { ok: false, reason: `has more than ${SCALE} decimal places or is too large: ${text}` };
     }
-    return parseDecimal(fixed.slice(0, -1));
+    return parseDecimal(fixed);
   }
   return parseDecimal(text);
 }

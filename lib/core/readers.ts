@@ -116,6 +116,15 @@ export function readCsvFile<R extends Movement | Entry>(
   return { ...result, header: header ?? [] };
 }
 
+/** Only JSON whitespace makes a blank line, exactly as the splitter decides (space, tab, CR). */
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
 export function readNdjsonRecords<R extends Movement | Entry>(
   text: string,
   options: ReadOptions,
@@ -134,7 +143,7 @@ export function readNdjsonRecords<R extends Movement | Entry>(
     physical++;
     const raw = text.slice(start, end);
     start = end + 1;
-    if (raw.trim() === '') continue;
+    if (isBlank(raw)) continue;
     const line = lines === undefined ? physical : (lines[k] ?? physical);
     k++;
     let value: unknown;

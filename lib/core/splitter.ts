@@ -231,28 +231,18 @@ export class NdjsonSplitter extends Splitter {
     return i;
   }
 
+  /**
+   * Walks the line's bytes tracking strings and nesting, and hashes the value of the first "sku"
+   * key at the top level; a nested object's "sku" or the text "sku" inside a value never counts.
+   */
   private skuHash(data: Uint8Array, start: number, end: number): number {
-    let p = start;
-    for (;;) {
-      p = data.indexOf(QUOTE, p);
-      if (p < 0 || p + 4 >= end) return hashBytes(data, 0, 0);
-      if (
-        data[p + 1] === 115 &&
-        data[p + 2] === 107 &&
-        data[p + 3] === 117 &&
-        data[p + 4] === QUOTE &&
-        data[p - 1] !== BACKSLASH
-      ) {
-        let v = p + 5;
-        while (v < end && (data[v] === 32 || data[v] === 9)) v++;
-        if (data[v] !== 58 /* : */) {
-          p += 5;
-          continue;
-        }
-        v++;
-        while (v < end && (data[v] === 32 || data[v] === 9)) v++;
-        if (data[v] !== QUOTE) return hashBytes(data, 0, 0);
-        let e = v + 1;
+    let depth = 0;
+    let i = start;
+    while (i < end) {
+      const b = data[i];
+      if (b === QUOTE) {
+        const s = i + 1;
+        let e = s;
         let escaped = false;
         while (e < end && data[e] !== QUOTE) {
           if (data[e] === BACKSLASH) {
@@ -261,15 +251,37 @@ export class NdjsonSplitter extends Splitter {
           }
           e++;
         }
-        if (!escaped) return hashBytes(data, v + 1, e);
+        i = e + 1;
+        if (depth !== 1) continue;
+        // A key is a string followed by a colon.
+        let k = i;
+        while (k < end && (data[k] === 32 || data[k] === 9)) k++;
+        if (data[k] !== 58 /* : */) continue;
+        if (escaped || e - s !== 3 || data[s] !== 115 || data[s + 1] !== 107 || data[s + 2] !== 117) continue;
+        k++;
+        while (k < end && (data[k] === 32 || data[k] === 9)) k++;
+        if (data[k] !== QUOTE) return hashBytes(data, 0, 0);
+        let v = k + 1;
+        let valueEscaped = false;
+        while (v < end && data[v] !== QUOTE) {
+          if (data[v] === BACKSLASH) {
+            valueEscaped = true;
+            v++;
+          }
+          v++;
+        }
+        if (!valueEscaped) return hashBytes(data, k + 1, v);
         try {
-          const sku: unknown = JSON.parse(decoder.decode(data.subarray(v, e + 1)));
+          const sku: unknown = JSON.parse(decoder.decode(data.subarray(k, v + 1)));
           return typeof sku === 'string' ? hashBytes(encoder.encode(sku)) : hashBytes(data, 0, 0);
         } catch {
           return hashBytes(data, 0, 0);
         }
       }
-      p++;
+      if (b === 123 /* { */ || b === 91 /* [ */) depth++;
+      else if (b === 125 /* } */ || b === 93 /* ] */) depth--;
+      i++;
     }
+    return hashBytes(data, 0, 0);
   }
 }

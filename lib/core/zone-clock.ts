@@ -62,9 +62,14 @@ export class ZoneClock {
   /** The UTC instant of a local wall-clock time (ms since epoch as if local were UTC). */
   localToUtc(localMs: number): number {
     if (this.format === undefined) return localMs;
-    const first = localMs - this.offsetAt(localMs);
-    const second = localMs - this.offsetAt(first);
-    return second;
+    // The two offsets around the moment: keep a candidate that maps back to the same wall clock,
+    // the earlier one when the clock repeats an hour; in a skipped hour, the first instant after it.
+    const a = localMs - this.offsetAt(localMs - 86_400_000);
+    const b = localMs - this.offsetAt(localMs + 86_400_000);
+    const [early, late] = a <= b ? [a, b] : [b, a];
+    if (early + this.offsetAt(early) === localMs) return early;
+    if (late + this.offsetAt(late) === localMs) return late;
+    return late;
   }
 
   /** The accounting period, `YYYY-MM`, of a UTC instant in this zone. */
