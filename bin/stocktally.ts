@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { runDictionary } from '../lib/cli/dictionary-command.js';
 import { Progress } from '../lib/cli/progress.js';
 import { parseReconcileArgs, RECONCILE_HELP } from '../lib/cli/reconcile-args.js';
 import { checkReadable, runReconcile } from '../lib/cli/reconcile-command.js';
 import { UsageError } from '../lib/cli/usage-error.js';
+
+// Parsing allocates many short-lived objects; a larger young generation keeps them out of the
+// old one (GC was a fifth of the reconcile time). Set before any worker starts, so they get it too.
+setFlagsFromString('--max-semi-space-size=32');
 
 const HELP = `Usage: stocktally <command> [options]
 

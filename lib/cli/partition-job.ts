@@ -9,6 +9,7 @@ import type { Settings } from '../core/settings.js';
 import type { Tally } from '../core/summary.js';
 import { UomTable, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
+import { renderFragments } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
 
 /** How one input file is read: CSV under its header, or NDJSON. */
@@ -31,14 +32,18 @@ export interface PartitionJob {
 
 export interface PartitionOutcome {
   partition: number;
+  /** Rows routed to this partition, valid or not. */
+  rows: Record<Source, number>;
   tally: Tally;
   records: Record<Source, number>;
   duplicates: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
   discrepancies: number;
-  /** The partition's discrepancies as JSON lines, sorted by group. */
-  resultFile: string;
+  /** The document refs of its discrepancies, to find the ones a rejected row must be named in. */
+  documentRefs: string[];
+  /** The partition's discrepancies rendered as JSON lines and CSV rows, sorted by group. */
+  fragments: { json: string; csv: string };
 }
 
 const decoder = new TextDecoder();
@@ -56,25 +61,34 @@ export function prepare(context: JobContext): (job: PartitionJob) => PartitionOu
     const text = decoder.decode(bytes);
     const format = context.formats[source];
     const options = { source, file: format.file, zone, lines };
-    return format.kind === 'csv'
-      ? readCsvRecords<R>(text, format.header, options)
-      : readNdjsonRecords<R>(text, options);
+    const read =
+      format.kind === 'csv'
+        ? readCsvRecords<R>(text, format.header, options)
+        : readNdjsonRecords<R>(text, options);
+    return { ...read, rows: lines.length };
   };
   return (job) => {
     const movements = read<Movement>('wms', job.wms);
     const entries = read<Entry>('finance', job.finance);
     const result = reconcilePartition(movements.records, entries.records, ctx);
-    const resultFile = join(context.tmpDir, `result-${job.partition}.ndjson`);
-    writeFileSync(resultFile, result.discrepancies.map((d) => JSON.stringify(d) + '\n').join(''));
+    const rendered = renderFragments(result.discrepancies);
+    const fragments = {
+      json: join(context.tmpDir, `result-${job.partition}.json`),
+      csv: join(context.tmpDir, `result-${job.partition}.csv`),
+    };
+    writeFileSync(fragments.json, rendered.json);
+    writeFileSync(fragments.csv, rendered.csv);
     return {
       partition: job.partition,
+      rows: { wms: movements.rows, finance: entries.rows },
       tally: result.tally,
       records: result.records,
       duplicates: result.duplicates,
       conflicts: result.conflicts,
       rejected: [...movements.rejected, ...entries.rejected, ...result.rejected],
       discrepancies: result.discrepancies.length,
-      resultFile,
+      documentRefs: result.discrepancies.map((d) => d.documentRef),
+      fragments,
     };
   };
 }

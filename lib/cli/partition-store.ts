@@ -33,7 +33,8 @@ class Share {
       this.current = new Uint8Array(Math.max(BLOCK, total));
       this.used = 0;
     }
-    this.current.set(data.subarray(start, end), this.used);
+    if (Buffer.isBuffer(data)) data.copy(this.current, this.used, start, end);
+    else this.current.set(data.subarray(start, end), this.used);
     this.used += length;
     if (needsLf) this.current[this.used++] = 10;
     this.lines.push(line);

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -9,17 +9,16 @@ import type { Conflict } from '../core/group.js';
 import { DEFAULT_PARTITIONS } from '../core/partition.js';
 import type { Rejection, Source } from '../core/records.js';
 import type { Settings } from '../core/settings.js';
-import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/splitter.js';
+import { CsvSplitter } from '../core/splitter.js';
 import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../core/summary.js';
 import { TableHeaderError } from '../core/table-text.js';
 import { loadUomCsv, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
-import { DiscrepancyWriter, readResults } from './output.js';
-import type { InputFormat, JobContext, PartitionJob, PartitionOutcome } from './partition-job.js';
-import { PartitionStore } from './partition-store.js';
+import { DiscrepancyFiles, parseJsonFragment, renderFragments } from './output.js';
+import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
-import { runJobs } from './worker-pool.js';
+import { runShares } from './worker-pool.js';
 
 export interface ReconcileOptions {
   wms: string;
@@ -68,7 +67,7 @@ const REQUIRED: Record<Source, readonly string[]> = {
 
 export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
 /** Past this much input per partition, use more partitions so each stays small. */
-const BYTES_PER_PARTITION = 16 * 1024 * 1024;
+const BYTES_PER_PARTITION = 256 * 1024;
 
 export function formatOf(path: string): 'csv' | 'ndjson' {
   const ext = extname(path).toLowerCase();
@@ -98,50 +97,25 @@ export async function checkReadable(path: string, flag: string): Promise<number>
   }
 }
 
-/** Streams one input file through its splitter into the partition store. */
-async function split(
-  source: Source,
-  path: string,
-  store: PartitionStore,
-  rejected: Rejection[],
-  progress: Progress,
-): Promise<{ format: InputFormat; rows: number }> {
+/** Reads the CSV header of an input (first 1 MB at most) and checks the required columns. */
+function inputFormat(source: Source, path: string): InputFormat {
   const file = basename(path);
-  const kind = formatOf(path);
-  const sink: SplitSink = {
-    record: (partition, data, start, end, line) => store.append(source, partition, data, start, end, line),
-    malformed: (line, reason) =>
-      rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` }),
-  };
-  const splitter =
-    kind === 'csv' ? new CsvSplitter(store.partitions, sink) : new NdjsonSplitter(store.partitions, sink);
-  let checked = kind !== 'csv';
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const before = splitter.records;
-    splitter.push(chunk);
-    progress.addRows(splitter.records - before);
-    if (!checked && splitter instanceof CsvSplitter && splitter.header !== undefined) {
-      const missing = REQUIRED[source].filter((name) => !splitter.header?.includes(name));
-      if (missing.length > 0) {
-        stream.destroy();
-        throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
-      }
-      checked = true;
-    }
+  if (formatOf(path) === 'ndjson') return { kind: 'ndjson', file };
+  const splitter = new CsvSplitter(1, { record: () => undefined, malformed: () => undefined });
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    splitter.push(buffer.subarray(0, n));
+    if (n < buffer.length) splitter.end();
+  } finally {
+    closeSync(fd);
   }
-  splitter.end();
-  const format: InputFormat =
-    splitter instanceof CsvSplitter
-      ? { kind: 'csv', header: splitter.header ?? [], file }
-      : { kind: 'ndjson', file };
-  if (format.kind === 'csv' && !checked) {
-    const missing = REQUIRED[source].filter((name) => !format.header.includes(name));
-    if (missing.length > 0)
-      throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
-  }
-  const malformed = rejected.filter((r) => r.source === source).length;
-  return { format, rows: splitter.records + malformed };
+  const header = splitter.header ?? [];
+  const missing = REQUIRED[source].filter((name) => !header.includes(name));
+  if (missing.length > 0)
+    throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
+  return { kind: 'csv', header, file };
 }
 
 function describeReject(r: Rejection): string {
@@ -201,42 +175,47 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     while (totalBytes / partitions > BYTES_PER_PARTITION) partitions *= 2;
   }
   const workers = options.workers ?? Math.min(availableParallelism(), partitions);
+  const formats = { wms: inputFormat('wms', options.wms), finance: inputFormat('finance', options.finance) };
   await mkdir(options.out, { recursive: true });
   const tmpDir = await mkdtemp(join(tmpdir(), 'stocktally-'));
   try {
-    const store = new PartitionStore(partitions, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, tmpDir);
-    progress.start('read');
-    const wms = await split('wms', options.wms, store, rejected, progress);
-    const finance = await split('finance', options.finance, store, rejected, progress);
-
-    const context: JobContext = {
-      settings,
-      uomRows,
-      costRows,
-      formats: { wms: wms.format, finance: finance.format },
-      tmpDir,
-    };
-    function* jobs(): Generator<PartitionJob> {
-      for (let p = 0; p < partitions; p++) {
-        yield { partition: p, wms: store.take('wms', p), finance: store.take('finance', p) };
-      }
-    }
     const outcomes: (PartitionOutcome | undefined)[] = new Array<PartitionOutcome | undefined>(partitions);
+    const rows = { read: 0 };
     let done = 0;
-    progress.start('reconcile');
-    await runJobs(
-      context,
-      jobs(),
+    let spilledBytes = 0;
+    progress.start('read');
+    await runShares(
+      {
+        settings,
+        uomRows,
+        costRows,
+        formats,
+        tmpDir,
+        files: { wms: options.wms, finance: options.finance },
+        partitions,
+        memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
+      },
       workers,
-      (outcome) => {
-        outcomes[outcome.partition] = outcome;
-        progress.note(`${++done}/${partitions} partitions`);
+      (message) => {
+        if (message.type === 'progress') {
+          rows.read += message.rows;
+          progress.addRows(message.rows);
+        } else if (message.type === 'malformed') rejected.push(...message.rejected);
+        else if (message.type === 'spilled') spilledBytes += message.bytes;
+        else {
+          if (done === 0) progress.start('reconcile');
+          outcomes[message.outcome.partition] = message.outcome;
+          progress.note(`${++done}/${partitions} partitions`);
+        }
       },
       options.workerScript,
     );
+    const malformedBy = (source: Source) =>
+      rejected.filter((r) => r.source === source && r.reason.startsWith('row ')).length;
 
     const tally = emptyTally();
     const conflicts: Conflict[] = [];
+    const routed = { wms: 0, finance: 0 };
     const counts = {
       wms: { accepted: 0, duplicates: 0, conflicts: 0 },
       finance: { accepted: 0, duplicates: 0, conflicts: 0 },
@@ -247,6 +226,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       rejected.push(...outcome.rejected);
       conflicts.push(...outcome.conflicts);
       for (const source of ['wms', 'finance'] as const) {
+        routed[source] += outcome.rows[source];
         counts[source].accepted += outcome.records[source] - outcome.duplicates[source];
         counts[source].duplicates += outcome.duplicates[source];
       }
@@ -266,19 +246,25 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       else list.push(r);
     }
     progress.start('write');
-    const writer = new DiscrepancyWriter(
+    const files = new DiscrepancyFiles(
       join(options.out, 'discrepancies.json'),
       join(options.out, 'discrepancies.csv'),
     );
     for (const outcome of outcomes) {
       if (outcome === undefined || outcome.discrepancies === 0) continue;
-      for await (const d of readResults(outcome.resultFile)) {
+      if (!outcome.documentRefs.some((ref) => rejectedByDocument.has(ref))) {
+        files.appendFiles(outcome.fragments.json, outcome.fragments.csv);
+        continue;
+      }
+      const found = parseJsonFragment(await readFile(outcome.fragments.json, 'utf8'));
+      for (const d of found) {
         const related = rejectedByDocument.get(d.documentRef);
         if (related !== undefined) annotate(d, related);
-        await writer.write(d);
       }
+      const rendered = renderFragments(found);
+      files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
     }
-    await writer.close();
+    files.close();
 
     const inputStats = (source: Source, path: string, rows: number): InputStats => ({
       file: basename(path),
@@ -301,8 +287,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       },
       ...summaryFigures(tally),
       inputs: {
-        wms: inputStats('wms', options.wms, wms.rows),
-        finance: inputStats('finance', options.finance, finance.rows),
+        wms: inputStats('wms', options.wms, routed.wms + malformedBy('wms')),
+        finance: inputStats('finance', options.finance, routed.finance + malformedBy('finance')),
         ...(uomStats === undefined ? {} : { uom: uomStats }),
         ...(costStats === undefined ? {} : { costs: costStats }),
       },
@@ -317,14 +303,14 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       run: {
         partitions,
         workers,
-        spilledBytes: store.spilledBytes,
+        spilledBytes,
         durationMs: Date.now() - started,
         generatedAt: new Date().toISOString(),
       },
     };
     await writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     progress.done(
-      `reconciled ${(wms.rows + finance.rows).toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
+      `reconciled ${rows.read.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
     );
     return summary;
   } finally {

@@ -1,58 +1,59 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { prepare, type JobContext, type PartitionJob, type PartitionOutcome } from './partition-job.js';
+import { reconcileShare, type ShareInit, type ShareMessage } from './worker-share.js';
 
-type Reply = { ok: true; outcome: PartitionOutcome } | { ok: false; partition: number; error: string };
+type WorkerMessage = ShareMessage | { type: 'done' } | { type: 'error'; error: string };
 
 /** The bundled worker sits beside the bundled CLI in dist/. */
 export function defaultWorkerScript(): string | undefined {
-  const url = new URL('./reconcile-worker.js', import.meta.url);
-  const path = fileURLToPath(url);
+  const path = fileURLToPath(new URL('./reconcile-worker.js', import.meta.url));
   return existsSync(path) ? path : undefined;
 }
 
 /**
- * Runs partition jobs on `workers` threads, each taking the next job as it finishes one, or in
- * this thread when workers is 0 (tests, tiny inputs). Outcomes come back in completion order.
+ * Runs the reconciliation as `workers` shares on worker threads, or in this thread when workers is
+ * 0 (tests, tiny inputs, or no bundled worker beside this module).
  */
-export async function runJobs(
-  context: JobContext,
-  jobs: AsyncIterable<PartitionJob> | Iterable<PartitionJob>,
+export async function runShares(
+  init: Omit<ShareInit, 'index' | 'workers'>,
   workers: number,
-  onOutcome: (outcome: PartitionOutcome) => void,
+  onMessage: (message: ShareMessage) => void,
   script = defaultWorkerScript(),
 ): Promise<void> {
   if (workers === 0 || script === undefined) {
-    const run = prepare(context);
-    for await (const job of jobs) onOutcome(run(job));
+    reconcileShare({ ...init, index: 0, workers: 1 }, onMessage);
     return;
   }
-  const iterator = (Symbol.asyncIterator in jobs ? jobs[Symbol.asyncIterator]() : jobs[Symbol.iterator]()) as
-    AsyncIterator<PartitionJob> | Iterator<PartitionJob>;
   const threads = Array.from(
     { length: workers },
-    () => new Worker(script, { workerData: context, resourceLimits: { maxYoungGenerationSizeMb: 64 } }),
+    (_, index) =>
+      new Worker(script, {
+        workerData: {
+          ...init,
+          index,
+          workers,
+          memoryBudgetBytes: Math.ceil(init.memoryBudgetBytes / workers),
+        },
+        // A larger young generation: parsing allocates many short-lived objects (GC was 20 % of the time).
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      }),
   );
   try {
     await Promise.all(
       threads.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
-            const next = async (): Promise<void> => {
-              const step = await iterator.next();
-              if (step.done === true) return resolve();
-              const job = step.value;
-              const transfer = [...job.wms.blocks, ...job.finance.blocks].map((b) => b.buffer as ArrayBuffer);
-              worker.postMessage(job, [...new Set(transfer)]);
-            };
-            worker.on('message', (reply: Reply) => {
-              if (!reply.ok) return reject(new Error(`partition ${reply.partition} failed: ${reply.error}`));
-              onOutcome(reply.outcome);
-              next().catch(reject);
+            worker.on('message', (message: WorkerMessage) => {
+              if (message.type === 'done') resolve();
+              else if (message.type === 'error')
+                reject(new Error(`a reconcile worker failed: ${message.error}`));
+              else onMessage(message);
             });
             worker.on('error', reject);
-            next().catch(reject);
+            worker.on('exit', (code) => {
+              if (code !== 0) reject(new Error(`a reconcile worker exited with code ${code}`));
+            });
           }),
       ),
     );

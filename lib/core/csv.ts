@@ -39,9 +39,24 @@ export function tokenizeCsv(
   const n = text.length;
   let i = from;
   let line = startLine;
+  // Where the next quote is: searched once per quote, not per record, since quotes are rare.
+  let nextQuote = -1;
   records: while (i < n) {
     const recordStart = i;
     const recordLine = line;
+    if (nextQuote !== n && nextQuote < i) {
+      nextQuote = text.indexOf('"', i);
+      if (nextQuote < 0) nextQuote = n;
+    }
+    const lineFeed = text.indexOf('\n', i);
+    if (lineFeed > i && nextQuote > lineFeed) {
+      // Fast path: a record without quotes is its line, split at the commas natively.
+      const end = text.charCodeAt(lineFeed - 1) === CR ? lineFeed - 1 : lineFeed;
+      if (end > i) handler.record(text.slice(i, end).split(','), recordLine);
+      i = lineFeed + 1;
+      line++;
+      continue;
+    }
     // Blank line: skip it (csv-parse's skip_empty_lines).
     const c0 = text.charCodeAt(i);
     if (c0 === LF) {

@@ -31,6 +31,65 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+function cell(fields: readonly string[], index: number): string | undefined {
+  const value = index < 0 ? undefined : fields[index];
+  return value === '' ? undefined : value;
+}
+
+/**
+ * A CSV row as the object the record parser reads: empty cells absent. Built as one object literal
+ * per source so every row has the same shape (keyed stores per cell made rows slow dictionaries).
+ */
+function rowBuilder(source: Source, header: readonly string[]): (fields: readonly string[]) => RawRow {
+  const at = (name: string) => header.indexOf(name);
+  const [warehouseId, sku, type, quantity, uom, documentRef] = [
+    'warehouseId',
+    'sku',
+    'type',
+    'quantity',
+    'uom',
+    'documentRef',
+  ].map(at) as [number, number, number, number, number, number];
+  if (source === 'wms') {
+    const [eventId, occurredAt, unitCost] = ['eventId', 'occurredAt', 'unitCost'].map(at) as [
+      number,
+      number,
+      number,
+    ];
+    return (f) => ({
+      eventId: cell(f, eventId),
+      warehouseId: cell(f, warehouseId),
+      sku: cell(f, sku),
+      type: cell(f, type),
+      quantity: cell(f, quantity),
+      uom: cell(f, uom),
+      documentRef: cell(f, documentRef),
+      occurredAt: cell(f, occurredAt),
+      unitCost: cell(f, unitCost),
+    });
+  }
+  const [entryId, amount, currency, postedAt, account] = [
+    'entryId',
+    'amount',
+    'currency',
+    'postedAt',
+    'account',
+  ].map(at) as [number, number, number, number, number];
+  return (f) => ({
+    entryId: cell(f, entryId),
+    warehouseId: cell(f, warehouseId),
+    sku: cell(f, sku),
+    type: cell(f, type),
+    quantity: cell(f, quantity),
+    uom: cell(f, uom),
+    amount: cell(f, amount),
+    currency: cell(f, currency),
+    documentRef: cell(f, documentRef),
+    postedAt: cell(f, postedAt),
+    account: cell(f, account),
+  });
+}
+
 /** Reads CSV records under a known header (the header line itself is not in `text`). */
 export function readCsvRecords<R extends Movement | Entry>(
   text: string,
@@ -41,6 +100,7 @@ export function readCsvRecords<R extends Movement | Entry>(
   const { file, zone, lines, source } = options;
   const records: R[] = [];
   const rejected: Rejection[] = [];
+  const toRow = rowBuilder(source, header);
   let k = 0;
   const lineOf = (line: number): number => (lines === undefined ? line : (lines[k] ?? line));
   tokenizeCsv(text, {
@@ -57,13 +117,7 @@ export function readCsvRecords<R extends Movement | Entry>(
         });
         return;
       }
-      const row: RawRow = {};
-      for (let c = 0; c < fields.length; c++) {
-        const value = fields[c];
-        const name = header[c];
-        if (value !== undefined && value !== '' && name !== undefined) row[name] = value;
-      }
-      const result = parse(row, { file, line }, zone);
+      const result = parse(toRow(fields), { file, line }, zone);
       if (isRejection(result)) rejected.push(result);
       else records.push(result as R);
     },

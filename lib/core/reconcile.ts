@@ -87,10 +87,7 @@ export function reconcilePartition(
   const grouped = groupRecords(movements, entries, ctx.uom);
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
-  const keys = [...grouped.groups.keys()].sort();
-  for (const key of keys) {
-    const group = grouped.groups.get(key);
-    if (group === undefined) continue;
+  for (const group of grouped.groups.values()) {
     const item = grouped.items.get(group.sku) ?? { unit: 'EA', financeQuantity: 0n, financeAmount: 0n };
     tally.groupsSeen++;
     const a = assess(group, item, ctx);
@@ -102,6 +99,8 @@ export function reconcilePartition(
     countDiscrepancy(tally, d.kind, d.severity, moneyAtStake(a).money);
     discrepancies.push(d);
   }
+  // Sorted by group so the output never depends on the order rows arrived in.
+  discrepancies.sort((x, y) => (x.groupKey < y.groupKey ? -1 : x.groupKey > y.groupKey ? 1 : 0));
   return {
     discrepancies,
     tally,

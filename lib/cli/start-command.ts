@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENV, TABLES, WEBHOOK_ROUTES } from '../declarations.js';
+import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
+import { feedDemo, type DemoStep } from '../local/demo-feed.js';
+import { findDemoSet, type DemoSet } from '../local/demo-set.js';
+import { PortInUseError } from '../local/http-front.js';
+import type { IngestHandlers } from '../local/ingest-functions.js';
+import type { LocalLog } from '../local/lambda-runtime.js';
+import { startPipeline, type Pipeline } from '../local/pipeline.js';
+import { loadRealHandlers } from '../local/real-handlers.js';
+import { guide } from '../local/start-guide.js';
+import { UsageError } from './usage-error.js';
+
+export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once]
+
+Runs the pipeline on this machine (CONTRACT.md section 5): embedded DynamoDB and S3, the HTTP API
+on 127.0.0.1 with the real handlers, the object-created trigger on incoming/. Prints the endpoints,
+the webhook secret and the bearer token, and writes them to DIR/endpoints.json.
+
+  --port N     port of the HTTP API (default 4000; 0 = any free port)
+  --data DIR   where the tables and objects persist (default .stocktally)
+  --demo       send the demo data set through the signed webhook and S3 drops
+  --once       exit when started (and the demo done): status 0 only if every step succeeded
+  -h, --help   this help
+
+Secrets come from ${ENV.webhookSecret} and ${ENV.token} when set, else they are generated.
+Without --once it runs until Ctrl-C.
+`;
+
+export interface StartArgs {
+  help: boolean;
+  port: number;
+  data: string;
+  demo: boolean;
+  once: boolean;
+}
+
+export function parseStartArgs(argv: readonly string[]): StartArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', default: '4000' },
+        data: { type: 'string', default: '.stocktally' },
+        demo: { type: 'boolean', default: false },
+        once: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { values } = parsed;
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+    throw new UsageError(`start: --port must be a port number 0-65535: ${values.port}`);
+  }
+  if (values.data.trim() === '') throw new UsageError('start: --data needs a directory');
+  return {
+    help: values.help,
+    port: Number(values.port),
+    data: values.data,
+    demo: values.demo,
+    once: values.once,
+  };
+}
+
+/** Where the output goes and how the run is stopped; a test passes its own. */
+export interface StartIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  /** Resolves when the pipeline should stop (Ctrl-C by default). */
+  stopped?: () => Promise<string>;
+  /** The handlers to run; the real ones by default. */
+  loadHandlers?: () => Promise<IngestHandlers>;
+}
+
+interface Secret {
+  value: string;
+  generated: boolean;
+}
+
+function secret(name: string, make: () => string): Secret {
+  const value = process.env[name];
+  return value !== undefined && value.trim() !== ''
+    ? { value, generated: false }
+    : { value: make(), generated: true };
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: string) => () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = on('SIGINT');
+    const onTerm = on('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
+function countsText(step: DemoStep): string {
+  const c = step.counts;
+  if (c === undefined) return `FAILED: ${step.note}`;
+  return `accepted ${c.accepted}, duplicates ${c.duplicates}, conflicts ${c.conflicts}, rejected ${c.rejected}  (${step.note})`;
+}
+
+function timestampStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export async function runStart(
+  argv: string[],
+  io: StartIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  const args = parseStartArgs(argv);
+  const say = (line = ''): void => void io.out.write(`${line}\n`);
+  if (args.help) {
+    io.out.write(START_HELP);
+    return 0;
+  }
+  const webhookSecret = secret(ENV.webhookSecret, () => randomBytes(32).toString('hex'));
+  const token = secret(ENV.token, () => randomBytes(24).toString('base64url'));
+  let demo: DemoSet | undefined;
+  if (args.demo) {
+    try {
+      demo = findDemoSet();
+    } catch (error) {
+      throw new UsageError(`start --demo: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  // Requests and invocations are shown once the start-up text is out; failures always.
+  let chatty = false;
+  const log: LocalLog = {
+    info: (line) => {
+      if (chatty) say(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
+    },
+    error: (line) => void io.err.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+  };
+
+  let pipeline: Pipeline;
+  try {
+    pipeline = await startPipeline({
+      dataDir: args.data,
+      port: args.port,
+      webhookSecret: webhookSecret.value,
+      token: token.value,
+      loadHandlers: io.loadHandlers ?? loadRealHandlers,
+      log,
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      throw new UsageError(`start: ${error.message}; choose another with --port N (0 = any free port)`);
+    }
+    if (error instanceof DataDirInUseError) throw new UsageError(`start: ${error.message}`);
+    throw error;
+  }
+
+  let ok = true;
+  try {
+    const endpointsFile = join(pipeline.dataDir, DATA_LAYOUT.endpoints);
+    const endpoints = {
+      api: pipeline.api,
+      s3: pipeline.s3,
+      dynamodb: pipeline.dynamodb,
+      bucket: pipeline.bucket,
+      webhookSecret: webhookSecret.value,
+      token: token.value,
+    };
+    await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+
+    const chosen = (s: Secret, name: string): string =>
+      s.generated ? `generated; set ${name} to choose your own` : `from ${name}`;
+    const routes = WEBHOOK_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ');
+    say(
+      `Stocktally local pipeline: embedded DynamoDB (dynalite) and S3 (s3rver), data in ${shown(pipeline.dataDir)}`,
+    );
+    say();
+    say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
+    say(`  S3              ${pipeline.s3}   bucket ${pipeline.bucket}, drops under incoming/`);
+    say(`  DynamoDB        ${pipeline.dynamodb}   tables ${TABLES.map((t) => t.localName).join(', ')}`);
+    say(`  webhook secret  ${webhookSecret.value}   (${chosen(webhookSecret, ENV.webhookSecret)})`);
+    say(`  bearer token    ${token.value}   (${chosen(token, ENV.token)}; every route but the webhooks)`);
+    say(`  endpoints       ${shown(endpointsFile)}`);
+    say();
+
+    if (demo !== undefined) {
+      const { documents } = demo.manifest.generator;
+      say(`Demo: ${shown(demo.dir)}/ (${documents} documents) through both ingest paths`);
+      const steps = await feedDemo({
+        api: pipeline.api,
+        webhookSecret: webhookSecret.value,
+        s3Client: pipeline.s3Client,
+        bucket: pipeline.bucket,
+        trigger: pipeline.trigger,
+        demo,
+        stamp: timestampStamp(new Date()),
+      });
+      for (const step of steps) {
+        const via = step.path === 'webhook' ? 'webhook' : 'S3 drop';
+        say(`  ${via.padEnd(8)} ${step.file.padEnd(11)} -> ${step.target}`);
+        say(`           ${countsText(step)}`);
+      }
+      ok = steps.every((s) => s.ok);
+      // The runs feature (issue 5) starts a reconciliation run here, through the local state
+      // machine, and prints its summary.
+      say('  reconciliation run: comes with the runs feature; until then reconcile the files (below)');
+      say(ok ? '  demo: every step succeeded' : '  demo: FAILED (see above)');
+      say();
+    }
+
+    for (const line of guide({
+      api: pipeline.api,
+      s3: pipeline.s3,
+      dynamodb: pipeline.dynamodb,
+      bucket: pipeline.bucket,
+      webhookSecret: webhookSecret.value,
+      dataDir: shown(pipeline.dataDir),
+      ...(demo === undefined ? {} : { demoDir: shown(demo.dir), demoAsOf: demo.manifest.generator.asOf }),
+    })) {
+      say(line);
+    }
+    say();
+
+    if (args.once) return ok ? 0 : 1;
+    say('Running; requests are logged below. Ctrl-C stops.');
+    chatty = true;
+    const signal = await (io.stopped ?? untilSignal)();
+    say(`${signal}: stopping`);
+    return 0;
+  } finally {
+    await pipeline.stop();
+  }
+}

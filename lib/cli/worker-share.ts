@@ -1,0 +1,85 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Rejection, Source } from '../core/records.js';
+import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/splitter.js';
+import { prepare, type JobContext, type PartitionOutcome } from './partition-job.js';
+import { PartitionStore } from './partition-store.js';
+
+/**
+ * One worker's share of a reconciliation: it reads both input files itself, keeps the raw records
+ * of the partitions it owns (partition % workers === index), and reconciles them one by one.
+ * Every worker scans all bytes (a cheap pass: only record boundaries and the sku are read), so
+ * the split runs in parallel and no record crosses a thread.
+ */
+export interface ShareInit extends JobContext {
+  files: Record<Source, string>;
+  partitions: number;
+  index: number;
+  workers: number;
+  memoryBudgetBytes: number;
+}
+
+export type ShareMessage =
+  | { type: 'progress'; rows: number; phase: 'read' | 'reconcile' }
+  | { type: 'malformed'; rejected: Rejection[] }
+  | { type: 'outcome'; outcome: PartitionOutcome }
+  | { type: 'spilled'; bytes: number };
+
+const CHUNK = 1 << 20;
+
+function splitFile(
+  source: Source,
+  init: ShareInit,
+  store: PartitionStore,
+  emit: (m: ShareMessage) => void,
+): Rejection[] {
+  const format = init.formats[source];
+  const malformed: Rejection[] = [];
+  const sink: SplitSink = {
+    record: (partition, data, start, end, line) => {
+      if (partition % init.workers === init.index) store.append(source, partition, data, start, end, line);
+    },
+    malformed: (line, reason) =>
+      malformed.push({ source, file: format.file, line, field: undefined, reason: `row ${reason}` }),
+  };
+  const splitter =
+    format.kind === 'csv'
+      ? new CsvSplitter(init.partitions, sink)
+      : new NdjsonSplitter(init.partitions, sink);
+  const fd = openSync(init.files[source], 'r');
+  try {
+    let reported = 0;
+    for (;;) {
+      // A fresh buffer per chunk: the splitter may keep a view of the tail.
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) break;
+      splitter.push(n === CHUNK ? buffer : buffer.subarray(0, n));
+      if (init.index === 0) {
+        emit({ type: 'progress', rows: splitter.records - reported, phase: 'read' });
+        reported = splitter.records;
+      }
+    }
+    splitter.end();
+    if (init.index === 0) emit({ type: 'progress', rows: splitter.records - reported, phase: 'read' });
+  } finally {
+    closeSync(fd);
+  }
+  return malformed;
+}
+
+export function reconcileShare(init: ShareInit, emit: (m: ShareMessage) => void): void {
+  const dir = join(init.tmpDir, `worker-${init.index}`);
+  mkdirSync(dir, { recursive: true });
+  const store = new PartitionStore(init.partitions, init.memoryBudgetBytes, dir);
+  const malformed = [...splitFile('wms', init, store, emit), ...splitFile('finance', init, store, emit)];
+  // Every worker sees the same malformed records; one reports them.
+  if (init.index === 0) emit({ type: 'malformed', rejected: malformed });
+  emit({ type: 'spilled', bytes: store.spilledBytes });
+  const run = prepare(init);
+  for (let p = init.index; p < init.partitions; p += init.workers) {
+    const outcome = run({ partition: p, wms: store.take('wms', p), finance: store.take('finance', p) });
+    emit({ type: 'outcome', outcome });
+  }
+}
