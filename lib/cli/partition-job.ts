@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CostTable, type CostRow } from '../core/costs.js';
 import type { Conflict } from '../core/group.js';
 import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
@@ -9,7 +7,7 @@ import type { Settings } from '../core/settings.js';
 import type { Tally } from '../core/summary.js';
 import { UomTable, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
-import { renderFragments } from './output.js';
+import { renderFragments, type FragmentRef, type FragmentSink } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
 
 /** How one input file is read: CSV under its header, or NDJSON. */
@@ -42,13 +40,13 @@ export interface PartitionOutcome {
   discrepancies: number;
   /** The document refs of its discrepancies, to find the ones a rejected row must be named in. */
   documentRefs: string[];
-  /** The partition's discrepancies rendered as JSON lines and CSV rows, sorted by group. */
-  fragments: { json: string; csv: string };
+  /** Where the partition's discrepancies, rendered as JSON lines and CSV rows, sit in its worker's files. */
+  fragments: FragmentRef;
 }
 
 const decoder = new TextDecoder();
 
-export function prepare(context: JobContext): (job: PartitionJob) => PartitionOutcome {
+export function prepare(context: JobContext, sink: FragmentSink): (job: PartitionJob) => PartitionOutcome {
   const zone = new ZoneClock(context.settings.timeZone);
   const ctx = {
     settings: context.settings,
@@ -71,13 +69,7 @@ export function prepare(context: JobContext): (job: PartitionJob) => PartitionOu
     const movements = read<Movement>('wms', job.wms);
     const entries = read<Entry>('finance', job.finance);
     const result = reconcilePartition(movements.records, entries.records, ctx);
-    const rendered = renderFragments(result.discrepancies);
-    const fragments = {
-      json: join(context.tmpDir, `result-${job.partition}.json`),
-      csv: join(context.tmpDir, `result-${job.partition}.csv`),
-    };
-    writeFileSync(fragments.json, rendered.json);
-    writeFileSync(fragments.csv, rendered.csv);
+    const fragments = sink.write(renderFragments(result.discrepancies));
     return {
       partition: job.partition,
       rows: { wms: movements.rows, finance: entries.rows },

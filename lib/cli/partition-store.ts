@@ -1,17 +1,25 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Source } from '../core/records.js';
 
 /**
- * Raw records routed to partitions, held in memory up to a budget and spilled to a temp dir past
- * it, so peak memory follows the largest partition, not the size of the input.
+ * Raw records routed to partitions, held in memory up to a budget and spilled to one temp file
+ * past it, so peak memory follows the largest partition, not the size of the input. One file, not
+ * one per partition: creating small files costs most of a millisecond each on this file system.
  */
 const BLOCK = 256 * 1024;
 
-/** One partition's share of one source file, ready to hand to a worker. */
+/** A spilled run of one partition's records: their bytes, then their line numbers (Int32). */
+interface Segment {
+  offset: number;
+  bytes: number;
+  lines: number;
+}
+
+/** One partition's share of one source file, ready to parse. */
 export interface PartitionShare {
-  /** Spilled records (earlier in the file) followed by the in-memory ones, in file order. */
-  spill: { data: string; lines: string } | undefined;
+  /** Spilled segments (earlier in the file) come before the in-memory blocks. */
+  spill: { path: string; segments: Segment[] } | undefined;
   blocks: Uint8Array[];
   lines: Int32Array;
 }
@@ -21,7 +29,7 @@ class Share {
   current = new Uint8Array(0);
   used = 0;
   lines: number[] = [];
-  spilled = false;
+  segments: Segment[] = [];
   buffered = 0;
 
   append(data: Uint8Array, start: number, end: number, line: number): number {
@@ -43,8 +51,7 @@ class Share {
   }
 
   sealed(): Uint8Array[] {
-    const all = this.used > 0 ? [...this.blocks, this.current.subarray(0, this.used)] : [...this.blocks];
-    return all;
+    return this.used > 0 ? [...this.blocks, this.current.subarray(0, this.used)] : [...this.blocks];
   }
 
   reset(): void {
@@ -58,17 +65,26 @@ class Share {
 
 export class PartitionStore {
   private readonly shares: Record<Source, Share[]>;
+  private readonly spillPath: string;
+  private spillFd: number | undefined;
+  private spillAt = 0;
   private buffered = 0;
-  spills = 0;
   spilledBytes = 0;
 
   constructor(
     readonly partitions: number,
     private readonly budgetBytes: number,
-    private readonly tmpDir: string,
+    tmpDir: string,
   ) {
     const make = () => Array.from({ length: partitions }, () => new Share());
     this.shares = { wms: make(), finance: make() };
+    this.spillPath = join(tmpDir, 'spill.bin');
+  }
+
+  private share(source: Source, partition: number): Share {
+    const share = this.shares[source][partition];
+    if (share === undefined) throw new Error(`partition ${partition} out of range`);
+    return share;
   }
 
   append(
@@ -79,79 +95,83 @@ export class PartitionStore {
     end: number,
     line: number,
   ): void {
-    const share = this.shares[source][partition];
-    if (share === undefined) throw new Error(`partition ${partition} out of range`);
-    this.buffered += share.append(data, start, end, line);
+    this.buffered += this.share(source, partition).append(data, start, end, line);
     if (this.buffered > this.budgetBytes) this.spill();
   }
 
-  private paths(source: Source, partition: number): { data: string; lines: string } {
-    return {
-      data: join(this.tmpDir, `${source}-${partition}.data`),
-      lines: join(this.tmpDir, `${source}-${partition}.lines`),
-    };
-  }
-
-  /** Appends every buffered share to its files and frees the memory. */
+  /** Appends every buffered share to the spill file and frees the memory. */
   private spill(): void {
-    this.spills++;
+    this.spillFd ??= openSync(this.spillPath, 'w+');
+    const fd = this.spillFd;
     for (const source of ['wms', 'finance'] as const) {
-      this.shares[source].forEach((share, partition) => {
-        if (share.buffered === 0) return;
-        const paths = this.paths(source, partition);
-        const data = openSync(paths.data, 'a');
-        const lines = openSync(paths.lines, 'a');
-        try {
-          for (const block of share.sealed()) writeSync(data, block);
-          const l = Int32Array.from(share.lines);
-          writeSync(lines, new Uint8Array(l.buffer, l.byteOffset, l.byteLength));
-        } finally {
-          closeSync(data);
-          closeSync(lines);
-        }
-        this.spilledBytes += share.buffered;
-        share.spilled = true;
+      for (const share of this.shares[source]) {
+        if (share.buffered === 0) continue;
+        const offset = this.spillAt;
+        let bytes = 0;
+        for (const block of share.sealed())
+          bytes += writeSync(fd, block, 0, block.length, this.spillAt + bytes);
+        const lines = Int32Array.from(share.lines);
+        writeSync(fd, new Uint8Array(lines.buffer), 0, lines.byteLength, offset + bytes);
+        this.spillAt = offset + bytes + lines.byteLength;
+        share.segments.push({ offset, bytes, lines: lines.length });
+        this.spilledBytes += bytes;
         share.reset();
-      });
+      }
     }
     this.buffered = 0;
   }
 
   /** Hands over a partition's records and forgets them. */
   take(source: Source, partition: number): PartitionShare {
-    const share = this.shares[source][partition];
-    if (share === undefined) throw new Error(`partition ${partition} out of range`);
+    const share = this.share(source, partition);
     const result: PartitionShare = {
-      spill: share.spilled ? this.paths(source, partition) : undefined,
+      spill: share.segments.length > 0 ? { path: this.spillPath, segments: share.segments } : undefined,
       blocks: share.sealed(),
       lines: Int32Array.from(share.lines),
     };
     this.buffered -= share.buffered;
+    share.segments = [];
     share.reset();
     return result;
   }
+
+  close(): void {
+    if (this.spillFd !== undefined) closeSync(this.spillFd);
+  }
 }
 
-/** The worker side: a share back into one buffer of record text and its line numbers. */
+function readAt(fd: number, offset: number, bytes: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bytes);
+  let done = 0;
+  while (done < bytes) done += readSync(fd, buffer, done, bytes - done, offset + done);
+  return buffer;
+}
+
+/** A share back into one buffer of record text and its line numbers, in file order. */
 export function loadShare(share: PartitionShare): { bytes: Uint8Array; lines: Int32Array } {
   const parts: Uint8Array[] = [];
   const lineParts: Int32Array[] = [];
   if (share.spill !== undefined) {
-    parts.push(readFileSync(share.spill.data));
-    const raw = readFileSync(share.spill.lines);
-    lineParts.push(new Int32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    const fd = openSync(share.spill.path, 'r');
+    try {
+      for (const segment of share.spill.segments) {
+        parts.push(readAt(fd, segment.offset, segment.bytes));
+        const raw = readAt(fd, segment.offset + segment.bytes, segment.lines * 4);
+        lineParts.push(new Int32Array(raw.buffer, raw.byteOffset, segment.lines));
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
   parts.push(...share.blocks);
   lineParts.push(share.lines);
   const bytes = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
-  const total = lineParts.reduce((n, l) => n + l.length, 0);
-  const lines = lineParts.length === 1 && lineParts[0] !== undefined ? lineParts[0] : new Int32Array(total);
-  if (lineParts.length > 1) {
-    let offset = 0;
-    for (const l of lineParts) {
-      lines.set(l, offset);
-      offset += l.length;
-    }
+  if (lineParts.length === 1 && lineParts[0] !== undefined) return { bytes, lines: lineParts[0] };
+  const lines = new Int32Array(lineParts.reduce((n, l) => n + l.length, 0));
+  let offset = 0;
+  for (const l of lineParts) {
+    lines.set(l, offset);
+    offset += l.length;
   }
   return { bytes, lines };
 }

@@ -14,7 +14,7 @@ import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../
 import { TableHeaderError } from '../core/table-text.js';
 import { loadUomCsv, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
-import { DiscrepancyFiles, parseJsonFragment, renderFragments } from './output.js';
+import { DiscrepancyFiles, parseJsonFragment, readFragment, renderFragments } from './output.js';
 import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -253,10 +253,13 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     for (const outcome of outcomes) {
       if (outcome === undefined || outcome.discrepancies === 0) continue;
       if (!outcome.documentRefs.some((ref) => rejectedByDocument.has(ref))) {
-        files.appendFiles(outcome.fragments.json, outcome.fragments.csv);
+        files.appendRef(outcome.fragments);
         continue;
       }
-      const found = parseJsonFragment(await readFile(outcome.fragments.json, 'utf8'));
+      const { fragments } = outcome;
+      const found = parseJsonFragment(
+        readFragment(fragments.json, fragments.jsonStart, fragments.jsonBytes).toString('utf8'),
+      );
       for (const d of found) {
         const related = rejectedByDocument.get(d.documentRef);
         if (related !== undefined) annotate(d, related);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rejection, Source } from '../core/records.js';
 import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/splitter.js';
+import { FragmentSink } from './output.js';
 import { prepare, type JobContext, type PartitionOutcome } from './partition-job.js';
 import { PartitionStore } from './partition-store.js';
 
@@ -77,9 +78,15 @@ export function reconcileShare(init: ShareInit, emit: (m: ShareMessage) => void)
   // Every worker sees the same malformed records; one reports them.
   if (init.index === 0) emit({ type: 'malformed', rejected: malformed });
   emit({ type: 'spilled', bytes: store.spilledBytes });
-  const run = prepare(init);
-  for (let p = init.index; p < init.partitions; p += init.workers) {
-    const outcome = run({ partition: p, wms: store.take('wms', p), finance: store.take('finance', p) });
-    emit({ type: 'outcome', outcome });
+  const sink = new FragmentSink(join(dir, 'discrepancies.json'), join(dir, 'discrepancies.csv'));
+  try {
+    const run = prepare(init, sink);
+    for (let p = init.index; p < init.partitions; p += init.workers) {
+      const outcome = run({ partition: p, wms: store.take('wms', p), finance: store.take('finance', p) });
+      emit({ type: 'outcome', outcome });
+    }
+  } finally {
+    sink.close();
+    store.close();
   }
 }
