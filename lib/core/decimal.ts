@@ -24,9 +24,15 @@ export type DecimalParse = { ok: true; value: Decimal } | { ok: false; reason: s
  * blanks and more than six significant fraction digits (which we could not hold exactly).
  */
 export function parseDecimal(text: string): DecimalParse {
+  const value = readDecimal(text);
+  return typeof value === 'bigint' ? { ok: true, value } : { ok: false, reason: value };
+}
+
+/** The allocation-free form for the hot path: the value, or the reason it is not one. */
+export function readDecimal(text: string): Decimal | string {
   const s = text.trim();
   const n = s.length;
-  if (n === 0) return { ok: false, reason: 'is empty' };
+  if (n === 0) return 'is empty';
   let i = 0;
   let negative = false;
   const first = s.charCodeAt(0);
@@ -49,17 +55,17 @@ export function parseDecimal(text: string): DecimalParse {
     } else if (c === 46 /* . */ && dot < 0) {
       dot = j;
     } else {
-      return { ok: false, reason: `is not a decimal number: ${JSON.stringify(text)}` };
+      return `is not a decimal number: ${JSON.stringify(text)}`;
     }
   }
   if (intDigits === 0 || (dot >= 0 && fracDigits === 0)) {
-    return { ok: false, reason: `is not a decimal number: ${JSON.stringify(text)}` };
+    return `is not a decimal number: ${JSON.stringify(text)}`;
   }
   if (fracDigits > SCALE) {
     // Trailing zeros beyond six places are harmless; anything else would be silently rounded.
     for (let j = dot + 1 + SCALE; j < n; j++) {
       if (s.charCodeAt(j) !== 48) {
-        return { ok: false, reason: `has more than ${SCALE} decimal places: ${JSON.stringify(text)}` };
+        return `has more than ${SCALE} decimal places: ${JSON.stringify(text)}`;
       }
     }
   }
@@ -73,23 +79,28 @@ export function parseDecimal(text: string): DecimalParse {
     const fracPart = dot < 0 ? '' : s.slice(dot + 1, dot + 1 + SCALE).padEnd(SCALE, '0');
     value = BigInt(intPart + fracPart.padEnd(SCALE, '0'));
   }
-  return { ok: true, value: negative ? -value : value };
+  return negative ? -value : value;
 }
 
 /** A JSON number arrives as a double: its shortest round-trip text is the literal that was written. */
 export function decimalFromNumber(n: number): DecimalParse {
-  if (!Number.isFinite(n)) return { ok: false, reason: `is not a finite number: ${String(n)}` };
-  if (Number.isSafeInteger(n)) return { ok: true, value: BigInt(n) * ONE };
+  const value = readDecimalNumber(n);
+  return typeof value === 'bigint' ? { ok: true, value } : { ok: false, reason: value };
+}
+
+export function readDecimalNumber(n: number): Decimal | string {
+  if (!Number.isFinite(n)) return `is not a finite number: ${String(n)}`;
+  if (Number.isSafeInteger(n)) return BigInt(n) * ONE;
   const text = String(n);
   if (text.includes('e')) {
     // 1e-8 would print as 0.000000 at six places: refuse what six places cannot hold exactly.
     const fixed = Math.abs(n) < 1e21 ? n.toFixed(SCALE) : '';
     if (fixed === '' || Number(fixed) !== n) {
-      return { ok: false, reason: `has more than ${SCALE} decimal places or is too large: ${text}` };
+      return `has more than ${SCALE} decimal places or is too large: ${text}`;
     }
-    return parseDecimal(fixed);
+    return readDecimal(fixed);
   }
-  return parseDecimal(text);
+  return readDecimal(text);
 }
 
 /** Canonical text: no trailing fraction zeros, at least `minFraction` places. */

@@ -1,7 +1,7 @@
-import { decimalFromNumber, parseDecimal, type Decimal } from './decimal.js';
+import { readDecimal, readDecimalNumber, type Decimal } from './decimal.js';
 import { isMovementType, MOVEMENT_TYPES, type MovementType } from './movement-type.js';
 import type { Entry, Movement, Origin, Rejection, Source } from './records.js';
-import { parseInstant } from './timestamp.js';
+import { readInstant } from './timestamp.js';
 import type { ZoneClock } from './zone-clock.js';
 
 /**
@@ -12,10 +12,18 @@ import type { ZoneClock } from './zone-clock.js';
  */
 export type RawRow = Record<string, unknown>;
 
+/** What is wrong with the row being parsed; one instance reused row after row (no allocation). */
 class Issues {
   field: string | undefined;
   readonly missing: string[] = [];
   readonly problems: string[] = [];
+
+  reset(): Issues {
+    this.field = undefined;
+    this.missing.length = 0;
+    this.problems.length = 0;
+    return this;
+  }
 
   miss(name: string): void {
     this.field ??= name;
@@ -37,6 +45,8 @@ class Issues {
     return parts.concat(this.problems).join('; ');
   }
 }
+
+const ISSUES = new Issues();
 
 function requiredText(raw: RawRow, name: string, issues: Issues): string {
   const v = raw[name];
@@ -67,28 +77,28 @@ function decimalField(raw: RawRow, name: string, required: boolean, issues: Issu
     if (required) issues.miss(name);
     return undefined;
   }
-  const parsed =
+  const value =
     typeof v === 'string'
-      ? parseDecimal(v)
+      ? readDecimal(v)
       : typeof v === 'number'
-        ? decimalFromNumber(v)
-        : ({ ok: false, reason: `must be a decimal, got ${typeof v}` } as const);
-  if (!parsed.ok) {
-    issues.add(name, parsed.reason);
+        ? readDecimalNumber(v)
+        : `must be a decimal, got ${typeof v}`;
+  if (typeof value === 'string') {
+    issues.add(name, value);
     return undefined;
   }
-  return parsed.value;
+  return value;
 }
 
 function instantField(raw: RawRow, name: string, zone: ZoneClock, issues: Issues): number {
   const v = requiredText(raw, name, issues);
   if (v === '') return 0;
-  const parsed = parseInstant(v, zone);
-  if (!parsed.ok) {
-    issues.add(name, parsed.reason);
+  const ms = readInstant(v, zone);
+  if (typeof ms === 'string') {
+    issues.add(name, ms);
     return 0;
   }
-  return parsed.ms;
+  return ms;
 }
 
 function typeField(raw: RawRow, issues: Issues): MovementType {
@@ -119,7 +129,7 @@ function notAnObject(source: Source, origin: Origin): Rejection {
 export function parseMovement(raw: unknown, origin: Origin, zone: ZoneClock): Movement | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return notAnObject('wms', origin);
   const row = raw as RawRow;
-  const issues = new Issues();
+  const issues = ISSUES.reset();
   const id = requiredText(row, 'eventId', issues);
   const warehouseId = requiredText(row, 'warehouseId', issues);
   const sku = requiredText(row, 'sku', issues);
@@ -149,7 +159,7 @@ export function parseMovement(raw: unknown, origin: Origin, zone: ZoneClock): Mo
 export function parseEntry(raw: unknown, origin: Origin, zone: ZoneClock): Entry | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return notAnObject('finance', origin);
   const row = raw as RawRow;
-  const issues = new Issues();
+  const issues = ISSUES.reset();
   const id = requiredText(row, 'entryId', issues);
   const warehouseId = requiredText(row, 'warehouseId', issues);
   const sku = requiredText(row, 'sku', issues);

@@ -34,13 +34,21 @@ function digits(s: string, from: number, count: number): number {
   return v;
 }
 
-function bad(text: string, why: string): InstantParse {
-  return { ok: false, reason: `${why}: ${JSON.stringify(text)}` };
+function bad(text: string, why: string): string {
+  return `${why}: ${JSON.stringify(text)}`;
 }
 
 export function parseInstant(text: string, zone: ZoneClock): InstantParse {
+  const ms = readInstant(text, zone);
+  if (typeof ms === 'string') return { ok: false, reason: ms };
+  const t = text.trim();
+  return { ok: true, ms, dateOnly: t.length === 10 };
+}
+
+/** The allocation-free form for the hot path: epoch ms, or the reason the text is not an instant. */
+export function readInstant(text: string, zone: ZoneClock): number | string {
   const s = text.trim();
-  if (s.length === 0) return { ok: false, reason: 'is empty' };
+  if (s.length === 0) return 'is empty';
   if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) {
     return bad(text, 'is not an ISO 8601 date or date-time');
   }
@@ -50,7 +58,7 @@ export function parseInstant(text: string, zone: ZoneClock): InstantParse {
   if (y < 0 || mo < 0 || d < 0) return bad(text, 'is not an ISO 8601 date or date-time');
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return bad(text, 'is an impossible date');
   const day = daysFromCivil(y, mo, d);
-  if (s.length === 10) return { ok: true, ms: zone.localToUtc(day * MS_PER_DAY), dateOnly: true };
+  if (s.length === 10) return zone.localToUtc(day * MS_PER_DAY);
 
   const sep = s.charCodeAt(10);
   if ((sep !== 84 /* T */ && sep !== 32) /* space */ || s.length < 16 || s.charCodeAt(13) !== 58) {
@@ -81,10 +89,9 @@ export function parseInstant(text: string, zone: ZoneClock): InstantParse {
   }
   if (h > 23 || mi > 59 || sec > 59) return bad(text, 'is an impossible time of day');
   const local = day * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
-  if (i === s.length) return { ok: true, ms: zone.localToUtc(local), dateOnly: false };
+  if (i === s.length) return zone.localToUtc(local);
   const z = s.charCodeAt(i);
-  if ((z === 90 /* Z */ || z === 122) /* z */ && i + 1 === s.length)
-    return { ok: true, ms: local, dateOnly: false };
+  if ((z === 90 /* Z */ || z === 122) /* z */ && i + 1 === s.length) return local;
   if (z === 43 /* + */ || z === 45 /* - */) {
     const rest = s.slice(i + 1);
     let oh: number;
@@ -96,7 +103,7 @@ export function parseInstant(text: string, zone: ZoneClock): InstantParse {
     } else return bad(text, 'has an unreadable UTC offset');
     if (oh > 23 || om > 59) return bad(text, 'has an impossible UTC offset');
     const offset = (oh * 60 + om) * 60_000 * (z === 45 ? -1 : 1);
-    return { ok: true, ms: local - offset, dateOnly: false };
+    return local - offset;
   }
   return bad(text, 'is not an ISO 8601 date-time');
 }
