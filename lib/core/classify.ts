@@ -147,7 +147,26 @@ function findDuplicates(
   return repeated.flatMap((list, i) => list.slice(list.length - (chosen[i] ?? 0)).map((l) => l.record));
 }
 
+/** Whether both sides carry the same set of movement types; no allocation when each side has one. */
+function typesAgree(group: Group): boolean {
+  const first = group.movements[0]?.record.type;
+  let single = true;
+  for (const l of group.movements) if (l.record.type !== first) single = false;
+  for (const l of group.entries) if (l.record.type !== first) single = false;
+  return single || sameTypes(typesOf(group.movements), typesOf(group.entries));
+}
+
 export function assess(group: Group, item: Item, ctx: ClassifyContext): Assessment {
+  const a = judge(group, item, ctx);
+  // Type lists are only shown for discrepancies: built here, not for the groups that agree.
+  if (a.kind !== undefined) {
+    a.wmsTypes = typesOf(group.movements);
+    a.financeTypes = typesOf(group.entries);
+  }
+  return a;
+}
+
+function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
   const { settings, zone } = ctx;
   const wmsQuantity = sum(group.movements);
   const financeQuantity = sum(group.entries);
@@ -163,8 +182,6 @@ export function assess(group: Group, item: Item, ctx: ClassifyContext): Assessme
       : cost.average !== undefined
         ? mulDivRound(wmsQuantity, cost.average.amount, cost.average.quantity, 2)
         : mulRound(wmsQuantity, cost.cost, 2);
-  const wmsTypes = typesOf(group.movements);
-  const financeTypes = typesOf(group.entries);
   const assessment: Assessment = {
     group,
     item,
@@ -180,8 +197,8 @@ export function assess(group: Group, item: Item, ctx: ClassifyContext): Assessme
     latestPosting,
     wmsPeriod: latestEvent === undefined ? undefined : zone.periodOf(latestEvent),
     financePeriod: latestPosting === undefined ? undefined : zone.periodOf(latestPosting),
-    wmsTypes,
-    financeTypes,
+    wmsTypes: [],
+    financeTypes: [],
     duplicates: [],
   };
 
@@ -200,7 +217,7 @@ export function assess(group: Group, item: Item, ctx: ClassifyContext): Assessme
     return assessment;
   }
 
-  if (!sameTypes(wmsTypes, financeTypes)) {
+  if (!typesAgree(group)) {
     assessment.kind = 'TYPE_MISMATCH';
     return assessment;
   }

@@ -15,6 +15,24 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
+const NON_ASCII = /[\u0080-\u00ff]/;
+const utf8 = new TextDecoder();
+
+/**
+ * Text decoded byte-for-byte (latin1) is four times faster to make than UTF-8 and stays a compact
+ * one-byte string; the few records with multi-byte characters are decoded properly here. Every
+ * delimiter is ASCII, so record and field boundaries are the same either way.
+ */
+export function utf8FromLatin1(text: string): string {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return utf8.decode(bytes);
+}
+
+export function hasNonAscii(text: string): boolean {
+  return NON_ASCII.test(text);
+}
+
 /** A record spanning more lines than this inside quotes is an unterminated quote, not a field. */
 export const MAX_QUOTED_LINES = 1000;
 
@@ -35,6 +53,7 @@ export function tokenizeCsv(
   from = 0,
   startLine = 1,
   final = true,
+  latin1 = false,
 ): CsvProgress {
   const n = text.length;
   let i = from;
@@ -52,7 +71,11 @@ export function tokenizeCsv(
     if (lineFeed > i && nextQuote > lineFeed) {
       // Fast path: a record without quotes is its line, split at the commas natively.
       const end = text.charCodeAt(lineFeed - 1) === CR ? lineFeed - 1 : lineFeed;
-      if (end > i) handler.record(text.slice(i, end).split(','), recordLine);
+      if (end > i) {
+        let record = text.slice(i, end);
+        if (latin1 && NON_ASCII.test(record)) record = utf8FromLatin1(record);
+        handler.record(record.split(','), recordLine);
+      }
       i = lineFeed + 1;
       line++;
       continue;
@@ -150,6 +173,12 @@ export function tokenizeCsv(
       }
     }
     if (fields.length === 0) continue;
+    if (latin1) {
+      for (let f = 0; f < fields.length; f++) {
+        const field = fields[f] ?? '';
+        if (NON_ASCII.test(field)) fields[f] = utf8FromLatin1(field);
+      }
+    }
     if (problem !== undefined) handler.malformed(recordLine, problem, fields);
     else handler.record(fields, recordLine);
   }

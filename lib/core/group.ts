@@ -13,12 +13,13 @@ export interface GroupLine<R extends LedgerRecord> {
 }
 
 export interface Group {
-  key: string;
   warehouseId: string;
   sku: string;
   documentRef: string;
   movements: GroupLine<Movement>[];
   entries: GroupLine<Entry>[];
+  /** The next group with the same documentRef (another item or warehouse), if any. */
+  next: Group | undefined;
 }
 
 /** Per-item figures that span warehouses: why a partition keeps an item whole. */
@@ -39,15 +40,17 @@ export interface Conflict {
 }
 
 export interface Grouped {
-  groups: Map<string, Group>;
+  /** In the order their first record arrived. */
+  groups: Group[];
   items: Map<string, Item>;
   duplicates: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
 }
 
-export function groupKey(warehouseId: string, sku: string, documentRef: string): string {
-  return `${warehouseId}\u0000${sku}\u0000${documentRef}`;
+/** The stable identity of a group across runs, as shown in outputs. */
+export function groupKey(g: { warehouseId: string; sku: string; documentRef: string }): string {
+  return `${g.warehouseId}|${g.sku}|${g.documentRef}`;
 }
 
 function content(r: LedgerRecord): string {
@@ -106,31 +109,42 @@ function dedupe<R extends LedgerRecord>(
   return kept;
 }
 
-function mostFrequent(counts: Map<string, number>): string | undefined {
-  let best: string | undefined;
-  let bestCount = 0;
-  for (const [unit, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== undefined && unit < best)) {
-      best = unit;
-      bestCount = count;
-    }
-  }
-  return best;
+interface UnitCount {
+  unit: string;
+  count: number;
+  /** Counts per unit, made only when an item's events use more than one unit. */
+  others: Map<string, number> | undefined;
 }
 
 /**
  * The item's comparison unit (CONTRACT §1): the unit of its WMS events (the most frequent one if
- * they differ), EA when it has none.
+ * they differ, ties to the first in code order), EA when it has none.
  */
 function itemUnits(movements: readonly Movement[]): Map<string, string> {
-  const wmsCounts = new Map<string, Map<string, number>>();
+  const counts = new Map<string, UnitCount>();
   for (const m of movements) {
-    let counts = wmsCounts.get(m.sku);
-    if (counts === undefined) wmsCounts.set(m.sku, (counts = new Map()));
-    counts.set(m.uom, (counts.get(m.uom) ?? 0) + 1);
+    const c = counts.get(m.sku);
+    if (c === undefined) counts.set(m.sku, { unit: m.uom, count: 1, others: undefined });
+    else if (c.unit === m.uom && c.others === undefined) c.count++;
+    else {
+      c.others ??= new Map([[c.unit, c.count]]);
+      c.others.set(m.uom, (c.others.get(m.uom) ?? 0) + 1);
+    }
   }
   const units = new Map<string, string>();
-  for (const [sku, counts] of wmsCounts) units.set(sku, mostFrequent(counts) ?? 'EA');
+  for (const [sku, c] of counts) {
+    let best = c.unit;
+    if (c.others !== undefined) {
+      let bestCount = 0;
+      for (const [unit, count] of c.others) {
+        if (count > bestCount || (count === bestCount && unit < best)) {
+          best = unit;
+          bestCount = count;
+        }
+      }
+    }
+    units.set(sku, best);
+  }
   return units;
 }
 
@@ -145,22 +159,28 @@ export function groupRecords(
   const keptMovements = dedupe(movements, duplicates, conflicts);
   const keptEntries = dedupe(entries, duplicates, conflicts);
   const units = itemUnits(keptMovements);
-  const groups = new Map<string, Group>();
+  const groups: Group[] = [];
+  // Keyed by documentRef alone, with a chain for the rare document that spans items or
+  // warehouses: no key string is built per record.
+  const byDocument = new Map<string, Group>();
   const items = new Map<string, Item>();
 
   const groupOf = (r: LedgerRecord): Group => {
-    const key = groupKey(r.warehouseId, r.sku, r.documentRef);
-    let group = groups.get(key);
+    const head = byDocument.get(r.documentRef);
+    let group = head;
+    while (group !== undefined && (group.sku !== r.sku || group.warehouseId !== r.warehouseId))
+      group = group.next;
     if (group === undefined) {
       group = {
-        key,
         warehouseId: r.warehouseId,
         sku: r.sku,
         documentRef: r.documentRef,
         movements: [],
         entries: [],
+        next: head,
       };
-      groups.set(key, group);
+      byDocument.set(r.documentRef, group);
+      groups.push(group);
     }
     return group;
   };

@@ -1,4 +1,4 @@
-import { tokenizeCsv } from './csv.js';
+import { hasNonAscii, tokenizeCsv, utf8FromLatin1 } from './csv.js';
 import { isRejection, parseEntry, parseMovement, type RawRow } from './record-parser.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -20,7 +20,9 @@ export interface ReadOptions {
   file: string;
   zone: ZoneClock;
   /** Physical line of the k-th record, when the text is a partition's share of a file. */
-  lines?: ArrayLike<number>;
+  lines?: ArrayLike<number> | undefined;
+  /** The text holds the file's bytes decoded one per character (latin1); see csv.ts utf8FromLatin1. */
+  latin1?: boolean | undefined;
 }
 
 function parser(source: Source) {
@@ -97,36 +99,43 @@ export function readCsvRecords<R extends Movement | Entry>(
   options: ReadOptions,
 ): ReadResult<R> {
   const parse = parser(options.source);
-  const { file, zone, lines, source } = options;
+  const { file, zone, lines, source, latin1 = false } = options;
   const records: R[] = [];
   const rejected: Rejection[] = [];
   const toRow = rowBuilder(source, header);
   let k = 0;
   const lineOf = (line: number): number => (lines === undefined ? line : (lines[k] ?? line));
-  tokenizeCsv(text, {
-    record(fields, physical) {
-      const line = lineOf(physical);
-      k++;
-      if (fields.length !== header.length) {
-        rejected.push({
-          source,
-          file,
-          line,
-          field: undefined,
-          reason: `has ${fields.length} fields, the header has ${header.length}${fields.length > header.length ? ' (an unquoted comma?)' : ''}`,
-        });
-        return;
-      }
-      const result = parse(toRow(fields), { file, line }, zone);
-      if (isRejection(result)) rejected.push(result);
-      else records.push(result as R);
+  tokenizeCsv(
+    text,
+    {
+      record(fields, physical) {
+        const line = lineOf(physical);
+        k++;
+        if (fields.length !== header.length) {
+          rejected.push({
+            source,
+            file,
+            line,
+            field: undefined,
+            reason: `has ${fields.length} fields, the header has ${header.length}${fields.length > header.length ? ' (an unquoted comma?)' : ''}`,
+          });
+          return;
+        }
+        const result = parse(toRow(fields), { file, line }, zone);
+        if (isRejection(result)) rejected.push(result);
+        else records.push(result as R);
+      },
+      malformed(physical, reason) {
+        const line = lineOf(physical);
+        k++;
+        rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` });
+      },
     },
-    malformed(physical, reason) {
-      const line = lineOf(physical);
-      k++;
-      rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` });
-    },
-  });
+    0,
+    1,
+    true,
+    latin1,
+  );
   return { records, rejected };
 }
 
@@ -184,7 +193,7 @@ export function readNdjsonRecords<R extends Movement | Entry>(
   options: ReadOptions,
 ): ReadResult<R> {
   const parse = parser(options.source);
-  const { file, zone, lines, source } = options;
+  const { file, zone, lines, source, latin1 = false } = options;
   const records: R[] = [];
   const rejected: Rejection[] = [];
   let k = 0;
@@ -195,9 +204,10 @@ export function readNdjsonRecords<R extends Movement | Entry>(
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
     physical++;
-    const raw = text.slice(start, end);
+    let raw = text.slice(start, end);
     start = end + 1;
     if (isBlank(raw)) continue;
+    if (latin1 && hasNonAscii(raw)) raw = utf8FromLatin1(raw);
     const line = lines === undefined ? physical : (lines[k] ?? physical);
     k++;
     let value: unknown;

@@ -3,7 +3,7 @@ import type { CostTable } from './costs.js';
 import { formatDecimal, formatMoney } from './decimal.js';
 import type { Discrepancy } from './discrepancy.js';
 import { explain, impliedUnitCost } from './explain.js';
-import { groupRecords, type Conflict } from './group.js';
+import { groupKey, groupRecords, type Conflict } from './group.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { Settings } from './settings.js';
 import { severityOf } from './severity.js';
@@ -48,7 +48,7 @@ export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
   const { money, base } = moneyAtStake(a);
   const implied = impliedUnitCost(a);
   return {
-    groupKey: a.group.key.replaceAll('\u0000', '|'),
+    groupKey: groupKey(a.group),
     kind,
     severity: severityOf(kind, money, base, settings),
     warehouseId: a.group.warehouseId,
@@ -87,7 +87,7 @@ export function reconcilePartition(
   const grouped = groupRecords(movements, entries, ctx.uom);
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
-  for (const group of grouped.groups.values()) {
+  for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? { unit: 'EA', financeQuantity: 0n, financeAmount: 0n };
     tally.groupsSeen++;
     const a = assess(group, item, ctx);
