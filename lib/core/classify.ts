@@ -1,7 +1,7 @@
 import type { CostTable } from './costs.js';
 import { divide, mulDivRound, mulRound, type Decimal } from './decimal.js';
 import type { Kind, UnitCostSource } from './discrepancy.js';
-import type { Group, GroupLine, Item } from './group.js';
+import { itemTotals, type Group, type GroupLine, type Item } from './group.js';
 import type { MovementType } from './movement-type.js';
 import type { Entry } from './records.js';
 import { lagMs, type Settings } from './settings.js';
@@ -78,18 +78,16 @@ function expectedCost(
     }
   }
   if (wms !== undefined) return { cost: wms.cost, source: 'wms' };
-  const average = divide(item.financeAmount, item.financeQuantity);
+  const totals = itemTotals(item);
+  const average = divide(totals.amount, totals.quantity);
   if (average === undefined) return undefined;
-  return {
-    cost: average,
-    source: 'average',
-    average: { amount: item.financeAmount, quantity: item.financeQuantity },
-  };
+  return { cost: average, source: 'average', average: totals };
 }
 
 function sum(lines: readonly { quantity: Decimal }[]): Decimal {
-  let total = 0n;
-  for (const l of lines) total += l.quantity;
+  // Most groups hold one line a side: no addition, no new bigint.
+  let total = lines[0]?.quantity ?? 0n;
+  for (let i = 1; i < lines.length; i++) total += lines[i]?.quantity ?? 0n;
   return total;
 }
 
@@ -170,8 +168,8 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
   const { settings, zone } = ctx;
   const wmsQuantity = sum(group.movements);
   const financeQuantity = sum(group.entries);
-  let financeAmount = 0n;
-  for (const { record } of group.entries) financeAmount += record.amount;
+  let financeAmount = group.entries[0]?.record.amount ?? 0n;
+  for (let i = 1; i < group.entries.length; i++) financeAmount += group.entries[i]?.record.amount ?? 0n;
   const latestEvent = latest(group.movements);
   const latestPosting = latest(group.entries);
   const at = latestEvent ?? latestPosting ?? settings.asOf;

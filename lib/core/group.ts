@@ -25,8 +25,27 @@ export interface Group {
 /** Per-item figures that span warehouses: why a partition keeps an item whole. */
 export interface Item {
   unit: string;
-  financeQuantity: Decimal;
-  financeAmount: Decimal;
+  /** Every finance line of the item, in the item's unit. */
+  entries: GroupLine<Entry>[];
+  /** Sums over `entries`, made on first need (only groups priced at the average cost need them). */
+  totals: { quantity: Decimal; amount: Decimal } | undefined;
+}
+
+export function itemTotals(item: Item): { quantity: Decimal; amount: Decimal } {
+  if (item.totals === undefined) {
+    let quantity = 0n;
+    let amount = 0n;
+    for (const line of item.entries) {
+      quantity += line.quantity;
+      amount += line.record.amount;
+    }
+    item.totals = { quantity, amount };
+  }
+  return item.totals;
+}
+
+export function emptyItem(unit = 'EA'): Item {
+  return { unit, entries: [], totals: undefined };
 }
 
 /** The same idempotency key with other content: kept out of the sums and reported for review. */
@@ -209,17 +228,17 @@ export function groupRecords(
   for (const e of keptEntries) {
     const quantity = convert(e);
     if (quantity === undefined) continue;
-    groupOf(e).entries.push({ record: e, quantity });
+    const line = { record: e, quantity };
+    groupOf(e).entries.push(line);
     let item = items.get(e.sku);
     if (item === undefined) {
-      item = { unit: units.get(e.sku) ?? 'EA', financeQuantity: 0n, financeAmount: 0n };
+      item = emptyItem(units.get(e.sku));
       items.set(e.sku, item);
     }
-    item.financeQuantity += quantity;
-    item.financeAmount += e.amount;
+    item.entries.push(line);
   }
   for (const [sku, unit] of units) {
-    if (!items.has(sku)) items.set(sku, { unit, financeQuantity: 0n, financeAmount: 0n });
+    if (!items.has(sku)) items.set(sku, emptyItem(unit));
   }
   return { groups, items, duplicates, conflicts, rejected };
 }

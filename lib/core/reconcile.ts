@@ -3,7 +3,7 @@ import type { CostTable } from './costs.js';
 import { formatDecimal, formatMoney } from './decimal.js';
 import type { Discrepancy } from './discrepancy.js';
 import { explain, impliedUnitCost } from './explain.js';
-import { groupKey, groupRecords, type Conflict } from './group.js';
+import { emptyItem, groupKey, groupRecords, type Conflict } from './group.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { Settings } from './settings.js';
 import { severityOf } from './severity.js';
@@ -88,7 +88,7 @@ export function reconcilePartition(
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
   for (const group of grouped.groups) {
-    const item = grouped.items.get(group.sku) ?? { unit: 'EA', financeQuantity: 0n, financeAmount: 0n };
+    const item = grouped.items.get(group.sku) ?? emptyItem();
     tally.groupsSeen++;
     const a = assess(group, item, ctx);
     if (a.kind === undefined) {
