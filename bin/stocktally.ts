@@ -14,6 +14,8 @@ const HELP = `Usage: stocktally <command> [options]
 
 Commands
   reconcile    reconcile WMS movements against finance entries from files (see reconcile --help)
+  start        the pipeline on this machine: embedded DynamoDB and S3, the HTTP API, the demo
+               (--port 4000, --data DIR, --demo, --once; see start --help)
   dictionary   the data dictionary (数据字典) of records, discrepancies and the summary
                (--markdown, --json)
   help         this help
@@ -43,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
       return reconcile(rest);
     case 'dictionary':
       return runDictionary(rest);
+    case 'start':
+      // Loaded on demand so `reconcile` does not pay for the AWS SDK and the stand-ins.
+      return (await import('../lib/cli/start-command.js')).runStart(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -15,6 +15,10 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // Shared code and lazily imported commands (start) in chunks of their own: `reconcile` never
+  // parses the AWS SDK.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: 'node20',
   sourcemap: true,
   outExtension: { '.js': '.js' },
@@ -22,5 +26,8 @@ await build({
     // Bundled CommonJS dependencies may call require(); give ESM output one.
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
+  // dynalite loads a native LevelDB binding from its own folder and s3rver reads its own files:
+  // both stay in node_modules (runtime dependencies); everything else is bundled.
+  external: ['dynalite', 's3rver'],
   logLevel: 'warning',
 });

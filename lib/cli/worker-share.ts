@@ -51,12 +51,16 @@ function splitFile(
   const fd = openSync(init.files[source], 'r');
   try {
     let reported = 0;
+    // One reading buffer for the whole file: the store copies what it keeps.
+    let buffer = Buffer.allocUnsafe(CHUNK * 2);
     for (;;) {
-      // A fresh buffer per chunk: the splitter may keep a view of the tail.
-      const buffer = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, buffer, 0, CHUNK, null);
+      const carry = splitter.pending;
+      const kept = carry?.length ?? 0;
+      if (kept + CHUNK > buffer.length) buffer = Buffer.allocUnsafe(kept + CHUNK);
+      if (carry !== undefined) buffer.set(carry, 0);
+      const n = readSync(fd, buffer, kept, CHUNK, null);
       if (n === 0) break;
-      splitter.push(n === CHUNK ? buffer : buffer.subarray(0, n));
+      splitter.pushJoined(buffer.subarray(0, kept + n));
       if (init.index === 0) {
         emit({ type: 'progress', rows: splitter.records - reported, phase: 'read' });
         reported = splitter.records;

@@ -46,6 +46,19 @@ abstract class Splitter {
     this.carry = next < data.length ? data.slice(next) : undefined;
   }
 
+  /**
+   * The allocation-free form of push for a reader that reuses one buffer: `data` must begin with
+   * `pending` (the incomplete record of the previous call) followed by the new bytes.
+   */
+  pushJoined(data: Uint8Array): void {
+    const next = this.scan(data, false);
+    this.carry = next < data.length ? data.slice(next) : undefined;
+  }
+
+  get pending(): Uint8Array | undefined {
+    return this.carry;
+  }
+
   end(): void {
     if (this.carry !== undefined) this.scan(this.carry, true);
     this.carry = undefined;

@@ -1,8 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { BUCKET, TABLES, type TableDeclaration } from '../declarations.js';
 
 /**
@@ -20,6 +19,8 @@ export interface Embedded {
 
 /** dynalite on 127.0.0.1; in memory without `path`, persisted to `path` with it. */
 export async function startDynamo(options: { path?: string; port?: number } = {}): Promise<Embedded> {
+  // Loaded on demand: only `stocktally start` and the tests need the stand-ins.
+  const { default: dynalite } = await import('dynalite');
   const server = dynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
     createTableMs: 0,
@@ -44,7 +45,8 @@ export interface EmbeddedS3 extends Embedded {
 
 /** s3rver on 127.0.0.1, objects kept in `directory`. */
 export async function startS3(options: { directory: string; port?: number }): Promise<EmbeddedS3> {
-  const server = new S3rver({
+  const { default: S3rverServer } = await import('s3rver');
+  const server = new S3rverServer({
     address: '127.0.0.1',
     port: options.port ?? 0,
     silent: true,
