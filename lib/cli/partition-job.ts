@@ -53,16 +53,25 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     zone,
   };
   const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
-    const { bytes, lines } = loadShare(share);
-    // Byte-for-byte decoding: four times faster than UTF-8, fixed up per record by the readers.
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     const format = context.formats[source];
-    const options = { source, file: format.file, zone, lines, latin1: true };
-    const read =
-      format.kind === 'csv'
-        ? readCsvRecords<R>(text, format.header, options)
-        : readNdjsonRecords<R>(text, options);
-    return { ...read, rows: lines.length };
+    const records: R[] = [];
+    const rejected: Rejection[] = [];
+    let rows = 0;
+    for (const piece of loadShare(share)) {
+      // Byte-for-byte decoding: four times faster than UTF-8, fixed up per record by the readers.
+      const text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString(
+        'latin1',
+      );
+      const options = { source, file: format.file, zone, lines: piece.lines, latin1: true };
+      const read =
+        format.kind === 'csv'
+          ? readCsvRecords<R>(text, format.header, options)
+          : readNdjsonRecords<R>(text, options);
+      for (const r of read.records) records.push(r);
+      for (const r of read.rejected) rejected.push(r);
+      rows += piece.lines.length;
+    }
+    return { records, rejected, rows };
   };
   return (job) => {
     const movements = read<Movement>('wms', job.wms);

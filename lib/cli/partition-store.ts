@@ -21,11 +21,15 @@ export interface PartitionShare {
   /** Spilled segments (earlier in the file) come before the in-memory blocks. */
   spill: { path: string; segments: Segment[] } | undefined;
   blocks: Uint8Array[];
+  /** How many records each block holds (records never span blocks). */
+  blockLines: number[];
   lines: Int32Array;
 }
 
 class Share {
   blocks: Uint8Array[] = [];
+  blockLines: number[] = [];
+  private linesInBlocks = 0;
   current = new Uint8Array(0);
   used = 0;
   lines: number[] = [];
@@ -37,7 +41,11 @@ class Share {
     const needsLf = data[end - 1] !== 10;
     const total = length + (needsLf ? 1 : 0);
     if (this.used + total > this.current.length) {
-      if (this.used > 0) this.blocks.push(this.current.subarray(0, this.used));
+      if (this.used > 0) {
+        this.blocks.push(this.current.subarray(0, this.used));
+        this.blockLines.push(this.lines.length - this.linesInBlocks);
+        this.linesInBlocks = this.lines.length;
+      }
       this.current = new Uint8Array(Math.max(BLOCK, total));
       this.used = 0;
     }
@@ -54,8 +62,16 @@ class Share {
     return this.used > 0 ? [...this.blocks, this.current.subarray(0, this.used)] : [...this.blocks];
   }
 
+  sealedLines(): number[] {
+    return this.used > 0
+      ? [...this.blockLines, this.lines.length - this.linesInBlocks]
+      : [...this.blockLines];
+  }
+
   reset(): void {
     this.blocks = [];
+    this.blockLines = [];
+    this.linesInBlocks = 0;
     this.current = new Uint8Array(0);
     this.used = 0;
     this.lines = [];
@@ -127,6 +143,7 @@ export class PartitionStore {
     const result: PartitionShare = {
       spill: share.segments.length > 0 ? { path: this.spillPath, segments: share.segments } : undefined,
       blocks: share.sealed(),
+      blockLines: share.sealedLines(),
       lines: Int32Array.from(share.lines),
     };
     this.buffered -= share.buffered;
@@ -147,31 +164,32 @@ function readAt(fd: number, offset: number, bytes: number): Buffer {
   return buffer;
 }
 
-/** A share back into one buffer of record text and its line numbers, in file order. */
-export function loadShare(share: PartitionShare): { bytes: Uint8Array; lines: Int32Array } {
-  const parts: Uint8Array[] = [];
-  const lineParts: Int32Array[] = [];
+/** A run of whole records and the physical line of each, in file order. */
+export interface SharePiece {
+  bytes: Uint8Array;
+  lines: Int32Array;
+}
+
+/** A share back as pieces of record bytes with their line numbers, in file order, copied no more. */
+export function loadShare(share: PartitionShare): SharePiece[] {
+  const pieces: SharePiece[] = [];
   if (share.spill !== undefined) {
     const fd = openSync(share.spill.path, 'r');
     try {
       for (const segment of share.spill.segments) {
-        parts.push(readAt(fd, segment.offset, segment.bytes));
+        const bytes = readAt(fd, segment.offset, segment.bytes);
         const raw = readAt(fd, segment.offset + segment.bytes, segment.lines * 4);
-        lineParts.push(new Int32Array(raw.buffer, raw.byteOffset, segment.lines));
+        pieces.push({ bytes, lines: new Int32Array(raw.buffer, raw.byteOffset, segment.lines) });
       }
     } finally {
       closeSync(fd);
     }
   }
-  parts.push(...share.blocks);
-  lineParts.push(share.lines);
-  const bytes = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
-  if (lineParts.length === 1 && lineParts[0] !== undefined) return { bytes, lines: lineParts[0] };
-  const lines = new Int32Array(lineParts.reduce((n, l) => n + l.length, 0));
   let offset = 0;
-  for (const l of lineParts) {
-    lines.set(l, offset);
-    offset += l.length;
-  }
-  return { bytes, lines };
+  share.blocks.forEach((bytes, b) => {
+    const count = share.blockLines[b] ?? 0;
+    pieces.push({ bytes, lines: share.lines.subarray(offset, offset + count) });
+    offset += count;
+  });
+  return pieces;
 }
