@@ -57,7 +57,15 @@ export interface Summary extends SummaryFigures {
   };
   rejected: { file: string; line: number; field: string | null; reason: string; source: string }[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
-  run: { partitions: number; workers: number; spilledBytes: number; durationMs: number; generatedAt: string };
+  run: {
+    partitions: number;
+    workers: number;
+    spilledBytes: number;
+    durationMs: number;
+    /** Wall time until the first partition was reconciled (reading), then reconciling, then writing. */
+    phasesMs: { read: number; reconcile: number; write: number };
+    generatedAt: string;
+  };
 }
 
 const REQUIRED: Record<Source, readonly string[]> = {
@@ -183,6 +191,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     const rows = { read: 0 };
     let done = 0;
     let spilledBytes = 0;
+    const phaseStart = Date.now();
+    const phases = { read: 0, reconcile: 0, write: 0 };
     progress.start('read');
     await runShares(
       {
@@ -203,7 +213,10 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         } else if (message.type === 'malformed') rejected.push(...message.rejected);
         else if (message.type === 'spilled') spilledBytes += message.bytes;
         else {
-          if (done === 0) progress.start('reconcile');
+          if (done === 0) {
+            phases.read = Date.now() - phaseStart;
+            progress.start('reconcile');
+          }
           outcomes[message.outcome.partition] = message.outcome;
           progress.note(`${++done}/${partitions} partitions`);
         }
@@ -245,6 +258,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       if (list === undefined) rejectedByDocument.set(r.documentRef, [r]);
       else list.push(r);
     }
+    phases.reconcile = Date.now() - phaseStart - phases.read;
+    const writeStart = Date.now();
     progress.start('write');
     const files = new DiscrepancyFiles(
       join(options.out, 'discrepancies.json'),
@@ -268,6 +283,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
     }
     files.close();
+    phases.write = Date.now() - writeStart;
 
     const inputStats = (source: Source, path: string, rows: number): InputStats => ({
       file: basename(path),
@@ -308,6 +324,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         workers,
         spilledBytes,
         durationMs: Date.now() - started,
+        phasesMs: phases,
         generatedAt: new Date().toISOString(),
       },
     };

@@ -604,6 +604,33 @@ export const SummarySchema = z.object({
         example: '279',
         type: 'integer',
       }),
+      phasesMs: z
+        .object({
+          read: count({
+            zh: '读取与分区耗时(毫秒)',
+            en: 'ms until the first partition was reconciled (reading and splitting)',
+            example: '1200',
+            type: 'integer',
+          }),
+          reconcile: count({
+            zh: '对账耗时(毫秒)',
+            en: 'ms reconciling the partitions after that',
+            example: '5100',
+            type: 'integer',
+          }),
+          write: count({
+            zh: '写出结果耗时(毫秒)',
+            en: 'ms writing the output files',
+            example: '300',
+            type: 'integer',
+          }),
+        })
+        .meta({
+          zh: '各阶段耗时',
+          en: 'wall time per phase',
+          example: '{"read":1200,"reconcile":5100,"write":300}',
+          type: 'object',
+        }),
       generatedAt: instant({
         zh: '生成时间(UTC)',
         en: 'when the summary was written, UTC',
