@@ -7,7 +7,9 @@ import type { Source } from '../core/records.js';
  * past it, so peak memory follows the largest partition, not the size of the input. One file, not
  * one per partition: creating small files costs most of a millisecond each on this file system.
  */
-const BLOCK = 256 * 1024;
+/** Blocks start small and double: with thousands of partitions, fixed big blocks were gigabytes of air. */
+const FIRST_BLOCK = 4 * 1024;
+const MAX_BLOCK = 256 * 1024;
 
 /** A spilled run of one partition's records: their bytes, then their line numbers (Int32). */
 interface Segment {
@@ -36,7 +38,9 @@ class Share {
   segments: Segment[] = [];
   buffered = 0;
 
+  /** Appends a record; returns the bytes of memory newly taken (a new block), for the budget. */
   append(data: Uint8Array, start: number, end: number, line: number): number {
+    let grown = 0;
     const length = end - start;
     const needsLf = data[end - 1] !== 10;
     const total = length + (needsLf ? 1 : 0);
@@ -46,7 +50,9 @@ class Share {
         this.blockLines.push(this.lines.length - this.linesInBlocks);
         this.linesInBlocks = this.lines.length;
       }
-      this.current = new Uint8Array(Math.max(BLOCK, total));
+      const next = Math.min(MAX_BLOCK, Math.max(FIRST_BLOCK, this.current.length * 2));
+      this.current = new Uint8Array(Math.max(next, total));
+      grown = this.current.length;
       this.used = 0;
     }
     if (Buffer.isBuffer(data)) data.copy(this.current, this.used, start, end);
@@ -54,8 +60,9 @@ class Share {
     this.used += length;
     if (needsLf) this.current[this.used++] = 10;
     this.lines.push(line);
-    this.buffered += total;
-    return total;
+    // A line number costs a slot in a JS array too.
+    this.buffered += grown + 8;
+    return grown + 8;
   }
 
   sealed(): Uint8Array[] {
