@@ -8,11 +8,12 @@
 // --keep keeps each run's output directory (its path is printed) instead of deleting it.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AS_OF, generate, type GenerateResult } from './generate.js';
 
@@ -337,26 +338,49 @@ function keyOf(d: unknown): string | undefined {
   return JSON.stringify([r.kind, r.warehouseId, r.sku, r.documentRef]);
 }
 
+/**
+ * The CLI writes one discrepancy per line (`[`, `{...},`, ..., `{...}`, `]`): read it line by line,
+ * since at 10M documents the file is larger than the longest string V8 can hold. Any other layout
+ * falls back to one JSON.parse, and a truncated file fails either way.
+ */
+async function readDiscrepancies(file: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let first = true;
+  let closed = false;
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (first) {
+      first = false;
+      if (line !== '[') return JSON.parse(await readFile(file, 'utf8')) as unknown[];
+      continue;
+    }
+    if (line === ']') {
+      closed = true;
+      continue;
+    }
+    if (line !== '') out.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line));
+  }
+  if (!closed) throw new Error('the array is never closed');
+  return out;
+}
+
 async function verdict(truthFile: string, outDir: string): Promise<Verdict> {
   const truth = (await readJson(truthFile)) as Truth;
   for (const f of ['discrepancies.json', 'summary.json']) {
     if (!existsSync(path.join(outDir, f)))
       throw new Error(`${f} missing: the CLI exited 0 without finishing its output`);
   }
-  let got: unknown;
+  let got: unknown[];
   try {
-    got = await readJson(path.join(outDir, 'discrepancies.json'));
+    got = await readDiscrepancies(path.join(outDir, 'discrepancies.json'));
   } catch (e) {
     throw new Error(`discrepancies.json is not valid JSON (cut short?): ${(e as Error).message}`);
   }
-  if (!Array.isArray(got) && typeof got === 'object' && got !== null) {
-    got = (got as Record<string, unknown>).discrepancies ?? [];
-  }
-  if (!Array.isArray(got)) throw new Error('discrepancies.json is not an array');
   const want = counter(
     truth.discrepancies.map((d) => JSON.stringify([d.kind, d.warehouseId, d.sku, d.documentRef])),
   );
-  const have = counter((got as unknown[]).map(keyOf).filter((k): k is string => k !== undefined));
+  const have = counter(got.map(keyOf).filter((k): k is string => k !== undefined));
   let missed = 0;
   let spurious = 0;
   const examples: string[] = [];
