@@ -93,4 +93,24 @@ export const WEBHOOK_LIMITS = { maxBytes: 5 * 1024 * 1024, maxRecords: 10_000, m
 export const HANDLERS = {
   webhook: 'functions/ingest/webhook.ts',
   s3Drop: 'functions/ingest/s3-drop.ts',
+  /** The run state machine's three tasks (see RUN_STATES) and the runs API. */
+  listPartitions: 'functions/runs/list-partitions.ts',
+  reconcilePartition: 'functions/runs/reconcile-partition.ts',
+  summarizeRun: 'functions/runs/summarize-run.ts',
+  runsApi: 'functions/runs/runs-api.ts',
 } as const;
+
+/**
+ * The run state machine's state names: the CDK definition uses them, and the local runner binds
+ * each Lambda task to its real handler by these names.
+ */
+export const RUN_STATES = {
+  listPartitions: 'ListPartitions',
+  reconcilePartitions: 'ReconcilePartitions',
+  reconcilePartition: 'ReconcilePartition',
+  recordFailure: 'RecordPartitionFailure',
+  summarizeRun: 'SummarizeRun',
+} as const;
+
+/** Above this many partitions a run uses a Distributed Map reading its partition list from S3. */
+export const DISTRIBUTED_MAP_THRESHOLD = 1000;
