@@ -1,3 +1,4 @@
+import { canonicalRecord, canonicalText, differingFields } from './content-hash.js';
 import { divRoundHalfUp, type Decimal } from './decimal.js';
 import type { Entry, LedgerRecord, Movement, Rejection, Source } from './records.js';
 import type { UomTable } from './uom.js';
@@ -72,34 +73,6 @@ export function groupKey(g: { warehouseId: string; sku: string; documentRef: str
   return `${g.warehouseId}|${g.sku}|${g.documentRef}`;
 }
 
-function content(r: LedgerRecord): string {
-  const shared = `${r.warehouseId}\u0001${r.sku}\u0001${r.type}\u0001${r.quantity}\u0001${r.uom}\u0001${r.documentRef}\u0001${r.at}`;
-  return r.source === 'wms'
-    ? `${shared}\u0001${r.unitCost ?? ''}`
-    : `${shared}\u0001${r.amount}\u0001${r.currency ?? ''}\u0001${r.account ?? ''}`;
-}
-
-function differingFields(a: LedgerRecord, b: LedgerRecord): string[] {
-  const names = [
-    'warehouseId',
-    'sku',
-    'type',
-    'quantity',
-    'uom',
-    'documentRef',
-    'at',
-    'unitCost',
-    'amount',
-    'currency',
-    'account',
-  ];
-  const ra = a as unknown as Record<string, unknown>;
-  const rb = b as unknown as Record<string, unknown>;
-  return names
-    .filter((n) => ra[n] !== rb[n])
-    .map((n) => (n === 'at' ? (a.source === 'wms' ? 'occurredAt' : 'postedAt') : n));
-}
-
 function dedupe<R extends LedgerRecord>(
   records: readonly R[],
   duplicates: Record<Source, number>,
@@ -112,7 +85,7 @@ function dedupe<R extends LedgerRecord>(
     if (first === undefined) {
       byId.set(r.id, r);
       kept.push(r);
-    } else if (content(first) === content(r)) {
+    } else if (canonicalText(first) === canonicalText(r)) {
       duplicates[r.source]++;
     } else {
       conflicts.push({
@@ -121,7 +94,7 @@ function dedupe<R extends LedgerRecord>(
         file: r.file,
         line: r.line,
         firstLine: first.line,
-        reason: `${r.source === 'wms' ? 'eventId' : 'entryId'} ${r.id} repeats line ${first.line} with other content (${differingFields(first, r).join(', ')}); the first is kept`,
+        reason: `${r.source === 'wms' ? 'eventId' : 'entryId'} ${r.id} repeats line ${first.line} with other content (${differingFields(canonicalRecord(first), canonicalRecord(r)).join(', ')}); the first is kept`,
       });
     }
   }

@@ -61,6 +61,21 @@ describe('agreeing groups stay matched', () => {
     expect(result.duplicates.wms).toBe(1);
   });
 
+  it('keeps the first of two rows with one id and other content, and reports the other as a conflict', () => {
+    const first = movement({ id: 'E7', quantity: '10' });
+    const other = { ...movement({ id: 'E7', quantity: '12' }), line: 42 };
+    const result = run([first, other], [entry({ quantity: '10', amount: '1000' })]);
+    expect(kinds(result)).toEqual([]);
+    expect(result.conflicts).toEqual([
+      expect.objectContaining({
+        id: 'E7',
+        line: 42,
+        firstLine: first.line,
+        reason: expect.stringContaining('quantity'),
+      }),
+    ]);
+  });
+
   it('converts finance BOX into the WMS unit EA before comparing', () => {
     const result = run(
       [movement({ sku: 'SKU-9', quantity: '96', unitCost: '10' })],
