@@ -34,7 +34,20 @@ async function reconcile(argv: string[]): Promise<number> {
     if (path !== undefined) await checkReadable(path, flag);
   }
   const progress = new Progress(process.stderr.isTTY === true && !args.quiet);
-  await runReconcile({ ...args, progress });
+  const summary = await runReconcile({ ...args, progress });
+  if (args.report || args.xlsx) {
+    // Loaded on demand, like `start`: a --no-report run never parses pdfkit, exceljs or the font.
+    progress.start('report');
+    const { discrepanciesIn, writeReports } = await import('../lib/report/write-reports.js');
+    await writeReports({
+      outDir: args.out,
+      summary,
+      discrepancies: discrepanciesIn(args.out),
+      pdf: args.report,
+      xlsx: args.xlsx,
+    });
+    progress.done(`report written to ${args.out}`);
+  }
   return 0;
 }
 

@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.js';
 export const RECONCILE_HELP = `Usage: stocktally reconcile --wms FILE --finance FILE [options] --out DIR
 
 Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3) and writes
-discrepancies.json, discrepancies.csv (UTF-8 with BOM) and summary.json into DIR.
+discrepancies.json, discrepancies.csv (UTF-8 with BOM), summary.json and report.pdf into DIR.
 FILE is .csv, .ndjson or .jsonl.
 
 Inputs
@@ -30,7 +30,8 @@ Rules
   --yellow-rate R              relative difference for YELLOW (default 0.05)
 
 Output and execution
-  --no-report                  write only the data files (report.pdf comes with the report feature)
+  --no-report                  write only the data files, no report.pdf
+  --xlsx                       also write report.xlsx (summary, discrepancies, rejected rows)
   --quiet                      no progress on stderr
   --partitions N               partition count (default 64, more for very large inputs)
   --workers N                  worker threads (default: one per core; 0 = this thread)

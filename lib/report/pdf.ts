@@ -1,0 +1,444 @@
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Discrepancy, Severity } from '../core/discrepancy.js';
+import {
+  groupDigits,
+  kindLabel,
+  LABELS,
+  SECTION_TITLES,
+  toDetailRow,
+  type Bilingual,
+  type DetailRow,
+  type ReportModel,
+  type SourceFigures,
+  type WorkflowLookup,
+} from '../core/report-model.js';
+import { SEVERITY_ZH } from '../core/discrepancy.js';
+import { loadReportFonts, type ReportFonts } from './fonts.js';
+import { CONTENT, INK, ReportCanvas } from './pdf-canvas.js';
+import { drawHeatMap } from './pdf-heat-map.js';
+import { PdfTable, type Column } from './pdf-table.js';
+
+/**
+ * 《库存-财务对账报告》 as a PDF, streamed to its destination page by page: cover and KPIs, the
+ * heat map, the largest items with their explanations, every discrepancy (landscape, header row
+ * on every page), the rejected input rows and the sign-off block. The model carries the totals;
+ * the detail rows come from an async iterable, so a run of any size renders in bounded memory.
+ */
+export interface PdfOptions {
+  fonts?: ReportFonts | undefined;
+  workflow?: WorkflowLookup | undefined;
+}
+
+export interface PdfResult {
+  pages: number;
+}
+
+const SEVERITY_INK: Readonly<Record<Severity, string>> = {
+  RED: INK.RED,
+  YELLOW: INK.YELLOW,
+  GREEN: INK.GREEN,
+};
+
+const money = (text: string | null): string => (text === null ? '—' : groupDigits(text));
+
+function utc(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+}
+
+export async function renderPdf(
+  model: ReportModel,
+  rows: AsyncIterable<Discrepancy>,
+  destination: Writable,
+  options: PdfOptions = {},
+): Promise<PdfResult> {
+  const fonts = options.fonts ?? loadReportFonts();
+  const { cover } = model;
+  const canvas = new ReportCanvas(
+    fonts,
+    {
+      title: model.title,
+      context: `${cover.company} · ${LABELS.period.zh} ${cover.period} · ${LABELS.runId.en} ${cover.runId}`,
+      generated: `${LABELS.generatedAt.zh} ${LABELS.generatedAt.en} ${utc(cover.generatedAt)} · Stocktally`,
+    },
+    {
+      title: `${model.title.zh} ${model.title.en}`,
+      author: cover.company,
+      subject: `${LABELS.runId.en} ${cover.runId}, ${LABELS.asOf.en} ${cover.asOf}`,
+    },
+  );
+  const written = pipeline(canvas.doc, destination);
+  try {
+    drawCover(canvas, model);
+    canvas.newPage();
+    canvas.heading(SECTION_TITLES.heatMap);
+    drawHeatMap(canvas, model.heatMap);
+    canvas.newPage();
+    drawTop(canvas, model);
+    canvas.newPage();
+    await drawDetail(canvas, model, rows, options.workflow);
+    drawRejected(canvas, model);
+    drawSignOff(canvas);
+    canvas.end();
+  } catch (error) {
+    canvas.doc.destroy(error instanceof Error ? error : new Error(String(error)));
+    // When the destination failed first, its error is the one worth reporting.
+    const failure: unknown = await written.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw failure ?? error;
+  }
+  await written;
+  return { pages: canvas.pageCount };
+}
+
+function drawCover(c: ReportCanvas, model: ReportModel): void {
+  const { cover, kpis } = model;
+  c.newPage();
+  c.font(true, 24).line(`《${model.title.zh}》`, CONTENT.left, c.y);
+  c.font(false, 13, INK.muted).line(model.title.en, CONTENT.left + 4, c.y + 34);
+  c.y += 62;
+
+  const top = c.y;
+  const facts: [Bilingual, string][] = [
+    [LABELS.company, cover.company],
+    [LABELS.period, cover.period],
+    [LABELS.asOf, `${utc(cover.asOf)} (${cover.timezone})`],
+    [LABELS.runId, cover.runId],
+    [LABELS.generatedAt, utc(cover.generatedAt)],
+    [LABELS.lagWindow, `${cover.lagHours} h`],
+  ];
+  for (const [label, value] of facts) {
+    c.font(true, 8.5, INK.muted).line(label.zh, CONTENT.left, c.y + 1);
+    c.font(false, 7, INK.faint).line(label.en, CONTENT.left + 62, c.y + 2.2);
+    c.font(false, 10).line(value, CONTENT.left + 130, c.y, 250);
+    c.y += 17;
+  }
+  const factsBottom = c.y;
+
+  c.y = top;
+  const sourceLeft = CONTENT.left + 400;
+  c.font(true, 9).line(`${LABELS.sources.zh} ${LABELS.sources.en}`, sourceLeft, c.y);
+  c.y += 15;
+  const sources = new PdfTable<SourceFigures>(
+    c,
+    [
+      { title: LABELS.source, width: 90, lines: (s) => [`${s.label.zh} ${s.label.en}`] },
+      { title: LABELS.file, width: 90, lines: (s) => [s.file] },
+      { title: LABELS.rows, width: 50, align: 'right', lines: (s) => [groupDigits(String(s.rows))] },
+      {
+        title: LABELS.accepted,
+        width: 50,
+        align: 'right',
+        lines: (s) => [s.accepted === null ? '—' : groupDigits(String(s.accepted))],
+      },
+      {
+        title: LABELS.rejectedRows,
+        width: 50,
+        align: 'right',
+        lines: (s) => [String(s.rejected)],
+        color: (s) => (s.rejected > 0 ? INK.RED : undefined),
+      },
+    ],
+    { size: 7.5, left: sourceLeft, width: CONTENT.right - sourceLeft },
+  );
+  sources.begin();
+  for (const s of cover.sources) sources.row(s);
+  sources.end();
+  c.y = Math.max(c.y, factsBottom) + 8;
+
+  const tiles: Tile[] = [
+    { label: LABELS.groupsSeen, value: groupDigits(String(kpis.groupsSeen)) },
+    { label: LABELS.groupsMatched, value: groupDigits(String(kpis.groupsMatched)) },
+    { label: LABELS.matchRate, value: `${kpis.matchRatePercent} %` },
+    { label: LABELS.discrepancies, value: groupDigits(String(kpis.discrepancies)) },
+    { label: LABELS.openRed, value: String(kpis.openRed), bar: INK.RED },
+    {
+      label: { zh: `${LABELS.moneyAtStake.zh}合计`, en: `${LABELS.moneyAtStake.en}, total` },
+      value: money(kpis.moneyAtStake.total),
+    },
+    ...(['RED', 'YELLOW', 'GREEN'] as const).map((s) => ({
+      label: {
+        zh: `${SEVERITY_ZH[s]} ${LABELS.moneyAtStake.zh}`,
+        en: `${s} ${LABELS.moneyAtStake.en.toLowerCase()}`,
+      },
+      value: money(kpis.moneyAtStake[s]),
+      note: `${kpis.countBySeverity[s]} 项 items`,
+      bar: SEVERITY_INK[s],
+    })),
+    { label: LABELS.rejectedRows, value: String(cover.rejectedRows), note: '见第6节 see section 6' },
+  ];
+  drawTiles(c, tiles);
+
+  if (!model.consistency.agrees) {
+    const k = model.consistency;
+    c.font(true, 8, INK.RED).line(
+      `注意:所列明细与运行汇总不一致 Note: the rows listed do not add up to the run summary ` +
+        `(${k.rowCount} / ${k.summaryCount} items, ${groupDigits(k.rowMoney)} / ${groupDigits(k.summaryMoney)})`,
+      CONTENT.left,
+      c.y,
+      CONTENT.width,
+    );
+    c.y += 14;
+  }
+
+  c.y += 4;
+  c.font(true, 9).line(`按差异类型 By kind`, CONTENT.left, c.y);
+  c.y += 14;
+  const byKind = new PdfTable<ReportModel['byKind'][number] | { total: true }>(
+    c,
+    [
+      {
+        title: LABELS.kind,
+        width: 170,
+        lines: (r) => [
+          'total' in r
+            ? `${LABELS.total.zh} ${LABELS.total.en}`
+            : `${kindLabel(r.kind).zh}  ${kindLabel(r.kind).en}`,
+        ],
+      },
+      { title: LABELS.count, width: 50, align: 'right', lines: (r) => ['total' in r ? '' : String(r.count)] },
+      {
+        title: LABELS.moneyAtStake,
+        width: 90,
+        align: 'right',
+        lines: (r) => ['total' in r ? '' : money(r.money)],
+      },
+    ],
+    { size: 7.5, width: 420, zebra: true },
+  );
+  byKind.begin();
+  for (const k of model.byKind) byKind.row(k);
+  byKind.totals([
+    `${LABELS.total.zh} ${LABELS.total.en}`,
+    String(kpis.discrepancies),
+    money(kpis.moneyAtStake.total),
+  ]);
+  byKind.end();
+}
+
+interface Tile {
+  label: Bilingual;
+  value: string;
+  note?: string;
+  bar?: string;
+}
+
+function drawTiles(c: ReportCanvas, tiles: readonly Tile[]): void {
+  const perRow = 5;
+  const gap = 9;
+  const width = (CONTENT.width - gap * (perRow - 1)) / perRow;
+  const height = 60;
+  tiles.forEach((tile, i) => {
+    const col = i % perRow;
+    if (col === 0 && i > 0) c.y += height + gap;
+    const x = CONTENT.left + col * (width + gap);
+    const y = c.y;
+    c.doc.rect(x, y, width, height).lineWidth(0.6).strokeColor(INK.rule).stroke();
+    c.doc.rect(x, y, width, 3).fill(tile.bar ?? INK.accent);
+    c.font(true, 8, INK.text).line(tile.label.zh, x + 7, y + 8, width - 14);
+    c.font(false, 6.8, INK.muted).line(tile.label.en, x + 7, y + 19, width - 14);
+    c.font(true, 15, tile.bar === undefined || tile.bar === INK.accent ? INK.text : tile.bar).line(
+      tile.value,
+      x + 7,
+      y + 30,
+      width - 14,
+    );
+    if (tile.note !== undefined) c.font(false, 6.8, INK.muted).line(tile.note, x + 7, y + 48, width - 14);
+  });
+  c.y += height + 12;
+}
+
+const severityColumn: Column<DetailRow> = {
+  title: LABELS.severity,
+  width: 40,
+  dot: (r) => SEVERITY_INK[r.severity],
+  lines: (r) => [SEVERITY_ZH[r.severity], r.severity],
+};
+
+const kindColumn: Column<DetailRow> = {
+  title: LABELS.kind,
+  width: 72,
+  lines: (r) => [kindLabel(r.kind).zh, kindLabel(r.kind).en],
+};
+
+const whereColumn: Column<DetailRow> = {
+  title: { zh: '仓库 / 物料 / 单据', en: 'Warehouse / SKU / document' },
+  width: 80,
+  lines: (r) => [r.warehouseId, r.sku, r.documentRef],
+  wrapLines: true,
+};
+
+const workflowColumn: Column<DetailRow> = {
+  title: LABELS.workflow,
+  width: 76,
+  paragraph: (r) => r.workflowText,
+  color: (r) => (r.workflow.status === 'open' ? INK.muted : undefined),
+};
+
+function drawTop(c: ReportCanvas, model: ReportModel): void {
+  c.heading({
+    zh: `${SECTION_TITLES.top.zh}(前${model.top.length}项)`,
+    en: `${SECTION_TITLES.top.en} (top ${model.top.length})`,
+  });
+  if (model.top.length === 0) {
+    c.font(false, 9, INK.muted).line('没有差异 No discrepancies', CONTENT.left, c.y);
+    c.y += 16;
+    return;
+  }
+  let rank = 0;
+  const ranks = new Map<DetailRow, number>();
+  for (const r of model.top) ranks.set(r, ++rank);
+  const table = new PdfTable<DetailRow>(
+    c,
+    [
+      { title: LABELS.rank, width: 18, align: 'right', lines: (r) => [String(ranks.get(r) ?? '')] },
+      severityColumn,
+      kindColumn,
+      whereColumn,
+      {
+        title: LABELS.moneyAtStake,
+        width: 64,
+        align: 'right',
+        bold: true,
+        lines: (r) => [money(r.moneyAtStake)],
+      },
+      { title: LABELS.explanation, width: 370, paragraph: (r) => r.explanation },
+      workflowColumn,
+    ],
+    { size: 7.5, maxLines: 10, zebra: true },
+  );
+  table.begin();
+  for (const r of model.top) table.row(r);
+  table.end();
+}
+
+async function drawDetail(
+  c: ReportCanvas,
+  model: ReportModel,
+  rows: AsyncIterable<Discrepancy>,
+  workflow: WorkflowLookup | undefined,
+): Promise<void> {
+  c.heading(SECTION_TITLES.detail, `${groupDigits(String(model.kpis.discrepancies))} 项 items`);
+  let n = 0;
+  const numbers = new WeakMap<DetailRow, number>();
+  const table = new PdfTable<DetailRow>(
+    c,
+    [
+      { title: LABELS.rank, width: 26, align: 'right', lines: (r) => [String(numbers.get(r) ?? '')] },
+      severityColumn,
+      kindColumn,
+      whereColumn,
+      {
+        title: { zh: '数量 WMS / 财务 / 差', en: 'Qty: WMS / finance / delta' },
+        width: 70,
+        align: 'right',
+        lines: (r) => [
+          `WMS ${groupDigits(r.wmsQuantity)} ${r.uom}`,
+          `财务 ${groupDigits(r.financeQuantity)}`,
+          `差 ${groupDigits(r.quantityDelta)}`,
+        ],
+      },
+      {
+        title: { zh: '金额 预期 / 财务 / 差', en: 'Amount: expected / finance / delta' },
+        width: 90,
+        align: 'right',
+        lines: (r) => [
+          `预期 ${money(r.expectedAmount)}`,
+          `财务 ${money(r.financeAmount)}`,
+          `差 ${money(r.amountDelta)}`,
+        ],
+      },
+      {
+        title: LABELS.moneyAtStake,
+        width: 62,
+        align: 'right',
+        bold: true,
+        lines: (r) => [money(r.moneyAtStake)],
+      },
+      { title: LABELS.explanation, width: 262, paragraph: (r) => r.explanation },
+      workflowColumn,
+    ],
+    { size: 6.8, maxLines: 6, zebra: true },
+  );
+  table.begin();
+  for await (const d of rows) {
+    const row = toDetailRow(d, workflow);
+    numbers.set(row, ++n);
+    table.row(row);
+    await c.drain();
+  }
+  table.totals([
+    '',
+    `${LABELS.total.zh} ${LABELS.total.en}`,
+    `${groupDigits(String(n))} 项 items`,
+    '',
+    '',
+    '',
+    money(model.kpis.moneyAtStake.total),
+  ]);
+  table.end();
+}
+
+type Rejected = ReportModel['rejected'][number];
+
+function drawRejected(c: ReportCanvas, model: ReportModel): void {
+  c.ensure(90);
+  c.y += 6;
+  c.heading(SECTION_TITLES.rejected, `${model.rejected.length} 行 rows`);
+  if (model.rejected.length === 0) {
+    c.font(false, 9, INK.muted).line('没有拒收行 No rows were rejected', CONTENT.left, c.y);
+    c.y += 18;
+    return;
+  }
+  const table = new PdfTable<Rejected>(
+    c,
+    [
+      { title: LABELS.file, width: 110, lines: (r) => [r.file] },
+      { title: LABELS.line, width: 40, align: 'right', lines: (r) => [String(r.line)] },
+      { title: LABELS.field, width: 80, lines: (r) => [r.field ?? '—'] },
+      { title: LABELS.source, width: 60, lines: (r) => [r.source] },
+      { title: LABELS.reason, width: 480, paragraph: (r) => r.reason },
+    ],
+    { size: 7.5, maxLines: 4, zebra: true },
+  );
+  table.begin();
+  for (const r of model.rejected) table.row(r);
+  table.end();
+}
+
+function drawSignOff(c: ReportCanvas): void {
+  c.ensure(150);
+  c.y += 6;
+  c.heading(SECTION_TITLES.signOff);
+  c.font(false, 8, INK.muted).line(
+    '签字即确认已审阅本报告所列差异及其处理意见。 By signing I confirm I have reviewed the discrepancies in this report and how they are to be handled.',
+    CONTENT.left,
+    c.y,
+    CONTENT.width,
+  );
+  c.y += 16;
+  const gap = 24;
+  const width = (CONTENT.width - gap) / 2;
+  const height = 92;
+  [LABELS.warehouseLead, LABELS.financeReviewer].forEach((role, i) => {
+    const x = CONTENT.left + i * (width + gap);
+    const y = c.y;
+    c.doc.rect(x, y, width, height).lineWidth(0.7).strokeColor(INK.muted).stroke();
+    c.font(true, 11).line(role.zh, x + 10, y + 9);
+    const zhWidth = c.doc.widthOfString(role.zh);
+    c.font(false, 9, INK.muted).line(role.en, x + 16 + zhWidth, y + 11);
+    for (const [j, label] of [LABELS.signature, LABELS.date].entries()) {
+      const ly = y + 44 + j * 26;
+      c.font(false, 8.5).line(`${label.zh} ${label.en}`, x + 10, ly - 9);
+      c.doc
+        .moveTo(x + 90, ly)
+        .lineTo(x + width - 14, ly)
+        .lineWidth(0.5)
+        .strokeColor(INK.text)
+        .stroke();
+    }
+  });
+  c.y += height + 10;
+}

@@ -1,0 +1,152 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Discrepancy } from '../core/discrepancy.js';
+import {
+  ReportModelBuilder,
+  type ReportModel,
+  type ReportOptions,
+  type ReportSummary,
+  type WorkflowLookup,
+} from '../core/report-model.js';
+import { renderCsv } from './csv.js';
+import { readDiscrepancyArray } from './discrepancy-file.js';
+import { firstPass, type DiscrepancyInput } from './discrepancy-replay.js';
+import type { ReportFonts } from './fonts.js';
+import { renderPdf } from './pdf.js';
+import { renderXlsx } from './xlsx.js';
+
+/**
+ * Writes report.pdf (and report.xlsx, report.csv on request) into a directory: one pass over the
+ * discrepancies builds the model, then each renderer streams the rows again to its file. Files
+ * are written under a temporary name and renamed when complete, so a failed render never leaves
+ * a truncated report behind. The report Lambda will call the same renderers with a run's summary,
+ * its discrepancies as an async iterable and S3 upload streams (see renderReport).
+ */
+export interface WriteReportsOptions {
+  outDir: string;
+  summary: ReportSummary;
+  discrepancies: DiscrepancyInput;
+  pdf: boolean;
+  xlsx: boolean;
+  csv?: boolean | undefined;
+  /** The run's id; a local reconcile has no run, so one is made from the generation time. */
+  runId?: string | undefined;
+  company?: string | undefined;
+  period?: string | undefined;
+  generatedAt?: string | undefined;
+  workflow?: WorkflowLookup | undefined;
+  fonts?: ReportFonts | undefined;
+  topCount?: number | undefined;
+}
+
+export interface WrittenReports {
+  model: ReportModel;
+  pdf?: { path: string; pages: number };
+  xlsx?: { path: string };
+  csv?: { path: string };
+}
+
+export type ReportFormat = 'pdf' | 'xlsx' | 'csv';
+
+export const REPORT_FILES: Readonly<Record<ReportFormat, string>> = {
+  pdf: 'report.pdf',
+  xlsx: 'report.xlsx',
+  csv: 'report.csv',
+};
+
+/** The discrepancies.json that `stocktally reconcile` wrote into `outDir`, readable any number of times. */
+export function discrepanciesIn(outDir: string): () => AsyncIterable<Discrepancy> {
+  return () => readDiscrepancyArray(join(outDir, 'discrepancies.json'));
+}
+
+/** `local-20261102T000000Z` from an ISO instant. */
+export function localRunId(generatedAt: string): string {
+  return `local-${generatedAt.replace(/[-:]/g, '').replace(/\.\d+/, '')}`;
+}
+
+/**
+ * The rendering the report Lambda needs: a model from a run's summary and discrepancies, and
+ * `render(format, destination)` to stream any of the three formats to any writable (an S3
+ * upload). `close()` removes the replay spool, if one was needed.
+ */
+export async function prepareReport(
+  options: Omit<WriteReportsOptions, 'outDir' | 'pdf' | 'xlsx' | 'csv'>,
+): Promise<{
+  model: ReportModel;
+  render(format: ReportFormat, destination: Writable): Promise<{ pages?: number }>;
+  close(): Promise<void>;
+}> {
+  const generatedAt = options.generatedAt ?? options.summary.run?.generatedAt ?? new Date().toISOString();
+  const modelOptions: ReportOptions = { workflow: options.workflow };
+  if (options.topCount !== undefined) modelOptions.topCount = options.topCount;
+  const builder = new ReportModelBuilder(
+    {
+      runId: options.runId ?? localRunId(generatedAt),
+      company: options.company,
+      period: options.period,
+      generatedAt,
+    },
+    options.summary,
+    modelOptions,
+  );
+  const replay = await firstPass(options.discrepancies, (d) => builder.add(d));
+  const model = builder.build();
+  return {
+    model,
+    async render(format, destination) {
+      switch (format) {
+        case 'pdf':
+          return renderPdf(model, replay.read(), destination, {
+            fonts: options.fonts,
+            workflow: options.workflow,
+          });
+        case 'xlsx':
+          await renderXlsx(model, replay.read(), destination, { workflow: options.workflow });
+          return {};
+        case 'csv':
+          await renderCsv(replay.read(), destination, { workflow: options.workflow });
+          return {};
+      }
+    },
+    close: () => replay.close(),
+  };
+}
+
+async function toFile<T>(path: string, render: (out: Writable) => Promise<T>): Promise<T> {
+  const partial = `${path}.partial`;
+  try {
+    const result = await render(createWriteStream(partial));
+    await rename(partial, path);
+    return result;
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+export async function writeReports(options: WriteReportsOptions): Promise<WrittenReports> {
+  const report = await prepareReport(options);
+  try {
+    const written: WrittenReports = { model: report.model };
+    if (options.pdf) {
+      const path = join(options.outDir, REPORT_FILES.pdf);
+      const { pages } = await toFile(path, (out) => report.render('pdf', out));
+      written.pdf = { path, pages: pages ?? 0 };
+    }
+    if (options.xlsx) {
+      const path = join(options.outDir, REPORT_FILES.xlsx);
+      await toFile(path, (out) => report.render('xlsx', out));
+      written.xlsx = { path };
+    }
+    if (options.csv === true) {
+      const path = join(options.outDir, REPORT_FILES.csv);
+      await toFile(path, (out) => report.render('csv', out));
+      written.csv = { path };
+    }
+    return written;
+  } finally {
+    await report.close();
+  }
+}
