@@ -39,7 +39,28 @@ export const RECORDS_TABLE: TableDeclaration = {
   env: 'STOCKTALLY_RECORDS_TABLE',
 };
 
-/** Runs and their discrepancies (the runs feature). */
+/**
+ * Runs, their discrepancies and each group's lifecycle (lib/adapters/run-store.ts). `p#NNNN` is the
+ * partition as in the records table; `<groupKey>` is `warehouseId|sku|documentRef`.
+ *   pk `run#<runId>`, sk `run`                      the run record (status, mode, asOf, summary,
+ *                                                    failures, timings) and the dirty-mark versions
+ *                                                    it listed
+ *   pk `run#<runId>`, sk `part#p#NNNN`              one partition's task answer and report (rejected
+ *                                                    rows, conflicts, resolved count, time split)
+ *   pk `run#<runId>`, sk `d#p#NNNN#<groupKey>`      a discrepancy the run found (state NEW or
+ *                                                    PERSISTING) or resolved (RESOLVED), with kind,
+ *                                                    severity, warehouseId, state for filters, the
+ *                                                    shown object and the group's status before the
+ *                                                    run (`prior`); gpk `group#<groupKey>`, gsk
+ *                                                    `<asOf>#<runId>` put it in the by-group index:
+ *                                                    a group's history across runs
+ *   pk `life#p#NNNN`, sk `<groupKey>`               a group's lifecycle as of the last run that
+ *                                                    committed it (`current`, `runId`), and its
+ *                                                    status before that run (`prior`), from which a
+ *                                                    re-run of the same run id starts again;
+ *                                                    a RESOLVED one carries `expiresAt` (epoch s,
+ *                                                    35 days on) for a TTL on that attribute
+ */
 export const RUNS_TABLE: TableDeclaration = {
   id: 'Runs',
   localName: 'stocktally-runs',

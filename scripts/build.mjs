@@ -2,6 +2,7 @@
 // no TypeScript loader needed at run time. `npm install` runs this through `prepare`.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { synthAslIfStale } from './synth-asl.mjs';
 
 const entries = {
   stocktally: 'bin/stocktally.ts',
@@ -27,7 +28,12 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   // dynalite loads a native LevelDB binding from its own folder and s3rver reads its own files:
-  // both stay in node_modules (runtime dependencies); everything else is bundled.
-  external: ['dynalite', 's3rver'],
+  // both stay in node_modules (runtime dependencies), as does aws-local-stepfunctions (with the
+  // Lambda SDK client it imports, which the local runner never calls). The CDK is build-time only:
+  // the CLI runs the state machine from dist/run-state-machine.asl.json and must never load it.
+  external: ['dynalite', 's3rver', 'aws-local-stepfunctions', 'aws-cdk-lib', 'constructs', 'cdk-nag'],
   logLevel: 'warning',
 });
+
+// The run state machine's ASL, synthesized from the CDK stack (skipped when nothing it depends on changed).
+await synthAslIfStale();

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENV, TABLES, WEBHOOK_ROUTES } from '../declarations.js';
+import { ENV, RUN_STATES, TABLES, WEBHOOK_ROUTES } from '../declarations.js';
+import { RUN_ROUTES } from '../run-declarations.js';
 import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
 import { feedDemo, type DemoStep } from '../local/demo-feed.js';
 import { findDemoSet, type DemoSet } from '../local/demo-set.js';
@@ -11,18 +12,25 @@ import type { IngestHandlers } from '../local/ingest-functions.js';
 import type { LocalLog } from '../local/lambda-runtime.js';
 import { startPipeline, type Pipeline } from '../local/pipeline.js';
 import { loadRealHandlers } from '../local/real-handlers.js';
+import { loadRealRunHandlers } from '../local/real-run-handlers.js';
+import { startRun, waitForRun } from '../local/run-client.js';
+import type { RunHandlers } from '../local/run-functions.js';
+import type { LocalExecution } from '../local/run-starter-local.js';
 import { guide } from '../local/start-guide.js';
+import { summaryLines } from './run-command.js';
 import { UsageError } from './usage-error.js';
 
 export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once]
 
 Runs the pipeline on this machine (CONTRACT.md section 5): embedded DynamoDB and S3, the HTTP API
-on 127.0.0.1 with the real handlers, the object-created trigger on incoming/. Prints the endpoints,
-the webhook secret and the bearer token, and writes them to DIR/endpoints.json.
+on 127.0.0.1 with the real handlers, the object-created trigger on incoming/, and the run state
+machine the CDK stack synthesizes. Prints the endpoints, the webhook secret and the bearer token,
+and writes them to DIR/endpoints.json.
 
   --port N     port of the HTTP API (default 4000; 0 = any free port)
   --data DIR   where the tables and objects persist (default .stocktally)
-  --demo       send the demo data set through the signed webhook and S3 drops
+  --demo       send the demo data set through the signed webhook and S3 drops, then reconcile it
+               with a close run through the state machine and print its summary
   --once       exit when started (and the demo done): status 0 only if every step succeeded
   -h, --help   this help
 
@@ -78,6 +86,8 @@ export interface StartIo {
   stopped?: () => Promise<string>;
   /** The handlers to run; the real ones by default. */
   loadHandlers?: () => Promise<IngestHandlers>;
+  /** The run handlers; the real ones by default. */
+  loadRunHandlers?: () => Promise<RunHandlers>;
 }
 
 interface Secret {
@@ -122,6 +132,48 @@ function timestampStamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+/** The states an execution went through, in order, each once: `ListPartitions -> ...`. */
+function path(execution: LocalExecution): string {
+  const names: string[] = [];
+  for (const state of execution.states) {
+    if (state.event === 'entered' && !names.includes(state.name)) names.push(state.name);
+  }
+  const iterations = new Set(execution.states.filter((s) => s.index !== undefined).map((s) => s.index)).size;
+  return names
+    .map((n) => (n === RUN_STATES.reconcilePartitions ? `${n} (${iterations} partitions)` : n))
+    .join(' -> ');
+}
+
+/** The demo's close run as of the demo's asOf, through POST /v1/runs; true when it SUCCEEDED. */
+async function demoRun(
+  pipeline: Pipeline,
+  token: string,
+  asOf: string,
+  say: (line?: string) => void,
+): Promise<boolean> {
+  const client = { api: pipeline.api, token };
+  try {
+    const runId = await startRun(client, { mode: 'close', asOf });
+    say(`  run      close as of ${asOf} -> POST /v1/runs, the state machine, GET /v1/runs/${runId}`);
+    // The execution runs in this process: wait for it, then read the run as any client would.
+    const execution = pipeline.runs?.execution(runId);
+    if (execution !== undefined) {
+      await execution.done;
+      say(`           states: ${path(execution)}`);
+      if (execution.status === 'FAILED') {
+        say(`           the execution FAILED: ${execution.error ?? 'unknown error'}`);
+        return false;
+      }
+    }
+    const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
+    for (const line of summaryLines(run)) say(`           ${line}`);
+    return run.status === 'SUCCEEDED';
+  } catch (error) {
+    say(`  run      FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
 export async function runStart(
   argv: string[],
   io: StartIo = { out: process.stdout, err: process.stderr },
@@ -160,6 +212,7 @@ export async function runStart(
       webhookSecret: webhookSecret.value,
       token: token.value,
       loadHandlers: io.loadHandlers ?? loadRealHandlers,
+      runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
       log,
     });
   } catch (error) {
@@ -186,11 +239,16 @@ export async function runStart(
     const chosen = (s: Secret, name: string): string =>
       s.generated ? `generated; set ${name} to choose your own` : `from ${name}`;
     const routes = WEBHOOK_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ');
+    const runRoutes = RUN_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ');
     say(
       `Stocktally local pipeline: embedded DynamoDB (dynalite) and S3 (s3rver), data in ${shown(pipeline.dataDir)}`,
     );
     say();
     say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
+    say(`                  ${runRoutes}: bearer token`);
+    say(
+      `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
+    );
     say(`  S3              ${pipeline.s3}   bucket ${pipeline.bucket}, drops under incoming/`);
     say(`  DynamoDB        ${pipeline.dynamodb}   tables ${TABLES.map((t) => t.localName).join(', ')}`);
     say(`  webhook secret  ${webhookSecret.value}   (${chosen(webhookSecret, ENV.webhookSecret)})`);
@@ -216,9 +274,7 @@ export async function runStart(
         say(`           ${countsText(step)}`);
       }
       ok = steps.every((s) => s.ok);
-      // The runs feature (issue 5) starts a reconciliation run here, through the local state
-      // machine, and prints its summary.
-      say('  reconciliation run: comes with the runs feature; until then reconcile the files (below)');
+      if (ok) ok = await demoRun(pipeline, token.value, demo.manifest.generator.asOf, say);
       say(ok ? '  demo: every step succeeded' : '  demo: FAILED (see above)');
       say();
     }
@@ -229,6 +285,7 @@ export async function runStart(
       dynamodb: pipeline.dynamodb,
       bucket: pipeline.bucket,
       webhookSecret: webhookSecret.value,
+      token: token.value,
       dataDir: shown(pipeline.dataDir),
       ...(demo === undefined ? {} : { demoDir: shown(demo.dir), demoAsOf: demo.manifest.generator.asOf }),
     })) {

@@ -1,0 +1,40 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { validateBodyRows } from '../../lib/core/webhook-body.js';
+import { config } from '../../lib/adapters/env.js';
+import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
+import { jsonResponse } from '../../lib/adapters/http/json-response.js';
+import { authenticate, bodyRows, readWebhookRequest } from '../../lib/adapters/http/webhook-request.js';
+import { recordStore } from '../../lib/adapters/ingest-stores.js';
+import { correlationId, logger, metrics, recordIngestMetrics } from '../../lib/adapters/telemetry.js';
+import { webhookSecret } from '../../lib/adapters/webhook-secrets.js';
+
+/** POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out. */
+async function receiveRecords(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const request = readWebhookRequest(event);
+  authenticate(request, await webhookSecret(request.source), Math.floor(Date.now() / 1000));
+  const delivery = `webhook/${request.requestId ?? context.awsRequestId}`;
+  const { records, rejected } = validateBodyRows(bodyRows(request), request.source, delivery, config.zone());
+  const outcome = await recordStore().write(records, delivery);
+  const counts = { ...outcome, conflicts: outcome.conflicts.length, rejected: rejected.length };
+  recordIngestMetrics(request.source, counts);
+  logger.info('webhook ingested', { source: request.source, ...counts });
+  return jsonResponse(200, {
+    accepted: outcome.accepted,
+    duplicates: outcome.duplicates,
+    conflicts: outcome.conflicts.map(({ id, reason }) => ({ id, reason })),
+    rejected: rejected.map(({ line, field, reason }) => ({ line, field: field ?? null, reason })),
+  });
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
+  .use(logMetrics(metrics))
+  .use(httpErrorHandler(logger, metrics))
+  .handler(receiveRecords);

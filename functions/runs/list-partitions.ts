@@ -1,0 +1,55 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { ListPartitionsInputSchema, type ListPartitionsOutput } from '../../lib/core/run-events.js';
+import { startedRun } from '../../lib/core/run-request.js';
+import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/declarations.js';
+import { config } from '../../lib/adapters/env.js';
+import { objectStore } from '../../lib/adapters/ingest-stores.js';
+import { dirtyMarks, runStore } from '../../lib/adapters/run-stores.js';
+import { taskInput } from '../../lib/adapters/run-task-input.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/**
+ * The run's first task: which partitions it reconciles (every one for a close, the dirty ones for a
+ * continuous run), recorded with the dirty-mark versions seen so the summary clears only those.
+ * A list too long for a state's payload also goes to S3 for a Distributed Map.
+ */
+async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
+  const began = new Date();
+  const input = taskInput(ListPartitionsInputSchema, event, 'ListPartitions');
+  const count = config.partitions();
+  const marks = await dirtyMarks().list(count);
+  const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);
+  const run = startedRun(input, began, chosen);
+  const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
+  let partitionListKey: string | undefined;
+  if (partitions.length > DISTRIBUTED_MAP_THRESHOLD) {
+    partitionListKey = `runs/${run.runId}/partitions.json`;
+    await objectStore().putJson(config.bucket(), partitionListKey, partitions);
+  }
+  run.timings.listMs = Date.now() - began.getTime();
+  const dirtyVersions: Record<number, number> = {};
+  for (const p of chosen) {
+    const version = marks.get(p);
+    if (version !== undefined) dirtyVersions[p] = version;
+  }
+  await runStore().putRun({ run, dirtyVersions });
+  metrics.addMetric('partitionsListed', MetricUnit.Count, partitions.length);
+  logger.info('run started', { runId: run.runId, mode: run.mode, asOf: run.asOf, partitions: chosen.length });
+  return {
+    runId: run.runId,
+    asOf: run.asOf,
+    partitions,
+    partitionCount: partitions.length,
+    ...(partitionListKey === undefined ? {} : { partitionListKey }),
+  };
+}
+
+export const handler = middy<unknown, ListPartitionsOutput>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(listPartitions);

@@ -1,0 +1,69 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/run-events.js';
+import { runPartition, tallyToJson } from '../../lib/core/run-partition.js';
+import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/run-summary.js';
+import { config } from '../../lib/adapters/env.js';
+import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { recordStore } from '../../lib/adapters/ingest-stores.js';
+import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/run-stores.js';
+import { taskInput } from '../../lib/adapters/run-task-input.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/**
+ * One partition of a run (the Map's task): its stored records through the partition function, the
+ * run's scope, the groups' lifecycle moved on, and the run's discrepancies of this partition
+ * replaced, so a retry or a re-run of the same run id overwrites rather than adds.
+ */
+async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
+  const began = Date.now();
+  const { runId, partition, asOf } = taskInput(PartitionTaskSchema, event, 'ReconcilePartition');
+  const stored = await runStore().getRun(runId);
+  if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
+  const [records, tables, before] = await Promise.all([
+    recordStore().readPartition(partition),
+    tablesOfRun(runId),
+    runStore().readLifecycle(partition, runId),
+  ]);
+  const read = Date.now();
+  const context = { ...tables, zone: config.zone(), settings: runConfig.settings(asOf), asOf };
+  const outcome = runPartition(records, before, { ...context, scope: stored.run.scope });
+  const reconciled = Date.now();
+  await runStore().writePartition(runId, partition, asOf, outcome.transitions);
+  const { tally } = outcome;
+  const output: ReconcilePartitionOutput = {
+    runId,
+    partition,
+    groupsSeen: tally.groupsSeen,
+    groupsMatched: tally.groupsMatched,
+    discrepancies: outcome.discrepancies,
+    tally: tallyToJson(tally),
+    rejected: outcome.rejected.length,
+    durationMs: Date.now() - began,
+  };
+  const phasesMs = { read: read - began, reconcile: reconciled - read, write: Date.now() - reconciled };
+  await runStore().putPartitionResult(output, {
+    partition,
+    resolved: outcome.resolved,
+    rejected: outcome.rejected.slice(0, MAX_REPORTED_ROWS).map(toRunRejection),
+    conflicts: outcome.conflicts.slice(0, MAX_REPORTED_ROWS),
+    phasesMs,
+  });
+  metrics.addMetric('discrepancies', MetricUnit.Count, outcome.discrepancies);
+  logger.info('partition reconciled', {
+    runId,
+    partition,
+    ...phasesMs,
+    discrepancies: outcome.discrepancies,
+  });
+  return output;
+}
+
+export const handler = middy<unknown, ReconcilePartitionOutput>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(reconcile);

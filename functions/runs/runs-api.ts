@@ -1,0 +1,54 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import type { RunRequest } from '../../lib/core/run-events.js';
+import { runInput, startedRun } from '../../lib/core/run-request.js';
+import { config } from '../../lib/adapters/env.js';
+import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
+import { jsonResponse } from '../../lib/adapters/http/json-response.js';
+import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { readRunsRequest } from '../../lib/adapters/http/runs-request.js';
+import { runStarter } from '../../lib/adapters/run-starter.js';
+import { runStore } from '../../lib/adapters/run-stores.js';
+import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/** Records the run as RUNNING, then starts its state machine; a start that fails closes it FAILED. */
+async function startRun(request: RunRequest): Promise<string> {
+  const now = new Date();
+  const input = runInput(request, config.zone(), now, randomBytes(4).toString('hex'));
+  const run = startedRun(input, now);
+  await runStore().putRun({ run, dirtyVersions: {} });
+  try {
+    await runStarter().start(input);
+  } catch (error) {
+    await runStore().putRun({
+      run: { ...run, status: 'FAILED', finishedAt: new Date().toISOString() },
+      dirtyVersions: {},
+    });
+    throw error;
+  }
+  logger.info('run requested', { runId: input.runId, mode: input.mode, asOf: input.asOf });
+  return input.runId;
+}
+
+/** POST /v1/runs, GET /v1/runs/{runId}, GET /v1/runs/{runId}/discrepancies (CONTRACT §4). */
+async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const request = readRunsRequest(event);
+  metrics.addMetric(`runsApi_${request.route}`, MetricUnit.Count, 1);
+  if (request.route === 'start') return jsonResponse(202, { runId: await startRun(request.body) });
+  const stored = await runStore().getRun(request.runId);
+  if (stored === undefined) throw new RunNotFoundError(`no run ${request.runId}`);
+  if (request.route === 'get') return jsonResponse(200, stored.run);
+  const { filter, cursor, limit } = request;
+  return jsonResponse(200, await runStore().listDiscrepancies(request.runId, filter, { cursor, limit }));
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
+  .use(logMetrics(metrics))
+  .use(httpErrorHandler(logger, metrics))
+  .handler(runsApi);

@@ -1,0 +1,45 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { RunRecord } from '../../lib/core/run-events.js';
+import { closeRun, summarizeResults } from '../../lib/core/run-summary.js';
+import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/run-stores.js';
+import { objectStore } from '../../lib/adapters/ingest-stores.js';
+import { summarizeInput } from '../../lib/adapters/map-results.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/**
+ * The run's last task: the partitions' tallies merged into the summary, the lifecycle of the groups
+ * of every partition that succeeded committed, their dirty marks cleared (unless written since the
+ * listing), and the run closed SUCCEEDED, PARTIAL with the failed partitions named, or FAILED.
+ */
+async function summarize(event: unknown): Promise<RunRecord> {
+  const began = Date.now();
+  const { runId, results, failures } = await summarizeInput(event, objectStore);
+  const stored = await runStore().getRun(runId);
+  if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
+  const { run } = stored;
+  const done = results.map((r) => r.partition);
+  const succeeded = new Set(done);
+  const reports = await runStore().readPartitionReports(runId, done);
+  const settings = runConfig.settings(run.asOf);
+  const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };
+  const summary = summarizeResults(figures, results, reports);
+  await runStore().commitLifecycle(runId, run.asOf, done);
+  const listed = new Map(Object.entries(stored.dirtyVersions).map(([p, v]) => [Number(p), v]));
+  await dirtyMarks().clear(new Map([...listed].filter(([p]) => succeeded.has(p))));
+  const closed = closeRun(run, { results, failures, reports, summary }, began, new Date());
+  await runStore().putRun({ ...stored, run: closed });
+  metrics.addMetric(`runs${closed.status}`, MetricUnit.Count, 1);
+  logger.info('run finished', { runId, status: closed.status, failed: failures.map((f) => f.partition) });
+  return closed;
+}
+
+export const handler = middy<unknown, RunRecord>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(summarize);

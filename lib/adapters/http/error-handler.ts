@@ -1,0 +1,36 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { StocktallyError } from './errors.js';
+import { jsonResponse } from './json-response.js';
+
+/**
+ * Turns any error of an HTTP handler into its JSON answer, in one place: an exposed StocktallyError
+ * keeps its status, code and message; anything else is logged in full and answered as
+ * 500 `{ code: 'internal' }`, so no stack trace or internal message ever reaches a caller.
+ * Refused and failed requests are counted as metrics of their own.
+ */
+export function httpErrorHandler(
+  logger: Logger,
+  metrics: Metrics,
+): MiddlewareObj<unknown, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const { error } = request;
+      if (error instanceof StocktallyError && error.expose) {
+        logger.warn('request refused', {
+          code: error.code,
+          statusCode: error.statusCode,
+          reason: error.message,
+        });
+        metrics.addMetric('refused', MetricUnit.Count, 1);
+        request.response = jsonResponse(error.statusCode, { code: error.code, message: error.message });
+        return;
+      }
+      logger.error('request failed', error instanceof Error ? error : String(error));
+      metrics.addMetric('failed', MetricUnit.Count, 1);
+      request.response = jsonResponse(500, { code: 'internal', message: 'internal error' });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
+import { LIFECYCLE_STATES, RunIdSchema, RunRequestSchema, type RunRequest } from '../../core/run-events.js';
+import type { DiscrepancyFilter } from '../run-store.js';
+import { RouteNotFoundError } from './errors.js';
+import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
+
+/**
+ * The edge of the runs API (CONTRACT §4): which route a request is for and its validated input.
+ * Each refusal is an error of the hierarchy whose message names the field.
+ */
+export type RunsRequest =
+  | { route: 'start'; body: RunRequest }
+  | { route: 'get'; runId: string }
+  | { route: 'discrepancies'; runId: string; filter: DiscrepancyFilter; cursor?: string; limit: number };
+
+export function problem(error: z.ZodError, what: string): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : what}: ${issue.message}`)
+    .join('; ');
+}
+
+/** `a,b` or `a` into a list; an empty value is no filter. */
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((v) => v.trim()))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+
+const QuerySchema = z.object({
+  kind: list(KINDS),
+  severity: list(SEVERITIES),
+  state: list(LIFECYCLE_STATES),
+  warehouseId: z.string().optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+function body(event: APIGatewayProxyEventV2): RunRequest {
+  const text = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text === '' ? '{}' : text);
+  } catch {
+    throw new InvalidRequestError('body: not JSON; send { "mode": "continuous" | "close", ... }');
+  }
+  const parsed = RunRequestSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidRequestError(problem(parsed.error, 'body'));
+  return parsed.data;
+}
+
+function runIdOf(event: APIGatewayProxyEventV2, encoded: string | undefined): string {
+  const runId = event.pathParameters?.runId ?? (encoded === undefined ? '' : decodeURIComponent(encoded));
+  if (!RunIdSchema.safeParse(runId).success) throw new RunNotFoundError(`no run ${runId}`);
+  return runId;
+}
+
+export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
+  const method = event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0];
+  const path = event.rawPath.replace(/\/+$/, '');
+  const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies)?)?$/.exec(path);
+  if (match !== null && method === 'POST' && match[1] === undefined)
+    return { route: 'start', body: body(event) };
+  if (match !== null && method === 'GET' && match[1] !== undefined) {
+    const runId = runIdOf(event, match[1]);
+    if (match[2] === undefined) return { route: 'get', runId };
+    const nonEmpty = Object.entries(event.queryStringParameters ?? {}).filter(
+      ([, v]) => v !== undefined && v !== '',
+    );
+    const query = QuerySchema.safeParse(Object.fromEntries(nonEmpty));
+    if (!query.success) throw new InvalidRequestError(problem(query.error, 'query'));
+    const { kind, severity, state, warehouseId, cursor, limit } = query.data;
+    return {
+      route: 'discrepancies',
+      runId,
+      filter: {
+        ...(kind === undefined ? {} : { kinds: kind }),
+        ...(severity === undefined ? {} : { severities: severity }),
+        ...(state === undefined ? {} : { states: state }),
+        ...(warehouseId === undefined ? {} : { warehouseId }),
+      },
+      ...(cursor === undefined ? {} : { cursor }),
+      limit,
+    };
+  }
+  throw new RouteNotFoundError(`no route for ${method ?? '?'} ${event.rawPath}`);
+}

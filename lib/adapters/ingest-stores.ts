@@ -1,0 +1,26 @@
+import { dynamoClient, s3Client } from './aws-clients.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { config } from './env.js';
+import { ObjectStore } from './object-store.js';
+import { RecordStore } from './record-store.js';
+
+/** The stores the ingest functions write through, one of each per container, made on first use. */
+let records: RecordStore | undefined;
+let objects: ObjectStore | undefined;
+let checkpoints: CheckpointStore | undefined;
+
+export function recordStore(): RecordStore {
+  return (records ??= new RecordStore({
+    client: dynamoClient(),
+    tableName: config.recordsTable(),
+    partitions: config.partitions(),
+  }));
+}
+
+export function objectStore(): ObjectStore {
+  return (objects ??= new ObjectStore(s3Client()));
+}
+
+export function checkpointStore(): CheckpointStore {
+  return (checkpoints ??= new CheckpointStore(dynamoClient(), config.recordsTable()));
+}

@@ -1,0 +1,109 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+
+/**
+ * S3 as the drops need it: an object read as a stream pinned to the version (etag) the event
+ * announced, its text decoded incrementally (a UTF-8 character split across network chunks stays
+ * whole, and nothing holds the whole file), small objects whole, and JSON or bytes out.
+ */
+export interface ObjectVersion {
+  bucket: string;
+  key: string;
+  /** Without quotes. */
+  etag: string;
+}
+
+export const unquoteEtag = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+
+/** The key of an S3 event record: URL-encoded with `+` for spaces, as AWS sends it. */
+export function decodeEventKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/** Text chunks of a byte stream, decoded as UTF-8 without ever joining the bytes. */
+export async function* decodeText(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of body) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+function isGone(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+export class ObjectStore {
+  constructor(private readonly client: S3Client) {}
+
+  /** The current etag, or undefined when the object is gone. */
+  async etagOf(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return unquoteEtag(head.ETag ?? '');
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The object's bytes as a stream, or undefined when this version is no longer there (replaced
+   * or deleted since the event: a newer event follows). S3 checks `IfMatch`; the etag comparison
+   * below also holds on stand-ins that ignore it.
+   */
+  async open(object: ObjectVersion): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const answer = await this.client.send(
+        new GetObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: `"${object.etag}"` }),
+      );
+      const body = answer.Body as Readable | undefined;
+      if (body === undefined) return undefined;
+      if (unquoteEtag(answer.ETag ?? object.etag) !== object.etag) {
+        body.destroy();
+        return undefined;
+      }
+      return body;
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A small object's bytes (a unit or cost table), or 'too-big' past `maxBytes`. */
+  async smallBytes(object: ObjectVersion, maxBytes: number): Promise<Uint8Array | 'too-big' | undefined> {
+    const body = await this.open(object);
+    if (body === undefined) return undefined;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        (body as Readable).destroy();
+        return 'too-big';
+      }
+      parts.push(chunk);
+    }
+    return Buffer.concat(parts);
+  }
+
+  async putJson(bucket: string, key: string, value: unknown): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(value, null, 2) + '\n',
+        ContentType: 'application/json; charset=utf-8',
+      }),
+    );
+  }
+
+  async putBytes(bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }),
+    );
+  }
+}

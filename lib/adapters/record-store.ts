@@ -1,0 +1,353 @@
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { canonicalText, contentHash, differingFields } from '../core/content-hash.js';
+import { partitionOf } from '../core/partition.js';
+import { isRejection, parseEntry, parseMovement } from '../core/record-parser.js';
+import type {
+  PartitionRecords,
+  RecordSink,
+  RecordSource,
+  WriteConflict,
+  WriteOutcome,
+} from '../core/record-sink.js';
+import type { LedgerRecord } from '../core/records.js';
+import { ZoneClock } from '../core/zone-clock.js';
+import { RECORDS_TABLE } from '../declarations.js';
+import { backoffDelay, DEFAULT_RETRY, isRetryable, sleep, type RetryPolicy } from './backoff.js';
+import { StoreBusyError } from './http/errors.js';
+import { mapInFlight } from './in-flight.js';
+
+/**
+ * Idempotent ledger writes on DynamoDB without transactions (dynalite has none) and without
+ * conditional puts (BatchWriteItem takes no conditions). Key layout: lib/declarations.ts.
+ *
+ *   1. BatchGetItem (consistent) the `head` item of each id in a batch.
+ *   2. No head: a new record. Write its version item `v#<hash>` (in the by-partition index) first,
+ *      then the head. A crash between the two leaves no head, so a retry writes both again.
+ *      Same hash as the head: a duplicate, nothing written (unless the head names this very
+ *      delivery and line: then it is our own write from an interrupted attempt, counted accepted).
+ *      Other hash: a conflict, written as `conflict#<hash>`; the head and the record stay as they are.
+ *   3. Two writers racing on a new id with different content both write `v#<hash>` items under
+ *      distinct keys, so neither is lost; the run's de-duplication reports the pair as a conflict.
+ *   4. Each partition a batch stored into is marked dirty once (UpdateItem `dirty` / `p#NNNN`).
+ */
+const HEAD = 'head';
+const GET_LIMIT = 100;
+const WRITE_LIMIT = 25;
+
+export interface RecordStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  partitions: number;
+  /** Batches of up to 100 ids in flight at once. */
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Items per Query page when reading a partition (DynamoDB's 1 MB page when unset). */
+  pageSize?: number;
+  now?: () => Date;
+}
+
+/** `p#0007`: the partition as it appears in index keys and dirty marks. */
+export function partitionLabel(partition: number): string {
+  return `p#${String(partition).padStart(4, '0')}`;
+}
+
+export function recordKey(source: string, id: string): string {
+  return `${source}#${id}`;
+}
+
+interface Pending {
+  record: LedgerRecord;
+  pk: string;
+  text: string;
+  hash: string;
+  origin: string;
+}
+
+interface Head {
+  hash: string;
+  origin: string;
+  text: string;
+}
+
+type Item = Record<string, AttributeValue>;
+
+const s = (value: string): AttributeValue => ({ S: value });
+const n = (value: number): AttributeValue => ({ N: String(value) });
+const idName = (r: LedgerRecord): string => (r.source === 'wms' ? 'eventId' : 'entryId');
+
+export class RecordStore implements RecordSink, RecordSource {
+  private readonly client: DynamoDBClient;
+  private readonly table: string;
+  private readonly partitions: number;
+  private readonly concurrency: number;
+  private readonly retry: RetryPolicy;
+  private readonly pageSize: number | undefined;
+  private readonly now: () => Date;
+
+  constructor(options: RecordStoreOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.partitions = options.partitions;
+    this.concurrency = options.concurrency ?? 4;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.pageSize = options.pageSize;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async write(records: readonly LedgerRecord[], delivery: string): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { accepted: 0, duplicates: 0, conflicts: [] };
+    // One id per batch, each id in one batch: repeats inside this write are settled against the
+    // first occurrence afterwards, so concurrent batches never race on an id of their own.
+    const firsts = new Map<string, Pending>();
+    const repeats: Pending[] = [];
+    for (const record of records) {
+      const text = canonicalText(record);
+      const pk = recordKey(record.source, record.id);
+      const pending = { record, pk, text, hash: contentHash(text), origin: `${delivery}#${record.line}` };
+      if (firsts.has(pk)) repeats.push(pending);
+      else firsts.set(pk, pending);
+    }
+    const receivedAt = this.now().toISOString();
+    const heads = new Map<string, Head>();
+    const touched = new Set<number>();
+    const batches: Pending[][] = [];
+    const all = [...firsts.values()];
+    for (let i = 0; i < all.length; i += GET_LIMIT) batches.push(all.slice(i, i + GET_LIMIT));
+    await mapInFlight(batches, this.concurrency, async (batch) => {
+      const stored = await this.getHeads(batch.map((p) => p.pk));
+      const versions: Item[] = [];
+      const newHeads: Item[] = [];
+      for (const p of batch) {
+        const head = stored.get(p.pk);
+        if (head === undefined) {
+          versions.push(this.versionItem(p, receivedAt));
+          newHeads.push({
+            pk: s(p.pk),
+            sk: s(HEAD),
+            hash: s(p.hash),
+            origin: s(p.origin),
+            record: s(p.text),
+          });
+          heads.set(p.pk, { hash: p.hash, origin: p.origin, text: p.text });
+          touched.add(partitionOf(p.record.sku, this.partitions));
+          outcome.accepted++;
+          continue;
+        }
+        heads.set(p.pk, head);
+        if (head.hash !== p.hash) {
+          versions.push(this.conflictItem(p, head, receivedAt));
+          outcome.conflicts.push(this.conflict(p, head));
+        } else if (head.origin === p.origin) {
+          touched.add(partitionOf(p.record.sku, this.partitions));
+          outcome.accepted++;
+        } else outcome.duplicates++;
+      }
+      // Versions before heads: a head never points at a version that was not stored.
+      await this.putAll(versions);
+      await this.putAll(newHeads);
+    });
+    const repeatedConflicts = new Map<string, Item>();
+    for (const p of repeats) {
+      const head = heads.get(p.pk);
+      if (head === undefined || head.hash === p.hash) {
+        outcome.duplicates++;
+        continue;
+      }
+      repeatedConflicts.set(`${p.pk}\u0000${p.hash}`, this.conflictItem(p, head, receivedAt));
+      outcome.conflicts.push(this.conflict(p, head));
+    }
+    await this.putAll([...repeatedConflicts.values()]);
+    await this.markDirty(touched);
+    outcome.conflicts.sort((a, b) => a.line - b.line);
+    return outcome;
+  }
+
+  /** Every stored version in one partition, validated again by the same parser as at the edge. */
+  async readPartition(partition: number): Promise<PartitionRecords> {
+    const out: PartitionRecords = { movements: [], entries: [], rejected: [] };
+    const index = RECORDS_TABLE.indexes[0]?.name ?? 'by-partition';
+    const utc = new ZoneClock('UTC');
+    let start: Item | undefined;
+    do {
+      const page = await this.withRetry('Query', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: index,
+            KeyConditionExpression: 'gpk = :p',
+            ExpressionAttributeValues: { ':p': s(partitionLabel(partition)) },
+            ExclusiveStartKey: start,
+            Limit: this.pageSize,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const origin = { file: item.file?.S ?? '', line: Number(item.line?.N ?? 0) };
+        let raw: unknown;
+        try {
+          raw = JSON.parse(item.record?.S ?? '');
+        } catch {
+          raw = undefined;
+        }
+        if (item.source?.S === 'wms') {
+          const m = parseMovement(raw, origin, utc);
+          if (isRejection(m)) out.rejected.push(m);
+          else out.movements.push(m);
+        } else {
+          const e = parseEntry(raw, origin, utc);
+          if (isRejection(e)) out.rejected.push(e);
+          else out.entries.push(e);
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out;
+  }
+
+  private versionItem(p: Pending, receivedAt: string): Item {
+    const { record } = p;
+    return {
+      pk: s(p.pk),
+      sk: s(`v#${p.hash}`),
+      gpk: s(partitionLabel(partitionOf(record.sku, this.partitions))),
+      gsk: s(`${record.source}#${record.id}#${p.hash}`),
+      source: s(record.source),
+      id: s(record.id),
+      record: s(p.text),
+      file: s(record.file),
+      line: n(record.line),
+      origin: s(p.origin),
+      receivedAt: s(receivedAt),
+    };
+  }
+
+  private conflictItem(p: Pending, head: Head, receivedAt: string): Item {
+    return {
+      pk: s(p.pk),
+      sk: s(`conflict#${p.hash}`),
+      source: s(p.record.source),
+      id: s(p.record.id),
+      record: s(p.text),
+      file: s(p.record.file),
+      line: n(p.record.line),
+      origin: s(p.origin),
+      headHash: s(head.hash),
+      receivedAt: s(receivedAt),
+    };
+  }
+
+  private conflict(p: Pending, head: Head): WriteConflict {
+    let fields: string[] = [];
+    try {
+      fields = differingFields(JSON.parse(head.text) as object, JSON.parse(p.text) as object);
+    } catch {
+      fields = [];
+    }
+    const which = fields.length > 0 ? ` (${fields.join(', ')} differ)` : '';
+    return {
+      id: p.record.id,
+      line: p.record.line,
+      reason: `${idName(p.record)} ${p.record.id} was stored earlier with other content${which}; the stored record is kept and this one is held for review`,
+    };
+  }
+
+  private async getHeads(pks: readonly string[]): Promise<Map<string, Head>> {
+    const heads = new Map<string, Head>();
+    let keys: Item[] = pks.map((pk) => ({ pk: s(pk), sk: s(HEAD) }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 0) await this.pause(attempt, 'BatchGetItem', `${keys.length} keys left unprocessed`);
+      const answer = await this.withRetry('BatchGetItem', () =>
+        this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: 'pk, #hash, #origin, #record',
+                ExpressionAttributeNames: { '#hash': 'hash', '#origin': 'origin', '#record': 'record' },
+              },
+            },
+          }),
+        ),
+      );
+      for (const item of answer.Responses?.[this.table] ?? []) {
+        const pk = item.pk?.S;
+        if (pk !== undefined) {
+          heads.set(pk, {
+            hash: item.hash?.S ?? '',
+            origin: item.origin?.S ?? '',
+            text: item.record?.S ?? '',
+          });
+        }
+      }
+      keys = answer.UnprocessedKeys?.[this.table]?.Keys ?? [];
+    }
+    return heads;
+  }
+
+  private async putAll(items: readonly Item[]): Promise<void> {
+    const requests: WriteRequest[][] = [];
+    for (let i = 0; i < items.length; i += WRITE_LIMIT) {
+      requests.push(items.slice(i, i + WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } })));
+    }
+    await mapInFlight(requests, this.concurrency, (batch) => this.writeBatch(batch));
+  }
+
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0)
+        await this.pause(attempt, 'BatchWriteItem', `${pending.length} items left unprocessed`);
+      const answer = await this.withRetry('BatchWriteItem', () =>
+        this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } })),
+      );
+      pending = answer.UnprocessedItems?.[this.table] ?? [];
+    }
+  }
+
+  private async markDirty(partitions: ReadonlySet<number>): Promise<void> {
+    const updatedAt = this.now().toISOString();
+    await mapInFlight([...partitions], 16, (partition) =>
+      this.withRetry('UpdateItem', () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: { pk: s('dirty'), sk: s(partitionLabel(partition)) },
+            UpdateExpression: 'SET updatedAt = :now ADD version :one',
+            ExpressionAttributeValues: { ':now': s(updatedAt), ':one': n(1) },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** Waits before attempt `attempt`, or gives up with a clear error once the attempts are spent. */
+  private async pause(attempt: number, operation: string, why: string): Promise<void> {
+    if (attempt >= this.retry.attempts) {
+      throw new StoreBusyError(
+        `DynamoDB ${operation}: ${why} after ${this.retry.attempts} attempts; send the same request again later`,
+      );
+    }
+    await sleep(backoffDelay(this.retry, attempt));
+  }
+
+  private async withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        const name = error instanceof Error ? error.name : String(error);
+        await this.pause(attempt + 1, operation, `still refused (${name})`);
+      }
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { join, resolve } from 'node:path';
+import { BUCKET } from '../declarations.js';
+import { DATA_LAYOUT, lockDataDir } from './data-dir.js';
+import {
+  bootstrap,
+  localDynamoClient,
+  localS3Client,
+  startDynamo,
+  startS3,
+  type Embedded,
+  type EmbeddedS3,
+} from './embedded-aws.js';
+import { startHttpFront, type HttpFront, type Route } from './http-front.js';
+import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-functions.js';
+import { applyLocalEnvironment } from './local-environment.js';
+import { SILENT, type LocalLog } from './lambda-runtime.js';
+import { runRoutes, type RunHandlers } from './run-functions.js';
+import { LocalRunStarter } from './run-starter-local.js';
+import { startS3Trigger, type S3Trigger } from './s3-trigger.js';
+import { loadRunDefinitionFile, type AslDefinition } from './state-machine.js';
+
+/**
+ * The local pipeline behind `stocktally start` and the integration tests: dynalite and s3rver kept
+ * in DIR, the tables and bucket of lib/declarations.ts, the environment the handlers read, the HTTP
+ * API on 127.0.0.1 and the object-created trigger on incoming/, all wired to the real handlers.
+ */
+export interface PipelineOptions {
+  dataDir: string;
+  /** Port of the HTTP API; 0 picks a free one. */
+  port: number;
+  webhookSecret: string;
+  token: string;
+  /**
+   * Loads the handlers once the environment is set: they read it at module scope. Tests pass small
+   * handlers of their own; `stocktally start` passes the real ones.
+   */
+  loadHandlers: () => Promise<IngestHandlers>;
+  /** Routes beyond the two webhooks and the runs routes (bearer-token routes). */
+  extraRoutes?: (handlers: IngestHandlers) => Route[];
+  /**
+   * Reconcile runs (issue 5): the run state machine the CDK stack synthesizes, executed in this
+   * process with its tasks bound to these handlers, and the runs routes. Without it the pipeline
+   * ingests only.
+   */
+  runs?: RunsOptions;
+  /**
+   * A DynamoDB to use instead of the embedded dynalite (one in its own process, DynamoDB Local): its
+   * tables are created where missing, and it is left running at stop.
+   */
+  dynamodbEndpoint?: string;
+  /** Delay before S3 retry n is n times this (default 1 s). */
+  retryDelayMs?: number;
+  log?: LocalLog;
+}
+
+export interface RunsOptions {
+  /** Loads the run handlers once the environment is set, like loadHandlers. */
+  loadHandlers: () => Promise<RunHandlers>;
+  /** The definition to run; by default the one the build extracted from the stack (dist/). */
+  definition?: AslDefinition;
+  /** Waits before task retries in ms instead of the definition's backoff (tests). */
+  retryIntervalMs?: number;
+}
+
+export interface Pipeline {
+  dataDir: string;
+  api: string;
+  s3: string;
+  dynamodb: string;
+  bucket: string;
+  s3Client: S3Client;
+  trigger: S3Trigger;
+  /** The local run state machine, when the pipeline was started with `runs`. */
+  runs?: LocalRunStarter;
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const dataDir = resolve(options.dataDir);
+  const log = options.log ?? SILENT;
+  // Everything started is stopped again, newest first, whether start-up fails half-way or not.
+  const undo: (() => Promise<void> | void)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log.error(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  try {
+    undo.push(lockDataDir(dataDir));
+    const dynamo: Embedded =
+      options.dynamodbEndpoint === undefined
+        ? await startDynamo({ path: join(dataDir, DATA_LAYOUT.dynamodb) })
+        : { endpoint: options.dynamodbEndpoint, stop: async () => undefined };
+    undo.push(() => dynamo.stop());
+    const s3: EmbeddedS3 = await startS3({ directory: join(dataDir, DATA_LAYOUT.s3) });
+    undo.push(() => s3.stop());
+    undo.push(
+      applyLocalEnvironment({
+        dynamodb: dynamo.endpoint,
+        s3: s3.endpoint,
+        webhookSecret: options.webhookSecret,
+        token: options.token,
+      }),
+    );
+    const dynamoClient = localDynamoClient(dynamo.endpoint);
+    const s3Client = localS3Client(s3.endpoint);
+    undo.push(() => {
+      dynamoClient.destroy();
+      s3Client.destroy();
+    });
+    await bootstrap(dynamoClient, s3Client);
+    const handlers = await options.loadHandlers();
+
+    const trigger = startS3Trigger({
+      events: s3.events,
+      bucket: BUCKET.localName,
+      prefix: BUCKET.incomingPrefix,
+      fn: s3DropFunction(handlers),
+      s3: s3Client,
+      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+      log,
+    });
+    undo.push(() => trigger.stop());
+
+    // The run state machine synthesized by the CDK stack, run by aws-local-stepfunctions with its
+    // Lambda tasks bound to the run handlers; the runs API starts runs through it.
+    let runs: LocalRunStarter | undefined;
+    let routesOfRuns: Route[] = [];
+    if (options.runs !== undefined) {
+      const runHandlers = await options.runs.loadHandlers();
+      const starter = new LocalRunStarter({
+        definition: options.runs.definition ?? loadRunDefinitionFile().definition,
+        handlers: runHandlers,
+        log,
+        ...(options.runs.retryIntervalMs === undefined
+          ? {}
+          : { retryIntervalMs: options.runs.retryIntervalMs }),
+      });
+      runHandlers.setRunStarter(starter);
+      undo.push(async () => {
+        // Runs under way finish against the stand-ins before they stop.
+        await starter.settled();
+        runHandlers.setRunStarter(undefined);
+      });
+      runs = starter;
+      routesOfRuns = runRoutes(runHandlers);
+    }
+
+    const front: HttpFront = await startHttpFront({
+      routes: [...webhookRoutes(handlers), ...routesOfRuns, ...(options.extraRoutes?.(handlers) ?? [])],
+      token: options.token,
+      port: options.port,
+      log,
+    });
+    undo.push(() => front.close());
+
+    return {
+      dataDir,
+      api: front.url,
+      s3: s3.endpoint,
+      dynamodb: dynamo.endpoint,
+      bucket: BUCKET.localName,
+      s3Client,
+      trigger,
+      ...(runs === undefined ? {} : { runs }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

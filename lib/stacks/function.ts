@@ -1,0 +1,212 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { BUCKET } from '../declarations.js';
+import type { DeclaredTable } from './data.js';
+import { wildcardResourceFinding } from './nag-finding.js';
+import { dataRemovalPolicy, logRetention, type Stage } from './stage.js';
+
+export type TableAccess = 'read' | 'readWrite';
+
+const TABLE_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  read: TABLE_READ,
+  readWrite: [
+    ...TABLE_READ,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+export interface BucketAccess {
+  /** Key prefixes (ending in `/`) whose objects the function reads. */
+  readonly read?: readonly string[];
+  /** Key prefixes (ending in `/`) the function writes objects under. */
+  readonly write?: readonly string[];
+}
+
+export interface StocktallyFunctionProps {
+  readonly stage: Stage;
+  /** The repository root; `entry` is relative to it. */
+  readonly projectRoot: string;
+  /** The handler module, from HANDLERS in lib/declarations.ts. */
+  readonly entry: string;
+  /** @default 'handler' */
+  readonly handler?: string;
+  readonly description: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 1024 MB (more memory is more CPU: parsing and hashing are CPU-bound) */
+  readonly memorySize?: number;
+  /** @default none: the function scales with the account's concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Lambda function with our defaults: Node.js 22 on ARM64, an esbuild bundle (minified, source maps,
+ * the runtime's own AWS SDK left out), X-Ray active tracing, its own log group with a retention, an
+ * encrypted SSL-only dead-letter queue, and a role that may only write its own logs, traces and dead letters.
+ * Everything else comes through the `bind*` helpers, which set the environment variable and the
+ * least-privilege grant together so that one is never there without the other.
+ */
+export class StocktallyFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: StocktallyFunctionProps) {
+    super(scope, id);
+    const removalPolicy = dataRemovalPolicy(props.stage);
+
+    // Our own role instead of the default one, which carries the AWS managed AWSLambdaBasicExecutionRole
+    // (log group creation and writes on every log group of the account).
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    this.logGroup = new LogGroup(this, 'Logs', { retention: logRetention(props.stage), removalPolicy });
+    this.logGroup.grantWrite(this.role);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the dead-letter queue of the function: the end of the line for events that ' +
+        'failed every retry, kept 14 days for inspection and replay. A queue behind it would only move them.',
+    });
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(props.projectRoot, props.entry),
+      handler: props.handler ?? 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // Stack traces through the bundle's source maps point at the TypeScript file and line.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Stack traces map to file:line without shipping the sources themselves.
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // The nodejs22.x runtime provides AWS SDK v3.
+        externalModules: ['@aws-sdk/*'],
+        // CommonJS dependencies bundled into ESM may still call require().
+        banner:
+          "import { createRequire as stocktallyCreateRequire } from 'node:module'; " +
+          'const require = stocktallyCreateRequire(import.meta.url);',
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions (https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html).',
+    });
+    for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+      Validations.of(this.fn).acknowledge({
+        id,
+        reason:
+          'nodejs22.x (Node 22 LTS, supported by Lambda into 2027) is the runtime the handlers are built for ' +
+          '(esbuild target node22) and tested on; nodejs24.x comes as its own change once they are tested on it.',
+      });
+    }
+  }
+
+  /** Sets the table's environment variable and grants `access` on the table and its declared indexes. */
+  bindTable({ declaration, table }: DeclaredTable, access: TableAccess): this {
+    this.fn.addEnvironment(declaration.env, table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
+    );
+    if (declaration.indexes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: declaration.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+        }),
+      );
+    }
+    if (table.encryptionKey) {
+      if (access === 'read') table.encryptionKey.grantDecrypt(this.role);
+      else table.encryptionKey.grantEncryptDecrypt(this.role);
+    }
+    return this;
+  }
+
+  /**
+   * Sets the bucket's environment variable and grants object reads and writes under the given key
+   * prefixes only: no listing, no other prefixes, no bucket configuration.
+   */
+  bindBucket(bucket: IBucket, access: BucketAccess, env: string = BUCKET.env): this {
+    this.fn.addEnvironment(env, bucket.bucketName);
+    const grant = (prefixes: readonly string[], actions: string[], why: string) => {
+      if (prefixes.length === 0) return;
+      const resources = prefixes.map((prefix) => {
+        if (!/^[^/*][^*]*\/$/.test(prefix))
+          throw new Error(`a bucket grant needs a key prefix ending in /: ${prefix}`);
+        return bucket.arnForObjects(`${prefix}*`);
+      });
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+      for (const [i, resource] of resources.entries()) {
+        Validations.of(this.role).acknowledge({
+          id: wildcardResourceFinding(this, resource),
+          reason: `Objects under ${prefixes[i]} only (${why}); their keys are not known until they arrive.`,
+        });
+      }
+    };
+    grant(access.read ?? [], ['s3:GetObject'], 'read');
+    grant(access.write ?? [], ['s3:PutObject', 's3:AbortMultipartUpload'], 'write');
+    if (bucket.encryptionKey) {
+      if (access.read?.length) bucket.encryptionKey.grantDecrypt(this.role);
+      if (access.write?.length) bucket.encryptionKey.grantEncrypt(this.role);
+    }
+    return this;
+  }
+
+  /** Sets `env` to the secret's ARN and grants reading that one secret. */
+  bindSecret(secret: ISecret, env: string): this {
+    this.fn.addEnvironment(env, secret.secretArn);
+    secret.grantRead(this.role);
+    return this;
+  }
+
+  withEnvironment(variables: Readonly<Record<string, string>>): this {
+    for (const [name, value] of Object.entries(variables)) this.fn.addEnvironment(name, value);
+    return this;
+  }
+}

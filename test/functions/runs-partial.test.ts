@@ -1,0 +1,185 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answerOf, BUCKET_NAME, lambdaContext, TABLE, webhookEvent, type Aws } from './ingest-harness.js';
+import { apiEvent, resetTables, runAll, scanRuns, startRunsAws } from './runs-harness.js';
+import { partitionLabel } from '../../lib/adapters/record-store.js';
+import { partitionOf } from '../../lib/core/partition.js';
+import { ENV } from '../../lib/declarations.js';
+import type { ReconcilePartitionOutput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
+import { handler as webhook } from '../../functions/ingest/webhook.js';
+import { handler as listPartitions } from '../../functions/runs/list-partitions.js';
+import { handler as reconcilePartition } from '../../functions/runs/reconcile-partition.js';
+import { handler as runsApi } from '../../functions/runs/runs-api.js';
+import { handler as summarizeRun } from '../../functions/runs/summarize-run.js';
+
+// A partition that fails after its retries: the run still finishes, PARTIAL, with it named.
+const AS_OF = '2026-11-02T00:00:00.000Z';
+
+// Fewer partitions than the default keep each close run short; the logic is the same.
+const PARTITIONS = 16;
+
+let aws: Aws;
+beforeAll(async () => {
+  process.env[ENV.partitions] = String(PARTITIONS);
+  aws = await startRunsAws();
+});
+afterAll(async () => aws.stop());
+beforeEach(async () => resetTables(aws));
+
+const SKUS = ['SKU-A', 'SKU-B', 'SKU-C'];
+const partitions = SKUS.map((sku) => partitionOf(sku, PARTITIONS));
+
+async function postMovements(skus: readonly string[], tag: string): Promise<void> {
+  const records = skus.map((sku) => ({
+    eventId: `E-${tag}-${sku}`,
+    warehouseId: 'WH-01',
+    sku,
+    type: 'SHIPMENT',
+    quantity: '3',
+    documentRef: `SO-${tag}-${sku}`,
+    occurredAt: '2026-10-20T08:00:00Z',
+    unitCost: '40',
+  }));
+  const answer = answerOf(await webhook(webhookEvent(JSON.stringify(records)), lambdaContext()));
+  expect(answer.body.accepted).toBe(records.length);
+}
+
+async function dirtyVersion(partition: number): Promise<number | undefined> {
+  const { Item } = await aws.dynamo.send(
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: 'dirty' }, sk: { S: partitionLabel(partition) } },
+    }),
+  );
+  return Item?.version?.N === undefined ? undefined : Number(Item.version.N);
+}
+
+describe('a run with a failed partition', () => {
+  it('finishes PARTIAL with the partition named, and every other partition’s results stored', async () => {
+    expect(new Set(partitions).size).toBe(3);
+    await postMovements(SKUS, 'x');
+    const failed = partitions[1] ?? -1;
+
+    const { run } = await runAll(
+      { runId: 'close-partial', mode: 'close', asOf: AS_OF },
+      { failing: [failed] },
+    );
+
+    expect(run.status).toBe('PARTIAL');
+    expect(run.failures).toEqual([{ partition: failed, error: 'Lambda.Unknown', cause: 'injected failure' }]);
+    expect(run.partitions).toHaveLength(PARTITIONS);
+    expect(run.summary).toMatchObject({ discrepancies: 2, byKind: { MISSING_IN_FINANCE: 2 } });
+    const answer = answerOf(
+      await runsApi(apiEvent('GET', '/v1/runs/close-partial/discrepancies'), lambdaContext()),
+    );
+    expect((answer.body.items as RunDiscrepancy[]).map((d) => d.sku).sort()).toEqual(['SKU-A', 'SKU-C']);
+    const results = (await scanRuns(aws)).filter((i) => i.sk?.S?.startsWith('part#'));
+    expect(results).toHaveLength(PARTITIONS - 1);
+  });
+
+  it('keeps the failed partition dirty, so the next continuous run takes it up', async () => {
+    await postMovements(SKUS, 'x');
+    const failed = partitions[1] ?? -1;
+    await runAll({ runId: 'continuous-partial', mode: 'continuous', asOf: AS_OF }, { failing: [failed] });
+
+    expect(await dirtyVersion(failed)).toBe(1);
+    expect(await dirtyVersion(partitions[0] ?? -1)).toBeUndefined();
+    const next = await runAll({ runId: 'continuous-next', mode: 'continuous', asOf: AS_OF });
+    expect(next.run.partitions).toEqual([failed]);
+    expect(next.run.summary).toMatchObject({ discrepancies: 1 });
+  });
+
+  it('is FAILED when no partition succeeded', async () => {
+    await postMovements(['SKU-A'], 'x');
+    const { run } = await runAll(
+      { runId: 'continuous-failed', mode: 'continuous', asOf: AS_OF },
+      { failing: [partitions[0] ?? -1] },
+    );
+    expect(run.status).toBe('FAILED');
+    expect(run.failures.map((f) => f.partition)).toEqual([partitions[0]]);
+  });
+});
+
+describe('dirty marks', () => {
+  it('are not cleared for a partition written again after the run listed it', async () => {
+    await postMovements(['SKU-A', 'SKU-B'], 'x');
+    const listed = await listPartitions(
+      { runId: 'continuous-race', mode: 'continuous', asOf: AS_OF },
+      lambdaContext(),
+    );
+    await postMovements(['SKU-A'], 'y');
+    const results = [];
+    for (const task of listed.partitions) results.push(await reconcilePartition(task, lambdaContext()));
+    await summarizeRun({ runId: 'continuous-race', results, failures: [] }, lambdaContext());
+
+    expect(await dirtyVersion(partitions[0] ?? -1)).toBe(2);
+    expect(await dirtyVersion(partitions[1] ?? -1)).toBeUndefined();
+  });
+});
+
+describe('the Map’s results as the state machine hands them over', () => {
+  /** Lists and reconciles, failing one partition, and returns what summarize needs besides. */
+  async function reconcileAllBut(runId: string, failed: number) {
+    await postMovements(SKUS, 'x');
+    const listed = await listPartitions({ runId, mode: 'close', asOf: AS_OF }, lambdaContext());
+    const results: ReconcilePartitionOutput[] = [];
+    for (const task of listed.partitions) {
+      if (task.partition !== failed) results.push(await reconcilePartition(task, lambdaContext()));
+    }
+    return results;
+  }
+  const failure = (partition: number) => ({
+    failed: true as const,
+    partition,
+    error: 'States.TaskFailed',
+    cause: '{"errorType":"Error","errorMessage":"boom"}',
+  });
+  const expectPartial = (run: RunRecord, failed: number) => {
+    expect(run.status).toBe('PARTIAL');
+    expect(run.failures).toEqual([
+      { partition: failed, error: 'States.TaskFailed', cause: failure(failed).cause },
+    ]);
+    expect(run.summary).toMatchObject({ discrepancies: 2, groupsSeen: 2 });
+  };
+
+  it('splits the inline Map’s output: an item with failed: true is a failure', async () => {
+    const failed = partitions[2] ?? -1;
+    const results = await reconcileAllBut('close-inline', failed);
+    const items = [...results.slice(0, 10), failure(failed), ...results.slice(10)];
+
+    expectPartial(await summarizeRun({ runId: 'close-inline', results: items }, lambdaContext()), failed);
+  });
+
+  it('reads a Distributed Map’s results back from its manifest in S3', async () => {
+    const failed = partitions[2] ?? -1;
+    const results = await reconcileAllBut('close-distributed', failed);
+    const child = (input: object, output: object) => ({
+      ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:x',
+      Input: JSON.stringify(input),
+      Output: JSON.stringify(output),
+      Status: 'SUCCEEDED',
+    });
+    const put = (key: string, body: unknown) =>
+      aws.s3.send(new PutObjectCommand({ Bucket: BUCKET_NAME, Key: key, Body: JSON.stringify(body) }));
+    const prefix = 'runs/map-results/map-1';
+    await put(`${prefix}/SUCCEEDED_0.json`, [
+      ...results.map((r) => child({ runId: r.runId, partition: r.partition, asOf: AS_OF }, r)),
+      child({ partition: failed }, failure(failed)),
+    ]);
+    await put(`${prefix}/manifest.json`, {
+      DestinationBucket: BUCKET_NAME,
+      MapRunArn: 'arn:aws:states:us-east-1:123456789012:mapRun:x',
+      ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json`, Size: 1 }] },
+    });
+
+    const run = await summarizeRun(
+      {
+        runId: 'close-distributed',
+        resultWriterDetails: { Bucket: BUCKET_NAME, Key: `${prefix}/manifest.json` },
+      },
+      lambdaContext(),
+    );
+    expectPartial(run, failed);
+  });
+});

@@ -1,0 +1,133 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BUCKET } from '../../lib/declarations.js';
+import { DataDirInUseError } from '../../lib/local/data-dir.js';
+import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
+import { loadRealHandlers } from '../../lib/local/real-handlers.js';
+import { postSigned } from '../../lib/local/webhook-client.js';
+
+const SECRET = 'pipeline-test-secret';
+const TOKEN = 'pipeline-test-token';
+
+/** The real handlers, fresh for each pipeline: they keep their clients (and so the endpoints) per module. */
+async function freshRealHandlers() {
+  vi.resetModules();
+  return loadRealHandlers();
+}
+
+function options(dataDir: string) {
+  return {
+    dataDir,
+    port: 0,
+    webhookSecret: SECRET,
+    token: TOKEN,
+    loadHandlers: freshRealHandlers,
+    retryDelayMs: 10,
+  };
+}
+
+const movement = (eventId: string) =>
+  JSON.stringify({
+    eventId,
+    warehouseId: 'WH-上海-02',
+    sku: 'SKU-1',
+    type: 'RECEIPT',
+    quantity: '5',
+    documentRef: 'PO-1',
+    occurredAt: new Date().toISOString(),
+  });
+
+describe('the local pipeline on the real handlers', () => {
+  const started: Pipeline[] = [];
+  // The refused requests below are expected: keep their warnings out of the test output.
+  const logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+  beforeAll(() => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  });
+  afterAll(() => {
+    if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+  });
+  afterEach(async () => {
+    for (const p of started.splice(0)) await p.stop();
+  });
+  async function start(dataDir: string): Promise<Pipeline> {
+    const pipeline = await startPipeline(options(dataDir));
+    started.push(pipeline);
+    return pipeline;
+  }
+
+  it('ingests a drop whose key has a space and Chinese, and writes its report under the same key', async () => {
+    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const key = 'incoming/finance/十月 file.csv';
+    const csv =
+      '\ufeffentryId,warehouseId,sku,type,quantity,amount,documentRef,postedAt\r\n' +
+      'F1,WH-上海-02,SKU-1,RECEIPT,5,62.50,"PO-1,""rush""",2026-10-05\r\n' +
+      'F2,WH-01,SKU-2,RECEIPT,abc,1.00,PO-2,2026-10-05\r\n';
+
+    const outcome = pipeline.trigger.nextOutcome(key, 20_000);
+    await pipeline.s3Client.send(new PutObjectCommand({ Bucket: pipeline.bucket, Key: key, Body: csv }));
+    expect(await outcome).toMatchObject({ ok: true });
+    const report = await pipeline.s3Client.send(
+      new GetObjectCommand({ Bucket: pipeline.bucket, Key: `${BUCKET.ingestReportPrefix}${key}.json` }),
+    );
+
+    const body = JSON.parse((await report.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({ accepted: 1, duplicates: 0, conflicts: [] });
+    expect(body.rejected).toEqual([expect.objectContaining({ line: 3, field: 'quantity' })]);
+  });
+
+  it('answers the signed webhook without a bearer token, and refuses an unsigned one with 401', async () => {
+    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const url = `${pipeline.api}/v1/movements`;
+
+    const signed = await postSigned({
+      url,
+      secret: SECRET,
+      body: movement('E-1'),
+      contentType: 'application/json',
+    });
+    const unsigned = await fetch(url, { method: 'POST', body: movement('E-2') });
+    const forged = await postSigned({
+      url,
+      secret: 'not-it',
+      body: movement('E-3'),
+      contentType: 'application/json',
+    });
+
+    expect(signed).toEqual({
+      status: 200,
+      answer: { accepted: 1, duplicates: 0, conflicts: [], rejected: [] },
+    });
+    expect(unsigned.status).toBe(401);
+    expect(forged.status).toBe(401);
+  });
+
+  it('keeps the records in DIR across a restart, and refuses a second pipeline on the same DIR', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    const first = await start(dataDir);
+    const body = movement('E-persist');
+    await postSigned({
+      url: `${first.api}/v1/movements`,
+      secret: SECRET,
+      body,
+      contentType: 'application/json',
+    });
+
+    await expect(startPipeline(options(dataDir))).rejects.toBeInstanceOf(DataDirInUseError);
+    await first.stop();
+    started.splice(0);
+    const second = await start(dataDir);
+    const again = await postSigned({
+      url: `${second.api}/v1/movements`,
+      secret: SECRET,
+      body,
+      contentType: 'application/json',
+    });
+
+    expect(again.answer).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+});

@@ -1,0 +1,314 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CfnResource } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Context } from 'aws-lambda';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RunStore } from '../../lib/adapters/run-store.js';
+import { partitionOf } from '../../lib/core/partition.js';
+import type { ListPartitionsInput, PartitionTask } from '../../lib/core/run-events.js';
+import { BUCKET, HANDLERS, RUN_STATES, RUNS_TABLE } from '../../lib/declarations.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-aws.js';
+import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
+import { loadRealHandlers } from '../../lib/local/real-handlers.js';
+import { loadRealRunHandlers } from '../../lib/local/real-run-handlers.js';
+import { getRun, startRun, waitForRun } from '../../lib/local/run-client.js';
+import { LocalRunStarter, type RunTaskHandlers } from '../../lib/local/run-starter-local.js';
+import {
+  allStates,
+  loadRunDefinitionFile,
+  runDefinitionOf,
+  type AslDefinition,
+  type CfnTemplate,
+} from '../../lib/local/state-machine.js';
+import { postSigned } from '../../lib/local/webhook-client.js';
+import { RUN_FUNCTIONS, type RunFunctionName } from '../../lib/run-declarations.js';
+import { createApp } from '../../lib/stacks/app.js';
+import { testContext } from '../stacks/cdk-context.js';
+
+/**
+ * The run state machine exactly as `cdk synth` builds it (createApp, cdk.json's context, cdk-nag and
+ * all), with its references resolved from the template alone: each function found by the handler its
+ * role names (`Runs functions/runs/...`), the bucket by the stack's own construct.
+ */
+let synthesized: AslDefinition | undefined;
+
+function stackDefinition(): AslDefinition {
+  return (synthesized ??= synthesize());
+}
+
+function synthesize(): AslDefinition {
+  const { stack } = createApp({ context: testContext(), builtinCloudFormationValidation: false });
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const bucketId = stack.resolve((stack.storage.bucket.node.defaultChild as CfnResource).logicalId) as string;
+  const names: Record<string, string> = { [bucketId]: BUCKET.localName };
+  const byEntry = Object.fromEntries(
+    (Object.keys(RUN_FUNCTIONS) as RunFunctionName[]).map((name) => [
+      HANDLERS[name],
+      RUN_FUNCTIONS[name].localName,
+    ]),
+  );
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const role = (resource.Properties?.Role as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
+    const entry = String(template.Resources[role]?.Properties?.Description ?? '').replace(/^Runs /, '');
+    const local = byEntry[entry];
+    if (local !== undefined) names[id] = local;
+  }
+  return runDefinitionOf(template, names).definition;
+}
+
+const ASOF = '2026-11-02T00:00:00.000Z';
+
+function fakeHandlers(partitions: number[], calls: { task: string; input: unknown }[]): RunTaskHandlers {
+  return {
+    listPartitions: async (input: ListPartitionsInput) => {
+      calls.push({ task: 'listPartitions', input });
+      return {
+        runId: input.runId,
+        asOf: input.asOf,
+        partitions: partitions.map((partition) => ({ runId: input.runId, partition, asOf: input.asOf })),
+        partitionCount: partitions.length,
+      };
+    },
+    reconcilePartition: async (input: PartitionTask) => {
+      calls.push({ task: 'reconcilePartition', input });
+      return { runId: input.runId, partition: input.partition, groupsSeen: 1 };
+    },
+    summarizeRun: async (input: unknown) => {
+      calls.push({ task: 'summarizeRun', input });
+      return { status: 'SUCCEEDED' };
+    },
+  };
+}
+
+describe('the local run state machine', () => {
+  it('is the definition the CDK stack synthesizes, unchanged (dist/ is not stale)', () => {
+    expect(loadRunDefinitionFile().definition).toEqual(stackDefinition());
+  });
+
+  it('executes the stack’s states, each Lambda task on its bound handler', async () => {
+    const definition = stackDefinition();
+    const calls: { task: string; input: unknown }[] = [];
+    const starter = new LocalRunStarter({
+      definition: loadRunDefinitionFile().definition,
+      handlers: fakeHandlers([3, 5], calls),
+    });
+
+    const execution = await starter.startExecution({ runId: 'run-1', mode: 'close', asOf: ASOF }).done;
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const stackStates = allStates(definition);
+    const entered = execution.states.filter((s) => s.event === 'entered');
+    for (const s of entered) expect(stackStates.has(s.name), s.name).toBe(true);
+    expect([...new Set(entered.map((s) => s.name))]).toEqual([
+      RUN_STATES.listPartitions,
+      'InlineOrDistributed',
+      RUN_STATES.reconcilePartitions,
+      RUN_STATES.reconcilePartition,
+      RUN_STATES.summarizeRun,
+    ]);
+    expect(calls.map((c) => c.task).sort()).toEqual([
+      'listPartitions',
+      'reconcilePartition',
+      'reconcilePartition',
+      'summarizeRun',
+    ]);
+    expect(calls.filter((c) => c.task === 'reconcilePartition').map((c) => c.input)).toEqual(
+      expect.arrayContaining([
+        { runId: 'run-1', partition: 3, asOf: ASOF },
+        { runId: 'run-1', partition: 5, asOf: ASOF },
+      ]),
+    );
+    expect(calls.find((c) => c.task === 'summarizeRun')?.input).toEqual({
+      runId: 'run-1',
+      results: [
+        { runId: 'run-1', partition: 3, groupsSeen: 1 },
+        { runId: 'run-1', partition: 5, groupsSeen: 1 },
+      ],
+    });
+  });
+
+  it('names a function error and its cause the way Step Functions reports a Lambda error', async () => {
+    const calls: { task: string; input: unknown }[] = [];
+    const handlers = {
+      ...fakeHandlers([0], calls),
+      reconcilePartition: async () => {
+        throw new RangeError('partition 0 is out of its mind');
+      },
+    };
+    const starter = new LocalRunStarter({
+      definition: loadRunDefinitionFile().definition,
+      handlers,
+      retryIntervalMs: 0,
+    });
+
+    const execution = await starter.startExecution({ runId: 'run-2', mode: 'close', asOf: ASOF }).done;
+
+    const summary = calls.find((c) => c.task === 'summarizeRun')?.input as {
+      results: Record<string, unknown>[];
+    };
+    expect(summary.results).toEqual([
+      { failed: true, partition: 0, error: 'RangeError', cause: expect.any(String) },
+    ]);
+    expect(JSON.parse(summary.results[0]?.cause as string)).toMatchObject({
+      errorType: 'RangeError',
+      errorMessage: 'partition 0 is out of its mind',
+    });
+    // One try and the two retries of States.TaskFailed.
+    expect(
+      execution.states.filter((s) => s.name === RUN_STATES.reconcilePartition && s.event === 'failed'),
+    ).toHaveLength(3);
+  });
+
+  it('refuses a run past the Distributed Map threshold, which only the cloud can execute', async () => {
+    const calls: { task: string; input: unknown }[] = [];
+    const definition = loadRunDefinitionFile().definition;
+    const handlers = {
+      ...fakeHandlers([], calls),
+      listPartitions: async (input: ListPartitionsInput) => ({
+        runId: input.runId,
+        asOf: input.asOf,
+        partitions: [],
+        partitionCount: 1_000_000,
+        partitionListKey: `runs/${input.runId}/partitions.json`,
+      }),
+    };
+    const starter = new LocalRunStarter({ definition, handlers });
+
+    const execution = await starter.startExecution({ runId: 'run-3', mode: 'close', asOf: ASOF }).done;
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toMatch(/Distributed Map/);
+    expect(calls.filter((c) => c.task === 'summarizeRun')).toEqual([]);
+  });
+});
+
+const SECRET = 'state-machine-test-secret';
+const TOKEN = 'state-machine-test-token';
+const PARTITIONS = 64;
+
+/** Three items, each alone in its partition: one that always fails, one that fails twice first. */
+function skus(): { failing: string; flaky: string; steady: string } {
+  const found: string[] = [];
+  const used = new Set<number>();
+  for (let i = 0; found.length < 3; i++) {
+    const sku = `SKU-${i}`;
+    const p = partitionOf(sku, PARTITIONS);
+    if (used.has(p)) continue;
+    used.add(p);
+    found.push(sku);
+  }
+  const [failing = '', flaky = '', steady = ''] = found;
+  return { failing, flaky, steady };
+}
+
+describe('a run through the local state machine on the real handlers', () => {
+  const { failing, flaky, steady } = skus();
+  const attempts = new Map<number, number>();
+  let pipeline: Pipeline;
+  let dynamo: DynamoDBClient;
+
+  beforeAll(async () => {
+    vi.resetModules();
+    pipeline = await startPipeline({
+      dataDir: mkdtempSync(join(tmpdir(), 'run-sm-')),
+      port: 0,
+      webhookSecret: SECRET,
+      token: TOKEN,
+      loadHandlers: loadRealHandlers,
+      runs: {
+        retryIntervalMs: 0,
+        loadHandlers: async () => {
+          const real = await loadRealRunHandlers();
+          return {
+            ...real,
+            reconcilePartition: async (event: PartitionTask, context: Context) => {
+              const n = (attempts.get(event.partition) ?? 0) + 1;
+              attempts.set(event.partition, n);
+              if (event.partition === partitionOf(failing, PARTITIONS))
+                throw new Error(`${failing} is unreadable`);
+              if (event.partition === partitionOf(flaky, PARTITIONS) && n <= 2) {
+                throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+              }
+              return real.reconcilePartition(event as never, context);
+            },
+          };
+        },
+      },
+    });
+    dynamo = new DynamoDBClient({
+      endpoint: pipeline.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    for (const sku of [failing, flaky, steady]) {
+      const body = JSON.stringify({
+        eventId: `E-${sku}`,
+        warehouseId: 'WH-1',
+        sku,
+        type: 'RECEIPT',
+        quantity: '5',
+        documentRef: `PO-${sku}`,
+        occurredAt: '2026-10-01T08:00:00Z',
+      });
+      const { status } = await postSigned({
+        url: `${pipeline.api}/v1/movements`,
+        secret: SECRET,
+        body,
+        contentType: 'application/json',
+      });
+      expect(status).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    dynamo?.destroy();
+    await pipeline?.stop();
+  });
+
+  it('retries a partition that fails twice, and leaves the run PARTIAL naming the one that always fails', async () => {
+    const client = { api: pipeline.api, token: TOKEN };
+
+    const runId = await startRun(client, { mode: 'close', asOf: ASOF });
+    const execution = pipeline.runs?.execution(runId);
+    await execution?.done;
+
+    expect(execution?.error).toBeUndefined();
+    expect(execution?.status).toBe('SUCCEEDED');
+    const run = await waitForRun(client, runId, { timeoutMs: 5_000 });
+    expect(run.status).toBe('PARTIAL');
+    expect(run.failures).toEqual([
+      expect.objectContaining({ partition: partitionOf(failing, PARTITIONS), error: 'Error' }),
+    ]);
+    expect(run.failures[0]?.cause).toContain(`${failing} is unreadable`);
+    // The flaky partition: two throttled tries, then the real handler.
+    expect(attempts.get(partitionOf(flaky, PARTITIONS))).toBe(3);
+    // The failing one: a try and the two retries for a task failure, then the Catch.
+    expect(attempts.get(partitionOf(failing, PARTITIONS))).toBe(3);
+    expect(execution?.states.filter((s) => s.event === 'caught').map((s) => s.name)).toEqual([
+      RUN_STATES.reconcilePartition,
+    ]);
+  });
+
+  it('stores every other partition’s results', async () => {
+    const client = { api: pipeline.api, token: TOKEN };
+    const runId = await startRun(client, { mode: 'close', asOf: ASOF });
+    await pipeline.runs?.execution(runId)?.done;
+    const run = await getRun(client, runId);
+    const store = new RunStore({ client: dynamo, tableName: RUNS_TABLE.localName });
+
+    const reports = await store.readPartitionReports(runId, run.partitions);
+    const failed = partitionOf(failing, PARTITIONS);
+    expect(reports.map((r) => r.partition).sort((a, b) => a - b)).toEqual(
+      [...Array(PARTITIONS).keys()].filter((p) => p !== failed),
+    );
+    const response = await fetch(`${pipeline.api}/v1/runs/${runId}/discrepancies`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const page = (await response.json()) as { items: { sku: string; kind: string }[] };
+    expect(page.items.map((d) => d.sku).sort()).toEqual([flaky, steady].sort());
+    expect(run.summary?.discrepancies).toBe(2);
+  });
+});

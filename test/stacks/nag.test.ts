@@ -1,0 +1,157 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, NagPack, ServerlessChecks } from 'cdk-nag';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../lib/stacks/app.js';
+import { testContext } from './cdk-context.js';
+
+function nagApp(stage = 'dev') {
+  return createApp({ context: testContext({ stage }), builtinCloudFormationValidation: false });
+}
+
+interface Finding {
+  rule: string;
+  path: string;
+}
+
+/** Every finding of both packs, warnings included, as `rule path` pairs. */
+function findings(app: App): Finding[] {
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(app)
+      .violations.flatMap((v) =>
+        v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })),
+      ),
+  );
+}
+
+/** What the packs would report if nothing were acknowledged. */
+function rawFindings(app: App): Finding[] {
+  const ack = vi
+    .spyOn(NagPack.prototype as unknown as { isAcknowledged(): boolean }, 'isAcknowledged')
+    .mockReturnValue(false);
+  try {
+    return findings(app);
+  } finally {
+    ack.mockRestore();
+  }
+}
+
+interface Acknowledgment {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+function acknowledgments(app: App): Acknowledgment[] {
+  return app.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('cdk-nag AwsSolutions and Serverless packs', () => {
+  it.each(['dev', 'prod'])(
+    'pass the whole %s stack with no unacknowledged finding, warnings included',
+    (stage) => {
+      const { app } = nagApp(stage);
+
+      expect(() => app.synth()).not.toThrow();
+      expect(findings(app)).toEqual([]);
+    },
+  );
+
+  it('fail the synth on a finding nobody acknowledged', () => {
+    const { app, stack } = nagApp();
+    new Bucket(stack, 'Careless');
+
+    expect(findings(app)).toEqual(
+      expect.arrayContaining([
+        { rule: 'AwsSolutions-S1', path: `${stack.node.path}/Careless/Resource` },
+        { rule: 'AwsSolutions-S10', path: `${stack.node.path}/Careless/Resource` },
+      ]),
+    );
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('acknowledge only findings that exist, each with its reason', () => {
+    const { app } = nagApp();
+    const raw = rawFindings(app);
+
+    const acks = acknowledgments(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(60);
+      const covered = raw.filter((f) => f.rule === ack.id && (f.path + '/').startsWith(ack.path + '/'));
+      expect(covered, `${ack.id} at ${ack.path} acknowledges nothing`).not.toEqual([]);
+    }
+  });
+
+  it('acknowledge exactly the reviewed list of findings', () => {
+    const { app, stack } = nagApp();
+
+    const reviewed = acknowledgments(app)
+      .map(
+        (ack) => `${ack.path.replace(`${stack.node.path}/`, '')} ${ack.id.replace(/<\w+\.Arn>/g, '<Arn>')}`,
+      )
+      .sort();
+    expect(reviewed).toEqual(
+      [
+        'Api/HttpApi/POST--v1--entries AwsSolutions-APIG4',
+        'Api/HttpApi/POST--v1--movements AwsSolutions-APIG4',
+        'BucketNotificationsHandler050a0587b7544547bf325f094a3db834 AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Ingest/FinanceWebhookSecret AwsSolutions-SMG4',
+        'Ingest/S3Drop/DeadLetters Serverless-SQSRedrivePolicy',
+        'Ingest/S3Drop/Function AwsSolutions-L1',
+        'Ingest/S3Drop/Function Serverless-LambdaLatestVersion',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/incoming/*]',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/*]',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
+        'Ingest/Webhook/DeadLetters Serverless-SQSRedrivePolicy',
+        'Ingest/Webhook/Function AwsSolutions-L1',
+        'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
+        'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
+        ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun'].flatMap((fn) => [
+          `Runs/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
+          `Runs/${fn}/Function AwsSolutions-L1`,
+          `Runs/${fn}/Function Serverless-LambdaLatestVersion`,
+          `Runs/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
+          ...(fn === 'ListPartitions'
+            ? ['Runs/ListPartitions/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]']
+            : []),
+          ...(fn === 'ReconcilePartition'
+            ? ['Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]']
+            : []),
+        ]),
+        'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
+        'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',
+        'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',
+        ...['/Partitions:*', ':*'].map(
+          (tail) =>
+            'Runs/Workflow/StateMachine/DistributedMapPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:' +
+            '<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":' +
+            `"RunsWorkflowStateMachine77AE2518"}]}]}${tail}]`,
+        ),
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>/runs/map-results/*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+      ].sort(),
+    );
+  });
+});
