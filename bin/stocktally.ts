@@ -16,6 +16,8 @@ Commands
   reconcile    reconcile WMS movements against finance entries from files (see reconcile --help)
   start        the pipeline on this machine: embedded DynamoDB and S3, the HTTP API, the demo
                (--port 4000, --data DIR, --demo, --once; see start --help)
+  run          start a reconciliation run on the running local pipeline and follow it per partition
+               (--mode continuous|close, --as-of ISO, --period YYYY-MM, --data DIR; see run --help)
   dictionary   the data dictionary (数据字典) of records, discrepancies and the summary
                (--markdown, --json)
   help         this help
@@ -61,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       // Loaded on demand so `reconcile` does not pay for the AWS SDK and the stand-ins.
       return (await import('../lib/cli/start-command.js')).runStart(rest);
+    case 'run':
+      // Loaded on demand, like start: it talks to the running local pipeline (DIR/endpoints.json).
+      return (await import('../lib/cli/run-command.js')).runRunCommand(rest);
     case undefined:
     case 'help':
     case '--help':

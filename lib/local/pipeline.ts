@@ -23,7 +23,8 @@ import { loadRunDefinitionFile, type AslDefinition } from './state-machine.js';
 /**
  * The local pipeline behind `stocktally start` and the integration tests: dynalite and s3rver kept
  * in DIR, the tables and bucket of lib/declarations.ts, the environment the handlers read, the HTTP
- * API on 127.0.0.1 and the object-created trigger on incoming/, all wired to the real handlers.
+ * API on 127.0.0.1, the object-created trigger on incoming/ and (with `runs`) the run state machine
+ * the CDK stack synthesizes, all wired to the real handlers.
  */
 export interface PipelineOptions {
   dataDir: string;

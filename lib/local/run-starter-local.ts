@@ -128,10 +128,9 @@ export class LocalRunStarter implements RunStarter {
     };
   }
 
-  /** Starts the execution and returns once it is under way, as StartExecution does. */
+  /** The RunStarter port: starts the execution and returns once it is under way, as StartExecution does. */
   async start(input: ListPartitionsInput): Promise<void> {
     this.startExecution(input);
-    return Promise.resolve();
   }
 
   /** The latest execution of a run. */
