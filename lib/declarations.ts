@@ -133,5 +133,9 @@ export const RUN_STATES = {
   summarizeRun: 'SummarizeRun',
 } as const;
 
-/** Above this many partitions a run uses a Distributed Map reading its partition list from S3. */
-export const DISTRIBUTED_MAP_THRESHOLD = 1000;
+/**
+ * Above this many partitions a run uses a Distributed Map reading its partition list from S3. An
+ * inline Map's output is about 600 bytes per partition and a state's payload at most 256 KB, so the
+ * inline path must stay well under ~400 partitions.
+ */
+export const DISTRIBUTED_MAP_THRESHOLD = 256;
