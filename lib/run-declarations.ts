@@ -10,6 +10,7 @@ export const RUN_ROUTES = [
   { method: 'POST', path: '/v1/runs' },
   { method: 'GET', path: '/v1/runs/{runId}' },
   { method: 'GET', path: '/v1/runs/{runId}/discrepancies' },
+  { method: 'GET', path: '/v1/runs/{runId}/report' },
 ] as const;
 
 /** The ARN of the run state machine, for the runs API's StartExecution. */

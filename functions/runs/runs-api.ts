@@ -4,9 +4,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { RunRequest } from '../../lib/core/run-events.js';
 import { runInput, startedRun } from '../../lib/core/run-request.js';
+import { s3Client } from '../../lib/adapters/aws-clients.js';
 import { config } from '../../lib/adapters/env.js';
+import type { ReportFormatName, ReportedRun } from '../../lib/adapters/report-keys.js';
 import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
@@ -34,7 +38,32 @@ async function startRun(request: RunRequest): Promise<string> {
   return input.runId;
 }
 
-/** POST /v1/runs, GET /v1/runs/{runId}, GET /v1/runs/{runId}/discrepancies (CONTRACT §4). */
+/**
+ * 302 to a presigned GET of the run's report in `format`, valid `expiresIn` seconds; 404 until the
+ * run lists a report. The link is signed with this function's credentials, so the role holds
+ * s3:GetObject on reports/ (and locally the URL points at the embedded S3).
+ */
+async function reportLink(
+  run: ReportedRun,
+  format: ReportFormatName,
+  expiresIn: number,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const key = run.reports?.[format];
+  if (key === undefined) throw new RunNotFoundError(`run ${run.runId} has no ${format} report`);
+  const location = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({ Bucket: config.bucket(), Key: key }),
+    {
+      expiresIn,
+    },
+  );
+  return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
+}
+
+/**
+ * POST /v1/runs, GET /v1/runs/{runId}, GET /v1/runs/{runId}/discrepancies,
+ * GET /v1/runs/{runId}/report?format=pdf|csv|xlsx&expiresIn= (CONTRACT §4).
+ */
 async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const request = readRunsRequest(event);
   metrics.addMetric(`runsApi_${request.route}`, MetricUnit.Count, 1);
@@ -42,6 +71,7 @@ async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   const stored = await runStore().getRun(request.runId);
   if (stored === undefined) throw new RunNotFoundError(`no run ${request.runId}`);
   if (request.route === 'get') return jsonResponse(200, stored.run);
+  if (request.route === 'report') return reportLink(stored.run, request.format, request.expiresIn);
   const { filter, cursor, limit } = request;
   return jsonResponse(200, await runStore().listDiscrepancies(request.runId, filter, { cursor, limit }));
 }

@@ -7,13 +7,32 @@ import { closeRun, summarizeResults } from '../../lib/core/run-summary.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/run-stores.js';
 import { objectStore } from '../../lib/adapters/ingest-stores.js';
+import type { ReportedRun } from '../../lib/adapters/report-keys.js';
 import { summarizeInput } from '../../lib/adapters/map-results.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { renderReport } from '../reports/render-report.js';
+
+/**
+ * The run's report, rendered in-process once the run is stored (the same code locally and in the
+ * cloud). A report that fails to render leaves the run as it closed, without `reports`: the report
+ * route answers 404 and the failure is logged and counted, never turning a good run into a failed one.
+ */
+async function withReport(closed: RunRecord): Promise<ReportedRun> {
+  try {
+    const reports = await renderReport(closed.runId);
+    return reports === undefined ? closed : { ...closed, reports };
+  } catch (error) {
+    metrics.addMetric('reportsFailed', MetricUnit.Count, 1);
+    logger.error('report rendering failed', { runId: closed.runId, error: error as Error });
+    return closed;
+  }
+}
 
 /**
  * The run's last task: the partitions' tallies merged into the summary, the lifecycle of the groups
  * of every partition that succeeded committed, their dirty marks cleared (unless written since the
- * listing), and the run closed SUCCEEDED, PARTIAL with the failed partitions named, or FAILED.
+ * listing), and the run closed SUCCEEDED, PARTIAL with the failed partitions named, or FAILED;
+ * then its report is rendered to reports/<runId>/ and listed on the run.
  */
 async function summarize(event: unknown): Promise<RunRecord> {
   const began = Date.now();
@@ -34,7 +53,7 @@ async function summarize(event: unknown): Promise<RunRecord> {
   await runStore().putRun({ ...stored, run: closed });
   metrics.addMetric(`runs${closed.status}`, MetricUnit.Count, 1);
   logger.info('run finished', { runId, status: closed.status, failed: failures.map((f) => f.partition) });
-  return closed;
+  return withReport(closed);
 }
 
 export const handler = middy<unknown, RunRecord>()

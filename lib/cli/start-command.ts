@@ -13,7 +13,7 @@ import type { LocalLog } from '../local/lambda-runtime.js';
 import { startPipeline, type Pipeline } from '../local/pipeline.js';
 import { loadRealHandlers } from '../local/real-handlers.js';
 import { loadRealRunHandlers } from '../local/real-run-handlers.js';
-import { startRun, waitForRun } from '../local/run-client.js';
+import { reportLink, startRun, waitForRun } from '../local/run-client.js';
 import type { RunHandlers } from '../local/run-functions.js';
 import type { LocalExecution } from '../local/run-starter-local.js';
 import { guide } from '../local/start-guide.js';
@@ -167,6 +167,13 @@ async function demoRun(
     }
     const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
     for (const line of summaryLines(run)) say(`           ${line}`);
+    // The PDF report through GET /v1/runs/{runId}/report: a presigned link on the embedded S3.
+    try {
+      say(`  report   ${await reportLink(client, runId, 'pdf')}`);
+    } catch (error) {
+      say(`  report   not available: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
     return run.status === 'SUCCEEDED';
   } catch (error) {
     say(`  run      FAILED: ${error instanceof Error ? error.message : String(error)}`);

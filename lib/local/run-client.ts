@@ -96,3 +96,26 @@ export async function waitForRun(
     await sleep(pollMs);
   }
 }
+
+/**
+ * GET /v1/runs/{runId}/report?format=: the presigned link of the run's report (the 302's location),
+ * not followed, so the caller can print or hand it on.
+ */
+export async function reportLink(
+  client: RunApi,
+  runId: string,
+  format: 'pdf' | 'xlsx' | 'csv' = 'pdf',
+): Promise<string> {
+  const path = `/v1/runs/${encodeURIComponent(runId)}/report?format=${format}`;
+  const response = await fetch(`${client.api}${path}`, {
+    headers: { authorization: `Bearer ${client.token}` },
+    redirect: 'manual',
+  });
+  const location = response.headers.get('location');
+  if (response.status !== 302 || location === null) {
+    const text = (await response.text()).slice(0, 200);
+    throw new RunApiError(response.status, `GET ${path} answered ${response.status}: ${text}`);
+  }
+  await response.body?.cancel();
+  return location;
+}

@@ -55,6 +55,11 @@ export interface StocktallyFunctionProps {
   /** @default none: the function scales with the account's concurrency */
   readonly reservedConcurrentExecutions?: number;
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Files (paths relative to projectRoot) copied beside the bundle, into /var/task: data the code
+   * reads at run time that esbuild cannot bundle (the report fonts). @default none
+   */
+  readonly bundledFiles?: readonly string[];
 }
 
 /**
@@ -128,6 +133,16 @@ export class StocktallyFunction extends Construct {
           "import { createRequire as stocktallyCreateRequire } from 'node:module'; " +
           'const require = stocktallyCreateRequire(import.meta.url);',
         logLevel: LogLevel.WARNING,
+        ...(props.bundledFiles === undefined || props.bundledFiles.length === 0
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.bundledFiles ?? []).map((file) => `cp "${inputDir}/${file}" "${outputDir}/"`),
+              },
+            }),
       },
     });
 

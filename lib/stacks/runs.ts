@@ -65,6 +65,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { FONT_PACKAGE } from '../report/fonts.js';
 import { BUCKET, DISTRIBUTED_MAP_THRESHOLD, ENV, HANDLERS, RUN_STATES } from '../declarations.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
@@ -150,6 +151,11 @@ export interface RunFunctions {
  * Everything a reconcile run needs: the three task functions and the runs API function (each with
  * least privilege), the state machine, the runs routes and the schedules.
  */
+/** The two weights the PDF report uses, from the font package lib/report/fonts.ts resolves. */
+const REPORT_FONT_FILES = ['Regular', 'Bold'].map(
+  (weight) => `node_modules/${FONT_PACKAGE}/fonts/NotoSansHans-${weight}.otf`,
+);
+
 export class Runs extends Construct {
   readonly functions: RunFunctions;
   readonly stateMachine: StateMachine;
@@ -222,10 +228,14 @@ export class Runs extends Construct {
       entry: HANDLERS.summarizeRun,
       description: 'Run step 3: the run summary and status, the discrepancy lifecycle, clean dirty marks',
       timeout: Duration.seconds(RUN_FUNCTIONS.summarizeRun.timeoutSeconds),
+      // The report it renders needs the PDF fonts (lib/report/fonts.ts): shipped beside the bundle.
+      environment: { ...common, STOCKTALLY_FONT_DIR: '/var/task' },
+      bundledFiles: REPORT_FONT_FILES,
     })
       .bindTable(props.runs, 'readWrite')
-      // A Distributed Map's results are read back from runs/map-results/.
-      .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX] });
+      // A Distributed Map's results are read back from runs/map-results/; the report it renders
+      // in-process (functions/reports/render-report.ts) is written under reports/.
+      .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
     bindDirtyMarkers(summarizeRun, props.records, 'readWrite');
 
     const runsApi = new StocktallyFunction(this, 'RunsApi', {
@@ -233,7 +243,10 @@ export class Runs extends Construct {
       entry: HANDLERS.runsApi,
       description: `Runs routes ${RUN_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
       timeout: Duration.seconds(RUN_FUNCTIONS.runsApi.timeoutSeconds),
-    }).bindTable(props.runs, 'readWrite');
+    })
+      .bindTable(props.runs, 'readWrite')
+      // Presigned report links are signed with this role: it may read reports/ and nothing else.
+      .bindBucket(props.bucket, { read: [BUCKET.reportsPrefix] });
 
     return { listPartitions, reconcilePartition, summarizeRun, runsApi };
   }

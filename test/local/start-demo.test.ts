@@ -101,6 +101,12 @@ describe('stocktally start --demo --once against the real handlers', () => {
     expect(text).toMatch(/groups \d+, matched \d+, match rate \d+\.\d{2} %/);
     expect(text).toMatch(/by severity {2}RED \d+, YELLOW \d+, GREEN \d+/);
     expect(text).toMatch(/money at stake [\d,]+\.\d{2} {2}\(RED /);
+    // The PDF report's presigned link on the embedded S3, after the summary.
+    const link =
+      /report +(http:\/\/127\.0\.0\.1:\d+\/stocktally-data\/reports\/close-\S+\/report\.pdf\?\S+)/.exec(text);
+    expect(link).not.toBeNull();
+    expect(text.indexOf(link![0])).toBeGreaterThan(text.indexOf('money at stake'));
+    expect(new URL(link![1]!).searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('keeps the data in DIR and gives the directory back when done', () => {

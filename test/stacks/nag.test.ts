@@ -135,6 +135,10 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
           ...(fn === 'ReconcilePartition'
             ? ['Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]']
             : []),
+          // Report objects: written by SummarizeRun, read (presigned links) by the runs API.
+          ...(fn === 'RunsApi' || fn === 'SummarizeRun'
+            ? [`Runs/${fn}/Role AwsSolutions-IAM5[Resource::<Arn>/reports/*]`]
+            : []),
         ]),
         'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
         'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',

@@ -354,7 +354,7 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets SummarizeRun use the runs table, change only the dirty markers, and read the map results', () => {
+  it('lets SummarizeRun use the runs table, change only the dirty markers, read the map results and write reports/', () => {
     const { ids, all } = statements('summarizeRun');
 
     expect(records(all, ids.records)).toEqual([
@@ -366,14 +366,21 @@ describe('Runs: least privilege', () => {
     expect(actionsOf(records(all, ids.runsTable))).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     expect(statementsFor(all, 's3')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/runs/*') },
+      {
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: arnJoin(ids.bucket, `/${BUCKET.reportsPrefix}*`),
+      },
     ]);
   });
 
-  it('lets the runs API use the runs table and start this state machine, and nothing in S3 or the records table', () => {
+  it('lets the runs API use the runs table, start this state machine, read reports/ only in S3, nothing in the records table', () => {
     const { ids, all } = statements('runsApi');
 
     expect(records(all, ids.records)).toEqual([]);
-    expect(statementsFor(all, 's3')).toEqual([]);
+    expect(statementsFor(all, 's3')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.reportsPrefix}*`) },
+    ]);
     expect(statementsFor(all, 'states')).toEqual([
       { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: ids.stateMachine } },
     ]);

@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
 import { LIFECYCLE_STATES, RunIdSchema, RunRequestSchema, type RunRequest } from '../../core/run-events.js';
+import { REPORT_FORMATS, REPORT_LINK, type ReportFormatName } from '../report-keys.js';
 import type { DiscrepancyFilter } from '../run-store.js';
-import { RouteNotFoundError } from './errors.js';
+import { ConfigurationError, RouteNotFoundError } from './errors.js';
 import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
 
 /**
@@ -13,7 +14,8 @@ import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
 export type RunsRequest =
   | { route: 'start'; body: RunRequest }
   | { route: 'get'; runId: string }
-  | { route: 'discrepancies'; runId: string; filter: DiscrepancyFilter; cursor?: string; limit: number };
+  | { route: 'discrepancies'; runId: string; filter: DiscrepancyFilter; cursor?: string; limit: number }
+  | { route: 'report'; runId: string; format: ReportFormatName; expiresIn: number };
 
 export function problem(error: z.ZodError, what: string): string {
   return error.issues
@@ -38,6 +40,22 @@ const QuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const linkSeconds = z.coerce.number().int().min(1).max(REPORT_LINK.maxSeconds);
+
+/** The link lifetime when the request names none: STOCKTALLY_REPORT_LINK_SECONDS, else 1 hour. */
+function defaultLinkSeconds(): number {
+  const text = process.env[REPORT_LINK.env];
+  if (text === undefined || text.trim() === '') return REPORT_LINK.defaultSeconds;
+  const parsed = linkSeconds.safeParse(text);
+  if (!parsed.success) throw new ConfigurationError(`${REPORT_LINK.env}: ${problem(parsed.error, 'value')}`);
+  return parsed.data;
+}
+
+const ReportQuerySchema = z.object({
+  format: z.enum(REPORT_FORMATS).default('pdf'),
+  expiresIn: linkSeconds.optional(),
+});
+
 function body(event: APIGatewayProxyEventV2): RunRequest {
   const text = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
   let raw: unknown;
@@ -60,7 +78,7 @@ function runIdOf(event: APIGatewayProxyEventV2, encoded: string | undefined): st
 export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
   const method = event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0];
   const path = event.rawPath.replace(/\/+$/, '');
-  const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies)?)?$/.exec(path);
+  const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies|\/report)?)?$/.exec(path);
   if (match !== null && method === 'POST' && match[1] === undefined)
     return { route: 'start', body: body(event) };
   if (match !== null && method === 'GET' && match[1] !== undefined) {
@@ -69,6 +87,12 @@ export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
     const nonEmpty = Object.entries(event.queryStringParameters ?? {}).filter(
       ([, v]) => v !== undefined && v !== '',
     );
+    if (match[2] === '/report') {
+      const report = ReportQuerySchema.safeParse(Object.fromEntries(nonEmpty));
+      if (!report.success) throw new InvalidRequestError(problem(report.error, 'query'));
+      const { format, expiresIn } = report.data;
+      return { route: 'report', runId, format, expiresIn: expiresIn ?? defaultLinkSeconds() };
+    }
     const query = QuerySchema.safeParse(Object.fromEntries(nonEmpty));
     if (!query.success) throw new InvalidRequestError(problem(query.error, 'query'));
     const { kind, severity, state, warehouseId, cursor, limit } = query.data;
