@@ -13,7 +13,7 @@ import { mapInFlight } from './in-flight.js';
 export type Item = Record<string, AttributeValue>;
 
 /**
- * DynamoDB calls the run store makes in bulk, with the same discipline as the record store: batches
+ * DynamoDB calls the record and run stores make in bulk, one discipline for both: batches
  * of 25, UnprocessedItems sent again with backoff, throttling retried, and a clear StoreBusyError
  * once the attempts are spent. No transactions (dynalite has none).
  */
@@ -80,9 +80,12 @@ export class DynamoBatch {
     }
   }
 
-  private async pause(attempt: number, operation: string, why: string): Promise<void> {
+  /** Waits before attempt `attempt`, or gives up with a clear error once the attempts are spent. */
+  async pause(attempt: number, operation: string, why: string): Promise<void> {
     if (attempt >= this.retry.attempts) {
-      throw new StoreBusyError(`DynamoDB ${operation}: ${why} after ${this.retry.attempts} attempts`);
+      throw new StoreBusyError(
+        `DynamoDB ${operation}: ${why} after ${this.retry.attempts} attempts; send the same request again later`,
+      );
     }
     await sleep(backoffDelay(this.retry, attempt));
   }

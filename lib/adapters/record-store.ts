@@ -1,11 +1,9 @@
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { canonicalText, contentHash, differingFields } from '../core/content-hash.js';
 import { partitionOf } from '../core/partition.js';
@@ -20,8 +18,8 @@ import type {
 import type { LedgerRecord } from '../core/records.js';
 import { ZoneClock } from '../core/zone-clock.js';
 import { RECORDS_TABLE } from '../declarations.js';
-import { backoffDelay, DEFAULT_RETRY, isRetryable, sleep, type RetryPolicy } from './backoff.js';
-import { StoreBusyError } from './http/errors.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { DynamoBatch } from './dynamo-batch.js';
 import { mapInFlight } from './in-flight.js';
 
 /**
@@ -40,7 +38,6 @@ import { mapInFlight } from './in-flight.js';
  */
 const HEAD = 'head';
 const GET_LIMIT = 100;
-const WRITE_LIMIT = 25;
 
 export interface RecordStoreOptions {
   client: DynamoDBClient;
@@ -91,6 +88,7 @@ export class RecordStore implements RecordSink, RecordSource {
   private readonly retry: RetryPolicy;
   private readonly pageSize: number | undefined;
   private readonly now: () => Date;
+  private readonly batch: DynamoBatch;
 
   constructor(options: RecordStoreOptions) {
     this.client = options.client;
@@ -100,6 +98,7 @@ export class RecordStore implements RecordSink, RecordSource {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.pageSize = options.pageSize;
     this.now = options.now ?? (() => new Date());
+    this.batch = new DynamoBatch(this.client, this.table, this.retry, this.concurrency);
   }
 
   async write(records: readonly LedgerRecord[], delivery: string): Promise<WriteOutcome> {
@@ -294,23 +293,7 @@ export class RecordStore implements RecordSink, RecordSource {
   }
 
   private async putAll(items: readonly Item[]): Promise<void> {
-    const requests: WriteRequest[][] = [];
-    for (let i = 0; i < items.length; i += WRITE_LIMIT) {
-      requests.push(items.slice(i, i + WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } })));
-    }
-    await mapInFlight(requests, this.concurrency, (batch) => this.writeBatch(batch));
-  }
-
-  private async writeBatch(batch: WriteRequest[]): Promise<void> {
-    let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0)
-        await this.pause(attempt, 'BatchWriteItem', `${pending.length} items left unprocessed`);
-      const answer = await this.withRetry('BatchWriteItem', () =>
-        this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } })),
-      );
-      pending = answer.UnprocessedItems?.[this.table] ?? [];
-    }
+    await this.batch.putAll(items);
   }
 
   private async markDirty(partitions: ReadonlySet<number>): Promise<void> {
@@ -329,25 +312,11 @@ export class RecordStore implements RecordSink, RecordSource {
     );
   }
 
-  /** Waits before attempt `attempt`, or gives up with a clear error once the attempts are spent. */
-  private async pause(attempt: number, operation: string, why: string): Promise<void> {
-    if (attempt >= this.retry.attempts) {
-      throw new StoreBusyError(
-        `DynamoDB ${operation}: ${why} after ${this.retry.attempts} attempts; send the same request again later`,
-      );
-    }
-    await sleep(backoffDelay(this.retry, attempt));
+  private pause(attempt: number, operation: string, why: string): Promise<void> {
+    return this.batch.pause(attempt, operation, why);
   }
 
-  private async withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        const name = error instanceof Error ? error.name : String(error);
-        await this.pause(attempt + 1, operation, `still refused (${name})`);
-      }
-    }
+  private withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return this.batch.send(operation, call);
   }
 }
