@@ -208,6 +208,8 @@ export function readNdjsonRecords<R extends Movement | Entry>(
     start = end + 1;
     if (isBlank(raw)) continue;
     if (latin1 && hasNonAscii(raw)) raw = utf8FromLatin1(raw);
+    // A file may start with a BOM, as CSV exports do; it is not part of the first record.
+    if (raw.charCodeAt(0) === 0xfeff && (lines === undefined ? physical : lines[k]) === 1) raw = raw.slice(1);
     const line = lines === undefined ? physical : (lines[k] ?? physical);
     k++;
     let value: unknown;

@@ -177,6 +177,33 @@ describe('bad input rows', () => {
   });
 });
 
+describe('NDJSON input', () => {
+  it('reads a file that starts with a BOM and has CRLF line ends', () => {
+    const dir = tmp();
+    const wms = join(dir, 'wms.ndjson');
+    const finance = join(dir, 'finance.jsonl');
+    writeFileSync(
+      wms,
+      '\ufeff{"eventId":"E1","warehouseId":"WH-上海-02","sku":"SKU-1","type":"RECEIPT","quantity":10,"documentRef":"PO-1","occurredAt":"2026-10-05T10:00:00+08:00","unitCost":"100"}\r\n',
+    );
+    writeFileSync(
+      finance,
+      '{"entryId":"F1","warehouseId":"WH-上海-02","sku":"SKU-1","type":"RECEIPT","quantity":"10.00","amount":1000,"documentRef":"PO-1","postedAt":"2026-10-05"}\r\n',
+    );
+    const out = join(dir, 'out');
+    expect(
+      cli(['reconcile', '--wms', wms, '--finance', finance, '--as-of', AS_OF, '--out', out, '--no-report'])
+        .status,
+    ).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      rejected: unknown[];
+      groupsMatched: number;
+    };
+    expect(summary.rejected).toEqual([]);
+    expect(summary.groupsMatched).toBe(1);
+  });
+});
+
 describe('unusable arguments exit 2 with one line naming the problem', () => {
   const dir = tmp();
   const file = join(dir, 'w.csv');
