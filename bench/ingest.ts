@@ -28,6 +28,7 @@ import { signBody } from '../lib/core/signature.js';
 import { ZoneClock } from '../lib/core/zone-clock.js';
 import { BUCKET, ENV, RECORDS_TABLE, TABLES } from '../lib/declarations.js';
 import { createTableInput } from '../lib/local/embedded-aws.js';
+import { toAwsRecord } from '../lib/local/s3-trigger.js';
 import { generate } from './generate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -256,22 +257,7 @@ async function wmsFile(rows: number): Promise<{ file: string; rows: number }> {
 function s3Event(key: string, etag: string): S3Event {
   return {
     Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'bench' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'bench', 'x-amz-id-2': 'bench' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'bench',
-          bucket: { name: BUCKET.localName, ownerIdentity: { principalId: 'bench' }, arn: '' },
-          object: { key, size: 0, eTag: etag, sequencer: '0' },
-        },
-      },
+      toAwsRecord({ eventName: 'ObjectCreated:Put' }, BUCKET.localName, { key, size: 0, eTag: etag }),
     ],
   };
 }

@@ -1,6 +1,7 @@
 // Shared arrange code for the ingest tests: the real handlers run against embedded DynamoDB (dynalite)
 // and S3 (s3rver). Import this module before the handlers: it quiets Powertools, whose logger reads
 // its level when the handler modules load.
+import { toAwsRecord } from '../../lib/local/s3-trigger.js';
 import {
   DeleteTableCommand,
   DescribeTableCommand,
@@ -244,28 +245,10 @@ export function movementCsvRow(n: number): string {
   ].join(',');
 }
 
-/** The event S3 sends for a new object; the key is URL-encoded the AWS way. */
+/** The event S3 sends for a new object; the key is URL-encoded the AWS way (the local trigger's record). */
 export function s3Event(key: string, etag?: string, bucket = BUCKET_NAME): S3Event {
-  const encoded = encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
   return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:TEST' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'REQ', 'x-amz-id-2': 'ID2' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'incoming',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'TEST' }, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encoded, size: 0, eTag: etag ?? '', sequencer: '0' },
-        },
-      },
-    ],
+    Records: [toAwsRecord({ eventName: 'ObjectCreated:Put' }, bucket, { key, size: 0, eTag: etag ?? '' })],
   };
 }
 
