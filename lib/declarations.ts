@@ -83,6 +83,8 @@ export const BUCKET = {
   /** The current unit and cost tables, copied here from accepted drops. */
   tablesPrefix: 'tables/',
   reportsPrefix: 'reports/',
+  /** Configuration documents the functions read at run time (alert routing, the case workflow). */
+  configPrefix: 'config/',
 } as const;
 
 export const ENV = {
