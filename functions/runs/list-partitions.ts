@@ -2,8 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { ListPartitionsInputSchema, type ListPartitionsOutput } from '../../lib/core/run-events.js';
-import { startedRun } from '../../lib/core/run-request.js';
+import {
+  type ListPartitionsInput,
+  ListPartitionsInputSchema,
+  type ListPartitionsOutput,
+} from '../../lib/core/run-events.js';
+import { closedPeriod, startedRun } from '../../lib/core/run-request.js';
+import { SCHEDULED_RUNS } from '../../lib/run-declarations.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/declarations.js';
 import { config } from '../../lib/adapters/env.js';
 import { objectStore } from '../../lib/adapters/ingest-stores.js';
@@ -12,13 +17,23 @@ import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 
 /**
+ * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
+ * just ended, and its run and report name that period like a close requested for it.
+ */
+function withClosedPeriod(input: ListPartitionsInput): ListPartitionsInput {
+  const monthly = input.runId.startsWith(SCHEDULED_RUNS.monthlyClose.runIdPrefix);
+  if (input.mode !== 'close' || input.period !== undefined || !monthly) return input;
+  return { ...input, period: closedPeriod(input.asOf, config.zone()) };
+}
+
+/**
  * The run's first task: which partitions it reconciles (every one for a close, the dirty ones for a
  * continuous run), recorded with the dirty-mark versions seen so the summary clears only those.
  * A list too long for a state's payload also goes to S3 for a Distributed Map.
  */
 async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
   const began = new Date();
-  const input = taskInput(ListPartitionsInputSchema, event, 'ListPartitions');
+  const input = withClosedPeriod(taskInput(ListPartitionsInputSchema, event, 'ListPartitions'));
   const count = config.partitions();
   const marks = await dirtyMarks().list(count);
   const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);

@@ -13,6 +13,14 @@ export function periodEnd(period: string, zone: ZoneClock): string {
   return new Date(zone.localToUtc(next * 86_400_000)).toISOString();
 }
 
+/**
+ * The month a close taken at `asOf` closes: the one its last instant belongs to. A monthly close
+ * scheduled at midnight on the first closes the month before, in the configured time zone.
+ */
+export function closedPeriod(asOf: string, zone: ZoneClock): string {
+  return zone.periodOf(Date.parse(asOf) - 1);
+}
+
 /** `close-20261102T000000Z-1a2b3c4d`: readable, sortable by moment, and a valid execution name. */
 export function newRunId(mode: string, asOf: string, suffix: string): string {
   const moment = asOf.replace(/\.\d+/, '').replace(/[-:]/g, '');

@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerOf, BUCKET_NAME, lambdaContext, TABLE, webhookEvent, type Aws } from './ingest-harness.js';
 import { apiEvent, resetTables, runAll, scanRuns, startRunsAws } from './runs-harness.js';
 import { partitionLabel } from '../../lib/adapters/record-store.js';
@@ -181,5 +181,34 @@ describe('the Map’s results as the state machine hands them over', () => {
       lambdaContext(),
     );
     expectPartial(run, failed);
+  });
+});
+
+describe('a scheduled monthly close', () => {
+  afterEach(() => {
+    delete process.env[ENV.timeZone];
+  });
+  const runOf = async (runId: string) => {
+    const answer = answerOf(await runsApi(apiEvent('GET', `/v1/runs/${runId}`), lambdaContext()));
+    return answer.body as RunRecord;
+  };
+
+  it('names the month that just ended in the configured zone as its period', async () => {
+    process.env[ENV.timeZone] = 'Asia/Shanghai';
+    // Midnight on 1 December in Shanghai is 16:00 UTC on 30 November.
+    const runId = 'close-monthly-a1b2';
+    await listPartitions({ runId, mode: 'close', asOf: '2026-11-30T16:00:00Z' }, lambdaContext());
+    expect((await runOf(runId)).period).toBe('2026-11');
+  });
+
+  it('leaves a daily close and a requested period as they are', async () => {
+    process.env[ENV.timeZone] = 'Asia/Shanghai';
+    await listPartitions({ runId: 'close-daily-a1b2', mode: 'close', asOf: AS_OF }, lambdaContext());
+    await listPartitions(
+      { runId: 'close-monthly-b2c3', mode: 'close', asOf: AS_OF, period: '2026-09' },
+      lambdaContext(),
+    );
+    expect((await runOf('close-daily-a1b2')).period).toBeUndefined();
+    expect((await runOf('close-monthly-b2c3')).period).toBe('2026-09');
   });
 });
