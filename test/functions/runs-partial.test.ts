@@ -190,7 +190,7 @@ describe('a scheduled monthly close', () => {
   });
   const runOf = async (runId: string) => {
     const answer = answerOf(await runsApi(apiEvent('GET', `/v1/runs/${runId}`), lambdaContext()));
-    return answer.body as RunRecord;
+    return answer.body as unknown as RunRecord;
   };
 
   it('names the month that just ended in the configured zone as its period', async () => {
