@@ -6,7 +6,7 @@ import {
   bootstrap,
   localDynamoClient,
   localS3Client,
-  startDynamo,
+  startDynamoProcess,
   startS3,
   type Embedded,
   type EmbeddedS3,
@@ -95,7 +95,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     undo.push(lockDataDir(dataDir));
     const dynamo: Embedded =
       options.dynamodbEndpoint === undefined
-        ? await startDynamo({ path: join(dataDir, DATA_LAYOUT.dynamodb) })
+        ? await startDynamoProcess({ path: join(dataDir, DATA_LAYOUT.dynamodb) })
         : { endpoint: options.dynamodbEndpoint, stop: async () => undefined };
     undo.push(() => dynamo.stop());
     const s3: EmbeddedS3 = await startS3({ directory: join(dataDir, DATA_LAYOUT.s3) });

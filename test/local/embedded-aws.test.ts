@@ -1,4 +1,9 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +15,7 @@ import {
   localDynamoClient,
   localS3Client,
   startDynamo,
+  startDynamoProcess,
   startS3,
   type Embedded,
   type EmbeddedS3,
@@ -41,5 +47,33 @@ describe('the embedded AWS stand-ins', () => {
       new GetObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv' }),
     );
     expect(await got.Body?.transformToString()).toBe('x,上海\r\n');
+  });
+});
+
+describe('dynalite in its own process', () => {
+  it('keeps what it stored at its path across a restart, and stops when asked', async () => {
+    const path = mkdtempSync(join(tmpdir(), 'dynalite-'));
+    const first = await startDynamoProcess({ path });
+    const ddb = localDynamoClient(first.endpoint);
+    const s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+    await bootstrap(ddb, localS3Client(s3.endpoint));
+    await s3.stop();
+    const key = { pk: { S: 'wms#E-1' }, sk: { S: 'head' } };
+    await ddb.send(
+      new PutItemCommand({ TableName: RECORDS_TABLE.localName, Item: { ...key, hash: { S: 'h1' } } }),
+    );
+    await first.stop();
+    await expect(ddb.send(new ListTablesCommand({}))).rejects.toThrow();
+    ddb.destroy();
+
+    const second = await startDynamoProcess({ path });
+    const again = localDynamoClient(second.endpoint);
+    try {
+      const { Item } = await again.send(new GetItemCommand({ TableName: RECORDS_TABLE.localName, Key: key }));
+      expect(Item?.hash?.S).toBe('h1');
+    } finally {
+      again.destroy();
+      await second.stop();
+    }
   });
 });
