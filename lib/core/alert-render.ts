@@ -71,6 +71,13 @@ function reasonLabel(reason: AlertReason, item: AlertItem): string {
   }
 }
 
+/** A repeated alert says why in its first line: it is not new. */
+function titleReason(item: AlertItem): string {
+  if (item.reason === 'aged') return ` · 账龄 ${item.ageBucket} 天 aged`;
+  if (item.reason === 'severity-rose') return ' · 升级 escalated';
+  return '';
+}
+
 const day = (iso: string): string => iso.slice(0, 10);
 const amount = (text: string): string => groupDigits(text);
 const kindLabel = (item: AlertItem): string => `${KIND_ZH[item.kind]} ${item.kind}`;
@@ -134,7 +141,7 @@ function rawView(message: AlertMessage): View {
         ...base,
         title: clear
           ? `✅ 已解决 All clear · ${first.warehouseId} · ${first.documentRef} · ${amount(first.moneyAtStake)}`
-          : `${severityLabel('RED')} · ${first.warehouseId} · ${first.documentRef} · ${amount(first.moneyAtStake)}`,
+          : `${severityLabel('RED')}${titleReason(first)} · ${first.warehouseId} · ${first.documentRef} · ${amount(first.moneyAtStake)}`,
         severity: clear ? 'CLEAR' : 'RED',
         facts: [
           [

@@ -83,6 +83,19 @@ describe('a RED alert in every format', () => {
     expect(JSON.stringify(body.blocks)).toContain(`<${REPORT}|查看报告 Report (PDF)>`);
   });
 
+  it('says in its first line why it comes again: aged into a later bucket, or escalated', () => {
+    const aged = redAlert({ state: 'PERSISTING' });
+    const agedItem = { ...aged.items[0]!, reason: 'aged' as const };
+    const rose = { ...agedItem, reason: 'severity-rose' as const };
+
+    expect(firstLine(renderDingTalk({ ...aged, items: [agedItem] }))).toBe(
+      '🔴 红灯 RED · 账龄 2-7 天 aged · WH-08 · DOC-0000117 · 1,569,455.20',
+    );
+    expect(firstLine(renderSlack({ ...aged, items: [rose] }))).toBe(
+      '🔴 红灯 RED · 升级 escalated · WH-08 · DOC-0000117 · 1,569,455.20',
+    );
+  });
+
   it('is an email whose subject is the title on one line', () => {
     const mail = renderEmail(redAlert());
 
