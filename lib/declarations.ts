@@ -60,6 +60,15 @@ export const RECORDS_TABLE: TableDeclaration = {
  *                                                    re-run of the same run id starts again;
  *                                                    a RESOLVED one carries `expiresAt` (epoch s,
  *                                                    35 days on) for a TTL on that attribute
+ *   pk `alert#p#NNNN`, sk `<groupKey>`              what the alerts said of an open group (`mark`:
+ *                                                    severity and age bucket last seen and last
+ *                                                    alerted, whether a RED alert went out), for
+ *                                                    de-duplication across runs (lib/core/alert-plan.ts);
+ *                                                    deleted when the group is resolved
+ *   pk `alert#digest`, sk `YYYY-MM-DD`              the run that sends that day's daily digest
+ *                                                    (claimed with a conditional put)
+ *   pk `alert#run#<runId>`, sk `<messageId>`        a message the notify task published for the run,
+ *                                                    so a retry publishes only the rest; `expiresAt`
  */
 export const RUNS_TABLE: TableDeclaration = {
   id: 'Runs',
@@ -85,6 +94,8 @@ export const BUCKET = {
   reportsPrefix: 'reports/',
   /** Configuration documents the functions read at run time (alert routing, the case workflow). */
   configPrefix: 'config/',
+  /** The alert routing document (config/alerts.yaml in the repository, deployed here). */
+  alertConfigKey: 'config/alerts.yaml',
 } as const;
 
 export const ENV = {
@@ -98,6 +109,17 @@ export const ENV = {
   webhookSecret: 'STOCKTALLY_WEBHOOK_SECRET',
   /** Bearer token of the local API (local only). */
   token: 'STOCKTALLY_TOKEN',
+  /** Alerts (issue 7): the SNS topic per severity the notify function publishes to. */
+  alertTopicRed: 'STOCKTALLY_ALERT_TOPIC_RED_ARN',
+  alertTopicYellow: 'STOCKTALLY_ALERT_TOPIC_YELLOW_ARN',
+  alertTopicGreen: 'STOCKTALLY_ALERT_TOPIC_GREEN_ARN',
+  /** Base URL of the HTTP API, for the report links in alerts. */
+  apiUrl: 'STOCKTALLY_API_URL',
+  /**
+   * Chat secrets by secret name, as JSON (local only: the cloud reads Secrets Manager):
+   * {"<secret name>": {"webhookUrl": "...", "signingSecret": "..."}}.
+   */
+  chatSecrets: 'STOCKTALLY_CHAT_SECRETS',
   /** Endpoint overrides for the embedded stand-ins (local only). */
   dynamodbEndpoint: 'STOCKTALLY_DYNAMODB_ENDPOINT',
   s3Endpoint: 'STOCKTALLY_S3_ENDPOINT',
@@ -121,6 +143,9 @@ export const HANDLERS = {
   reconcilePartition: 'functions/runs/reconcile-partition.ts',
   summarizeRun: 'functions/runs/summarize-run.ts',
   runsApi: 'functions/runs/runs-api.ts',
+  /** Alerts (issue 7): the run's Notify task, and the chat delivery behind the SNS topics. */
+  notifyRun: 'functions/notify/notify-run.ts',
+  deliverChat: 'functions/notify/deliver-chat.ts',
 } as const;
 
 /**
@@ -133,6 +158,9 @@ export const RUN_STATES = {
   reconcilePartition: 'ReconcilePartition',
   recordFailure: 'RecordPartitionFailure',
   summarizeRun: 'SummarizeRun',
+  /** After SummarizeRun: alerts; a failure is caught so it never fails the run. */
+  notify: 'Notify',
+  notifyFailed: 'NotifyFailed',
 } as const;
 
 /**

@@ -68,7 +68,8 @@ export const SCHEDULED_RUNS: Readonly<Record<ScheduledRunName, ScheduledRun>> = 
   },
 };
 
-export type RunFunctionName = 'listPartitions' | 'reconcilePartition' | 'summarizeRun' | 'runsApi';
+export type RunFunctionName =
+  'listPartitions' | 'reconcilePartition' | 'summarizeRun' | 'runsApi' | 'notifyRun';
 
 /**
  * The run functions' names on the stand-ins and their timeouts, the same in the stack and locally.
@@ -82,6 +83,8 @@ export const RUN_FUNCTIONS: Readonly<Record<RunFunctionName, { localName: string
     summarizeRun: { localName: 'stocktally-summarize-run', timeoutSeconds: 300 },
     // API Gateway gives up on an integration after 30 s; answer before it does.
     runsApi: { localName: 'stocktally-runs-api', timeoutSeconds: 29 },
+    // Alerts (issue 7): reads the run's discrepancies, publishes to SNS, stores the alert marks.
+    notifyRun: { localName: 'stocktally-notify-run', timeoutSeconds: 120 },
   };
 
 /** Seconds a task state waits beyond its function's own timeout. */

@@ -43,6 +43,8 @@ const INPUTS = [
   'lib/run-declarations.ts',
   'lib/local/state-machine.ts',
   'cdk.json',
+  // The stack reads the alert configuration document at synth time.
+  'config/alerts.yaml',
   'node_modules/aws-cdk-lib/package.json',
   'scripts/synth-asl.mjs',
 ];

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENV, RUN_STATES, TABLES, WEBHOOK_ROUTES } from '../declarations.js';
 import { RUN_ROUTES } from '../run-declarations.js';
+import { alertReport } from '../local/alert-lines.js';
 import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
 import { feedDemo, type DemoStep } from '../local/demo-feed.js';
 import { findDemoSet, type DemoSet } from '../local/demo-set.js';
@@ -30,7 +31,8 @@ and writes them to DIR/endpoints.json.
   --port N     port of the HTTP API (default 4000; 0 = any free port)
   --data DIR   where the tables and objects persist (default .stocktally)
   --demo       send the demo data set through the signed webhook and S3 drops, then reconcile it
-               with a close run through the state machine and print its summary
+               with a close run through the state machine and print its summary and the alerts
+               the chat sink received (DingTalk, WeCom and Slack stand-ins on 127.0.0.1)
   --once       exit when started (and the demo done): status 0 only if every step succeeded
   -h, --help   this help
 
@@ -164,6 +166,12 @@ async function demoRun(
         say(`           the execution FAILED: ${execution.error ?? 'unknown error'}`);
         return false;
       }
+      // Notify's failure is caught (alerts never fail a run), but the demo is there to show them.
+      const notify = execution.states.find((s) => s.name === RUN_STATES.notify && s.event === 'caught');
+      if (notify !== undefined) {
+        say(`           alerts FAILED (${notify.error ?? 'unknown error'}): see the log above`);
+        return false;
+      }
     }
     const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
     for (const line of summaryLines(run)) say(`           ${line}`);
@@ -257,6 +265,11 @@ export async function runStart(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );
     say(`  S3              ${pipeline.s3}   bucket ${pipeline.bucket}, drops under incoming/`);
+    if (pipeline.alerts !== undefined) {
+      say(
+        `  chat sink       ${pipeline.alerts.sink.url}   DingTalk, WeCom and Slack stand-ins for ${shown(pipeline.alerts.configPath)}`,
+      );
+    }
     say(`  DynamoDB        ${pipeline.dynamodb}   tables ${TABLES.map((t) => t.localName).join(', ')}`);
     say(`  webhook secret  ${webhookSecret.value}   (${chosen(webhookSecret, ENV.webhookSecret)})`);
     say(`  bearer token    ${token.value}   (${chosen(token, ENV.token)}; every route but the webhooks)`);
@@ -282,6 +295,16 @@ export async function runStart(
       }
       ok = steps.every((s) => s.ok);
       if (ok) ok = await demoRun(pipeline, token.value, demo.manifest.generator.asOf, say);
+      if (pipeline.alerts !== undefined) {
+        const file = join(pipeline.dataDir, 'alerts-received.json');
+        const lines = await alertReport(pipeline.alerts, file);
+        say(
+          `  alerts   ${lines.length === 0 ? 'none new: earlier runs alerted everything this run found' : 'what each channel received (chat at the sink, emails as SNS would send them)'}`,
+        );
+        for (const line of lines) say(`           ${line}`);
+        say(`           in full: ${shown(file)}`);
+        if (pipeline.alerts.publisher.deadLetters.length > 0) ok = false;
+      }
       say(ok ? '  demo: every step succeeded' : '  demo: FAILED (see above)');
       say();
     }

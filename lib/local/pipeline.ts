@@ -16,6 +16,7 @@ import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-fun
 import { applyLocalEnvironment } from './local-environment.js';
 import { SILENT, type LocalLog } from './lambda-runtime.js';
 import { runRoutes, type RunHandlers } from './run-functions.js';
+import { startLocalAlerts, type LocalAlertsWiring } from './local-alerts.js';
 import { LocalRunStarter } from './run-starter-local.js';
 import { startS3Trigger, type S3Trigger } from './s3-trigger.js';
 import { loadRunDefinitionFile, type AslDefinition } from './state-machine.js';
@@ -62,6 +63,8 @@ export interface RunsOptions {
   definition?: AslDefinition;
   /** Waits before task retries in ms instead of the definition's backoff (tests). */
   retryIntervalMs?: number;
+  /** The alert configuration document (issue 7); by default the repository's config/alerts.yaml. */
+  alertConfigPath?: string;
 }
 
 export interface Pipeline {
@@ -74,6 +77,8 @@ export interface Pipeline {
   trigger: S3Trigger;
   /** The local run state machine, when the pipeline was started with `runs`. */
   runs?: LocalRunStarter;
+  /** Alerts (with `runs`): the chat sink, the local publisher and the configuration in use. */
+  alerts?: LocalAlertsWiring;
   stop(): Promise<void>;
 }
 
@@ -131,6 +136,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     // The run state machine synthesized by the CDK stack, run by aws-local-stepfunctions with its
     // Lambda tasks bound to the run handlers; the runs API starts runs through it.
     let runs: LocalRunStarter | undefined;
+    let alerts: LocalAlertsWiring | undefined;
     let routesOfRuns: Route[] = [];
     if (options.runs !== undefined) {
       const runHandlers = await options.runs.loadHandlers();
@@ -150,6 +156,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       });
       runs = starter;
       routesOfRuns = runRoutes(runHandlers);
+      // Notify publishes through the local publisher to the chat sink (no SNS here).
+      const wiring = await startLocalAlerts({
+        s3: s3Client,
+        bucket: BUCKET.localName,
+        deliverChat: runHandlers.deliverChat,
+        setAlertPublisher: runHandlers.setAlertPublisher,
+        ...(options.runs.alertConfigPath === undefined ? {} : { configPath: options.runs.alertConfigPath }),
+        log,
+      });
+      // Undone right after the runs under way settle (the step before is theirs; undo runs newest
+      // first), so their alerts reach the sink before it closes.
+      undo.splice(undo.length - 1, 0, () => wiring.stop());
+      alerts = wiring;
     }
 
     const front: HttpFront = await startHttpFront({
@@ -159,6 +178,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       log,
     });
     undo.push(() => front.close());
+    alerts?.useApi(front.url);
 
     return {
       dataDir,
@@ -169,6 +189,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       s3Client,
       trigger,
       ...(runs === undefined ? {} : { runs }),
+      ...(alerts === undefined ? {} : { alerts }),
       stop,
     };
   } catch (error) {

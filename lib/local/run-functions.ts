@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { AlertPublisher } from '../adapters/alert-publisher.js';
 import type { RunStarter } from '../core/run-events.js';
 import { RUN_FUNCTIONS, RUN_ROUTES } from '../run-declarations.js';
 import type { Route } from './http-front.js';
@@ -6,13 +7,16 @@ import type { LambdaHandler } from './lambda-runtime.js';
 import type { RunTaskHandlers } from './run-starter-local.js';
 
 /**
- * The run functions as the local pipeline runs them: the three task handlers the state machine
- * invokes, the runs API behind the bearer token, and the port through which the runs API starts a
- * run (the local state machine runner instead of Step Functions).
+ * The run functions as the local pipeline runs them: the task handlers the state machine invokes
+ * (Notify's included), the runs API behind the bearer token, and the port through which the runs API
+ * starts a run (the local state machine runner instead of Step Functions).
  */
 export interface RunHandlers extends RunTaskHandlers {
   runsApi: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2<unknown>>;
   setRunStarter(starter: RunStarter | undefined): void;
+  /** Alerts (issue 7): the chat delivery handler behind the topics, and the port Notify publishes through. */
+  deliverChat: LambdaHandler<SQSEvent, SQSBatchResponse>;
+  setAlertPublisher(publisher: AlertPublisher | undefined): void;
 }
 
 /** The runs routes of CONTRACT §4, each to the runs API function; the front checks the token. */

@@ -75,6 +75,7 @@ const TASK_BINDINGS: readonly { state: string; task: RunTaskName }[] = [
   { state: RUN_STATES.listPartitions, task: 'listPartitions' },
   { state: RUN_STATES.reconcilePartition, task: 'reconcilePartition' },
   { state: RUN_STATES.summarizeRun, task: 'summarizeRun' },
+  { state: RUN_STATES.notify, task: 'notifyRun' },
 ];
 
 const EVENT_NAMES = {
@@ -125,6 +126,7 @@ export class LocalRunStarter implements RunStarter {
       listPartitions: fn('listPartitions'),
       reconcilePartition: fn('reconcilePartition'),
       summarizeRun: fn('summarizeRun'),
+      notifyRun: fn('notifyRun'),
     };
   }
 

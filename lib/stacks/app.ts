@@ -17,7 +17,8 @@ export interface StocktallyApp {
  * acknowledged with a reason fails the synth.
  *
  * Context: `stage` (default dev; prod turns on deletion protection and RETAIN), `partitions`
- * (default the CLI's), `timeZone` (IANA, default the engine's). No lookups: it synthesizes offline.
+ * (default the CLI's), `timeZone` (IANA, default the engine's), `alertConfig` (the alert routing
+ * document, default config/alerts.yaml). No lookups: it synthesizes offline.
  */
 export function createApp(props: AppProps = {}): StocktallyApp {
   const app = new App(props);
@@ -27,6 +28,7 @@ export function createApp(props: AppProps = {}): StocktallyApp {
     projectRoot: findProjectRoot(),
     partitions: partitionsContext(app),
     timeZone: timeZoneContext(app),
+    alertConfigPath: stringContext(app, 'alertConfig'),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };

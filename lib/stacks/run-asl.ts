@@ -40,6 +40,7 @@ export function synthesizeRunDefinition(projectRoot: string): RunDefinitionFile 
   for (const [name, fn] of Object.entries(stack.runs.functions) as [RunFunctionName, { fn: never }][]) {
     names[logicalId(fn.fn)] = RUN_FUNCTIONS[name].localName;
   }
+  names[logicalId(stack.notify.notifyRun.fn)] = RUN_FUNCTIONS.notifyRun.localName;
   const { logicalId: stateMachine, definition } = runDefinitionOf(template, names);
   return { stack: stack.stackName, logicalId: stateMachine, definition };
 }

@@ -25,6 +25,12 @@
  *     after the Distributed Map:   { runId, resultWriterDetails: { Bucket, Key } }, Key being the Map
  *                                  run's manifest.json under DISTRIBUTED_RESULTS_PREFIX; the result
  *                                  files it lists hold the same items (as each child's Output string).
+ *                                  out: the RunRecord, which stays the execution's output
+ *   Notify (Lambda, issue 7)       in: { runId }; its answer is discarded (ResultPath null). Retried
+ *                                  like a partition (publishing is idempotent per message); whatever
+ *                                  still fails is caught by
+ *     NotifyFailed (Pass)          the run stands as summarized, with $.notifyFailure { Error, Cause }:
+ *                                  alerts never fail a run
  *
  * `cause` is the Catch's Cause: locally the handler's error message; in the cloud, for a function
  * error, Lambda's JSON string { errorType, errorMessage, trace }.
@@ -60,6 +66,7 @@ import {
   S3JsonItemReader,
   StateMachine,
   StateMachineType,
+  TaskInput,
   type TaskStateBase,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -138,6 +145,11 @@ export interface RunsProps {
   readonly distributedAbove?: number;
   /** Whether the scheduled runs start runs. @default true */
   readonly schedulesEnabled?: boolean;
+  /**
+   * The alerts' notify function (lib/stacks/notify.ts), run after SummarizeRun as the Notify state.
+   * @default none: the run ends at SummarizeRun
+   */
+  readonly notifyRun?: StocktallyFunction;
 }
 
 export interface RunFunctions {
@@ -174,6 +186,7 @@ export class Runs extends Construct {
       maxConcurrency: props.maxConcurrency ?? 8,
       distributedMaxConcurrency: props.distributedMaxConcurrency ?? 100,
       distributedAbove: props.distributedAbove ?? DISTRIBUTED_MAP_THRESHOLD,
+      notifyRun: props.notifyRun,
     });
     this.stateMachine = workflow.stateMachine;
     this.stateMachineLogs = workflow.logs;
@@ -296,6 +309,7 @@ interface RunWorkflowProps {
   readonly maxConcurrency: number;
   readonly distributedMaxConcurrency: number;
   readonly distributedAbove: number;
+  readonly notifyRun: StocktallyFunction | undefined;
 }
 
 /** The run state machine (see the top of this file), with its logs and X-Ray tracing. */
@@ -361,6 +375,7 @@ class RunWorkflow extends Construct {
         )
         .otherwise(inline.next(summarizeRun)),
     );
+    if (props.notifyRun !== undefined) summarizeRun.next(notifyTask(this, props.notifyRun));
 
     this.logs = new LogGroup(this, 'Logs', {
       retention: logRetention(props.stage),
@@ -389,6 +404,7 @@ class RunWorkflow extends Construct {
       props.functions.listPartitions,
       props.functions.reconcilePartition,
       props.functions.summarizeRun,
+      ...(props.notifyRun === undefined ? [] : [props.notifyRun]),
     ]) {
       Validations.of(role).acknowledge({
         id: wildcardResourceFinding(this, `${fn.fn.functionArn}:*`),
@@ -468,6 +484,32 @@ function lambdaTask(scope: Construct, name: string, fn: StocktallyFunction): Tas
 function taskTimeoutOf(fn: StocktallyFunction): Timeout {
   const seconds = fn.fn.timeout?.toSeconds() ?? 3;
   return Timeout.duration(Duration.seconds(seconds + TASK_TIMEOUT_MARGIN_SECONDS));
+}
+
+/**
+ * Notify after SummarizeRun: its input is the run's id, its answer discarded so the run record stays
+ * the execution's output. Publishing is idempotent per message (a retry skips what an earlier attempt
+ * published), so it is retried like a partition; then caught, so alerts never fail a run.
+ */
+function notifyTask(scope: Construct, fn: StocktallyFunction): IChainable {
+  const notify = new LambdaInvoke(scope, RUN_STATES.notify, {
+    comment: 'Alerts by severity: RED at once, YELLOW digest, GREEN daily digest, all-clears (issue 7)',
+    lambdaFunction: fn.fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    payload: TaskInput.fromObject({ runId: JsonPath.stringAt('$.runId') }),
+    resultPath: JsonPath.DISCARD,
+    taskTimeout: taskTimeoutOf(fn),
+  })
+    .addRetry(TRANSIENT_RETRY)
+    .addRetry(PARTITION_RETRY);
+  notify.addCatch(
+    new Pass(scope, RUN_STATES.notifyFailed, {
+      comment: 'Alerts failed after their retries: the run stands as summarized (see the notify logs)',
+    }),
+    { errors: ['States.ALL'], resultPath: '$.notifyFailure' },
+  );
+  return notify;
 }
 
 /** ReconcilePartition with its retries and the Catch that records a failed partition. */

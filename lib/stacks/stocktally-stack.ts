@@ -4,6 +4,7 @@ import { RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
 import { Data } from './data.js';
 import { Ingest } from './ingest.js';
+import { Notify } from './notify.js';
 import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
@@ -16,6 +17,8 @@ export interface StocktallyStackProps extends StackProps {
   readonly partitions: number;
   /** IANA time zone of periods and scheduled closes. */
   readonly timeZone: string;
+  /** The alert configuration document (issue 7). @default config/alerts.yaml */
+  readonly alertConfigPath?: string;
 }
 
 /**
@@ -29,9 +32,10 @@ export class StocktallyStack extends Stack {
   readonly api: Api;
   readonly ingest: Ingest;
   readonly runs: Runs;
+  readonly notify: Notify;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
-    const { stage, projectRoot, partitions, timeZone, ...stackProps } = props;
+    const { stage, projectRoot, partitions, timeZone, alertConfigPath, ...stackProps } = props;
     super(scope, id, {
       description: `Stocktally (${stage.name}): WMS movements reconciled against finance entries`,
       terminationProtection: stage.production,
@@ -50,6 +54,16 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
     });
+    this.notify = new Notify(this, 'Notify', {
+      stage,
+      projectRoot,
+      runs: this.data.table(RUNS_TABLE),
+      bucket: this.storage.bucket,
+      apiUrl: this.api.url,
+      partitions,
+      timeZone,
+      ...(alertConfigPath === undefined ? {} : { configPath: alertConfigPath }),
+    });
     this.runs = new Runs(this, 'Runs', {
       stage,
       projectRoot,
@@ -59,6 +73,7 @@ export class StocktallyStack extends Stack {
       api: this.api,
       partitions,
       timeZone,
+      notifyRun: this.notify.notifyRun,
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -72,6 +87,10 @@ export class StocktallyStack extends Stack {
     new CfnOutput(this, 'RunStateMachineArn', {
       value: this.runs.stateMachine.stateMachineArn,
       description: 'The reconcile run state machine (POST /v1/runs starts it; so do the schedules)',
+    });
+    new CfnOutput(this, 'ChatAlertDeadLetterQueueUrl', {
+      value: this.notify.chatDeadLetters.queueUrl,
+      description: 'Chat alerts no DingTalk, WeCom or Slack webhook accepted after every retry',
     });
     new CfnOutput(this, 'WmsWebhookSecretArn', { value: this.ingest.secrets.wms.secretArn });
     new CfnOutput(this, 'FinanceWebhookSecretArn', { value: this.ingest.secrets.finance.secretArn });

@@ -79,7 +79,11 @@ function fakeHandlers(partitions: number[], calls: { task: string; input: unknow
     },
     summarizeRun: async (input: unknown) => {
       calls.push({ task: 'summarizeRun', input });
-      return { status: 'SUCCEEDED' };
+      return { runId: (input as { runId: string }).runId, status: 'SUCCEEDED' };
+    },
+    notifyRun: async (input: unknown) => {
+      calls.push({ task: 'notifyRun', input });
+      return { published: 0 };
     },
   };
 }
@@ -109,13 +113,18 @@ describe('the local run state machine', () => {
       RUN_STATES.reconcilePartitions,
       RUN_STATES.reconcilePartition,
       RUN_STATES.summarizeRun,
+      RUN_STATES.notify,
     ]);
     expect(calls.map((c) => c.task).sort()).toEqual([
       'listPartitions',
+      'notifyRun',
       'reconcilePartition',
       'reconcilePartition',
       'summarizeRun',
     ]);
+    // Notify gets the run's id; its answer is discarded, so the run record is the execution's output.
+    expect(calls.find((c) => c.task === 'notifyRun')?.input).toEqual({ runId: 'run-1' });
+    expect(execution.output).toEqual({ runId: 'run-1', status: 'SUCCEEDED' });
     expect(calls.filter((c) => c.task === 'reconcilePartition').map((c) => c.input)).toEqual(
       expect.arrayContaining([
         { runId: 'run-1', partition: 3, asOf: ASOF },

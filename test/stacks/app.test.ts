@@ -34,8 +34,8 @@ describe('the CDK app', () => {
         Environment: { Variables: { [ENV.partitions]: '128', [ENV.timeZone]: 'Asia/Shanghai' } },
       },
     });
-    // Both ingest functions and the four run functions.
-    expect(Object.keys(functions)).toHaveLength(6);
+    // Both ingest functions, the four run functions and the notify function.
+    expect(Object.keys(functions)).toHaveLength(7);
   });
 
   it.each([

@@ -140,6 +140,31 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
             ? [`Runs/${fn}/Role AwsSolutions-IAM5[Resource::<Arn>/reports/*]`]
             : []),
         ]),
+        // Alerts (issue 7): the two functions, their queues, and CDK's deploy-time BucketDeployment handler
+        // that copies config/alerts.yaml into the data bucket.
+        ...['NotifyRun', 'DeliverChat'].flatMap((fn) => [
+          `Notify/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
+          `Notify/${fn}/Function AwsSolutions-L1`,
+          `Notify/${fn}/Function Serverless-LambdaLatestVersion`,
+          `Notify/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
+        ]),
+        'Notify/NotifyRun/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
+        'Notify/DeliverChat/Function/SqsEventSource:StocktallydevNotifyChatQueue7FF3B2D1 Serverless-LambdaEventSourceMappingDestination',
+        'Notify/ChatDeadLetters Serverless-SQSRedrivePolicy',
+        'Notify/SubscriptionDeadLetters AwsSolutions-SQS3',
+        'Notify/SubscriptionDeadLetters Serverless-SQSRedrivePolicy',
+        ...[
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+            (action) => `AwsSolutions-IAM5[Action::${action}]`,
+          ),
+          'AwsSolutions-IAM5[Resource::<Arn>/*]',
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+          'AwsSolutions-L1',
+          'Serverless-LambdaDLQ',
+          'Serverless-LambdaLatestVersion',
+          'Serverless-LambdaTracing',
+        ].map((id) => `Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C ${id}`),
         'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
         'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',
         'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',
@@ -154,6 +179,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>/runs/map-results/*]',
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+        // Notify's function (issue 7).
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
       ].sort(),
     );

@@ -1,0 +1,83 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ChatEnvelopeSchema } from '../../lib/core/chat-delivery.js';
+import { postChat, type ChatPostResult } from '../../lib/adapters/chat-poster.js';
+import { chatSecret } from '../../lib/adapters/chat-secrets.js';
+import { problem } from '../../lib/adapters/http/runs-request.js';
+import { countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/**
+ * Chat delivery: the SQS queue subscribed to the three alert topics (chat messages only) invokes
+ * this with a batch; each message is posted to its DingTalk, WeCom or Slack webhook on its own, with
+ * retries (lib/adapters/chat-poster.ts), all at once. A message that still fails is reported in
+ * `batchItemFailures` (partial batch response), so only it returns to the queue, to be delivered
+ * again after the visibility timeout and, past the queue's receive count, moved to the dead-letter
+ * queue; one broken channel never holds back the others.
+ */
+async function deliverOne(
+  record: SQSRecord,
+  context: Context,
+): Promise<ChatPostResult & { channel?: string }> {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    return { delivered: false, attempts: 0, reason: 'the message is not JSON', retryable: false };
+  }
+  const parsed = ChatEnvelopeSchema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      delivered: false,
+      attempts: 0,
+      reason: `not a chat envelope: ${problem(parsed.error, 'message')}`,
+    };
+  }
+  const envelope = parsed.data;
+  try {
+    const secret = await chatSecret(envelope.secret);
+    const result = await postChat(envelope, secret, {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
+    return { ...result, channel: envelope.channel };
+  } catch (error) {
+    // The secret could not be read (missing, not granted, not the right JSON): its name, not its value.
+    const e = error as Error;
+    return { delivered: false, attempts: 0, reason: `${e.name}: ${e.message}`, channel: envelope.channel };
+  }
+}
+
+async function deliver(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const results = await Promise.all(event.Records.map((record) => deliverOne(record, context)));
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  results.forEach((result, i) => {
+    const record = event.Records[i];
+    if (record === undefined) return;
+    const detail = {
+      messageId: record.messageId,
+      channel: result.channel,
+      attempts: result.attempts,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    };
+    if (result.delivered) {
+      logger.info('chat message delivered', detail);
+      return;
+    }
+    logger.warn('chat message not delivered; back to the queue (dead-letter queue past its receive count)', {
+      ...detail,
+      reason: result.reason,
+    });
+    failures.push({ itemIdentifier: record.messageId });
+  });
+  metrics.addMetric('chatDelivered', MetricUnit.Count, results.length - failures.length);
+  metrics.addMetric('chatNotDelivered', MetricUnit.Count, failures.length);
+  return { batchItemFailures: failures };
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(deliver);

@@ -1,0 +1,129 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { planAlerts, type AlertMessage } from '../../lib/core/alert-plan.js';
+import { renderEmail, renderFor } from '../../lib/core/alert-render.js';
+import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/chat-delivery.js';
+import { partitionOf } from '../../lib/core/partition.js';
+import { RunIdSchema, type RunDiscrepancy } from '../../lib/core/run-events.js';
+import { alertPublisher, type PublishedAlert } from '../../lib/adapters/alert-publisher.js';
+import { alertConfigStore, alertStateStore, localDay, reportUrl } from '../../lib/adapters/alert-stores.js';
+import { config } from '../../lib/adapters/env.js';
+import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { mapInFlight } from '../../lib/adapters/in-flight.js';
+import { runStore } from '../../lib/adapters/run-stores.js';
+import { taskInput } from '../../lib/adapters/run-task-input.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/** The Notify task's input: the run (the state machine passes `{ runId }`). */
+const NotifyInputSchema = z.object({ runId: RunIdSchema });
+
+export interface NotifyOutput {
+  runId: string;
+  /** Messages the plan holds, those published now, and those an earlier attempt had published. */
+  messages: number;
+  published: number;
+  alreadyPublished: number;
+  digest: boolean;
+  skipped?: string;
+}
+
+/** One message as its channel takes it: email text, or the chat envelope with the rendered body. */
+function publishedOf(message: AlertMessage): PublishedAlert {
+  const { channel } = message;
+  const common = {
+    id: message.id,
+    runId: message.run.runId,
+    severity: message.severity,
+    channel: channel.name,
+    channelType: channel.type,
+    kind: message.kind,
+  };
+  if (channel.type === 'email') {
+    const mail = renderEmail(message);
+    return { ...common, subject: mail.subject, message: mail.text };
+  }
+  const envelope: ChatEnvelope = {
+    v: CHAT_ENVELOPE_VERSION,
+    id: message.id,
+    runId: message.run.runId,
+    channel: channel.name,
+    type: channel.type,
+    secret: channel.secret,
+    severity: message.severity,
+    kind: message.kind,
+    body: renderFor(channel.type, message) as unknown as Record<string, unknown>,
+  };
+  return { ...common, message: JSON.stringify(envelope) };
+}
+
+async function allDiscrepancies(runId: string): Promise<RunDiscrepancy[]> {
+  const items: RunDiscrepancy[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await runStore().listDiscrepancies(
+      runId,
+      { states: ['NEW', 'PERSISTING', 'RESOLVED'] },
+      { cursor, limit: 1000 },
+    );
+    items.push(...page.items);
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
+}
+
+/**
+ * After SummarizeRun: what the run found and resolved, against what earlier runs alerted, through
+ * the alert rules (lib/core/alert-plan.ts); each message published once (a retry skips those an
+ * earlier attempt published), then the groups' alert marks stored. A close run that is the first of
+ * its day to get here sends the daily digest.
+ */
+async function notify(event: unknown): Promise<NotifyOutput> {
+  const { runId } = taskInput(NotifyInputSchema, event, 'Notify');
+  const stored = await runStore().getRun(runId);
+  if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
+  const { run } = stored;
+  if (run.status !== 'SUCCEEDED' && run.status !== 'PARTIAL') {
+    logger.info('nothing to alert', { runId, status: run.status });
+    return { runId, messages: 0, published: 0, alreadyPublished: 0, digest: false, skipped: run.status };
+  }
+  const routing = await alertConfigStore().load();
+  const discrepancies = await allDiscrepancies(runId);
+  const partitions = config.partitions();
+  const partitionOfSku = (sku: string): number => partitionOf(sku, partitions);
+  const state = alertStateStore();
+  const marks = await state.readMarks(discrepancies.map((d) => partitionOfSku(d.sku)));
+  const day = localDay(run.asOf);
+  const digest = run.mode === 'close' && (await state.claimDigest(day, runId, run.asOf));
+  const plan = planAlerts({
+    run: { runId, mode: run.mode, asOf: run.asOf, digest, day, reportUrl: reportUrl(runId) },
+    discrepancies,
+    marks,
+    config: routing,
+  });
+  const sent = await state.sentMessages(runId);
+  const todo = plan.messages.filter((m) => !sent.has(m.id));
+  await mapInFlight(todo, 4, async (message) => {
+    await alertPublisher().publish(publishedOf(message));
+    await state.markSent(runId, message.id, { channel: message.channel.name, kind: message.kind });
+  });
+  await state.writeMarks(plan.marks, partitionOfSku, runId);
+  metrics.addMetric('alertsPublished', MetricUnit.Count, todo.length);
+  logger.info('run notified', { runId, messages: plan.messages.length, published: todo.length, digest });
+  return {
+    runId,
+    messages: plan.messages.length,
+    published: todo.length,
+    alreadyPublished: plan.messages.length - todo.length,
+    digest,
+  };
+}
+
+export const handler = middy<unknown, NotifyOutput>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(notify);
