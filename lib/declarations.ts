@@ -146,6 +146,8 @@ export const HANDLERS = {
   /** Alerts (issue 7): the run's Notify task, and the chat delivery behind the SNS topics. */
   notifyRun: 'functions/notify/notify-run.ts',
   deliverChat: 'functions/notify/deliver-chat.ts',
+  /** The Catch of ListPartitions and SummarizeRun: closes the run FAILED. */
+  failRun: 'functions/runs/fail-run.ts',
 } as const;
 
 /**
@@ -161,6 +163,11 @@ export const RUN_STATES = {
   /** After SummarizeRun: alerts; a failure is caught so it never fails the run. */
   notify: 'Notify',
   notifyFailed: 'NotifyFailed',
+  /** ListPartitions or SummarizeRun failed after its retries: the run is closed FAILED. */
+  listPartitionsFailed: 'ListPartitionsFailed',
+  summarizeRunFailed: 'SummarizeRunFailed',
+  markRunFailed: 'MarkRunFailed',
+  runFailed: 'RunFailed',
 } as const;
 
 /**

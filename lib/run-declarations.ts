@@ -69,7 +69,7 @@ export const SCHEDULED_RUNS: Readonly<Record<ScheduledRunName, ScheduledRun>> = 
 };
 
 export type RunFunctionName =
-  'listPartitions' | 'reconcilePartition' | 'summarizeRun' | 'runsApi' | 'notifyRun';
+  'listPartitions' | 'reconcilePartition' | 'summarizeRun' | 'runsApi' | 'notifyRun' | 'failRun';
 
 /**
  * The run functions' names on the stand-ins and their timeouts, the same in the stack and locally.
@@ -85,6 +85,8 @@ export const RUN_FUNCTIONS: Readonly<Record<RunFunctionName, { localName: string
     runsApi: { localName: 'stocktally-runs-api', timeoutSeconds: 29 },
     // Alerts (issue 7): reads the run's discrepancies, publishes to SNS, stores the alert marks.
     notifyRun: { localName: 'stocktally-notify-run', timeoutSeconds: 120 },
+    // Closes a run FAILED when listing or summarizing failed: one read and one write.
+    failRun: { localName: 'stocktally-fail-run', timeoutSeconds: 30 },
   };
 
 /** Seconds a task state waits beyond its function's own timeout. */

@@ -175,6 +175,15 @@ export interface RunRecord {
   startedAt: string;
   finishedAt?: string;
   timings: RunTimings;
+  /** Set when the run itself failed (listing or summarizing). */
+  failure?: RunFailure;
+}
+
+/** The step of a run that failed after its retries, with the Catch's Error and Cause. */
+export interface RunFailure {
+  step: string;
+  error: string;
+  cause: string;
 }
 
 export const LIFECYCLE_STATES = ['NEW', 'PERSISTING', 'RESOLVED'] as const;

@@ -16,6 +16,7 @@ export async function loadRealRunHandlers(): Promise<RunHandlers> {
     notifyRun,
     deliverChat,
     publisher,
+    failRun,
   ] = await Promise.all([
     import('../../functions/runs/list-partitions.js'),
     import('../../functions/runs/reconcile-partition.js'),
@@ -25,12 +26,14 @@ export async function loadRealRunHandlers(): Promise<RunHandlers> {
     import('../../functions/notify/notify-run.js'),
     import('../../functions/notify/deliver-chat.js'),
     import('../adapters/alert-publisher.js'),
+    import('../../functions/runs/fail-run.js'),
   ]);
   return {
     listPartitions: listPartitions.handler,
     reconcilePartition: reconcilePartition.handler,
     summarizeRun: summarizeRun.handler,
     notifyRun: notifyRun.handler,
+    failRun: failRun.handler,
     runsApi: runsApi.handler,
     setRunStarter: starter.setRunStarter,
     deliverChat: deliverChat.handler,

@@ -76,6 +76,7 @@ const TASK_BINDINGS: readonly { state: string; task: RunTaskName }[] = [
   { state: RUN_STATES.reconcilePartition, task: 'reconcilePartition' },
   { state: RUN_STATES.summarizeRun, task: 'summarizeRun' },
   { state: RUN_STATES.notify, task: 'notifyRun' },
+  { state: RUN_STATES.markRunFailed, task: 'failRun' },
 ];
 
 const EVENT_NAMES = {
@@ -127,6 +128,7 @@ export class LocalRunStarter implements RunStarter {
       reconcilePartition: fn('reconcilePartition'),
       summarizeRun: fn('summarizeRun'),
       notifyRun: fn('notifyRun'),
+      failRun: fn('failRun'),
     };
   }
 

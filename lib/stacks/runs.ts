@@ -31,6 +31,11 @@
  *                                  still fails is caught by
  *     NotifyFailed (Pass)          the run stands as summarized, with $.notifyFailure { Error, Cause }:
  *                                  alerts never fail a run
+ *   ListPartitionsFailed | SummarizeRunFailed (Pass), the Catch of those two steps after their
+ *                                  retries: { runId, mode, asOf (from the execution input), step,
+ *                                  error, cause } to
+ *     MarkRunFailed (Lambda)       closes the run FAILED with `failure` { step, error, cause }, then
+ *     RunFailed (Fail)             ends the execution failed
  *
  * `cause` is the Catch's Cause: locally the handler's error message; in the cloud, for a function
  * error, Lambda's JSON string { errorType, errorMessage, trace }.
@@ -54,6 +59,7 @@ import {
   Condition,
   DefinitionBody,
   DistributedMap,
+  Fail,
   type IChainable,
   JitterType,
   JsonPath,
@@ -157,6 +163,7 @@ export interface RunFunctions {
   readonly reconcilePartition: StocktallyFunction;
   readonly summarizeRun: StocktallyFunction;
   readonly runsApi: StocktallyFunction;
+  readonly failRun: StocktallyFunction;
 }
 
 /**
@@ -261,7 +268,14 @@ export class Runs extends Construct {
       // Presigned report links are signed with this role: it may read reports/ and nothing else.
       .bindBucket(props.bucket, { read: [BUCKET.reportsPrefix] });
 
-    return { listPartitions, reconcilePartition, summarizeRun, runsApi };
+    const failRun = new StocktallyFunction(this, 'FailRun', {
+      ...base,
+      entry: HANDLERS.failRun,
+      description: 'Catch of run steps 1 and 3: closes the run FAILED with the step and its cause',
+      timeout: Duration.seconds(RUN_FUNCTIONS.failRun.timeoutSeconds),
+    }).bindTable(props.runs, 'readWrite');
+
+    return { listPartitions, reconcilePartition, summarizeRun, runsApi, failRun };
   }
 }
 
@@ -376,6 +390,7 @@ class RunWorkflow extends Construct {
         .otherwise(inline.next(summarizeRun)),
     );
     if (props.notifyRun !== undefined) summarizeRun.next(notifyTask(this, props.notifyRun));
+    closeFailedRuns(this, [listPartitions, summarizeRun], functions.failRun);
 
     this.logs = new LogGroup(this, 'Logs', {
       retention: logRetention(props.stage),
@@ -404,6 +419,7 @@ class RunWorkflow extends Construct {
       props.functions.listPartitions,
       props.functions.reconcilePartition,
       props.functions.summarizeRun,
+      props.functions.failRun,
       ...(props.notifyRun === undefined ? [] : [props.notifyRun]),
     ]) {
       Validations.of(role).acknowledge({
@@ -467,6 +483,49 @@ class MapResultWriter extends ResultWriterV2 {
         resources: [this.bucket.arnForObjects(`${DISTRIBUTED_RESULTS_PREFIX}*`)],
       }),
     ];
+  }
+}
+
+/**
+ * A run whose listing or summary fails after its retries would stay RUNNING: each of those steps is
+ * caught by a Pass naming it, MarkRunFailed closes the run FAILED with the step and cause, and the
+ * execution ends failed. The run's facts come from the execution input, which a scheduled run has
+ * even when its listing failed before recording it.
+ */
+function closeFailedRuns(scope: Construct, steps: readonly TaskStateBase[], fn: StocktallyFunction): void {
+  const markFailed = new LambdaInvoke(scope, RUN_STATES.markRunFailed, {
+    lambdaFunction: fn.fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    taskTimeout: taskTimeoutOf(fn),
+    resultPath: JsonPath.DISCARD,
+  })
+    .addRetry({ ...TRANSIENT_RETRY, errors: [...LAMBDA_TRANSIENT_ERRORS, 'States.TaskFailed'] })
+    .next(
+      new Fail(scope, RUN_STATES.runFailed, {
+        error: 'RunFailed',
+        cause: 'A run step failed; see the run record',
+      }),
+    );
+  const names: Record<string, string> = {
+    [RUN_STATES.listPartitions]: RUN_STATES.listPartitionsFailed,
+    [RUN_STATES.summarizeRun]: RUN_STATES.summarizeRunFailed,
+  };
+  for (const step of steps) {
+    const name = names[step.id];
+    if (name === undefined) throw new Error(`no failure state for ${step.id}`);
+    const caught = new Pass(scope, name, {
+      comment: `${step.id} failed after its retries`,
+      parameters: {
+        runId: JsonPath.stringAt('$$.Execution.Input.runId'),
+        mode: JsonPath.stringAt('$$.Execution.Input.mode'),
+        asOf: JsonPath.stringAt('$$.Execution.Input.asOf'),
+        step: step.id,
+        error: JsonPath.stringAt('$.runFailure.Error'),
+        cause: JsonPath.stringAt('$.runFailure.Cause'),
+      },
+    }).next(markFailed);
+    step.addCatch(caught, { errors: ['States.ALL'], resultPath: '$.runFailure' });
   }
 }
 

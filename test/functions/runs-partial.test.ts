@@ -8,6 +8,7 @@ import { partitionOf } from '../../lib/core/partition.js';
 import { ENV } from '../../lib/declarations.js';
 import type { ReconcilePartitionOutput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
+import { handler as failRun } from '../../functions/runs/fail-run.js';
 import { handler as listPartitions } from '../../functions/runs/list-partitions.js';
 import { handler as reconcilePartition } from '../../functions/runs/reconcile-partition.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
@@ -210,5 +211,59 @@ describe('a scheduled monthly close', () => {
     );
     expect((await runOf('close-daily-a1b2')).period).toBeUndefined();
     expect((await runOf('close-monthly-b2c3')).period).toBe('2026-09');
+  });
+});
+
+describe('a run whose listing or summary failed after its retries', () => {
+  const runOf = async (runId: string) =>
+    answerOf(await runsApi(apiEvent('GET', `/v1/runs/${runId}`), lambdaContext()))
+      .body as unknown as RunRecord;
+  const caught = (runId: string, step: string) => ({
+    runId,
+    mode: 'close',
+    asOf: AS_OF,
+    step,
+    error: 'States.TaskFailed',
+    cause: '{"errorType":"Error","errorMessage":"boom"}',
+  });
+
+  it('is closed FAILED with the step and cause, not left RUNNING', async () => {
+    await listPartitions({ runId: 'close-stuck', mode: 'close', asOf: AS_OF }, lambdaContext());
+    expect((await runOf('close-stuck')).status).toBe('RUNNING');
+
+    await failRun(caught('close-stuck', 'SummarizeRun'), lambdaContext());
+
+    const run = await runOf('close-stuck');
+    expect(run.status).toBe('FAILED');
+    expect(run.finishedAt).toEqual(expect.any(String));
+    expect(run.partitions).toHaveLength(PARTITIONS);
+    expect(run.failure).toEqual({
+      step: 'SummarizeRun',
+      error: 'States.TaskFailed',
+      cause: '{"errorType":"Error","errorMessage":"boom"}',
+    });
+  });
+
+  it('gets a record when its listing failed before writing one (a scheduled run)', async () => {
+    await failRun(caught('close-daily-x1', 'ListPartitions'), lambdaContext());
+
+    const run = await runOf('close-daily-x1');
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      mode: 'close',
+      asOf: AS_OF,
+      failure: { step: 'ListPartitions' },
+    });
+  });
+
+  it('keeps the status of a run that had already closed', async () => {
+    await runAll({ runId: 'close-done', mode: 'close', asOf: AS_OF });
+
+    await failRun(caught('close-done', 'SummarizeRun'), lambdaContext());
+
+    expect(await runOf('close-done')).toMatchObject({
+      status: 'SUCCEEDED',
+      failure: { step: 'SummarizeRun' },
+    });
   });
 });

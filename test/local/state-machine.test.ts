@@ -85,6 +85,10 @@ function fakeHandlers(partitions: number[], calls: { task: string; input: unknow
       calls.push({ task: 'notifyRun', input });
       return { published: 0 };
     },
+    failRun: async (input: unknown) => {
+      calls.push({ task: 'failRun', input });
+      return { runId: (input as { runId: string }).runId, status: 'FAILED' };
+    },
   };
 }
 
@@ -190,8 +194,46 @@ describe('the local run state machine', () => {
     const execution = await starter.startExecution({ runId: 'run-3', mode: 'close', asOf: ASOF }).done;
 
     expect(execution.status).toBe('FAILED');
-    expect(execution.error).toMatch(/Distributed Map/);
     expect(calls.filter((c) => c.task === 'summarizeRun')).toEqual([]);
+    // The refusal is ListPartitions' failure: caught, and the run closed FAILED with the reason.
+    expect(calls.find((c) => c.task === 'failRun')?.input).toMatchObject({
+      runId: 'run-3',
+      mode: 'close',
+      asOf: ASOF,
+      step: RUN_STATES.listPartitions,
+      cause: expect.stringMatching(/Distributed Map/),
+    });
+  });
+
+  it('closes the run FAILED when SummarizeRun fails every retry, and sends no alerts', async () => {
+    const calls: { task: string; input: unknown }[] = [];
+    const handlers = {
+      ...fakeHandlers([1], calls),
+      summarizeRun: async () => {
+        throw new Error('the runs table is gone');
+      },
+    };
+    const starter = new LocalRunStarter({
+      definition: loadRunDefinitionFile().definition,
+      handlers,
+      retryIntervalMs: 0,
+    });
+
+    const execution = await starter.startExecution({ runId: 'run-4', mode: 'continuous', asOf: ASOF }).done;
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toMatch(/RunFailed/);
+    expect(calls.filter((c) => c.task === 'failRun').map((c) => c.input)).toEqual([
+      {
+        runId: 'run-4',
+        mode: 'continuous',
+        asOf: ASOF,
+        step: RUN_STATES.summarizeRun,
+        error: 'Error',
+        cause: expect.stringContaining('the runs table is gone'),
+      },
+    ]);
+    expect(calls.filter((c) => c.task === 'notifyRun')).toEqual([]);
   });
 });
 

@@ -35,7 +35,7 @@ describe('the CDK app', () => {
       },
     });
     // Both ingest functions, the four run functions and the notify function.
-    expect(Object.keys(functions)).toHaveLength(7);
+    expect(Object.keys(functions)).toHaveLength(8);
   });
 
   it.each([

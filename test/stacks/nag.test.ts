@@ -124,7 +124,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
         'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
-        ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun'].flatMap((fn) => [
+        ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun', 'FailRun'].flatMap((fn) => [
           `Runs/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
           `Runs/${fn}/Function AwsSolutions-L1`,
           `Runs/${fn}/Function Serverless-LambdaLatestVersion`,
@@ -181,6 +181,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
         // Notify's function (issue 7).
+        'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
+        // FailRun, the Catch of ListPartitions and SummarizeRun.
         'Runs/Workflow/StateMachine/Role AwsSolutions-IAM5[Resource::<Arn>:*]',
       ].sort(),
     );

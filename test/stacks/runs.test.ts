@@ -66,6 +66,7 @@ function synth(extra: Partial<RunsProps> = {}) {
     list: logicalIdOf(runs.functions.listPartitions.fn, stack),
     reconcile: logicalIdOf(runs.functions.reconcilePartition.fn, stack),
     summarize: logicalIdOf(runs.functions.summarizeRun.fn, stack),
+    fail: logicalIdOf(runs.functions.failRun.fn, stack),
     runsApi: logicalIdOf(runs.functions.runsApi.fn, stack),
   };
   const json = template.toJSON() as CfnTemplate;
@@ -196,6 +197,39 @@ describe('Runs: the state machine', () => {
       },
       End: true,
     });
+  });
+
+  it('closes the run FAILED when listing or summarizing fails after its retries, then fails the execution', () => {
+    const { definition, ids } = synth();
+
+    for (const [step, caught] of [
+      [RUN_STATES.listPartitions, RUN_STATES.listPartitionsFailed],
+      [RUN_STATES.summarizeRun, RUN_STATES.summarizeRunFailed],
+    ] as const) {
+      expect(state(definition, step).Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.runFailure', Next: caught },
+      ]);
+      expect(state(definition, caught)).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          'runId.$': '$$.Execution.Input.runId',
+          'mode.$': '$$.Execution.Input.mode',
+          'asOf.$': '$$.Execution.Input.asOf',
+          step,
+          'error.$': '$.runFailure.Error',
+          'cause.$': '$.runFailure.Cause',
+        },
+        Next: RUN_STATES.markRunFailed,
+      });
+    }
+    expect(state(definition, RUN_STATES.markRunFailed)).toMatchObject({
+      Type: 'Task',
+      Resource: expect.stringContaining(`:function:${ids.fail}`),
+      Next: RUN_STATES.runFailed,
+    });
+    expect(state(definition, RUN_STATES.runFailed)).toMatchObject({ Type: 'Fail', Error: 'RunFailed' });
+    // A failed partition is not a failed run: the Map's Catch keeps it a value.
+    expect(state(definition, RUN_STATES.reconcilePartition).Catch?.[0]?.Next).toBe(RUN_STATES.recordFailure);
   });
 
   it('gives each task state more time than its function, so a slow function fails as a function error first', () => {
@@ -400,15 +434,17 @@ describe('Runs: least privilege', () => {
       expect(env(id)).not.toHaveProperty(RUN_STATE_MACHINE_ARN_ENV);
   });
 
-  it('lets the state machine invoke its three task functions only', () => {
+  it('lets the state machine invoke its three task functions and the one that closes a failed run only', () => {
     const { runs, template, ids } = synth();
 
     const lambda = statementsFor(statementsOf(template, runs.stateMachine.role as never), 'lambda');
     expect(actionsOf(lambda)).toEqual(['lambda:InvokeFunction']);
     expect(resourcesOf(lambda)).toEqual([
+      { 'Fn::GetAtt': [ids.fail, 'Arn'] },
       { 'Fn::GetAtt': [ids.list, 'Arn'] },
       { 'Fn::GetAtt': [ids.reconcile, 'Arn'] },
       { 'Fn::GetAtt': [ids.summarize, 'Arn'] },
+      arnJoin(ids.fail, ':*'),
       arnJoin(ids.list, ':*'),
       arnJoin(ids.reconcile, ':*'),
       arnJoin(ids.summarize, ':*'),

@@ -1,0 +1,30 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { RunRecord } from '../../lib/core/run-events.js';
+import { failedRun, RunFailureInputSchema } from '../../lib/core/run-failure.js';
+import { runStore } from '../../lib/adapters/run-stores.js';
+import { taskInput } from '../../lib/adapters/run-task-input.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+
+/**
+ * The state machine's Catch of ListPartitions and SummarizeRun: closes the run FAILED with the step
+ * and its cause, so GET /v1/runs/{runId} says what happened instead of RUNNING for ever.
+ */
+async function failRun(event: unknown): Promise<RunRecord> {
+  const input = taskInput(RunFailureInputSchema, event, 'MarkRunFailed');
+  const stored = await runStore().getRun(input.runId);
+  const run = failedRun(stored?.run, input, new Date());
+  await runStore().putRun({ run, dirtyVersions: stored?.dirtyVersions ?? {} });
+  metrics.addMetric('runsFailedInStep', MetricUnit.Count, 1);
+  logger.error('run failed', { runId: run.runId, step: input.step, error: input.error, cause: input.cause });
+  return run;
+}
+
+export const handler = middy<unknown, RunRecord>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
+  .use(logMetrics(metrics))
+  .use(countFailures())
+  .handler(failRun);
