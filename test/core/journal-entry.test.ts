@@ -194,7 +194,7 @@ const resolution: fc.Arbitrary<Resolution> = fc.oneof(
   }),
   fc.record({
     action: fc.constant('reverse-entry' as const),
-    entryIds: fc.constantFrom(['F1', 'F2'], ['F2']),
+    entryIds: fc.constantFrom<string[]>(['F1', 'F2'], ['F2']),
     rebookAs: type,
   }),
   fc.record({ action: fc.constant('adjust-price' as const), unitCost }),
