@@ -244,12 +244,13 @@ export function fold(events: readonly ChainedEvent[]): CaseWorkflow | undefined 
 
 /**
  * What an event changes beyond its case, for the store to carry out (idempotently, so that a
- * writer that stopped half-way can do it again): the account registry of freezes, and the
- * journal of approved entries a period exports.
+ * writer that stopped half-way can do it again): the account registry of freezes (and the cases a
+ * freeze holds), and the journal of approved entries a period exports.
  */
 export type CaseEffect =
   | { kind: 'freeze'; account: string; groupKey: string; by: string; at: string; reason: string }
   | { kind: 'unfreeze'; account: string }
+  | { kind: 'hold'; account: string; groupKey: string }
   | { kind: 'journal'; entry: JournalEntry; approvedAt: string; approvedBy: string[]; proposedBy: string };
 
 export function effectsOf(
@@ -273,6 +274,10 @@ export function effectsOf(
     }
     case 'unfreeze':
       return [{ kind: 'unfreeze', account: data({ type: 'unfreeze', data: event.data }).account }];
+    case 'hold':
+      return [
+        { kind: 'hold', account: data({ type: 'hold', data: event.data }).account, groupKey: event.groupKey },
+      ];
     case 'approve': {
       const proposal = before?.proposal;
       if (!data({ type: 'approve', data: event.data }).complete || proposal === undefined) return [];
