@@ -20,7 +20,7 @@ import {
   type CaseWorkflow,
   type EventDraft,
 } from '../core/case-workflow.js';
-import type { Severity } from '../core/discrepancy.js';
+import type { Kind, Severity } from '../core/discrepancy.js';
 import type { JournalEntry } from '../core/journal-entry.js';
 import type { AgeBucket } from '../core/run-events.js';
 import { CASES_TABLE } from '../declarations.js';
@@ -51,6 +51,7 @@ export interface CaseFilter {
   owner?: string;
   warehouseId?: string;
   severities?: readonly Severity[];
+  kinds?: readonly Kind[];
   ageBuckets?: readonly AgeBucket[];
 }
 
@@ -142,6 +143,7 @@ function factAttributes(facts: CaseFacts, factsHash: string): Item {
     facts: s(JSON.stringify(facts)),
     factsHash: s(factsHash),
     severity: s(facts.severity),
+    kind: s(facts.kind),
     warehouseId: s(facts.warehouseId),
     firstSeen: s(facts.firstSeen),
     period: s(period),
@@ -608,6 +610,7 @@ export class CaseStore {
     };
     oneOf('state', filter.states);
     oneOf('severity', filter.severities);
+    oneOf('kind', filter.kinds);
     oneOf('owner', filter.owner === undefined ? undefined : [filter.owner]);
     oneOf('warehouseId', filter.warehouseId === undefined ? undefined : [filter.warehouseId]);
     if (filter.ageBuckets !== undefined && filter.ageBuckets.length > 0) {

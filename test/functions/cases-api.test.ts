@@ -135,6 +135,7 @@ describe('cases opened by a run', () => {
     expect(await list({ owner: 'wang.lead' })).toEqual([GROUPS.red, GROUPS.slash].sort());
     expect(await list({ warehouseId: 'WH-02', state: 'OPEN' })).toEqual([GROUPS.amount, GROUPS.lag].sort());
     expect(await list({ state: 'CLOSED' })).toEqual([]);
+    expect(await list({ kind: 'AMOUNT_MISMATCH,TIMING_LAG' })).toEqual([GROUPS.amount, GROUPS.lag].sort());
     // Ages count from each discrepancy's firstSeen (the run's asOf) to now.
     const days = Math.floor((Date.now() - Date.parse(AS_OF)) / 86_400_000);
     const bucket = days <= 1 ? '0-1' : days <= 7 ? '2-7' : days <= 30 ? '8-30' : '>30';

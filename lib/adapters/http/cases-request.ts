@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CaseActionSchema, type CaseAction } from '../../core/case-action.js';
 import { groupKeyOf } from '../../core/case-id.js';
 import { CASE_STATES } from '../../core/case-workflow.js';
-import { SEVERITIES } from '../../core/discrepancy.js';
+import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
 import { AGE_BUCKETS } from '../../core/run-events.js';
 import type { CaseFilter } from '../case-store.js';
 import { CaseNotFoundError } from './case-errors.js';
@@ -36,6 +36,7 @@ const list = <T extends readonly [string, ...string[]]>(values: T) =>
 const ListQuerySchema = z.strictObject({
   state: list(CASE_STATES),
   severity: list(SEVERITIES),
+  kind: list(KINDS),
   age: list(AGE_BUCKETS),
   owner: z.string().min(1).optional(),
   warehouseId: z.string().min(1).optional(),
@@ -84,12 +85,13 @@ export function readCasesRequest(event: APIGatewayProxyEventV2): CasesRequest {
   if (method === 'GET' && path === '/v1/cases') {
     const parsed = ListQuerySchema.safeParse(query(event));
     if (!parsed.success) throw new InvalidRequestError(problem(parsed.error, 'query'));
-    const { state, severity, age, owner, warehouseId, cursor, limit } = parsed.data;
+    const { state, severity, kind, age, owner, warehouseId, cursor, limit } = parsed.data;
     return {
       route: 'list',
       filter: {
         ...(state === undefined ? {} : { states: state }),
         ...(severity === undefined ? {} : { severities: severity }),
+        ...(kind === undefined ? {} : { kinds: kind }),
         ...(age === undefined ? {} : { ageBuckets: age }),
         ...(owner === undefined ? {} : { owner }),
         ...(warehouseId === undefined ? {} : { warehouseId }),
