@@ -26,4 +26,6 @@ export const WORKFLOW_DEFAULT = {
   path: 'config/workflow.yaml',
   /** Where a bundle finds its copy (the Lambda's /var/task); unset, the repository's file is used. */
   env: 'STOCKTALLY_WORKFLOW_DEFAULT',
+  /** The copy's path in a Lambda bundle (bundledFiles are copied beside the handler). */
+  bundled: '/var/task/workflow.yaml',
 } as const;

@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
+import { Cases } from './cases.js';
 import { Data } from './data.js';
+import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
@@ -29,6 +31,8 @@ export class StocktallyStack extends Stack {
   readonly api: Api;
   readonly ingest: Ingest;
   readonly runs: Runs;
+  readonly identity: Identity;
+  readonly cases: Cases;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
     const { stage, projectRoot, partitions, timeZone, ...stackProps } = props;
@@ -50,6 +54,20 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
     });
+    this.identity = new Identity(this, 'Identity', {
+      stage,
+      domainPrefix: `stocktally-${stage.name}-${this.account}`,
+    });
+    this.cases = new Cases(this, 'Cases', {
+      stage,
+      projectRoot,
+      cases: this.data.table(CASES_TABLE),
+      events: this.data.table(CASE_EVENTS_TABLE),
+      bucket: this.storage.bucket,
+      api: this.api,
+      authorizer: this.identity.authorizer,
+      timeZone,
+    });
     this.runs = new Runs(this, 'Runs', {
       stage,
       projectRoot,
@@ -57,6 +75,8 @@ export class StocktallyStack extends Stack {
       runs: this.data.table(RUNS_TABLE),
       bucket: this.storage.bucket,
       api: this.api,
+      authorizer: this.identity.authorizer,
+      cases: this.cases.runAccess,
       partitions,
       timeZone,
     });
@@ -72,6 +92,12 @@ export class StocktallyStack extends Stack {
     new CfnOutput(this, 'RunStateMachineArn', {
       value: this.runs.stateMachine.stateMachineArn,
       description: 'The reconcile run state machine (POST /v1/runs starts it; so do the schedules)',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'DashboardClientId', { value: this.identity.dashboardClient.userPoolClientId });
+    new CfnOutput(this, 'HostedUiBaseUrl', {
+      value: this.identity.hostedUiBaseUrl,
+      description: 'The sign-in pages of the user pool (people are invited; no self sign-up)',
     });
     new CfnOutput(this, 'WmsWebhookSecretArn', { value: this.ingest.secrets.wms.secretArn });
     new CfnOutput(this, 'FinanceWebhookSecretArn', { value: this.ingest.secrets.finance.secretArn });

@@ -1,4 +1,5 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,8 +21,9 @@ import { runAuditCommand } from '../../lib/cli/audit-command.js';
 import { chain } from '../../lib/core/audit-chain.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
 import type { Caller } from '../../lib/core/roles.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
+import { BUCKET, CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
+import { renderReport } from '../../functions/reports/render-report.js';
 
 // The cases API through its real handler on the embedded DynamoDB and S3, after real runs.
 
@@ -456,5 +458,36 @@ describe('freezing an account', () => {
       closed: { auto: true },
     });
     expect((await call('GET', casePath(GROUPS.red), CLERK)).body.state).toBe('OPEN');
+  });
+});
+
+describe('the report of a run', () => {
+  it('fills its cause / rectification / owner columns from the cases', async () => {
+    await approveRed();
+    await act(GROUPS.lag, LEAD, { type: 'comment', text: 'waiting for the invoice' });
+
+    const keys = await renderReport('close-1');
+
+    const object = await aws.s3.send(
+      new GetObjectCommand({ Bucket: BUCKET.localName, Key: keys?.csv ?? '' }),
+    );
+    const rows = parse((await object.Body?.transformToString('utf8')) ?? '', {
+      bom: true,
+      columns: true,
+    }) as Record<string, string>[];
+    const row = (groupKey: string) => rows.find((r) => r['分组键 Group key'] === groupKey) ?? {};
+    expect(row(GROUPS.red)).toMatchObject({
+      '处理状态 Status': '处理中 in progress',
+      '原因 Cause': '凭证缺失 missing-voucher',
+      '负责人 Owner': 'wang.lead',
+      '整改措施 Rectification': expect.stringMatching(
+        /^补录凭证 supplement-voucher ST-202610-[0-9a-f]{8}-3 60000\.00 \(已审批 approved\)$/,
+      ),
+    });
+    expect(row(GROUPS.amount)).toMatchObject({
+      '处理状态 Status': '待处理 open',
+      '负责人 Owner': 'li.finance',
+      '原因 Cause': '',
+    });
   });
 });
