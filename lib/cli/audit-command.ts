@@ -147,6 +147,8 @@ export async function runAuditCommand(
     io.out.write(AUDIT_HELP);
     return 0;
   }
+  // The SDK's notice that Node 20 support ends in 2027 is nothing to act on here (as in `start`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { client, casesTable, eventsTable, where } = await target(args);
   try {
     let result: AuditResult;
