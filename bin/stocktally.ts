@@ -18,6 +18,8 @@ Commands
                (--port 4000, --data DIR, --demo, --once; see start --help)
   run          start a reconciliation run on the running local pipeline and follow it per partition
                (--mode continuous|close, --as-of ISO, --period YYYY-MM, --data DIR; see run --help)
+  audit        audit verify: checks every case's SHA-256 audit chain and names the first broken link
+               (--data DIR, --endpoint URL, --json; see audit --help)
   dictionary   the data dictionary (数据字典) of records, discrepancies and the summary
                (--markdown, --json)
   help         this help
@@ -66,6 +68,9 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       // Loaded on demand, like start: it talks to the running local pipeline (DIR/endpoints.json).
       return (await import('../lib/cli/run-command.js')).runRunCommand(rest);
+    case 'audit':
+      // Loaded on demand, like run: it reads the case tables of the running local pipeline.
+      return (await import('../lib/cli/audit-command.js')).runAuditCommand(rest);
     case undefined:
     case 'help':
     case '--help':

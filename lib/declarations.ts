@@ -79,7 +79,52 @@ export const RUNS_TABLE: TableDeclaration = {
   env: 'STOCKTALLY_RUNS_TABLE',
 };
 
-export const TABLES: readonly TableDeclaration[] = [RECORDS_TABLE, RUNS_TABLE];
+/**
+ * Cases of the exception workflow (issue 8): what is current and may change, each item a
+ * projection of the append-only events in CASE_EVENTS_TABLE (lib/adapters/case-store.ts).
+ * `<groupKey>` is `warehouseId|sku|documentRef`.
+ *   pk `case#<groupKey>`, sk `head`       the case as of its last event (`workflow`, version, lastHash;
+ *                                          state, owner, severity, warehouseId, firstSeen for filters),
+ *                                          and its discrepancy as the runs last found it (`facts`,
+ *                                          factsHash); lpk `case`, lsk `<openedAt>#<groupKey>` list it
+ *                                          (index by-opened), ppk `period#<YYYY-MM>`, psk `<groupKey>` by
+ *                                          its accounting period (index by-period, the close check)
+ *   pk `freeze`, sk `<warehouseId>|<account code>`   a frozen account, and the cases whose automatic
+ *                                          close it holds
+ *   pk `journal#<YYYY-MM>`, sk `<entryId>`           an approved adjusting entry of the period
+ */
+export const CASES_TABLE: TableDeclaration = {
+  id: 'Cases',
+  localName: 'stocktally-cases',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    { name: 'by-opened', partitionKey: 'lpk', sortKey: 'lsk' },
+    { name: 'by-period', partitionKey: 'ppk', sortKey: 'psk' },
+  ],
+  env: 'STOCKTALLY_CASES_TABLE',
+};
+
+/**
+ * The audit trail of every case, append-only: written only by conditional puts that never replace
+ * an item, never updated or deleted (the functions' roles hold no such permission on it).
+ *   pk `case#<groupKey>`, sk `e#<seq, 8 digits>`   one event: type, at, actor, data, prevHash, hash
+ */
+export const CASE_EVENTS_TABLE: TableDeclaration = {
+  id: 'CaseEvents',
+  localName: 'stocktally-case-events',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  env: 'STOCKTALLY_CASE_EVENTS_TABLE',
+};
+
+export const TABLES: readonly TableDeclaration[] = [
+  RECORDS_TABLE,
+  RUNS_TABLE,
+  CASES_TABLE,
+  CASE_EVENTS_TABLE,
+];
 
 export const BUCKET = {
   id: 'Data',
@@ -148,6 +193,8 @@ export const HANDLERS = {
   deliverChat: 'functions/notify/deliver-chat.ts',
   /** The Catch of ListPartitions and SummarizeRun: closes the run FAILED. */
   failRun: 'functions/runs/fail-run.ts',
+  /** The cases API (issue 8). */
+  casesApi: 'functions/cases/cases-api.ts',
 } as const;
 
 /**

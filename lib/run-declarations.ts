@@ -5,7 +5,7 @@
  * CDK or an AWS SDK, so the bundled CLI can use it.
  */
 
-/** The runs routes of CONTRACT §4: IAM-authorized in the cloud, bearer token locally. */
+/** The runs routes of CONTRACT §4: the JWT authorizer (people, the dashboard) in the cloud, a bearer token locally. */
 export const RUN_ROUTES = [
   { method: 'POST', path: '/v1/runs' },
   { method: 'GET', path: '/v1/runs/{runId}' },

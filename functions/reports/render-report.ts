@@ -4,12 +4,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { PassThrough, type Writable } from 'node:stream';
 import type { Discrepancy } from '../../lib/core/discrepancy.js';
-import type { ReportSummary } from '../../lib/core/report-model.js';
+import type { ReportSummary, WorkflowLookup } from '../../lib/core/report-model.js';
 import { RunIdSchema, type RunRecord } from '../../lib/core/run-events.js';
 import { loadReportFonts } from '../../lib/report/fonts.js';
 import { prepareReport } from '../../lib/report/write-reports.js';
+import { CASES_TABLE } from '../../lib/declarations.js';
 import { s3Client } from '../../lib/adapters/aws-clients.js';
-import { config } from '../../lib/adapters/env.js';
+import { caseNotes } from '../../lib/adapters/case-notes.js';
+import { caseStore } from '../../lib/adapters/case-stores.js';
+import { config, optionalEnv } from '../../lib/adapters/env.js';
 import { InvalidRunInputError, RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import {
   REPORT_CONTENT_TYPES,
@@ -44,6 +47,23 @@ function reportSummary(run: RunRecord): ReportSummary | undefined {
   const { summary } = run;
   if (summary === null) return undefined;
   return { ...summary, inputs: {}, run: { generatedAt: run.finishedAt ?? new Date().toISOString() } };
+}
+
+/**
+ * The cases of the run's discrepancies, for the report's cause / rectification / owner columns
+ * (undefined where the function has no case tables: every item then shows as open). A failure to
+ * read them is logged and the report renders without them rather than not at all.
+ */
+async function workflowOf(runId: string): Promise<WorkflowLookup | undefined> {
+  if (optionalEnv(CASES_TABLE.env) === undefined) return undefined;
+  try {
+    const groupKeys = new Set<string>();
+    for await (const d of discrepanciesOf(runId)()) groupKeys.add(d.groupKey);
+    return await caseNotes(caseStore(), groupKeys);
+  } catch (error) {
+    logger.warn('cases unavailable: the report shows every item as open', { runId, error: error as Error });
+    return undefined;
+  }
 }
 
 /** Streams `render`'s output to one S3 object; a failed render aborts the upload, leaving nothing. */
@@ -86,6 +106,7 @@ export async function renderReport(runId: string): Promise<ReportKeys | undefine
     discrepancies: discrepanciesOf(runId),
     period: run.period,
     fonts: loadReportFonts(),
+    workflow: await workflowOf(runId),
   });
   try {
     for (const format of REPORT_FORMATS) {

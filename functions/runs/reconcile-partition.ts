@@ -4,7 +4,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/run-events.js';
 import { runPartition, tallyToJson } from '../../lib/core/run-partition.js';
+import { toRunDiscrepancy } from '../../lib/core/lifecycle.js';
 import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/run-summary.js';
+import { caseStore, workflowConfig } from '../../lib/adapters/case-stores.js';
+import { applyRunToCases } from '../../lib/adapters/case-work.js';
 import { config } from '../../lib/adapters/env.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import { recordStore } from '../../lib/adapters/ingest-stores.js';
@@ -15,7 +18,8 @@ import { correlationId, countFailures, logger, metrics } from '../../lib/adapter
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
  * run's scope, the groups' lifecycle moved on, and the run's discrepancies of this partition
- * replaced, so a retry or a re-run of the same run id overwrites rather than adds.
+ * replaced, so a retry or a re-run of the same run id overwrites rather than adds; then each
+ * discrepancy's case opened or brought up to date (lib/core/case-run.ts), idempotently too.
  */
 async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const began = Date.now();
@@ -32,6 +36,14 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const outcome = runPartition(records, before, { ...context, scope: stored.run.scope });
   const reconciled = Date.now();
   await runStore().writePartition(runId, partition, asOf, outcome.transitions);
+  // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
+  const cases = await applyRunToCases(
+    caseStore(),
+    (await workflowConfig().current()).config,
+    outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
+    runId,
+    new Date(),
+  );
   const { tally } = outcome;
   const output: ReconcilePartitionOutput = {
     runId,
@@ -57,6 +69,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     partition,
     ...phasesMs,
     discrepancies: outcome.discrepancies,
+    cases,
   });
   return output;
 }

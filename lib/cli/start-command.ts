@@ -18,6 +18,11 @@ import { reportLink, startRun, waitForRun } from '../local/run-client.js';
 import type { RunHandlers } from '../local/run-functions.js';
 import type { LocalExecution } from '../local/run-starter-local.js';
 import { guide } from '../local/start-guide.js';
+import { casesGuide, usersLines } from '../local/cases-guide.js';
+import { CASE_ROUTES } from '../case-declarations.js';
+import type { CaseHandlers } from '../local/case-functions.js';
+import { loadRealCaseHandlers } from '../local/real-case-handlers.js';
+import { listAllCases } from '../local/case-client.js';
 import { summaryLines } from './run-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -90,6 +95,8 @@ export interface StartIo {
   loadHandlers?: () => Promise<IngestHandlers>;
   /** The run handlers; the real ones by default. */
   loadRunHandlers?: () => Promise<RunHandlers>;
+  /** The cases API handler; the real one by default. */
+  loadCaseHandlers?: () => Promise<CaseHandlers>;
 }
 
 interface Secret {
@@ -128,6 +135,13 @@ function countsText(step: DemoStep): string {
   const c = step.counts;
   if (c === undefined) return `FAILED: ${step.note}`;
   return `accepted ${c.accepted}, duplicates ${c.duplicates}, conflicts ${c.conflicts}, rejected ${c.rejected}  (${step.note})`;
+}
+
+/** `2026-11` -> `2026-10`: the month a close run at the start of a month closes. */
+function previousMonth(period: string): string {
+  const [year = 0, month = 1] = period.split('-').map(Number);
+  const d = new Date(Date.UTC(year, month - 2, 1));
+  return d.toISOString().slice(0, 7);
 }
 
 function timestampStamp(now: Date): string {
@@ -175,6 +189,10 @@ async function demoRun(
     }
     const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
     for (const line of summaryLines(run)) say(`           ${line}`);
+    // One case per discrepancy, opened by the run's partitions as they wrote them.
+    const cases = await listAllCases(client);
+    const red = cases.filter((c) => c.severity === 'RED').length;
+    say(`  cases    ${cases.length} opened (RED ${red}), one per discrepancy -> GET /v1/cases`);
     // The PDF report through GET /v1/runs/{runId}/report: a presigned link on the embedded S3.
     try {
       say(`  report   ${await reportLink(client, runId, 'pdf')}`);
@@ -228,6 +246,7 @@ export async function runStart(
       token: token.value,
       loadHandlers: io.loadHandlers ?? loadRealHandlers,
       runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
+      cases: { loadHandlers: io.loadCaseHandlers ?? loadRealCaseHandlers },
       log,
     });
   } catch (error) {
@@ -261,6 +280,7 @@ export async function runStart(
     say();
     say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
     say(`                  ${runRoutes}: bearer token`);
+    say(`                  ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`);
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );
@@ -274,6 +294,7 @@ export async function runStart(
     say(`  webhook secret  ${webhookSecret.value}   (${chosen(webhookSecret, ENV.webhookSecret)})`);
     say(`  bearer token    ${token.value}   (${chosen(token, ENV.token)}; every route but the webhooks)`);
     say(`  endpoints       ${shown(endpointsFile)}`);
+    for (const line of usersLines(token.value)) say(line);
     say();
 
     if (demo !== undefined) {
@@ -319,6 +340,16 @@ export async function runStart(
       dataDir: shown(pipeline.dataDir),
       ...(demo === undefined ? {} : { demoDir: shown(demo.dir), demoAsOf: demo.manifest.generator.asOf }),
     })) {
+      say(line);
+    }
+    say();
+    const period = demo === undefined ? undefined : demo.manifest.generator.asOf.slice(0, 7);
+    for (const line of casesGuide(
+      pipeline.api,
+      token.value,
+      shown(pipeline.dataDir),
+      period === undefined ? undefined : previousMonth(period),
+    )) {
       say(line);
     }
     say();

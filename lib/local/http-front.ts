@@ -3,16 +3,18 @@ import type {
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, invoke, SILENT, type LambdaFunction, type LocalLog } from './lambda-runtime.js';
+import { claimsOf, resolveBearer, type LocalUser } from './local-users.js';
 
 /**
  * The HTTP API of API Gateway on loopback: each request becomes an HTTP API payload 2.0 event for the
  * real handler, and the handler's answer is written back the way API Gateway writes it. The route
  * table says who authenticates: the signed webhooks check their own HMAC, every other route needs the
- * bearer token that `stocktally start` prints (the authorizer's place in the cloud).
+ * bearer token of a local user (lib/local/local-users.ts) that `stocktally start` prints, and gets
+ * that user's claims where API Gateway's JWT authorizer puts them (requestContext.authorizer.jwt).
  */
 export type ApiHandler = LambdaFunction<APIGatewayProxyEventV2, APIGatewayProxyResultV2<unknown>>;
 
@@ -170,12 +172,13 @@ export interface RequestFacts {
   host: string;
 }
 
-/** The HTTP API payload 2.0 event for one request on one route. */
+/** The HTTP API payload 2.0 event for one request on one route; `claims` as a JWT authorizer passes them. */
 export function toApiGatewayEvent(
   request: RequestFacts,
   routeKey: string,
   pathParameters: Record<string, string> | undefined,
   now = Date.now(),
+  claims?: Record<string, string>,
 ): APIGatewayProxyEventV2 {
   const text = isTextContentType(request.headers['content-type']);
   const hasBody = request.body.length > 0;
@@ -211,6 +214,9 @@ export function toApiGatewayEvent(
     },
     isBase64Encoded: hasBody && !text,
   };
+  if (claims !== undefined) {
+    (event.requestContext as { authorizer?: unknown }).authorizer = { jwt: { claims, scopes: null } };
+  }
   if (request.cookies.length > 0) event.cookies = request.cookies;
   const query = queryParameters(request.rawQueryString);
   if (query !== undefined) event.queryStringParameters = query;
@@ -266,16 +272,10 @@ function message(statusCode: number, text: string, extra: Record<string, string>
   };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  // Hash both sides so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function hasBearer(authorization: string | undefined, token: string): boolean {
+/** The local user of an `Authorization: Bearer <token>` header, or undefined. */
+function userOf(authorization: string | undefined, token: string): LocalUser | undefined {
   const found = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return found?.[1] !== undefined && sameSecret(found[1], token);
+  return found?.[1] === undefined ? undefined : resolveBearer(found[1], token);
 }
 
 class BodyTooLarge extends Error {}
@@ -314,7 +314,9 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     }
     const { headers, cookies } = collectHeaders(req);
     // Unknown routes answer 401 before 404 without a token, so routes are not probed unauthenticated.
-    if (found?.compiled.route.auth !== 'signed' && !hasBearer(headers.authorization, options.token)) {
+    const user =
+      found?.compiled.route.auth === 'signed' ? undefined : userOf(headers.authorization, options.token);
+    if (found?.compiled.route.auth !== 'signed' && user === undefined) {
       req.resume();
       return message(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
     }
@@ -346,6 +348,8 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       },
       routeKey,
       found.params,
+      Date.now(),
+      user === undefined ? undefined : claimsOf(user),
     );
     try {
       return fromLambdaResult(await invoke(route.fn, event, event.requestContext.requestId));

@@ -11,10 +11,12 @@ import {
   type Embedded,
   type EmbeddedS3,
 } from './embedded-aws.js';
+import { caseRoutes, type CaseHandlers } from './case-functions.js';
 import { startHttpFront, type HttpFront, type Route } from './http-front.js';
 import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-functions.js';
 import { applyLocalEnvironment } from './local-environment.js';
 import { SILENT, type LocalLog } from './lambda-runtime.js';
+import { localUsersRoute } from './local-users.js';
 import { runRoutes, type RunHandlers } from './run-functions.js';
 import { startLocalAlerts, type LocalAlertsWiring } from './local-alerts.js';
 import { LocalRunStarter } from './run-starter-local.js';
@@ -46,6 +48,8 @@ export interface PipelineOptions {
    * ingests only.
    */
   runs?: RunsOptions;
+  /** The exception workflow (issue 8): the cases routes, loaded once the environment is set. */
+  cases?: { loadHandlers: () => Promise<CaseHandlers> };
   /**
    * A DynamoDB to use instead of the embedded dynalite (one in its own process, DynamoDB Local): its
    * tables are created where missing, and it is left running at stop.
@@ -171,8 +175,16 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       alerts = wiring;
     }
 
+    const routesOfCases = options.cases === undefined ? [] : caseRoutes(await options.cases.loadHandlers());
+
     const front: HttpFront = await startHttpFront({
-      routes: [...webhookRoutes(handlers), ...routesOfRuns, ...(options.extraRoutes?.(handlers) ?? [])],
+      routes: [
+        ...webhookRoutes(handlers),
+        ...routesOfRuns,
+        ...routesOfCases,
+        localUsersRoute(options.token),
+        ...(options.extraRoutes?.(handlers) ?? []),
+      ],
       token: options.token,
       port: options.port,
       log,

@@ -3,6 +3,7 @@ import {
   HttpApi,
   HttpMethod,
   type HttpRoute,
+  type IHttpRouteAuthorizer,
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -81,6 +82,24 @@ export class Api extends Construct {
       const method = HttpMethod[route.method as keyof typeof HttpMethod];
       if (method === undefined) throw new Error(`not an HTTP method: ${route.method}`);
       return this.httpApi.addRoutes({ path: route.path, methods: [method], integration });
+    });
+  }
+
+  /**
+   * Routes to one function behind a JWT authorizer (the Cognito user pool of Identity): the routes
+   * people call from the dashboard, whose handlers read the caller from the verified claims.
+   */
+  addJwtRoutes(
+    integrationId: string,
+    routes: readonly { readonly method: string; readonly path: string }[],
+    fn: IFunction,
+    authorizer: IHttpRouteAuthorizer,
+  ): HttpRoute[] {
+    const integration = new HttpLambdaIntegration(integrationId, fn);
+    return routes.flatMap((route) => {
+      const method = HttpMethod[route.method as keyof typeof HttpMethod];
+      if (method === undefined) throw new Error(`not an HTTP method: ${route.method}`);
+      return this.httpApi.addRoutes({ path: route.path, methods: [method], integration, authorizer });
     });
   }
 

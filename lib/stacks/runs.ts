@@ -41,7 +41,7 @@
  * error, Lambda's JSON string { errorType, errorMessage, trace }.
  */
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import type { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -79,6 +79,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FONT_PACKAGE } from '../report/fonts.js';
+import { WORKFLOW_DEFAULT } from '../case-declarations.js';
 import { BUCKET, DISTRIBUTED_MAP_THRESHOLD, ENV, HANDLERS, RUN_STATES } from '../declarations.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
@@ -140,6 +141,13 @@ export interface RunsProps {
   readonly runs: DeclaredTable;
   readonly bucket: IBucket;
   readonly api: Api;
+  /**
+   * The JWT authorizer of the people who call the runs routes (the dashboard): Identity's.
+   * @default IAM authorization (SigV4-signed callers)
+   */
+  readonly authorizer?: IHttpRouteAuthorizer;
+  /** The case tables: a partition's task opens the cases of what it finds (issue 8). @default none */
+  readonly cases?: RunCaseAccess;
   readonly partitions: number;
   /** IANA time zone of periods and of the scheduled closes. */
   readonly timeZone: string;
@@ -204,7 +212,10 @@ export class Runs extends Construct {
     });
     this.stateMachine.grantStartExecution(this.functions.runsApi.role);
 
-    this.routes = props.api.addIamRoutes('RunsIntegration', RUN_ROUTES, this.functions.runsApi.fn);
+    this.routes =
+      props.authorizer === undefined
+        ? props.api.addIamRoutes('RunsIntegration', RUN_ROUTES, this.functions.runsApi.fn)
+        : props.api.addJwtRoutes('RunsIntegration', RUN_ROUTES, this.functions.runsApi.fn, props.authorizer);
 
     const schedules = new RunSchedules(this, 'Schedules', {
       stage: props.stage,
@@ -238,10 +249,20 @@ export class Runs extends Construct {
         "Run step 2, once per partition: reconciles the partition's records, writes its discrepancies",
       timeout: Duration.seconds(RUN_FUNCTIONS.reconcilePartition.timeoutSeconds),
       memorySize: 2048,
+      // The cases it opens take their owners from the workflow configuration (its default bundled).
+      ...(props.cases === undefined
+        ? {}
+        : {
+            environment: { ...common, [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled },
+            bundledFiles: [WORKFLOW_DEFAULT.path],
+          }),
     })
       .bindTable(props.records, 'read')
       .bindTable(props.runs, 'readWrite')
-      .bindBucket(props.bucket, { read: [BUCKET.tablesPrefix] });
+      .bindBucket(props.bucket, {
+        read: [BUCKET.tablesPrefix, ...(props.cases === undefined ? [] : [BUCKET.configPrefix])],
+      });
+    props.cases?.partitions.bind(reconcilePartition);
 
     const summarizeRun = new StocktallyFunction(this, 'SummarizeRun', {
       ...base,
@@ -257,6 +278,8 @@ export class Runs extends Construct {
       // in-process (functions/reports/render-report.ts) is written under reports/.
       .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
     bindDirtyMarkers(summarizeRun, props.records, 'readWrite');
+    // The report's cause / rectification / owner columns come from the cases.
+    props.cases?.report.bind(summarizeRun);
 
     const runsApi = new StocktallyFunction(this, 'RunsApi', {
       ...base,
@@ -277,6 +300,15 @@ export class Runs extends Construct {
 
     return { listPartitions, reconcilePartition, summarizeRun, runsApi, failRun };
   }
+}
+
+/**
+ * How the run functions get the case tables, least privilege (lib/stacks/cases.ts bindCaseTables):
+ * the partition task opens and updates cases, the summary's report reads their heads.
+ */
+export interface RunCaseAccess {
+  readonly partitions: { bind(fn: StocktallyFunction): void };
+  readonly report: { bind(fn: StocktallyFunction): void };
 }
 
 /** Objects of runs: runs/<runId>/partitions.json and the Distributed Map's results. */

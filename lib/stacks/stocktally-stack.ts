@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
+import { Cases } from './cases.js';
 import { Data } from './data.js';
+import { Identity } from './identity.js';
 import { Ingest } from './ingest.js';
 import { Notify } from './notify.js';
 import { Runs } from './runs.js';
@@ -33,6 +35,8 @@ export class StocktallyStack extends Stack {
   readonly ingest: Ingest;
   readonly runs: Runs;
   readonly notify: Notify;
+  readonly identity: Identity;
+  readonly cases: Cases;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
     const { stage, projectRoot, partitions, timeZone, alertConfigPath, ...stackProps } = props;
@@ -64,6 +68,20 @@ export class StocktallyStack extends Stack {
       timeZone,
       ...(alertConfigPath === undefined ? {} : { configPath: alertConfigPath }),
     });
+    this.identity = new Identity(this, 'Identity', {
+      stage,
+      domainPrefix: `stocktally-${stage.name}-${this.account}`,
+    });
+    this.cases = new Cases(this, 'Cases', {
+      stage,
+      projectRoot,
+      cases: this.data.table(CASES_TABLE),
+      events: this.data.table(CASE_EVENTS_TABLE),
+      bucket: this.storage.bucket,
+      api: this.api,
+      authorizer: this.identity.authorizer,
+      timeZone,
+    });
     this.runs = new Runs(this, 'Runs', {
       stage,
       projectRoot,
@@ -71,6 +89,8 @@ export class StocktallyStack extends Stack {
       runs: this.data.table(RUNS_TABLE),
       bucket: this.storage.bucket,
       api: this.api,
+      authorizer: this.identity.authorizer,
+      cases: this.cases.runAccess,
       partitions,
       timeZone,
       notifyRun: this.notify.notifyRun,
@@ -91,6 +111,12 @@ export class StocktallyStack extends Stack {
     new CfnOutput(this, 'ChatAlertDeadLetterQueueUrl', {
       value: this.notify.chatDeadLetters.queueUrl,
       description: 'Chat alerts no DingTalk, WeCom or Slack webhook accepted after every retry',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'DashboardClientId', { value: this.identity.dashboardClient.userPoolClientId });
+    new CfnOutput(this, 'HostedUiBaseUrl', {
+      value: this.identity.hostedUiBaseUrl,
+      description: 'The sign-in pages of the user pool (people are invited; no self sign-up)',
     });
     new CfnOutput(this, 'WmsWebhookSecretArn', { value: this.ingest.secrets.wms.secretArn });
     new CfnOutput(this, 'FinanceWebhookSecretArn', { value: this.ingest.secrets.finance.secretArn });

@@ -10,7 +10,7 @@ import type {
   ReconcilePartitionOutput,
   RunRecord,
 } from '../../lib/core/run-events.js';
-import { RUNS_TABLE } from '../../lib/declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
 import { bootstrap } from '../../lib/local/embedded-aws.js';
 import { handler as listPartitions } from '../../functions/runs/list-partitions.js';
 import { handler as reconcilePartition } from '../../functions/runs/reconcile-partition.js';
@@ -21,21 +21,26 @@ export const RUNS = RUNS_TABLE.localName;
 export async function startRunsAws(): Promise<Aws> {
   const aws = await startAws();
   process.env[RUNS_TABLE.env] = RUNS;
+  // A run opens the cases of what it finds (issue 8).
+  process.env[CASES_TABLE.env] = CASES_TABLE.localName;
+  process.env[CASE_EVENTS_TABLE.env] = CASE_EVENTS_TABLE.localName;
   return aws;
 }
 
-/** Empties both tables between tests (dynalite drops a table a moment after DeleteTable answers). */
+/** Empties the tables between tests (dynalite drops a table a moment after DeleteTable answers). */
 export async function resetTables(aws: Aws): Promise<void> {
   await resetRecords(aws);
-  await aws.dynamo.send(new DeleteTableCommand({ TableName: RUNS }));
-  for (;;) {
-    try {
-      await aws.dynamo.send(new DescribeTableCommand({ TableName: RUNS }));
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') break;
-      throw error;
+  for (const table of [RUNS, CASES_TABLE.localName, CASE_EVENTS_TABLE.localName]) {
+    await aws.dynamo.send(new DeleteTableCommand({ TableName: table }));
+    for (;;) {
+      try {
+        await aws.dynamo.send(new DescribeTableCommand({ TableName: table }));
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') break;
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   await bootstrap(aws.dynamo, aws.s3);
 }

@@ -111,6 +111,14 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Api/HttpApi/POST--v1--entries AwsSolutions-APIG4',
         'Api/HttpApi/POST--v1--movements AwsSolutions-APIG4',
         'BucketNotificationsHandler050a0587b7544547bf325f094a3db834 AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        // The cases API (issue 8): the function defaults, and the workflow configuration under config/.
+        'Cases/CasesApi/DeadLetters Serverless-SQSRedrivePolicy',
+        'Cases/CasesApi/Function AwsSolutions-L1',
+        'Cases/CasesApi/Function Serverless-LambdaLatestVersion',
+        'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
+        // MFA optional outside production (required in prod).
+        'Identity/UserPool AwsSolutions-COG2',
         'Ingest/FinanceWebhookSecret AwsSolutions-SMG4',
         'Ingest/S3Drop/DeadLetters Serverless-SQSRedrivePolicy',
         'Ingest/S3Drop/Function AwsSolutions-L1',
@@ -133,7 +141,11 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
             ? ['Runs/ListPartitions/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]']
             : []),
           ...(fn === 'ReconcilePartition'
-            ? ['Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]']
+            ? [
+                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
+                // The workflow configuration, for the owners of the cases it opens.
+                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
+              ]
             : []),
           // Report objects: written by SummarizeRun, read (presigned links) by the runs API.
           ...(fn === 'RunsApi' || fn === 'SummarizeRun'

@@ -26,6 +26,7 @@ import {
 } from '../../lib/run-declarations.js';
 import { Api } from '../../lib/stacks/api.js';
 import { Data } from '../../lib/stacks/data.js';
+import { Identity } from '../../lib/stacks/identity.js';
 import { AT_SCALE_STATES, LAMBDA_TRANSIENT_ERRORS, Runs, type RunsProps } from '../../lib/stacks/runs.js';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { Storage } from '../../lib/stacks/storage.js';
@@ -467,6 +468,34 @@ describe('Runs: the routes', () => {
       IntegrationUri: { 'Fn::GetAtt': [ids.runsApi, 'Arn'] },
       PayloadFormatVersion: '2.0',
     });
+  });
+});
+
+describe('Runs: the routes people call', () => {
+  it('puts the runs routes behind the JWT authorizer when given one (the dashboard calls them)', () => {
+    const stack = testStack();
+    const stage = stageOf('dev');
+    const data = new Data(stack, 'Data', { stage });
+    const api = new Api(stack, 'Api', { stage });
+    const identity = new Identity(stack, 'Identity', { stage, domainPrefix: 'stocktally-runs-test' });
+    new Runs(stack, 'Runs', {
+      stage,
+      projectRoot: PROJECT_ROOT,
+      records: data.table(RECORDS_TABLE),
+      runs: data.table(RUNS_TABLE),
+      bucket: new Storage(stack, 'Storage', { stage }).bucket,
+      api,
+      authorizer: identity.authorizer,
+      partitions: 64,
+      timeZone: 'Asia/Shanghai',
+    });
+
+    const routes = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r as Resource).Properties,
+    );
+    expect(Object.fromEntries(routes.map((r) => [r.RouteKey, r.AuthorizationType]))).toEqual(
+      Object.fromEntries(RUN_ROUTES.map((r) => [`${r.method} ${r.path}`, 'JWT'])),
+    );
   });
 });
 

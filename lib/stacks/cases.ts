@@ -1,0 +1,130 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { BUCKET, ENV, HANDLERS } from '../declarations.js';
+import type { Api } from './api.js';
+import type { DeclaredTable } from './data.js';
+import { StocktallyFunction } from './function.js';
+import type { RunCaseAccess } from './runs.js';
+import type { Stage } from './stage.js';
+
+/** The items of the cases table a function may delete: the account freezes (`pk freeze`), nothing else. */
+export const DELETABLE_CASE_ITEMS = 'freeze';
+
+/** Writing to the audit trail is adding to it; these would change or remove what is there. */
+export const EVENT_REWRITES = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+] as const;
+
+export interface CaseTables {
+  readonly cases: DeclaredTable;
+  readonly events: DeclaredTable;
+}
+
+/**
+ * Grants a function the case tables, least privilege:
+ * - `work` (the cases API, a run's partition task): case heads read and written by conditional
+ *   put and update, deletes only on freeze items (dynamodb:LeadingKeys); events added (PutItem) and
+ *   read (GetItem, Query), and an explicit Deny of every action that would change or remove one, so
+ *   no later grant can open a rewrite path;
+ * - `readHeads` (the report renderer): case heads read, nothing of the events.
+ */
+export function bindCaseTables(
+  fn: StocktallyFunction,
+  tables: CaseTables,
+  access: 'work' | 'readHeads',
+): void {
+  const { cases, events } = tables;
+  fn.withEnvironment({
+    [cases.declaration.env]: cases.table.tableName,
+    [events.declaration.env]: events.table.tableName,
+  });
+  const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
+  const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: read, resources: [cases.table.tableArn] }));
+  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
+  if (access === 'readHeads') return;
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [cases.table.tableArn],
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:DeleteItem'],
+      resources: [cases.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DELETABLE_CASE_ITEMS] } },
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [events.table.tableArn],
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: [...EVENT_REWRITES],
+      resources: [events.table.tableArn],
+    }),
+  );
+}
+
+export interface CasesProps extends CaseTables {
+  readonly stage: Stage;
+  readonly projectRoot: string;
+  readonly bucket: IBucket;
+  readonly api: Api;
+  /** The JWT authorizer of Identity: the handler reads the caller from its claims. */
+  readonly authorizer: IHttpRouteAuthorizer;
+  readonly timeZone: string;
+}
+
+/**
+ * The exception workflow (issue 8): the cases API function behind the JWT authorizer, with the
+ * default workflow configuration bundled beside it (config/workflow.yaml; an upload to
+ * config/workflow.yaml in the bucket overrides it), and the grants a run's partition task and the
+ * report renderer need to open cases and to read them.
+ */
+export class Cases extends Construct {
+  readonly casesApi: StocktallyFunction;
+  readonly routes: readonly HttpRoute[];
+  /** For Runs: the partition task opens and updates cases; the report reads their heads. */
+  readonly runAccess: RunCaseAccess;
+
+  constructor(scope: Construct, id: string, props: CasesProps) {
+    super(scope, id);
+    const tables: CaseTables = { cases: props.cases, events: props.events };
+    this.casesApi = new StocktallyFunction(this, 'CasesApi', {
+      stage: props.stage,
+      projectRoot: props.projectRoot,
+      entry: HANDLERS.casesApi,
+      description: `Cases routes ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      timeout: Duration.seconds(CASES_FUNCTION.timeoutSeconds),
+      environment: workflowEnvironment(props.timeZone),
+      bundledFiles: [WORKFLOW_DEFAULT.path],
+    }).bindBucket(props.bucket, { read: [BUCKET.configPrefix] });
+    bindCaseTables(this.casesApi, tables, 'work');
+    this.routes = props.api.addJwtRoutes('CasesIntegration', CASE_ROUTES, this.casesApi.fn, props.authorizer);
+    this.runAccess = {
+      partitions: { bind: (fn) => bindCaseTables(fn, tables, 'work') },
+      report: { bind: (fn) => bindCaseTables(fn, tables, 'readHeads') },
+    };
+  }
+}
+
+/** The environment of a function that reads the workflow configuration (its bundled default's path). */
+export function workflowEnvironment(timeZone: string): Record<string, string> {
+  return { [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled, [ENV.timeZone]: timeZone };
+}

@@ -1,0 +1,127 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CASE_ROUTES, WORKFLOW_DEFAULT } from '../../lib/case-declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations.js';
+import { RUN_ROUTES } from '../../lib/run-declarations.js';
+import { createApp } from '../../lib/stacks/app.js';
+import type { StocktallyFunction } from '../../lib/stacks/function.js';
+import { testContext } from './cdk-context.js';
+import {
+  actionsOf,
+  arnJoin,
+  logicalIdOf,
+  statementsFor,
+  statementsOf,
+  type Statement,
+} from './iam-statements.js';
+
+// The exception workflow in the whole stack: its function, routes, grants, and the run's.
+function synth() {
+  const { stack } = createApp({
+    context: testContext({ stage: 'dev' }),
+    builtinCloudFormationValidation: false,
+  });
+  const template = Template.fromStack(stack);
+  const ids = {
+    cases: logicalIdOf(stack.data.table(CASES_TABLE).table, stack),
+    events: logicalIdOf(stack.data.table(CASE_EVENTS_TABLE).table, stack),
+    bucket: logicalIdOf(stack.storage.bucket, stack),
+  };
+  const on = (fn: StocktallyFunction, id: string): (Statement & { Condition?: unknown })[] =>
+    statementsFor(statementsOf(template, fn.role), 'dynamodb').filter((st) =>
+      JSON.stringify(st.Resource).includes(id),
+    );
+  const env = (fn: StocktallyFunction) =>
+    (
+      template.toJSON().Resources[logicalIdOf(fn.fn, stack)].Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+  return { stack, template, ids, on, env };
+}
+
+const allow = (st: Statement) => st.Effect === 'Allow';
+const deny = (st: Statement) => st.Effect === 'Deny';
+const REWRITES = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+describe('Cases: routes', () => {
+  it('puts the cases and runs routes behind the user pool’s JWT authorizer, and keeps the webhooks on their HMAC', () => {
+    const { template } = synth();
+
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r as { Properties: { RouteKey: string; AuthorizationType: string } }).Properties,
+    );
+    const byKey = Object.fromEntries(routes.map((r) => [r.RouteKey, r.AuthorizationType]));
+    for (const r of [...CASE_ROUTES, ...RUN_ROUTES]) expect(byKey[`${r.method} ${r.path}`]).toBe('JWT');
+    for (const r of WEBHOOK_ROUTES) expect(byKey[`${r.method} ${r.path}`]).toBe('NONE');
+  });
+});
+
+describe('Cases: an append-only trail', () => {
+  it('lets the cases API add and read events, and denies every change or removal of one', () => {
+    const { stack, ids, on } = synth();
+
+    const events = on(stack.cases.casesApi, ids.events);
+    expect(actionsOf(events.filter(allow))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(actionsOf(events.filter(deny))).toEqual(expect.arrayContaining(REWRITES));
+    expect(events.filter(deny).map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [ids.events, 'Arn'] }]);
+  });
+
+  it('lets the partition task of a run open cases with the same grants, and the report only read the heads', () => {
+    const { stack, ids, on } = synth();
+
+    const reconcile = stack.runs.functions.reconcilePartition;
+    expect(actionsOf(on(reconcile, ids.events).filter(allow))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(actionsOf(on(reconcile, ids.events).filter(deny))).toEqual(expect.arrayContaining(REWRITES));
+    const summarize = stack.runs.functions.summarizeRun;
+    expect(on(summarize, ids.events)).toEqual([]);
+    expect(actionsOf(on(summarize, ids.cases))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Query',
+    ]);
+    expect(on(stack.runs.functions.runsApi, ids.cases)).toEqual([]);
+  });
+
+  it('deletes in the cases table only the account freezes', () => {
+    const { stack, ids, on } = synth();
+
+    const deletes = on(stack.cases.casesApi, ids.cases).filter(
+      (st) => allow(st) && actionsOf([st]).includes('dynamodb:DeleteItem'),
+    );
+    expect(deletes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:DeleteItem',
+        Resource: { 'Fn::GetAtt': [ids.cases, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['freeze'] } },
+      },
+    ]);
+  });
+});
+
+describe('Cases: configuration', () => {
+  it('reads config/ in S3 and carries the default workflow document in its bundle', () => {
+    const { stack, ids, template, env } = synth();
+
+    expect(statementsFor(statementsOf(template, stack.cases.casesApi.role), 's3')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/config/*') },
+    ]);
+    for (const fn of [stack.cases.casesApi, stack.runs.functions.reconcilePartition]) {
+      expect(env(fn)).toMatchObject({
+        [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled,
+        [CASES_TABLE.env]: { Ref: ids.cases },
+        [CASE_EVENTS_TABLE.env]: { Ref: ids.events },
+      });
+    }
+  });
+});
