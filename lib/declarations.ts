@@ -60,13 +60,21 @@ export const RECORDS_TABLE: TableDeclaration = {
  *                                                    re-run of the same run id starts again;
  *                                                    a RESOLVED one carries `expiresAt` (epoch s,
  *                                                    35 days on) for a TTL on that attribute
+ *   pk `run#<runId>`, sk `heatmap`                  the run's dashboard aggregates (gzipped JSON)
+ * Run items also carry gpk `runs`, gsk `<startedAt>#<runId>` and a `brief` (GET /v1/runs lists them
+ * newest first through by-group); discrepancy items carry `ageBucket` and ssk `<money at stake,
+ * zero-padded>#<groupKey>`, which puts them in the sparse by-run-stake index (pages by money).
  */
 export const RUNS_TABLE: TableDeclaration = {
   id: 'Runs',
   localName: 'stocktally-runs',
   partitionKey: 'pk',
   sortKey: 'sk',
-  indexes: [{ name: 'by-group', partitionKey: 'gpk', sortKey: 'gsk' }],
+  indexes: [
+    { name: 'by-group', partitionKey: 'gpk', sortKey: 'gsk' },
+    // Sparse: only discrepancy items carry ssk (money at stake, sortable), for sorted pages (issue 9).
+    { name: 'by-run-stake', partitionKey: 'pk', sortKey: 'ssk' },
+  ],
   env: 'STOCKTALLY_RUNS_TABLE',
 };
 

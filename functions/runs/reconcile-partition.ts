@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/run-events.js';
 import { runPartition, tallyToJson } from '../../lib/core/run-partition.js';
+import { heatOfTransitions } from '../../lib/core/run-heat-map.js';
 import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/run-summary.js';
 import { config } from '../../lib/adapters/env.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
@@ -50,6 +51,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     rejected: outcome.rejected.slice(0, MAX_REPORTED_ROWS).map(toRunRejection),
     conflicts: outcome.conflicts.slice(0, MAX_REPORTED_ROWS),
     phasesMs,
+    heat: heatOfTransitions(outcome.transitions, asOf),
   });
   metrics.addMetric('discrepancies', MetricUnit.Count, outcome.discrepancies);
   logger.info('partition reconciled', {

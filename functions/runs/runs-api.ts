@@ -6,7 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { RunRequest } from '../../lib/core/run-events.js';
+import type { RunRecord, RunRequest } from '../../lib/core/run-events.js';
+import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
 import { runInput, startedRun } from '../../lib/core/run-request.js';
 import { s3Client } from '../../lib/adapters/aws-clients.js';
 import { config } from '../../lib/adapters/env.js';
@@ -60,20 +61,39 @@ async function reportLink(
   return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }
 
+/** The run's dashboard aggregates, stored by SummarizeRun: 404 until the run has been summarized. */
+async function heatMap(run: RunRecord): Promise<RunHeatMap> {
+  const stored = await runStore().getHeatMap(run.runId);
+  if (stored === undefined) {
+    throw new RunNotFoundError(
+      run.status === 'RUNNING'
+        ? `run ${run.runId} is still RUNNING; its heat map is made when it is summarized`
+        : `run ${run.runId} has no heat map (summarized before heat maps were kept)`,
+    );
+  }
+  return stored;
+}
+
 /**
- * POST /v1/runs, GET /v1/runs/{runId}, GET /v1/runs/{runId}/discrepancies,
- * GET /v1/runs/{runId}/report?format=pdf|csv|xlsx&expiresIn= (CONTRACT §4).
+ * POST /v1/runs, GET /v1/runs (newest first), GET /v1/runs/{runId}, GET /v1/runs/{runId}/heatmap,
+ * GET /v1/runs/{runId}/discrepancies, GET /v1/runs/{runId}/report?format=pdf|csv|xlsx&expiresIn=
+ * (CONTRACT §4; the list and the heat map serve the dashboard).
  */
 async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const request = readRunsRequest(event);
   metrics.addMetric(`runsApi_${request.route}`, MetricUnit.Count, 1);
   if (request.route === 'start') return jsonResponse(202, { runId: await startRun(request.body) });
+  if (request.route === 'list') return jsonResponse(200, await runStore().listRuns(request));
   const stored = await runStore().getRun(request.runId);
   if (stored === undefined) throw new RunNotFoundError(`no run ${request.runId}`);
   if (request.route === 'get') return jsonResponse(200, stored.run);
   if (request.route === 'report') return reportLink(stored.run, request.format, request.expiresIn);
-  const { filter, cursor, limit } = request;
-  return jsonResponse(200, await runStore().listDiscrepancies(request.runId, filter, { cursor, limit }));
+  if (request.route === 'heatmap') return jsonResponse(200, await heatMap(stored.run));
+  const { filter, cursor, limit, sort } = request;
+  return jsonResponse(
+    200,
+    await runStore().listDiscrepancies(request.runId, filter, { cursor, limit, sort }),
+  );
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

@@ -7,6 +7,7 @@ import { RUN_ROUTES } from '../run-declarations.js';
 import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
 import { feedDemo, type DemoStep } from '../local/demo-feed.js';
 import { findDemoSet, type DemoSet } from '../local/demo-set.js';
+import { OutdatedTableError } from '../local/embedded-aws.js';
 import { PortInUseError } from '../local/http-front.js';
 import type { IngestHandlers } from '../local/ingest-functions.js';
 import type { LocalLog } from '../local/lambda-runtime.js';
@@ -227,6 +228,7 @@ export async function runStart(
       throw new UsageError(`start: ${error.message}; choose another with --port N (0 = any free port)`);
     }
     if (error instanceof DataDirInUseError) throw new UsageError(`start: ${error.message}`);
+    if (error instanceof OutdatedTableError) throw new UsageError(`start: ${error.message}`);
     throw error;
   }
 
