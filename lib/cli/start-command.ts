@@ -8,6 +8,7 @@ import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
 import { feedDemo, type DemoStep } from '../local/demo-feed.js';
 import { findDemoSet, type DemoSet } from '../local/demo-set.js';
 import { OutdatedTableError } from '../local/embedded-aws.js';
+import { dashboardUrl, findBuiltSite } from '../local/static-site.js';
 import { PortInUseError } from '../local/http-front.js';
 import type { IngestHandlers } from '../local/ingest-functions.js';
 import type { LocalLog } from '../local/lambda-runtime.js';
@@ -212,6 +213,8 @@ export async function runStart(
     error: (line) => void io.err.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
   };
 
+  // The dashboard (issue 9), when the build made it: served at / on the API's port.
+  const site = findBuiltSite();
   let pipeline: Pipeline;
   try {
     pipeline = await startPipeline({
@@ -221,6 +224,7 @@ export async function runStart(
       token: token.value,
       loadHandlers: io.loadHandlers ?? loadRealHandlers,
       runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
+      ...(site === undefined ? {} : { siteDir: site }),
       log,
     });
   } catch (error) {
@@ -263,6 +267,11 @@ export async function runStart(
     say(`  webhook secret  ${webhookSecret.value}   (${chosen(webhookSecret, ENV.webhookSecret)})`);
     say(`  bearer token    ${token.value}   (${chosen(token, ENV.token)}; every route but the webhooks)`);
     say(`  endpoints       ${shown(endpointsFile)}`);
+    say(
+      site === undefined
+        ? '  dashboard       not built (npm run build makes dist/web/)'
+        : `  dashboard       ${dashboardUrl(pipeline.api, token.value)}   (signed in with the bearer token)`,
+    );
     say();
 
     if (demo !== undefined) {
@@ -302,6 +311,10 @@ export async function runStart(
     }
     say();
 
+    if (site !== undefined) {
+      say(`Dashboard: ${dashboardUrl(pipeline.api, token.value)}`);
+      say();
+    }
     if (args.once) return ok ? 0 : 1;
     say('Running; requests are logged below. Ctrl-C stops.');
     chatty = true;

@@ -12,6 +12,7 @@ import {
   type EmbeddedS3,
 } from './embedded-aws.js';
 import { startHttpFront, type HttpFront, type Route } from './http-front.js';
+import { staticSite } from './static-site.js';
 import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-functions.js';
 import { applyLocalEnvironment } from './local-environment.js';
 import { SILENT, type LocalLog } from './lambda-runtime.js';
@@ -50,6 +51,8 @@ export interface PipelineOptions {
    * tables are created where missing, and it is left running at stop.
    */
   dynamodbEndpoint?: string;
+  /** The built dashboard (dist/web/) to serve at `/`, locally signed in with the token. */
+  siteDir?: string;
   /** Delay before S3 retry n is n times this (default 1 s). */
   retryDelayMs?: number;
   log?: LocalLog;
@@ -157,6 +160,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       token: options.token,
       port: options.port,
       log,
+      ...(options.siteDir === undefined
+        ? {}
+        : { site: staticSite(options.siteDir, { mode: 'local', apiUrl: '' }) }),
     });
     undo.push(() => front.close());
 

@@ -281,3 +281,61 @@ describe('GET /v1/runs/{runId}/discrepancies, sorted and by age', () => {
     expect(answer.body.message).toContain('cursor');
   });
 });
+
+describe('GET /v1/runs/{runId}/discrepancies/{groupKey}', () => {
+  it('answers the discrepancy, its history across runs and both sides’ stored records', async () => {
+    const two = first.find((d) => d.wmsEventIds.length > 0 && d.financeEntryIds.length > 0)!;
+    const answer = await call(`/v1/runs/close-later/discrepancies/${encodeURIComponent(two.groupKey)}`);
+    const body = answer.body as {
+      discrepancy: RunDiscrepancy;
+      history: { runId: string; state: string }[];
+      records: { wms: { eventId: string }[]; finance: { entryId: string; amount: string }[] };
+    };
+
+    expect(answer.statusCode).toBe(200);
+    expect(body.discrepancy).toMatchObject({
+      groupKey: two.groupKey,
+      state: 'PERSISTING',
+      ageBucket: '8-30',
+    });
+    expect(body.history.map((h) => [h.runId, h.state])).toEqual([
+      ['close-later', 'PERSISTING'],
+      ['close-first', 'NEW'],
+    ]);
+    expect(body.records.wms.map((r) => r.eventId)).toEqual(two.wmsEventIds);
+    expect(body.records.finance.map((r) => r.entryId)).toEqual(two.financeEntryIds);
+    expect(typeof body.records.finance[0]?.amount).toBe('string');
+  });
+
+  it('answers 404 for a group the run did not find, and for a key that is not a group', async () => {
+    const one = first[0]!;
+    for (const path of [
+      `/v1/runs/close-first/discrepancies/${encodeURIComponent('WH-9|SKU-0|NOPE')}`,
+      `/v1/runs/close-nope/discrepancies/${encodeURIComponent(one.groupKey)}`,
+      '/v1/runs/close-first/discrepancies/not-a-group',
+    ]) {
+      const answer = await call(path);
+      expect(answer, path).toMatchObject({ statusCode: 404, body: { code: 'run_not_found' } });
+    }
+  });
+});
+
+describe('GET /v1/runs/{runId}/report?redirect=false', () => {
+  it('answers the presigned link as JSON for a browser, and the 302 without it', async () => {
+    const json = await call('/v1/runs/close-first/report', { format: 'csv', redirect: 'false' });
+    const redirect = await runsApi(
+      apiEvent('GET', '/v1/runs/close-first/report', { query: { format: 'csv' } }),
+      lambdaContext(),
+    );
+
+    expect(json.statusCode).toBe(200);
+    expect(json.body.url).toMatch(/\/reports\/close-first\/report\.csv\?.*X-Amz-Signature=/);
+    expect(redirect).toMatchObject({ statusCode: 302 });
+  });
+
+  it('refuses redirect=maybe with 400 naming redirect', async () => {
+    const answer = await call('/v1/runs/close-first/report', { redirect: 'maybe' });
+    expect(answer).toMatchObject({ statusCode: 400, body: { code: 'invalid_request' } });
+    expect(answer.body.message).toContain('redirect');
+  });
+});

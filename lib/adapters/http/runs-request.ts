@@ -22,6 +22,7 @@ export type RunsRequest =
   | { route: 'list'; cursor?: string; limit: number }
   | { route: 'get'; runId: string }
   | { route: 'heatmap'; runId: string }
+  | { route: 'discrepancy'; runId: string; groupKey: string }
   | {
       route: 'discrepancies';
       runId: string;
@@ -30,7 +31,7 @@ export type RunsRequest =
       limit: number;
       sort: DiscrepancySort;
     }
-  | { route: 'report'; runId: string; format: ReportFormatName; expiresIn: number };
+  | { route: 'report'; runId: string; format: ReportFormatName; expiresIn: number; redirect: boolean };
 
 export function problem(error: z.ZodError, what: string): string {
   return error.issues
@@ -76,6 +77,8 @@ function defaultLinkSeconds(): number {
 const ReportQuerySchema = z.object({
   format: z.enum(REPORT_FORMATS).default('pdf'),
   expiresIn: linkSeconds.optional(),
+  // `false`: 200 { url } instead of the 302, for a browser that sends its token in a header.
+  redirect: z.enum(['true', 'false']).default('true'),
 });
 
 function body(event: APIGatewayProxyEventV2): RunRequest {
@@ -101,6 +104,14 @@ export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
   const method = event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0];
   const path = event.rawPath.replace(/\/+$/, '');
   const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies|\/report|\/heatmap)?)?$/.exec(path);
+  const one = /^\/v1\/runs\/([^/]+)\/discrepancies\/([^/]+)$/.exec(path);
+  if (one !== null && method === 'GET') {
+    const runId = runIdOf(event, one[1]);
+    const groupKey = event.pathParameters?.groupKey ?? decodeURIComponent(one[2] ?? '');
+    if (groupKey.split('|').length < 3)
+      throw new RunNotFoundError(`no discrepancy ${groupKey} in run ${runId}`);
+    return { route: 'discrepancy', runId, groupKey };
+  }
   const nonEmpty = Object.entries(event.queryStringParameters ?? {}).filter(
     ([, v]) => v !== undefined && v !== '',
   );
@@ -119,8 +130,14 @@ export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
     if (match[2] === '/report') {
       const report = ReportQuerySchema.safeParse(Object.fromEntries(nonEmpty));
       if (!report.success) throw new InvalidRequestError(problem(report.error, 'query'));
-      const { format, expiresIn } = report.data;
-      return { route: 'report', runId, format, expiresIn: expiresIn ?? defaultLinkSeconds() };
+      const { format, expiresIn, redirect } = report.data;
+      return {
+        route: 'report',
+        runId,
+        format,
+        expiresIn: expiresIn ?? defaultLinkSeconds(),
+        redirect: redirect === 'true',
+      };
     }
     const query = QuerySchema.safeParse(Object.fromEntries(nonEmpty));
     if (!query.success) throw new InvalidRequestError(problem(query.error, 'query'));
