@@ -48,7 +48,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'web/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -177,34 +177,35 @@ export function casePanelView(
             ${
               lines.length === 0
                 ? nothing
-                : html`<table class="data" data-test="journal">
-                    <thead>
-                      <tr>
-                        <th>${t('account')}</th>
-                        <th class="num">${t('debit')}</th>
-                        <th class="num">${t('credit')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${lines.map(
-                        (l) =>
-                          html`<tr>
-                            <td>${l.account}</td>
-                            <td class="num">
-                              ${l.debit == null || l.debit === '' ? '' : formatMoney(l.debit)}
-                            </td>
-                            <td class="num">
-                              ${l.credit == null || l.credit === '' ? '' : formatMoney(l.credit)}
-                            </td>
-                          </tr>`,
-                      )}
-                      <tr>
-                        <th>${t('total')}</th>
-                        <th class="num">${formatMoney(totals.debit)}</th>
-                        <th class="num">${formatMoney(totals.credit)}</th>
-                      </tr>
-                    </tbody>
-                  </table>`
+                : html`<h3>${t('journalEntry')}</h3>
+                    <table class="data" data-test="journal">
+                      <thead>
+                        <tr>
+                          <th>${t('account')}</th>
+                          <th class="num">${t('debit')}</th>
+                          <th class="num">${t('credit')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        ${lines.map(
+                          (l) =>
+                            html`<tr>
+                              <td>${l.account}</td>
+                              <td class="num">
+                                ${l.debit == null || l.debit === '' ? '' : formatMoney(l.debit)}
+                              </td>
+                              <td class="num">
+                                ${l.credit == null || l.credit === '' ? '' : formatMoney(l.credit)}
+                              </td>
+                            </tr>`,
+                        )}
+                        <tr>
+                          <th>${t('total')}</th>
+                          <th class="num">${formatMoney(totals.debit)}</th>
+                          <th class="num">${formatMoney(totals.credit)}</th>
+                        </tr>
+                      </tbody>
+                    </table>`
             }`
     }
     ${

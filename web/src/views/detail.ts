@@ -10,7 +10,7 @@ type Column = { key: string; label: MessageKey; kind?: 'money' | 'quantity' | 't
 
 const WMS_COLUMNS: readonly Column[] = [
   { key: 'eventId', label: 'event' },
-  { key: 'type', label: 'kind', kind: 'type' },
+  { key: 'type', label: 'movementType', kind: 'type' },
   { key: 'quantity', label: 'quantity', kind: 'quantity' },
   { key: 'uom', label: 'uom' },
   { key: 'unitCost', label: 'unitCost', kind: 'money' },
@@ -19,7 +19,7 @@ const WMS_COLUMNS: readonly Column[] = [
 
 const FINANCE_COLUMNS: readonly Column[] = [
   { key: 'entryId', label: 'entryId' },
-  { key: 'type', label: 'kind', kind: 'type' },
+  { key: 'type', label: 'movementType', kind: 'type' },
   { key: 'quantity', label: 'quantity', kind: 'quantity' },
   { key: 'uom', label: 'uom' },
   { key: 'amount', label: 'amount', kind: 'money' },

@@ -116,8 +116,8 @@ function severityOption(run: RunBrief) {
         return `${severityLabel(sev)}: ${formatMoney(s?.moneyAtStake[sev])} (${formatCount(s?.bySeverity[sev] ?? 0)})`;
       },
     },
-    grid: { left: 80, right: 20, top: 10, bottom: 30 },
-    xAxis: { type: 'value' as const },
+    grid: { left: 60, right: 24, top: 10, bottom: 30 },
+    xAxis: { type: 'value' as const, splitNumber: 3, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'category' as const, data: severities.map((x) => severityLabel(x)), inverse: true },
     series: [
       {
