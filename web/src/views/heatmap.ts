@@ -73,7 +73,8 @@ function option(
       type: 'category',
       data: series.columns.map(columnLabel),
       splitArea: { show: true },
-      axisLabel: { interval: 0, rotate: series.columns.length > 5 ? 20 : 0 },
+      // Centred under each column and wrapped when narrow, never rotated: a label names its column.
+      axisLabel: { interval: 0, width: 150, overflow: 'break', lineHeight: 14 },
     },
     yAxis: {
       type: 'category',
