@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
@@ -7,6 +8,7 @@ import { Ingest } from './ingest.js';
 import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
+import { Web, type DashboardIdentity } from './web.js';
 
 export interface StocktallyStackProps extends StackProps {
   readonly stage: Stage;
@@ -16,6 +18,15 @@ export interface StocktallyStackProps extends StackProps {
   readonly partitions: number;
   /** IANA time zone of periods and scheduled closes. */
   readonly timeZone: string;
+  /**
+   * The dashboard (issue 9): served from S3 behind CloudFront, signing in through the identity this
+   * makes in the stack (issue 8's construct provides it; it must live in this stack, since the
+   * distribution's address becomes its callback URL). Without it the stack has no dashboard.
+   */
+  readonly dashboard?: {
+    readonly identity: (stack: Stack) => DashboardIdentity;
+    readonly siteDir?: string;
+  };
 }
 
 /**
@@ -29,9 +40,10 @@ export class StocktallyStack extends Stack {
   readonly api: Api;
   readonly ingest: Ingest;
   readonly runs: Runs;
+  readonly web?: Web;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
-    const { stage, projectRoot, partitions, timeZone, ...stackProps } = props;
+    const { stage, projectRoot, partitions, timeZone, dashboard, ...stackProps } = props;
     super(scope, id, {
       description: `Stocktally (${stage.name}): WMS movements reconciled against finance entries`,
       terminationProtection: stage.production,
@@ -60,6 +72,20 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
     });
+
+    if (dashboard !== undefined) {
+      this.web = new Web(this, 'Web', {
+        stage,
+        identity: dashboard.identity(this),
+        apiUrl: this.api.url,
+        siteDir: dashboard.siteDir ?? join(projectRoot, 'dist', 'web'),
+        accessLogBucket: this.storage.accessLogBucket,
+      });
+      new CfnOutput(this, 'DashboardUrl', {
+        value: this.web.url,
+        description: 'The dashboard (sign in with Cognito)',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
