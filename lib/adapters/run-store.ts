@@ -140,6 +140,9 @@ function index(name: string): IndexDeclaration {
 const BY_GROUP = index('by-group');
 /** Discrepancy items only (sparse): the run's pk, sorted by money at stake. */
 const STAKE = index('by-run-stake');
+/** Discrepancy items only (sparse): one warehouse of a run, sorted by money at stake. */
+const WAREHOUSE = index('by-run-warehouse');
+const warehouseKey = (runId: string, warehouseId: string): string => `${runKey(runId)}#${warehouseId}`;
 
 /** An opaque page cursor: the key to resume after (with the index's keys when sorted by one), base64url JSON. */
 export function encodeCursor(key: Item): string {
@@ -150,7 +153,12 @@ export function encodeCursor(key: Item): string {
   ).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, runId: string, sort: DiscrepancySort = 'document'): Item {
+export function decodeCursor(
+  cursor: string,
+  runId: string,
+  sort: DiscrepancySort = 'document',
+  warehouseId?: string,
+): Item {
   let key: { pk?: unknown; sk?: unknown; ix?: unknown } | undefined;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof key;
@@ -173,14 +181,19 @@ export function decodeCursor(cursor: string, runId: string, sort: DiscrepancySor
     pk: s(pk),
     sk: s(sk),
     ...(sorted ? { [STAKE.sortKey]: s(ix as string) } : {}),
+    ...(sorted && warehouseId !== undefined
+      ? { [WAREHOUSE.partitionKey]: s(warehouseKey(runId, warehouseId)) }
+      : {}),
   };
 }
 
 /** The key to resume after `item`, with the index's sort key when the page came from the index. */
-function keyOf(item: Item, sort: DiscrepancySort): Item {
+function keyOf(item: Item, sort: DiscrepancySort, byWarehouse: boolean): Item {
   const key: Item = { pk: item.pk, sk: item.sk } as Item;
   const indexKey = item[STAKE.sortKey];
   if (sort !== 'document' && indexKey !== undefined) key[STAKE.sortKey] = indexKey;
+  const warehouse = item[WAREHOUSE.partitionKey];
+  if (byWarehouse && warehouse !== undefined) key[WAREHOUSE.partitionKey] = warehouse;
   return key;
 }
 
@@ -319,6 +332,7 @@ export class RunStore {
         state: s(shown.state),
         ageBucket: s(shown.ageBucket),
         [STAKE.sortKey]: s(stakeKey(shown.moneyAtStake, t.groupKey)),
+        [WAREHOUSE.partitionKey]: s(warehouseKey(runId, shown.warehouseId)),
         body: s(JSON.stringify(shown)),
         ...(t.prior === undefined ? {} : { prior: s(JSON.stringify(t.prior)) }),
       };
@@ -439,24 +453,38 @@ export class RunStore {
   ): Promise<DiscrepancyPage> {
     const sort = options.sort ?? 'document';
     const names: Record<string, string> = {};
-    const values: Record<string, AttributeValue> = { ':pk': s(runKey(runId)) };
+    const values: Record<string, AttributeValue> = {};
     const states = filter.states ?? ['NEW', 'PERSISTING'];
+    // Sorted by money: one warehouse's own index when the filter names one (a sparse warehouse
+    // reads only its items), else the run's; the store's order reads the run's items in place.
+    const byWarehouse = sort !== 'document' && filter.warehouseId !== undefined;
     const conditions = [
       inList('kind', filter.kinds, names, values),
       inList('severity', filter.severities, names, values),
       inList('state', states, names, values),
       inList(
         'warehouseId',
-        filter.warehouseId === undefined ? undefined : [filter.warehouseId],
+        filter.warehouseId === undefined || byWarehouse ? undefined : [filter.warehouseId],
         names,
         values,
       ),
       inList('ageBucket', filter.ageBuckets, names, values),
     ].filter((c): c is string => c !== undefined);
-    const keyCondition = sort === 'document' ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk';
-    if (sort === 'document') values[':prefix'] = s(DISCREPANCY);
+    let keyCondition = 'pk = :pk';
+    if (byWarehouse) {
+      keyCondition = '#wpk = :wpk';
+      names['#wpk'] = WAREHOUSE.partitionKey;
+      values[':wpk'] = s(warehouseKey(runId, filter.warehouseId ?? ''));
+    } else values[':pk'] = s(runKey(runId));
+    if (sort === 'document') {
+      keyCondition = 'pk = :pk AND begins_with(sk, :prefix)';
+      values[':prefix'] = s(DISCREPANCY);
+    }
     const items: RunDiscrepancy[] = [];
-    let start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, runId, sort);
+    let start =
+      options.cursor === undefined
+        ? undefined
+        : decodeCursor(options.cursor, runId, sort, byWarehouse ? filter.warehouseId : undefined);
     let evaluated = 0;
     // Bounded work per request: a sparse filter answers a short page with a cursor to go on.
     while (items.length < options.limit && evaluated < 20 * options.limit + 4000) {
@@ -464,7 +492,12 @@ export class RunStore {
         this.batch.client.send(
           new QueryCommand({
             TableName: this.table,
-            ...(sort === 'document' ? {} : { IndexName: STAKE.name, ScanIndexForward: sort === 'stake-asc' }),
+            ...(sort === 'document'
+              ? {}
+              : {
+                  IndexName: (byWarehouse ? WAREHOUSE : STAKE).name,
+                  ScanIndexForward: sort === 'stake-asc',
+                }),
             KeyConditionExpression: keyCondition,
             FilterExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
@@ -483,7 +516,8 @@ export class RunStore {
       }
       // Cut inside a page: resume right after the last item taken.
       const last = matched[room - 1];
-      start = matched.length > room && last !== undefined ? keyOf(last, sort) : page.LastEvaluatedKey;
+      start =
+        matched.length > room && last !== undefined ? keyOf(last, sort, byWarehouse) : page.LastEvaluatedKey;
       if (start === undefined) break;
     }
     return { items, cursor: start === undefined ? null : encodeCursor(start) };

@@ -254,6 +254,19 @@ describe('GET /v1/runs/{runId}/discrepancies, sorted and by age', () => {
     expect(formatMoney(items.reduce((m, d) => m + exact(d.moneyAtStake), 0n))).toBe(cell.moneyAtStake);
   });
 
+  it('pages one warehouse by money through its own index, smallest first too, each item once', async () => {
+    const want = first.filter((d) => d.warehouseId === 'WH-2');
+    for (const sort of ['stake-desc', 'stake-asc'] as const) {
+      const pages = await everything('close-first', { warehouseId: 'WH-2', sort, limit: '4' });
+      const items = pages.flat();
+      const money = items.map((d) => exact(d.moneyAtStake));
+
+      expect(items.map((d) => d.groupKey).sort()).toEqual(want.map((d) => d.groupKey).sort());
+      for (let i = 1; i < money.length; i++)
+        expect(sort === 'stake-desc' ? money[i - 1]! >= money[i]! : money[i - 1]! <= money[i]!).toBe(true);
+    }
+  });
+
   it('filters by age bucket', async () => {
     const old = (await everything('close-later', { age: '8-30' })).flat();
     const fresh = (await everything('close-later', { age: '0-1,2-7' })).flat();
