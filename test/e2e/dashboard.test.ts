@@ -124,6 +124,16 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     expect(started.dashboard).toBe(`${started.api}/#token=${TOKEN}`);
   });
 
+  it('leaves a demo worth looking at: several warehouses, every kind, RED items', async () => {
+    const run = (await api<RunPage>('/v1/runs')).items[0]!;
+    const heat = await api<RunHeatMap>(`/v1/runs/${run.runId}/heatmap`);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(heat.warehouses.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(heat.byKind.map((c) => c.kind)).size).toBe(Object.keys(KIND_ZH).length);
+    expect(heat.open.RED.count).toBeGreaterThan(0);
+  });
+
   it('shows the latest run’s numbers on the overview, exactly as the API gives them', async () => {
     const runs = await api<RunPage>('/v1/runs');
     const run = runs.items[0]!;
@@ -149,6 +159,9 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
       /^\d{1,3}(,\d{3})*\.\d{2}$/,
     );
     expect(await page.locator('#trend-chart svg').count()).toBe(1);
+    // No workflow on this branch's API: no user switcher, and the close check says why.
+    expect(await page.locator('[data-test="user-switcher"]').count()).toBe(0);
+    expect(await page.locator('[data-test="who"]').textContent()).toContain('local');
     await page.screenshot({ path: join(SHOTS, 'dashboard-overview.png'), fullPage: true });
   });
 

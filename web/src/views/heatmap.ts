@@ -68,7 +68,7 @@ function option(
         ].join('<br/>');
       },
     },
-    grid: { left: 150, right: 30, top: 10, bottom: 70 },
+    grid: { left: 150, right: 30, top: 34, bottom: 60 },
     xAxis: {
       type: 'category',
       data: series.columns.map(columnLabel),
@@ -87,7 +87,15 @@ function option(
       min: 0,
       max: Math.max(series.max, 1),
       dimension: 2,
-      show: false,
+      // The scale's ends only: the shade is a log of the amount, the exact figure is in the tooltip.
+      show: true,
+      orient: 'horizontal',
+      right: 30,
+      top: 0,
+      itemWidth: 12,
+      itemHeight: 140,
+      text: [t('heatMore'), t('heatLess')],
+      textStyle: { color: '#5b6878' },
       inRange: { color: STAKE_COLOURS },
     },
     series: [
@@ -108,7 +116,7 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const heightFor = (rows: number): number => Math.max(180, rows * 36 + 90);
+const heightFor = (rows: number): number => Math.max(200, rows * 36 + 110);
 
 export async function renderHeatMap(
   ctx: Context,
