@@ -347,17 +347,17 @@ export async function benchWeb(
         'page: heat-map cell click -> its list',
         async () => {
           const chart = page.locator('#heat-kind svg');
-          const row = await chart
-            .locator('text', { hasText: /^WH-40$/ })
-            .first()
-            .boundingBox();
+          // The row may lie below the fold of a tall map: bring it into view, then click where it meets the column.
+          const label = chart.locator('text', { hasText: /^WH-40$/ }).first();
+          await label.scrollIntoViewIfNeeded();
+          const row = await label.boundingBox();
           const column = await chart
             .locator('text', { hasText: /^业务类型不匹配$/ })
             .first()
             .boundingBox();
           if (row === null || column === null) throw new Error('heat-map cell not found');
           await page.mouse.click(column.x + column.width / 2, row.y + row.height / 2);
-          await page.waitForURL(/#\/list\?/);
+          await page.waitForURL(/#\/list\?/, { waitUntil: 'commit' });
         },
         'WH-40 x TYPE_MISMATCH',
         async () => {

@@ -176,10 +176,9 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     await chart.waitFor();
     await page.screenshot({ path: join(SHOTS, 'dashboard-heatmap.png'), fullPage: true });
     // The cell sits where its warehouse's row meets its kind's column: click there, as a person does.
-    const row = await chart
-      .locator('text', { hasText: new RegExp(`^${cell.warehouseId}$`) })
-      .first()
-      .boundingBox();
+    const label = chart.locator('text', { hasText: new RegExp(`^${cell.warehouseId}$`) }).first();
+    await label.scrollIntoViewIfNeeded();
+    const row = await label.boundingBox();
     const column = await chart
       .locator('text', { hasText: KIND_ZH[cell.kind as Kind] })
       .first()
@@ -187,7 +186,7 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     expect(row).not.toBeNull();
     expect(column).not.toBeNull();
     await page.mouse.click(column!.x + column!.width / 2, row!.y + row!.height / 2);
-    await page.waitForURL(/#\/list\?/);
+    await page.waitForURL(/#\/list\?/, { waitUntil: 'commit' });
     await ready();
 
     const url = new URL(page.url().replace('#/list?', '?'));
