@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'cdk.out/**', 'node_modules/**', '.stocktally/**', 'coverage/**', 'test-results/**'] },
+  {
+    ignores: ['dist/**', 'cdk.out/**', 'node_modules/**', '.stocktally/**', 'coverage/**', 'test-results/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
