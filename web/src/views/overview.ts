@@ -91,6 +91,8 @@ function trendOption(runs: readonly RunBrief[]) {
         // A plotted point only: the tooltip shows the API's exact figure.
         data: points.map((r) => Number(r.summary?.matchRate ?? 0) * 100),
         itemStyle: { color: '#1f5fa8' },
+        // Drawn over the bars, so a single run's point is not hidden behind its bar.
+        z: 3,
       },
       {
         name: t('trendMoney'),
