@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'cdk.out/**', 'node_modules/**', '.stocktally/**', 'coverage/**'] },
+  {
+    ignores: ['dist/**', 'cdk.out/**', 'node_modules/**', '.stocktally/**', 'coverage/**', 'test-results/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -48,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'web/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

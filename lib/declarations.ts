@@ -69,13 +69,25 @@ export const RECORDS_TABLE: TableDeclaration = {
  *                                                    (claimed with a conditional put)
  *   pk `alert#run#<runId>`, sk `<messageId>`        a message the notify task published for the run,
  *                                                    so a retry publishes only the rest; `expiresAt`
+ *                                                    lets a TTL drop it
+ *   pk `run#<runId>`, sk `heatmap`                  the run's dashboard aggregates (gzipped JSON)
+ * Run items also carry gpk `runs`, gsk `<startedAt>#<runId>` and a `brief` (GET /v1/runs lists them
+ * newest first through by-group); discrepancy items carry `ageBucket` and ssk `<money at stake,
+ * zero-padded>#<groupKey>` and wpk `run#<runId>#<warehouseId>`, which put them in the sparse
+ * by-run-stake and by-run-warehouse indexes (pages by money, of the run or of one warehouse).
  */
 export const RUNS_TABLE: TableDeclaration = {
   id: 'Runs',
   localName: 'stocktally-runs',
   partitionKey: 'pk',
   sortKey: 'sk',
-  indexes: [{ name: 'by-group', partitionKey: 'gpk', sortKey: 'gsk' }],
+  indexes: [
+    { name: 'by-group', partitionKey: 'gpk', sortKey: 'gsk' },
+    // Sparse: only discrepancy items carry ssk (money at stake, sortable), for sorted pages (issue 9).
+    { name: 'by-run-stake', partitionKey: 'pk', sortKey: 'ssk' },
+    // Sparse too: a run's discrepancies of one warehouse by money (wpk `run#<runId>#<warehouseId>`).
+    { name: 'by-run-warehouse', partitionKey: 'wpk', sortKey: 'ssk' },
+  ],
   env: 'STOCKTALLY_RUNS_TABLE',
 };
 

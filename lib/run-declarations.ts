@@ -11,6 +11,10 @@ export const RUN_ROUTES = [
   { method: 'GET', path: '/v1/runs/{runId}' },
   { method: 'GET', path: '/v1/runs/{runId}/discrepancies' },
   { method: 'GET', path: '/v1/runs/{runId}/report' },
+  // The dashboard's (issue 9): recent runs with their summaries, and a run's heat map aggregates.
+  { method: 'GET', path: '/v1/runs' },
+  { method: 'GET', path: '/v1/runs/{runId}/heatmap' },
+  { method: 'GET', path: '/v1/runs/{runId}/discrepancies/{groupKey}' },
 ] as const;
 
 /** The ARN of the run state machine, for the runs API's StartExecution. */

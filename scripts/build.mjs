@@ -2,7 +2,9 @@
 // no TypeScript loader needed at run time. `npm install` runs this through `prepare`.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import process from 'node:process';
 import { synthAslIfStale } from './synth-asl.mjs';
+import { buildWebIfStale } from './build-web.mjs';
 
 const entries = {
   stocktally: 'bin/stocktally.ts',
@@ -34,6 +36,10 @@ await build({
   external: ['dynalite', 's3rver', 'aws-local-stepfunctions', 'aws-cdk-lib', 'constructs', 'cdk-nag'],
   logLevel: 'warning',
 });
+
+// The dashboard (web/), built by Vite into dist/web/ (skipped when nothing it is made from changed). First: the
+// stack deploys it, so synthesizing the ASL below needs it.
+await buildWebIfStale({ force: process.argv.includes('--web') });
 
 // The run state machine's ASL, synthesized from the CDK stack (skipped when nothing it depends on changed).
 await synthAslIfStale();

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/run-events.js';
 import { runPartition, tallyToJson } from '../../lib/core/run-partition.js';
 import { toRunDiscrepancy } from '../../lib/core/lifecycle.js';
+import { heatOfTransitions } from '../../lib/core/run-heat-map.js';
 import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/run-summary.js';
 import { caseStore, workflowConfig } from '../../lib/adapters/case-stores.js';
 import { applyRunToCases } from '../../lib/adapters/case-work.js';
@@ -62,6 +63,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     rejected: outcome.rejected.slice(0, MAX_REPORTED_ROWS).map(toRunRejection),
     conflicts: outcome.conflicts.slice(0, MAX_REPORTED_ROWS),
     phasesMs,
+    heat: heatOfTransitions(outcome.transitions, asOf),
   });
   metrics.addMetric('discrepancies', MetricUnit.Count, outcome.discrepancies);
   logger.info('partition reconciled', {

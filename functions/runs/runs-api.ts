@@ -6,7 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { RunRequest } from '../../lib/core/run-events.js';
+import type { RunRecord, RunRequest } from '../../lib/core/run-events.js';
+import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
 import { runInput, startedRun } from '../../lib/core/run-request.js';
 import { s3Client } from '../../lib/adapters/aws-clients.js';
 import { config } from '../../lib/adapters/env.js';
@@ -16,6 +17,7 @@ import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import { readRunsRequest } from '../../lib/adapters/http/runs-request.js';
 import { runStarter } from '../../lib/adapters/run-starter.js';
+import { recordStore } from '../../lib/adapters/ingest-stores.js';
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
 
@@ -47,6 +49,7 @@ async function reportLink(
   run: ReportedRun,
   format: ReportFormatName,
   expiresIn: number,
+  redirect: boolean,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const key = run.reports?.[format];
   if (key === undefined) throw new RunNotFoundError(`run ${run.runId} has no ${format} report`);
@@ -57,23 +60,79 @@ async function reportLink(
       expiresIn,
     },
   );
+  if (!redirect) return jsonResponse(200, { url: location, expiresIn });
   return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }
 
+/** Records shown per side of one discrepancy; a group holding more says how many it has. */
+const RECORDS_SHOWN = 100;
+
 /**
- * POST /v1/runs, GET /v1/runs/{runId}, GET /v1/runs/{runId}/discrepancies,
- * GET /v1/runs/{runId}/report?format=pdf|csv|xlsx&expiresIn= (CONTRACT §4).
+ * One discrepancy of a run with its history across runs (the by-group index, newest first) and both
+ * sides' stored records, for the dashboard's detail view.
+ */
+async function discrepancy(runId: string, groupKey: string) {
+  const history = await runStore().groupHistory(groupKey);
+  const found = history.find((h) => h.runId === runId);
+  if (found === undefined) throw new RunNotFoundError(`no discrepancy ${groupKey} in run ${runId}`);
+  const { runId: _run, ...shown } = found;
+  const [wms, finance] = await Promise.all([
+    recordStore().readStored('wms', shown.wmsEventIds.slice(0, RECORDS_SHOWN)),
+    recordStore().readStored('finance', shown.financeEntryIds.slice(0, RECORDS_SHOWN)),
+  ]);
+  return {
+    runId,
+    discrepancy: shown,
+    history: history.map((h) => ({
+      runId: h.runId,
+      state: h.state,
+      kind: h.kind,
+      severity: h.severity,
+      moneyAtStake: h.moneyAtStake,
+      firstSeen: h.firstSeen,
+      lastSeen: h.lastSeen,
+      ...(h.resolvedAt === undefined ? {} : { resolvedAt: h.resolvedAt }),
+    })),
+    records: { wms: wms.map((r) => r.record), finance: finance.map((r) => r.record) },
+  };
+}
+
+/** The run's dashboard aggregates, stored by SummarizeRun: 404 until the run has been summarized. */
+async function heatMap(run: RunRecord): Promise<RunHeatMap> {
+  const stored = await runStore().getHeatMap(run.runId);
+  if (stored === undefined) {
+    throw new RunNotFoundError(
+      run.status === 'RUNNING'
+        ? `run ${run.runId} is still RUNNING; its heat map is made when it is summarized`
+        : `run ${run.runId} has no heat map (summarized before heat maps were kept)`,
+    );
+  }
+  return stored;
+}
+
+/**
+ * POST /v1/runs, GET /v1/runs (newest first), GET /v1/runs/{runId}, GET /v1/runs/{runId}/heatmap,
+ * GET /v1/runs/{runId}/discrepancies, GET /v1/runs/{runId}/report?format=pdf|csv|xlsx&expiresIn=
+ * (CONTRACT §4; the list and the heat map serve the dashboard).
  */
 async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const request = readRunsRequest(event);
   metrics.addMetric(`runsApi_${request.route}`, MetricUnit.Count, 1);
   if (request.route === 'start') return jsonResponse(202, { runId: await startRun(request.body) });
+  if (request.route === 'list') return jsonResponse(200, await runStore().listRuns(request));
   const stored = await runStore().getRun(request.runId);
   if (stored === undefined) throw new RunNotFoundError(`no run ${request.runId}`);
   if (request.route === 'get') return jsonResponse(200, stored.run);
-  if (request.route === 'report') return reportLink(stored.run, request.format, request.expiresIn);
-  const { filter, cursor, limit } = request;
-  return jsonResponse(200, await runStore().listDiscrepancies(request.runId, filter, { cursor, limit }));
+  if (request.route === 'report')
+    return reportLink(stored.run, request.format, request.expiresIn, request.redirect);
+  if (request.route === 'discrepancy')
+    return jsonResponse(200, await discrepancy(request.runId, request.groupKey));
+  if (request.route === 'heatmap') return jsonResponse(200, await heatMap(stored.run));
+  const { filter, cursor, limit, sort } = request;
+  return jsonResponse(
+    200,
+    await runStore().listDiscrepancies(request.runId, filter, { cursor, limit, sort }),
+  );
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

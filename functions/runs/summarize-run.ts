@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { RunRecord } from '../../lib/core/run-events.js';
+import { HeatTally } from '../../lib/core/run-heat-map.js';
 import { closeRun, summarizeResults } from '../../lib/core/run-summary.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/run-stores.js';
@@ -47,6 +48,10 @@ async function summarize(event: unknown): Promise<RunRecord> {
   const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };
   const summary = summarizeResults(figures, results, reports);
   await runStore().commitLifecycle(runId, run.asOf, done);
+  // The dashboard's aggregates: the partitions' tallies merged, one item the heat map route reads.
+  const heat = new HeatTally();
+  for (const report of reports) if (report.heat !== undefined) heat.merge(report.heat);
+  await runStore().putHeatMap({ runId, asOf: run.asOf, ...heat.toJson() });
   const listed = new Map(Object.entries(stored.dirtyVersions).map(([p, v]) => [Number(p), v]));
   await dirtyMarks().clear(new Map([...listed].filter(([p]) => succeeded.has(p))));
   const closed = closeRun(run, { results, failures, reports, summary }, began, new Date());

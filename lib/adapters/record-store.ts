@@ -169,6 +169,30 @@ export class RecordStore implements RecordSink, RecordSource {
     return outcome;
   }
 
+  /**
+   * The records stored under these ids, as first stored (the `head` of each id; a conflicting later
+   * version is not shown), in the order asked; ids never stored are left out.
+   */
+  async readStored(
+    source: LedgerRecord['source'],
+    ids: readonly string[],
+  ): Promise<{ id: string; record: Record<string, unknown> }[]> {
+    const pks = [...new Set(ids)].map((id) => recordKey(source, id));
+    const heads = new Map<string, Head>();
+    for (let i = 0; i < pks.length; i += GET_LIMIT) {
+      for (const [pk, head] of await this.getHeads(pks.slice(i, i + GET_LIMIT))) heads.set(pk, head);
+    }
+    return [...new Set(ids)].flatMap((id) => {
+      const head = heads.get(recordKey(source, id));
+      if (head === undefined) return [];
+      try {
+        return [{ id, record: JSON.parse(head.text) as Record<string, unknown> }];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   /** Every stored version in one partition, validated again by the same parser as at the edge. */
   async readPartition(partition: number): Promise<PartitionRecords> {
     const out: PartitionRecords = { movements: [], entries: [], rejected: [] };

@@ -5,9 +5,12 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Kind, Severity } from '../core/discrepancy.js';
 import { toGroupStatus, toRunDiscrepancy, type GroupStatus, type Transition } from '../core/lifecycle.js';
+import type { RunHeatMap } from '../core/run-heat-map.js';
 import type {
+  AgeBucket,
   DiscrepancyPage,
   LifecycleState,
   ReconcilePartitionOutput,
@@ -15,7 +18,7 @@ import type {
   RunRecord,
 } from '../core/run-events.js';
 import type { PartitionReport } from '../core/run-summary.js';
-import { RUNS_TABLE } from '../declarations.js';
+import { RUNS_TABLE, type IndexDeclaration } from '../declarations.js';
 import type { RetryPolicy } from './backoff.js';
 import { DynamoBatch, type Item } from './dynamo-batch.js';
 import { InvalidRequestError } from './http/run-errors.js';
@@ -38,6 +41,66 @@ export interface DiscrepancyFilter {
   severities?: readonly Severity[];
   states?: readonly LifecycleState[];
   warehouseId?: string;
+  ageBuckets?: readonly AgeBucket[];
+}
+
+/**
+ * The orders a page can come in: `document` is the store's own (partition, then group), stable and
+ * cheapest; `stake-desc` / `stake-asc` by money at stake through the by-run-stake index (ties by group).
+ */
+export const DISCREPANCY_SORTS = ['document', 'stake-desc', 'stake-asc'] as const;
+export type DiscrepancySort = (typeof DISCREPANCY_SORTS)[number];
+
+/** A run as GET /v1/runs lists it: the run record without the summary's row lists. */
+export interface RunBrief {
+  runId: string;
+  status: RunRecord['status'];
+  mode: RunRecord['mode'];
+  asOf: string;
+  period?: string;
+  startedAt: string;
+  finishedAt?: string;
+  partitions: number;
+  failures: number;
+  summary:
+    | (Omit<NonNullable<RunRecord['summary']>, 'rejected' | 'conflicts'> & {
+        rejected: number;
+        conflicts: number;
+      })
+    | null;
+}
+
+export interface RunPage {
+  items: RunBrief[];
+  cursor: string | null;
+}
+
+export function briefOf(run: RunRecord): RunBrief {
+  const { summary } = run;
+  return {
+    runId: run.runId,
+    status: run.status,
+    mode: run.mode,
+    asOf: run.asOf,
+    ...(run.period === undefined ? {} : { period: run.period }),
+    startedAt: run.startedAt,
+    ...(run.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
+    partitions: run.partitions.length,
+    failures: run.failures.length,
+    summary:
+      summary === null
+        ? null
+        : { ...summary, rejected: summary.rejected.length, conflicts: summary.conflicts.length },
+  };
+}
+
+/**
+ * Sort key of money at stake: the amount's integer part zero-padded to 20 digits, its six fraction
+ * digits, then the group, so string order is numeric order and equal amounts keep a stable order.
+ */
+export function stakeKey(moneyAtStake: string, groupKey: string): string {
+  const [whole = '0', fraction = ''] = moneyAtStake.replace(/^-/, '').split('.');
+  return `${whole.padStart(20, '0')}.${fraction.padEnd(6, '0').slice(0, 6)}#${groupKey}`;
 }
 
 export interface RunStoreOptions {
@@ -50,6 +113,9 @@ export interface RunStoreOptions {
 const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const RUN = 'run';
+const HEAT_MAP = 'heatmap';
+/** gpk of every run item: the runs listed by start time through the by-group index. */
+const RUNS_LIST = 'runs';
 /** A resolved group's lifecycle item is kept this long (DynamoDB TTL on `expiresAt`), then only its history remains. */
 export const RESOLVED_KEPT_DAYS = 35;
 const expiry = (resolvedAt: string): number =>
@@ -66,23 +132,91 @@ function json<T>(item: Item | undefined, name: string): T | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
-/** An opaque page cursor: the key to resume after, base64url JSON. */
+function index(name: string): IndexDeclaration {
+  const found = RUNS_TABLE.indexes.find((i) => i.name === name);
+  if (found === undefined) throw new Error(`${RUNS_TABLE.id} declares no index ${name}`);
+  return found;
+}
+const BY_GROUP = index('by-group');
+/** Discrepancy items only (sparse): the run's pk, sorted by money at stake. */
+const STAKE = index('by-run-stake');
+/** Discrepancy items only (sparse): one warehouse of a run, sorted by money at stake. */
+const WAREHOUSE = index('by-run-warehouse');
+const warehouseKey = (runId: string, warehouseId: string): string => `${runKey(runId)}#${warehouseId}`;
+
+/** An opaque page cursor: the key to resume after (with the index's keys when sorted by one), base64url JSON. */
 export function encodeCursor(key: Item): string {
-  return Buffer.from(JSON.stringify({ pk: key.pk?.S, sk: key.sk?.S }), 'utf8').toString('base64url');
+  const index = key[STAKE.sortKey]?.S;
+  return Buffer.from(
+    JSON.stringify({ pk: key.pk?.S, sk: key.sk?.S, ...(index === undefined ? {} : { ix: index }) }),
+    'utf8',
+  ).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, runId: string): Item {
-  let key: { pk?: unknown; sk?: unknown } | undefined;
+export function decodeCursor(
+  cursor: string,
+  runId: string,
+  sort: DiscrepancySort = 'document',
+  warehouseId?: string,
+): Item {
+  let key: { pk?: unknown; sk?: unknown; ix?: unknown } | undefined;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { pk?: unknown; sk?: unknown };
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof key;
   } catch {
     key = undefined;
   }
-  const { pk, sk } = key ?? {};
-  if (pk !== runKey(runId) || typeof sk !== 'string' || !sk.startsWith(DISCREPANCY)) {
-    throw new InvalidRequestError('cursor is not a cursor of this run; pass the cursor of the previous page');
+  const { pk, sk, ix } = key ?? {};
+  const sorted = sort !== 'document';
+  if (
+    pk !== runKey(runId) ||
+    typeof sk !== 'string' ||
+    !sk.startsWith(DISCREPANCY) ||
+    (sorted ? typeof ix !== 'string' : ix !== undefined)
+  ) {
+    throw new InvalidRequestError(
+      'cursor is not a cursor of this run and sort; pass the cursor of the previous page',
+    );
   }
-  return { pk: s(pk), sk: s(sk) };
+  return {
+    pk: s(pk),
+    sk: s(sk),
+    ...(sorted ? { [STAKE.sortKey]: s(ix as string) } : {}),
+    ...(sorted && warehouseId !== undefined
+      ? { [WAREHOUSE.partitionKey]: s(warehouseKey(runId, warehouseId)) }
+      : {}),
+  };
+}
+
+/** The key to resume after `item`, with the index's sort key when the page came from the index. */
+function keyOf(item: Item, sort: DiscrepancySort, byWarehouse: boolean): Item {
+  const key: Item = { pk: item.pk, sk: item.sk } as Item;
+  const indexKey = item[STAKE.sortKey];
+  if (sort !== 'document' && indexKey !== undefined) key[STAKE.sortKey] = indexKey;
+  const warehouse = item[WAREHOUSE.partitionKey];
+  if (byWarehouse && warehouse !== undefined) key[WAREHOUSE.partitionKey] = warehouse;
+  return key;
+}
+
+function encodeRunsCursor(key: Item): string {
+  return Buffer.from(JSON.stringify({ pk: key.pk?.S, sk: key.sk?.S, gsk: key.gsk?.S }), 'utf8').toString(
+    'base64url',
+  );
+}
+
+function decodeRunsCursor(cursor: string): Item {
+  let key: { pk?: unknown; sk?: unknown; gsk?: unknown } | undefined;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof key;
+  } catch {
+    key = undefined;
+  }
+  const { pk, sk, gsk } = key ?? {};
+  if (typeof pk !== 'string' || !pk.startsWith('run#') || sk !== RUN || typeof gsk !== 'string') {
+    throw new InvalidRequestError(
+      'cursor is not a cursor of the run list; pass the cursor of the previous page',
+    );
+  }
+  return { pk: s(pk), sk: s(sk), gpk: s(RUNS_LIST), gsk: s(gsk) };
 }
 
 function inList(
@@ -128,6 +262,10 @@ export class RunStore {
             startedAt: s(run.startedAt),
             record: s(JSON.stringify(run)),
             dirtyVersions: s(JSON.stringify(stored.dirtyVersions)),
+            // Listed newest first by GET /v1/runs through the by-group index, read as its brief.
+            gpk: s(RUNS_LIST),
+            gsk: s(`${run.startedAt}#${run.runId}`),
+            brief: s(JSON.stringify(briefOf(run))),
           },
         }),
       ),
@@ -192,6 +330,9 @@ export class RunStore {
         severity: s(shown.severity),
         warehouseId: s(shown.warehouseId),
         state: s(shown.state),
+        ageBucket: s(shown.ageBucket),
+        [STAKE.sortKey]: s(stakeKey(shown.moneyAtStake, t.groupKey)),
+        [WAREHOUSE.partitionKey]: s(warehouseKey(runId, shown.warehouseId)),
         body: s(JSON.stringify(shown)),
         ...(t.prior === undefined ? {} : { prior: s(JSON.stringify(t.prior)) }),
       };
@@ -299,44 +440,70 @@ export class RunStore {
   }
 
   /**
-   * One page of a run's discrepancies, filtered server side, in a stable order (partition, then
-   * group). Without a state filter the page holds what the run found (NEW and PERSISTING);
-   * `states: ['RESOLVED']` lists what it resolved.
+   * One page of a run's discrepancies, filtered server side, in a stable order: the store's own
+   * (partition, then group) or by money at stake (`sort`, through the by-run-stake index). Without a
+   * state filter the page holds what the run found (NEW and PERSISTING); `states: ['RESOLVED']`
+   * lists what it resolved. A sparse filter answers a short page (even an empty one) with a cursor to
+   * go on: each request reads a bounded number of items.
    */
   async listDiscrepancies(
     runId: string,
     filter: DiscrepancyFilter,
-    options: { cursor?: string | undefined; limit: number },
+    options: { cursor?: string | undefined; limit: number; sort?: DiscrepancySort },
   ): Promise<DiscrepancyPage> {
+    const sort = options.sort ?? 'document';
     const names: Record<string, string> = {};
-    const values: Record<string, AttributeValue> = { ':pk': s(runKey(runId)), ':prefix': s(DISCREPANCY) };
+    const values: Record<string, AttributeValue> = {};
     const states = filter.states ?? ['NEW', 'PERSISTING'];
+    // Sorted by money: one warehouse's own index when the filter names one (a sparse warehouse
+    // reads only its items), else the run's; the store's order reads the run's items in place.
+    const byWarehouse = sort !== 'document' && filter.warehouseId !== undefined;
     const conditions = [
       inList('kind', filter.kinds, names, values),
       inList('severity', filter.severities, names, values),
       inList('state', states, names, values),
       inList(
         'warehouseId',
-        filter.warehouseId === undefined ? undefined : [filter.warehouseId],
+        filter.warehouseId === undefined || byWarehouse ? undefined : [filter.warehouseId],
         names,
         values,
       ),
+      inList('ageBucket', filter.ageBuckets, names, values),
     ].filter((c): c is string => c !== undefined);
+    let keyCondition = 'pk = :pk';
+    if (byWarehouse) {
+      keyCondition = '#wpk = :wpk';
+      names['#wpk'] = WAREHOUSE.partitionKey;
+      values[':wpk'] = s(warehouseKey(runId, filter.warehouseId ?? ''));
+    } else values[':pk'] = s(runKey(runId));
+    if (sort === 'document') {
+      keyCondition = 'pk = :pk AND begins_with(sk, :prefix)';
+      values[':prefix'] = s(DISCREPANCY);
+    }
     const items: RunDiscrepancy[] = [];
-    let start = options.cursor === undefined ? undefined : decodeCursor(options.cursor, runId);
+    let start =
+      options.cursor === undefined
+        ? undefined
+        : decodeCursor(options.cursor, runId, sort, byWarehouse ? filter.warehouseId : undefined);
     let evaluated = 0;
     // Bounded work per request: a sparse filter answers a short page with a cursor to go on.
-    while (items.length < options.limit && evaluated < 20 * options.limit + 1000) {
+    while (items.length < options.limit && evaluated < 20 * options.limit + 4000) {
       const page = await this.batch.send('Query', () =>
         this.batch.client.send(
           new QueryCommand({
             TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ...(sort === 'document'
+              ? {}
+              : {
+                  IndexName: (byWarehouse ? WAREHOUSE : STAKE).name,
+                  ScanIndexForward: sort === 'stake-asc',
+                }),
+            KeyConditionExpression: keyCondition,
             FilterExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ExclusiveStartKey: start,
-            Limit: Math.max(100, options.limit),
+            Limit: Math.max(200, options.limit),
           }),
         ),
       );
@@ -350,18 +517,65 @@ export class RunStore {
       // Cut inside a page: resume right after the last item taken.
       const last = matched[room - 1];
       start =
-        matched.length > room && last !== undefined
-          ? ({ pk: last.pk, sk: last.sk } as Item)
-          : page.LastEvaluatedKey;
+        matched.length > room && last !== undefined ? keyOf(last, sort, byWarehouse) : page.LastEvaluatedKey;
       if (start === undefined) break;
     }
     return { items, cursor: start === undefined ? null : encodeCursor(start) };
   }
 
+  /** The runs, most recently started first, as briefs (the by-group index under gpk `runs`). */
+  async listRuns(options: { cursor?: string | undefined; limit: number }): Promise<RunPage> {
+    const page = await this.batch.send('Query', () =>
+      this.batch.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: BY_GROUP.name,
+          KeyConditionExpression: '#g = :g',
+          ExpressionAttributeNames: { '#g': BY_GROUP.partitionKey, '#brief': 'brief' },
+          ExpressionAttributeValues: { ':g': s(RUNS_LIST) },
+          ProjectionExpression: '#brief',
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: options.cursor === undefined ? undefined : decodeRunsCursor(options.cursor),
+        }),
+      ),
+    );
+    const items = (page.Items ?? []).flatMap((item) => {
+      const brief = json<RunBrief>(item, 'brief');
+      return brief === undefined ? [] : [brief];
+    });
+    const next = page.LastEvaluatedKey;
+    return { items, cursor: next === undefined ? null : encodeRunsCursor(next) };
+  }
+
+  /** Stores the run's dashboard aggregates (gzipped: a run over many warehouses stays one item). */
+  async putHeatMap(heatMap: RunHeatMap): Promise<void> {
+    await this.batch.putAll([
+      {
+        pk: s(runKey(heatMap.runId)),
+        sk: s(HEAT_MAP),
+        heat: { B: gzipSync(JSON.stringify(heatMap)) },
+      },
+    ]);
+  }
+
+  async getHeatMap(runId: string): Promise<RunHeatMap | undefined> {
+    const { Item } = await this.batch.send('GetItem', () =>
+      this.batch.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: { pk: s(runKey(runId)), sk: s(HEAT_MAP) },
+        }),
+      ),
+    );
+    const bytes = Item?.heat?.B;
+    return bytes === undefined ? undefined : (JSON.parse(gunzipSync(bytes).toString('utf8')) as RunHeatMap);
+  }
+
   /** A group across runs, newest first: its stable identity made visible (index by-group). */
   async groupHistory(groupKey: string): Promise<(RunDiscrepancy & { runId: string })[]> {
     const items = await this.batch.queryAll({
-      IndexName: RUNS_TABLE.indexes[0]?.name ?? 'by-group',
+      IndexName: BY_GROUP.name,
       KeyConditionExpression: 'gpk = :g',
       ExpressionAttributeValues: { ':g': s(`group#${groupKey}`) },
       ScanIndexForward: false,

@@ -8,6 +8,8 @@ import { alertReport } from '../local/alert-lines.js';
 import { DATA_LAYOUT, DataDirInUseError } from '../local/data-dir.js';
 import { feedDemo, type DemoStep } from '../local/demo-feed.js';
 import { findDemoSet, type DemoSet } from '../local/demo-set.js';
+import { OutdatedTableError } from '../local/embedded-aws.js';
+import { dashboardUrl, findBuiltSite } from '../local/static-site.js';
 import { PortInUseError } from '../local/http-front.js';
 import type { IngestHandlers } from '../local/ingest-functions.js';
 import type { LocalLog } from '../local/lambda-runtime.js';
@@ -237,6 +239,8 @@ export async function runStart(
     error: (line) => void io.err.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
   };
 
+  // The dashboard (issue 9), when the build made it: served at / on the API's port.
+  const site = findBuiltSite();
   let pipeline: Pipeline;
   try {
     pipeline = await startPipeline({
@@ -247,6 +251,7 @@ export async function runStart(
       loadHandlers: io.loadHandlers ?? loadRealHandlers,
       runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
       cases: { loadHandlers: io.loadCaseHandlers ?? loadRealCaseHandlers },
+      ...(site === undefined ? {} : { siteDir: site }),
       log,
     });
   } catch (error) {
@@ -254,6 +259,7 @@ export async function runStart(
       throw new UsageError(`start: ${error.message}; choose another with --port N (0 = any free port)`);
     }
     if (error instanceof DataDirInUseError) throw new UsageError(`start: ${error.message}`);
+    if (error instanceof OutdatedTableError) throw new UsageError(`start: ${error.message}`);
     throw error;
   }
 
@@ -295,6 +301,11 @@ export async function runStart(
     say(`  bearer token    ${token.value}   (${chosen(token, ENV.token)}; every route but the webhooks)`);
     say(`  endpoints       ${shown(endpointsFile)}`);
     for (const line of usersLines(token.value)) say(line);
+    say(
+      site === undefined
+        ? '  dashboard       not built (npm run build makes dist/web/)'
+        : `  dashboard       ${dashboardUrl(pipeline.api, token.value)}   (signed in with the bearer token)`,
+    );
     say();
 
     if (demo !== undefined) {
@@ -354,6 +365,10 @@ export async function runStart(
     }
     say();
 
+    if (site !== undefined) {
+      say(`Dashboard: ${dashboardUrl(pipeline.api, token.value)}`);
+      say();
+    }
     if (args.once) return ok ? 0 : 1;
     say('Running; requests are logged below. Ctrl-C stops.');
     chatty = true;

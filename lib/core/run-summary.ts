@@ -1,4 +1,5 @@
 import type { Rejection } from './records.js';
+import type { HeatMapJson } from './run-heat-map.js';
 import type {
   PartitionFailure,
   ReconcilePartitionOutput,
@@ -21,6 +22,8 @@ export interface PartitionReport {
   rejected: RunRejection[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
   phasesMs: { read: number; reconcile: number; write: number };
+  /** The dashboard's aggregates of what the partition found (absent in reports written before them). */
+  heat?: HeatMapJson;
 }
 
 export const MAX_REPORTED_ROWS = 1000;

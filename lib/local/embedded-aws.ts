@@ -1,4 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -148,11 +153,34 @@ export function createTableInput(table: TableDeclaration) {
   };
 }
 
+/** A table an older version made without an index declared since (dynalite cannot add one later). */
+export class OutdatedTableError extends Error {
+  constructor(
+    readonly table: string,
+    readonly missing: readonly string[],
+  ) {
+    super(
+      `table ${table} was made by an older Stocktally and lacks the index ${missing.join(', ')}; ` +
+        'delete the data directory (or its dynamodb/ folder) to start afresh',
+    );
+    this.name = 'OutdatedTableError';
+  }
+}
+
+async function requireIndexes(dynamo: DynamoDBClient, table: TableDeclaration): Promise<void> {
+  if (table.indexes.length === 0) return;
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table.localName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = table.indexes.map((i) => i.name).filter((name) => !present.has(name));
+  if (missing.length > 0) throw new OutdatedTableError(table.localName, missing);
+}
+
 /** Creates the declared tables and the bucket where they are missing. */
 export async function bootstrap(dynamo: DynamoDBClient, s3: S3Client): Promise<void> {
   const existing = new Set((await dynamo.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const table of TABLES) {
     if (!existing.has(table.localName)) await dynamo.send(new CreateTableCommand(createTableInput(table)));
+    else await requireIndexes(dynamo, table);
   }
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET.localName }));

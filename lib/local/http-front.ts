@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { describeError, invoke, SILENT, type LambdaFunction, type LocalLog } from './lambda-runtime.js';
 import { claimsOf, resolveBearer, type LocalUser } from './local-users.js';
+import type { StaticSite } from './static-site.js';
 
 /**
  * The HTTP API of API Gateway on loopback: each request becomes an HTTP API payload 2.0 event for the
@@ -35,6 +36,8 @@ export interface HttpFrontOptions {
   host?: string;
   /** One line per request, and the handler errors. */
   log?: LocalLog;
+  /** The dashboard's files at `/`, GET and HEAD only, no token (lib/local/static-site.ts). */
+  site?: StaticSite;
 }
 
 export interface HttpFront {
@@ -310,6 +313,13 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       if (params !== undefined) {
         found = { compiled: c, params };
         break;
+      }
+    }
+    if (found === undefined && options.site !== undefined && (method === 'GET' || method === 'HEAD')) {
+      const page = await options.site.answer(rawPath);
+      if (page !== undefined) {
+        req.resume();
+        return page;
       }
     }
     const { headers, cookies } = collectHeaders(req);

@@ -13,6 +13,7 @@ import {
 } from './embedded-aws.js';
 import { caseRoutes, type CaseHandlers } from './case-functions.js';
 import { startHttpFront, type HttpFront, type Route } from './http-front.js';
+import { staticSite } from './static-site.js';
 import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-functions.js';
 import { applyLocalEnvironment } from './local-environment.js';
 import { SILENT, type LocalLog } from './lambda-runtime.js';
@@ -55,6 +56,8 @@ export interface PipelineOptions {
    * tables are created where missing, and it is left running at stop.
    */
   dynamodbEndpoint?: string;
+  /** The built dashboard (dist/web/) to serve at `/`, locally signed in with the token. */
+  siteDir?: string;
   /** Delay before S3 retry n is n times this (default 1 s). */
   retryDelayMs?: number;
   log?: LocalLog;
@@ -188,6 +191,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       token: options.token,
       port: options.port,
       log,
+      ...(options.siteDir === undefined
+        ? {}
+        : { site: staticSite(options.siteDir, { mode: 'local', apiUrl: '' }) }),
     });
     undo.push(() => front.close());
     alerts?.useApi(front.url);

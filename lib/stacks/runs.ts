@@ -291,6 +291,9 @@ export class Runs extends Construct {
       // Presigned report links are signed with this role: it may read reports/ and nothing else.
       .bindBucket(props.bucket, { read: [BUCKET.reportsPrefix] });
 
+    // A discrepancy's detail shows both sides' stored records (the dashboard, issue 9).
+    bindRecordHeads(runsApi, props.records);
+
     const failRun = new StocktallyFunction(this, 'FailRun', {
       ...base,
       entry: HANDLERS.failRun,
@@ -344,6 +347,23 @@ function bindDirtyMarkers(
       actions: [...DIRTY_ACTIONS[access]],
       resources: [table.tableArn],
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DIRTY_MARKERS_KEY] } },
+    }),
+  );
+}
+
+/**
+ * The records table for reading records by id only: GetItem and BatchGetItem on items whose
+ * partition key is a record's (`wms#<eventId>`, `finance#<entryId>`); no Query or Scan, no index,
+ * never the dirty markers or checkpoints.
+ */
+function bindRecordHeads(fn: StocktallyFunction, { declaration, table }: DeclaredTable): void {
+  fn.withEnvironment({ [declaration.env]: table.tableName });
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
     }),
   );
 }

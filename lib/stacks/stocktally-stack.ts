@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { CASE_EVENTS_TABLE, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
@@ -10,6 +11,7 @@ import { Notify } from './notify.js';
 import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
+import { Web } from './web.js';
 
 export interface StocktallyStackProps extends StackProps {
   readonly stage: Stage;
@@ -21,6 +23,8 @@ export interface StocktallyStackProps extends StackProps {
   readonly timeZone: string;
   /** The alert configuration document (issue 7). @default config/alerts.yaml */
   readonly alertConfigPath?: string;
+  /** Where the built dashboard is (issue 9). @default dist/web under projectRoot */
+  readonly dashboardSiteDir?: string;
 }
 
 /**
@@ -37,9 +41,11 @@ export class StocktallyStack extends Stack {
   readonly notify: Notify;
   readonly identity: Identity;
   readonly cases: Cases;
+  readonly web: Web;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
-    const { stage, projectRoot, partitions, timeZone, alertConfigPath, ...stackProps } = props;
+    const { stage, projectRoot, partitions, timeZone, alertConfigPath, dashboardSiteDir, ...stackProps } =
+      props;
     super(scope, id, {
       description: `Stocktally (${stage.name}): WMS movements reconciled against finance entries`,
       terminationProtection: stage.production,
@@ -94,6 +100,20 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
       notifyRun: this.notify.notifyRun,
+    });
+
+    // The dashboard (issue 9) signs in through the user pool; the distribution's address becomes the
+    // dashboard client's callback URL, so both live in this stack.
+    this.web = new Web(this, 'Web', {
+      stage,
+      identity: this.identity,
+      apiUrl: this.api.url,
+      siteDir: dashboardSiteDir ?? join(projectRoot, 'dist', 'web'),
+      accessLogBucket: this.storage.accessLogBucket,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.web.url,
+      description: 'The dashboard (sign in with Cognito)',
     });
 
     new CfnOutput(this, 'ApiUrl', {

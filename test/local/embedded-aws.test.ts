@@ -9,8 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET, RECORDS_TABLE } from '../../lib/declarations.js';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BUCKET, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
 import {
+  OutdatedTableError,
+  createTableInput,
   bootstrap,
   localDynamoClient,
   localS3Client,
@@ -47,6 +50,27 @@ describe('the embedded AWS stand-ins', () => {
       new GetObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv' }),
     );
     expect(await got.Body?.transformToString()).toBe('x,上海\r\n');
+  });
+
+  it('refuses a table an older version made without a declared index, naming it and the way out', async () => {
+    const other = await startDynamo();
+    const ddb = localDynamoClient(other.endpoint);
+    const objects = localS3Client(s3.endpoint);
+    try {
+      const input = createTableInput(RUNS_TABLE);
+      await ddb.send(
+        new CreateTableCommand({
+          ...input,
+          GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.filter((i) => i.IndexName === 'by-group'),
+        }),
+      );
+      const refused = bootstrap(ddb, objects);
+      await expect(refused).rejects.toThrow(OutdatedTableError);
+      await expect(refused).rejects.toThrow(/stocktally-runs .*by-run-stake.*delete the data directory/);
+    } finally {
+      ddb.destroy();
+      await other.stop();
+    }
   });
 });
 

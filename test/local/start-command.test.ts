@@ -86,7 +86,7 @@ describe('stocktally start', () => {
       string,
       string
     >;
-    const unknown = await fetch(`${api}/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
+    const unknown = await fetch(`${api}/v1/nowhere`, { headers: { authorization: `Bearer ${token}` } });
     stop('SIGINT');
 
     expect(unknown.status).toBe(404);

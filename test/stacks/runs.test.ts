@@ -409,10 +409,18 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets the runs API use the runs table, start this state machine, read reports/ only in S3, nothing in the records table', () => {
+  it('lets the runs API use the runs table, start this state machine, read reports/ only in S3, and get records by id', () => {
     const { ids, all } = statements('runsApi');
 
-    expect(records(all, ids.records)).toEqual([]);
+    // The dashboard's detail reads both sides' records by id: item reads of record keys, nothing else.
+    expect(records(all, ids.records)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
+      },
+    ]);
     expect(statementsFor(all, 's3')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.reportsPrefix}*`) },
     ]);

@@ -1,9 +1,15 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
-import { LIFECYCLE_STATES, RunIdSchema, RunRequestSchema, type RunRequest } from '../../core/run-events.js';
+import {
+  AGE_BUCKETS,
+  LIFECYCLE_STATES,
+  RunIdSchema,
+  RunRequestSchema,
+  type RunRequest,
+} from '../../core/run-events.js';
 import { REPORT_FORMATS, REPORT_LINK, type ReportFormatName } from '../report-keys.js';
-import type { DiscrepancyFilter } from '../run-store.js';
+import { DISCREPANCY_SORTS, type DiscrepancyFilter, type DiscrepancySort } from '../run-store.js';
 import { ConfigurationError, RouteNotFoundError } from './errors.js';
 import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
 
@@ -13,9 +19,19 @@ import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
  */
 export type RunsRequest =
   | { route: 'start'; body: RunRequest }
+  | { route: 'list'; cursor?: string; limit: number }
   | { route: 'get'; runId: string }
-  | { route: 'discrepancies'; runId: string; filter: DiscrepancyFilter; cursor?: string; limit: number }
-  | { route: 'report'; runId: string; format: ReportFormatName; expiresIn: number };
+  | { route: 'heatmap'; runId: string }
+  | { route: 'discrepancy'; runId: string; groupKey: string }
+  | {
+      route: 'discrepancies';
+      runId: string;
+      filter: DiscrepancyFilter;
+      cursor?: string;
+      limit: number;
+      sort: DiscrepancySort;
+    }
+  | { route: 'report'; runId: string; format: ReportFormatName; expiresIn: number; redirect: boolean };
 
 export function problem(error: z.ZodError, what: string): string {
   return error.issues
@@ -36,8 +52,15 @@ const QuerySchema = z.object({
   severity: list(SEVERITIES),
   state: list(LIFECYCLE_STATES),
   warehouseId: z.string().optional(),
+  age: list(AGE_BUCKETS),
+  sort: z.enum(DISCREPANCY_SORTS).default('document'),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const RunListQuerySchema = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 
 const linkSeconds = z.coerce.number().int().min(1).max(REPORT_LINK.maxSeconds);
@@ -54,6 +77,8 @@ function defaultLinkSeconds(): number {
 const ReportQuerySchema = z.object({
   format: z.enum(REPORT_FORMATS).default('pdf'),
   expiresIn: linkSeconds.optional(),
+  // `false`: 200 { url } instead of the 302, for a browser that sends its token in a header.
+  redirect: z.enum(['true', 'false']).default('true'),
 });
 
 function body(event: APIGatewayProxyEventV2): RunRequest {
@@ -78,24 +103,45 @@ function runIdOf(event: APIGatewayProxyEventV2, encoded: string | undefined): st
 export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
   const method = event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0];
   const path = event.rawPath.replace(/\/+$/, '');
-  const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies|\/report)?)?$/.exec(path);
+  const match = /^\/v1\/runs(?:\/([^/]+)(\/discrepancies|\/report|\/heatmap)?)?$/.exec(path);
+  const one = /^\/v1\/runs\/([^/]+)\/discrepancies\/([^/]+)$/.exec(path);
+  if (one !== null && method === 'GET') {
+    const runId = runIdOf(event, one[1]);
+    const groupKey = event.pathParameters?.groupKey ?? decodeURIComponent(one[2] ?? '');
+    if (groupKey.split('|').length < 3)
+      throw new RunNotFoundError(`no discrepancy ${groupKey} in run ${runId}`);
+    return { route: 'discrepancy', runId, groupKey };
+  }
+  const nonEmpty = Object.entries(event.queryStringParameters ?? {}).filter(
+    ([, v]) => v !== undefined && v !== '',
+  );
   if (match !== null && method === 'POST' && match[1] === undefined)
     return { route: 'start', body: body(event) };
+  if (match !== null && method === 'GET' && match[1] === undefined) {
+    const query = RunListQuerySchema.safeParse(Object.fromEntries(nonEmpty));
+    if (!query.success) throw new InvalidRequestError(problem(query.error, 'query'));
+    const { cursor, limit } = query.data;
+    return { route: 'list', ...(cursor === undefined ? {} : { cursor }), limit };
+  }
   if (match !== null && method === 'GET' && match[1] !== undefined) {
     const runId = runIdOf(event, match[1]);
     if (match[2] === undefined) return { route: 'get', runId };
-    const nonEmpty = Object.entries(event.queryStringParameters ?? {}).filter(
-      ([, v]) => v !== undefined && v !== '',
-    );
+    if (match[2] === '/heatmap') return { route: 'heatmap', runId };
     if (match[2] === '/report') {
       const report = ReportQuerySchema.safeParse(Object.fromEntries(nonEmpty));
       if (!report.success) throw new InvalidRequestError(problem(report.error, 'query'));
-      const { format, expiresIn } = report.data;
-      return { route: 'report', runId, format, expiresIn: expiresIn ?? defaultLinkSeconds() };
+      const { format, expiresIn, redirect } = report.data;
+      return {
+        route: 'report',
+        runId,
+        format,
+        expiresIn: expiresIn ?? defaultLinkSeconds(),
+        redirect: redirect === 'true',
+      };
     }
     const query = QuerySchema.safeParse(Object.fromEntries(nonEmpty));
     if (!query.success) throw new InvalidRequestError(problem(query.error, 'query'));
-    const { kind, severity, state, warehouseId, cursor, limit } = query.data;
+    const { kind, severity, state, warehouseId, age, sort, cursor, limit } = query.data;
     return {
       route: 'discrepancies',
       runId,
@@ -104,9 +150,11 @@ export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
         ...(severity === undefined ? {} : { severities: severity }),
         ...(state === undefined ? {} : { states: state }),
         ...(warehouseId === undefined ? {} : { warehouseId }),
+        ...(age === undefined ? {} : { ageBuckets: age }),
       },
       ...(cursor === undefined ? {} : { cursor }),
       limit,
+      sort,
     };
   }
   throw new RouteNotFoundError(`no route for ${method ?? '?'} ${event.rawPath}`);

@@ -1,0 +1,247 @@
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { wildcardResourceFinding } from './nag-finding.js';
+import { dataRemovalPolicy, type Stage } from './stage.js';
+
+/**
+ * What the dashboard needs of sign-in (issue 8's `lib/stacks/identity.ts` provides it): the user pool
+ * and the dashboard's app client (authorization code with PKCE, no secret), the hosted UI's base URL
+ * (`https://<domain>.auth.<region>.amazoncognito.com`), and a way to allow the dashboard's address as
+ * a callback and sign-out URL once CloudFront has named it.
+ */
+export interface DashboardIdentity {
+  readonly userPool: IUserPool;
+  readonly dashboardClient: IUserPoolClient;
+  readonly hostedUiBaseUrl: string;
+  allowCallback(url: string): void;
+}
+
+export interface WebProps {
+  readonly stage: Stage;
+  readonly identity: DashboardIdentity;
+  /** The HTTP API's base URL: the app's `apiUrl`, and the only other origin the page may call. */
+  readonly apiUrl: string;
+  /** The built app (dist/web/ after `npm run build`). */
+  readonly siteDir: string;
+  /** Where the buckets' server access logs go (the Storage construct's log bucket). */
+  readonly accessLogBucket: IBucket;
+}
+
+/** The page's content security policy in the cloud: this origin, the API and the hosted UI only. */
+export function cloudCsp(apiUrl: string, hostedUiBaseUrl: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${apiUrl} ${hostedUiBaseUrl}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self' ${hostedUiBaseUrl}`,
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The dashboard in the cloud: the built app in a private bucket (public access blocked, TLS only,
+ * encrypted, access-logged) that only CloudFront reads, through Origin Access Control; HTTPS only,
+ * a response-headers policy with the security headers (HSTS, CSP, nosniff, frame denial, referrer
+ * policy), every page path answered with index.html (the app routes by hash), CloudFront's own access
+ * logs kept, and `config.json` generated at deploy time with the API and sign-in it talks to.
+ */
+export class Web extends Construct {
+  readonly bucket: Bucket;
+  readonly logBucket: Bucket;
+  readonly distribution: Distribution;
+  readonly headers: ResponseHeadersPolicy;
+  readonly deployment: BucketDeployment;
+  /** `https://<distribution>.cloudfront.net/` */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WebProps) {
+    super(scope, id);
+    const removalPolicy = dataRemovalPolicy(props.stage);
+
+    this.bucket = new Bucket(this, 'Site', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'dashboard-site/',
+      removalPolicy,
+      lifecycleRules: [{ id: 'old-builds', noncurrentVersionExpiration: Duration.days(30) }],
+    });
+
+    // CloudFront's standard logs are written with ACLs: this bucket alone allows them (its owner
+    // still owns every object), and its own access is logged beside the others.
+    this.logBucket = new Bucket(this, 'CdnLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'dashboard-cdn-logs/',
+      removalPolicy,
+      lifecycleRules: [{ id: 'expire-cdn-logs', expiration: Duration.days(365) }],
+    });
+
+    this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Stocktally dashboard: HSTS, CSP, nosniff, frame denial, no referrer',
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: cloudCsp(props.apiUrl, props.identity.hostedUiBaseUrl),
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: `Stocktally dashboard (${props.stage.name})`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.headers,
+        compress: true,
+      },
+      // A private origin answers 403 for a key it does not hold: any page path is the app.
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_ALL,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+    props.identity.allowCallback(this.url);
+
+    this.deployment = new BucketDeployment(this, 'Deploy', {
+      destinationBucket: this.bucket,
+      sources: [
+        Source.asset(props.siteDir),
+        Source.jsonData('config.json', {
+          mode: 'cognito',
+          apiUrl: props.apiUrl,
+          userPoolDomain: props.identity.hostedUiBaseUrl,
+          clientId: props.identity.dashboardClient.userPoolClientId,
+          region: Stack.of(this).region,
+        }),
+      ],
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', '/config.json'],
+      prune: true,
+      memoryLimit: 512,
+    });
+
+    acknowledge(this);
+  }
+}
+
+/** The findings this construct accepts, each with its reason (reviewed in test/stacks/web.test.ts). */
+function acknowledge(web: Web): void {
+  // BucketDeployment's handler is CDK's own singleton function, shared by the stack's deployments.
+  const handler = web.deployment.handlerRole.node.scope;
+  if (handler !== undefined) {
+    const copy =
+      "CDK's BucketDeployment handler copies the build from the CDK asset bucket into the site bucket and invalidates the distribution";
+    Validations.of(handler).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: `${copy}; the managed basic execution role only lets it write its own CloudWatch logs.`,
+      },
+      ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `${copy}: CDK grants ${action} on the two buckets only (read the asset, replace and prune the site).`,
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `${copy}; cloudfront:CreateInvalidation and GetInvalidation take no narrower resource in CDK's grant.`,
+      },
+      {
+        id: wildcardResourceFinding(web, web.bucket.arnForObjects('*')),
+        reason: `${copy}: it replaces every object of the site bucket, so its grant covers the bucket's objects.`,
+      },
+      {
+        id: wildcardResourceFinding(
+          web,
+          `arn:${Aws.PARTITION}:s3:::cdk-hnb659fds-assets-${Aws.ACCOUNT_ID}-${Aws.REGION}/*`,
+        ),
+        reason: `${copy}: it reads the build's zip from the bootstrap asset bucket, whose object keys are content hashes.`,
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: `${copy}; its runtime is chosen by aws-cdk-lib and moves with CDK upgrades, not by this project.`,
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: `${copy}; it runs synchronously inside a CloudFormation deployment, which reports and rolls back a failure.`,
+      },
+      {
+        id: 'Serverless-LambdaLatestVersion',
+        reason: `${copy}; its runtime is chosen by aws-cdk-lib and moves with CDK upgrades, not by this project.`,
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason: `${copy}; it runs once per deployment and CloudFormation's events already trace it end to end.`,
+      },
+    );
+  }
+  Validations.of(web.distribution).acknowledge(
+    {
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'Finance and warehouse staff sign in from wherever they work; no country is excluded, and every API call still needs a Cognito token.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'The distribution serves only static files of a signed-in app; the data lives behind the API, whose throttling and JWT authorizer guard it. A WAF web ACL can be attached per account when its cost is wanted.',
+    },
+    {
+      id: 'AwsSolutions-CFR4',
+      reason:
+        'The default *.cloudfront.net certificate lets CloudFront negotiate TLSv1 with old clients; TLSv1.2_2021 is set and takes effect once a custom domain with its own certificate is configured.',
+    },
+  );
+}

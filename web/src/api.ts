@@ -1,0 +1,167 @@
+import type { RunBrief, RunPage } from '../../lib/adapters/run-store.js';
+import type { AgeBucket, DiscrepancyPage, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
+import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
+import type { CaseAction, CaseRecord, CasePage, CloseCheck, LocalUser, Trail } from './case-types.js';
+
+export type { RunBrief, RunPage, RunHeatMap, RunDiscrepancy, RunRecord, DiscrepancyPage };
+
+/** The API's refusal: its status, stable code (when the handler gave one) and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * A route this service does not have (404 from the gateway itself, no handler code): the case
+ * workflow before it is deployed. Views say the feature is not available instead of failing.
+ */
+export class NotAvailableError extends ApiError {
+  constructor(path: string) {
+    super(404, `not available: ${path}`);
+    this.name = 'NotAvailableError';
+  }
+}
+
+export interface ListQuery {
+  kind?: string;
+  severity?: string;
+  warehouseId?: string;
+  state?: string;
+  age?: AgeBucket | string;
+  sort?: 'document' | 'stake-desc' | 'stake-asc';
+  cursor?: string;
+  limit?: number;
+}
+
+export interface CaseQuery {
+  state?: string;
+  owner?: string;
+  warehouseId?: string;
+  severity?: string;
+  age?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface DiscrepancyDetail {
+  runId: string;
+  discrepancy: RunDiscrepancy;
+  history: {
+    runId: string;
+    state: string;
+    kind: string;
+    severity: string;
+    moneyAtStake: string;
+    firstSeen: string;
+    lastSeen: string;
+    resolvedAt?: string;
+  }[];
+  records: { wms: Record<string, unknown>[]; finance: Record<string, unknown>[] };
+}
+
+export interface ApiOptions {
+  /** '' for the same origin (local), else the API's base URL. */
+  baseUrl: string;
+  token: () => string | undefined;
+  fetch?: typeof fetch;
+}
+
+function query(params: object): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export class Api {
+  private readonly fetcher: typeof fetch;
+
+  constructor(private readonly options: ApiOptions) {
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const token = this.options.token();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.fetcher(`${this.options.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.ok) return parsed as T;
+    const answer = (parsed ?? {}) as { code?: string; message?: string };
+    if (response.status === 404 && answer.code === undefined) throw new NotAvailableError(path);
+    throw new ApiError(response.status, answer.message ?? response.statusText, answer.code);
+  }
+
+  runs(limit = 30): Promise<RunPage> {
+    return this.request('GET', `/v1/runs${query({ limit })}`);
+  }
+
+  run(runId: string): Promise<RunRecord> {
+    return this.request('GET', `/v1/runs/${encodeURIComponent(runId)}`);
+  }
+
+  heatMap(runId: string): Promise<RunHeatMap> {
+    return this.request('GET', `/v1/runs/${encodeURIComponent(runId)}/heatmap`);
+  }
+
+  discrepancies(runId: string, q: ListQuery): Promise<DiscrepancyPage> {
+    return this.request('GET', `/v1/runs/${encodeURIComponent(runId)}/discrepancies${query(q)}`);
+  }
+
+  discrepancy(runId: string, groupKey: string): Promise<DiscrepancyDetail> {
+    return this.request(
+      'GET',
+      `/v1/runs/${encodeURIComponent(runId)}/discrepancies/${encodeURIComponent(groupKey)}`,
+    );
+  }
+
+  reportLink(runId: string, format: 'pdf' | 'xlsx' | 'csv'): Promise<{ url: string }> {
+    return this.request(
+      'GET',
+      `/v1/runs/${encodeURIComponent(runId)}/report${query({ format, redirect: 'false' })}`,
+    );
+  }
+
+  localUsers(): Promise<LocalUser[]> {
+    return this.request('GET', '/local/users');
+  }
+
+  cases(q: CaseQuery): Promise<CasePage> {
+    return this.request('GET', `/v1/cases${query(q)}`);
+  }
+
+  case(caseId: string): Promise<CaseRecord> {
+    return this.request('GET', `/v1/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  act(caseId: string, action: CaseAction): Promise<CaseRecord> {
+    return this.request('POST', `/v1/cases/${encodeURIComponent(caseId)}/actions`, action);
+  }
+
+  trail(caseId: string): Promise<Trail> {
+    return this.request('GET', `/v1/cases/${encodeURIComponent(caseId)}/trail`);
+  }
+
+  closeCheck(period: string): Promise<CloseCheck> {
+    return this.request('GET', `/v1/periods/${encodeURIComponent(period)}/close-check`);
+  }
+}

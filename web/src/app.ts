@@ -1,0 +1,147 @@
+import { html, render, type TemplateResult } from 'lit-html';
+import { Api, NotAvailableError, type RunBrief } from './api.js';
+import { forget, signOutUrl, switchLocalUser, type AppConfig, type Session } from './auth.js';
+import type { LocalUser } from './case-types.js';
+import type { Context } from './context.js';
+import { codeLabel, language, setLanguage, t } from './i18n.js';
+import { parseRoute, routeHash, type Route } from './routes.js';
+import { renderDetail } from './views/detail.js';
+import { renderHeatMap } from './views/heatmap.js';
+import { renderList } from './views/list.js';
+import { renderOverview } from './views/overview.js';
+
+/**
+ * The shell: header (views, language, who is signed in and, locally, the user switcher) and the
+ * routed view below it. Every navigation is a hash change, so the back button and deep links work.
+ */
+export interface AppOptions {
+  root: HTMLElement;
+  config: AppConfig;
+  session: Session;
+  storage: Storage;
+}
+
+export function startApp(options: AppOptions): void {
+  const { root, config, storage } = options;
+  let session = options.session;
+  const api = new Api({ baseUrl: config.apiUrl, token: () => session.token });
+  let generation = 0;
+  let runsCache: Promise<RunBrief[]> | undefined;
+  let workflowCache: Promise<boolean> | undefined;
+  let usersCache: Promise<LocalUser[]> | undefined;
+
+  const users = (): Promise<LocalUser[]> =>
+    (usersCache ??= config.mode === 'local' ? api.localUsers().catch(() => []) : Promise.resolve([]));
+
+  const header = (route: Route, known: LocalUser[]): TemplateResult => {
+    const link = (view: Route['view'], target: Route, label: string) =>
+      html`<a
+        href=${routeHash(target)}
+        class=${route.view === view ? 'active' : ''}
+        data-test=${`nav-${view}`}
+        >${label}</a
+      >`;
+    return html`<header class="top">
+      <h1>Stocktally · ${t('appTitle')}</h1>
+      <nav>
+        ${link('overview', { view: 'overview' }, t('navOverview'))}
+        ${link('heatmap', { view: 'heatmap' }, t('navHeatMap'))}
+        ${link('list', { view: 'list', filters: {}, sort: 'stake-desc', cursors: [] }, t('navList'))}
+      </nav>
+      <span class="spacer"></span>
+      <div class="who">
+        <span data-test="who"
+          >${t('signedInAs')}: ${session.username} (${session.roles.map(codeLabel).join(', ')})</span
+        >
+        ${
+          known.length === 0
+            ? ''
+            : html`<select
+                data-test="user-switcher"
+                aria-label=${t('switchUser')}
+                @change=${(e: Event) => {
+                  const chosen = known.find((u) => u.username === (e.target as HTMLSelectElement).value);
+                  if (chosen === undefined) return;
+                  switchLocalUser(storage, chosen);
+                  session = { token: chosen.token, username: chosen.username, roles: chosen.roles };
+                  void show();
+                }}
+              >
+                ${known.map((u) => html`<option value=${u.username} ?selected=${u.username === session.username}>${u.username}</option>`)}
+              </select>`
+        }
+        ${
+          config.mode === 'cognito'
+            ? html`<button
+                type="button"
+                @click=${() => {
+                  forget(storage);
+                  window.location.assign(signOutUrl(config, window));
+                }}
+              >
+                ${t('signOut')}
+              </button>`
+            : ''
+        }
+        <button
+          type="button"
+          data-test="language"
+          @click=${() => {
+            setLanguage(language() === 'zh' ? 'en' : 'zh', storage);
+            void show();
+          }}
+        >
+          ${t('language')}
+        </button>
+      </div>
+    </header>`;
+  };
+
+  async function show(): Promise<void> {
+    const mine = ++generation;
+    runsCache = undefined;
+    const route = parseRoute(window.location.hash);
+    render(
+      html`${header(route, [])}
+        <main id="view"></main>`,
+      root,
+    );
+    const known = await users();
+    if (mine !== generation) return;
+    render(
+      html`${header(route, known)}
+        <main id="view"></main>`,
+      root,
+    );
+    const view = root.querySelector<HTMLElement>('#view');
+    if (view === null) return;
+    const ctx: Context = {
+      api,
+      config,
+      session,
+      navigate: (next) => {
+        window.location.hash = routeHash(next);
+      },
+      runs: () => (runsCache ??= api.runs(50).then((p) => p.items)),
+      workflow: () =>
+        (workflowCache ??= api.cases({ limit: 1 }).then(
+          () => true,
+          (e: unknown) => !(e instanceof NotAvailableError),
+        )),
+      users,
+      current: () => mine === generation,
+    };
+    view.dataset.view = route.view;
+    try {
+      if (route.view === 'overview') await renderOverview(ctx, view);
+      else if (route.view === 'heatmap') await renderHeatMap(ctx, view, route.run);
+      else if (route.view === 'list') await renderList(ctx, view, route);
+      else await renderDetail(ctx, view, route.run, route.groupKey);
+    } finally {
+      if (mine === generation) view.dataset.ready = 'true';
+    }
+  }
+
+  window.addEventListener('hashchange', () => void show());
+  void show();
+}
