@@ -172,6 +172,8 @@ export const ENV = {
   alertTopicGreen: 'STOCKTALLY_ALERT_TOPIC_GREEN_ARN',
   /** Base URL of the HTTP API, for the report links in alerts. */
   apiUrl: 'STOCKTALLY_API_URL',
+  /** The dashboard's address (cloud): alerts link the run's page there, where people are signed in. */
+  dashboardUrl: 'STOCKTALLY_DASHBOARD_URL',
   /**
    * Chat secrets by secret name, as JSON (local only: the cloud reads Secrets Manager):
    * {"<secret name>": {"webhookUrl": "...", "signingSecret": "..."}}.

@@ -2,7 +2,7 @@ import { BUCKET, ENV } from '../declarations.js';
 import { AlertConfigStore } from './alert-config-store.js';
 import { AlertStateStore } from './alert-state-store.js';
 import { dynamoClient, s3Client } from './aws-clients.js';
-import { config, requiredEnv } from './env.js';
+import { config, optionalEnv, requiredEnv } from './env.js';
 import { runConfig } from './run-stores.js';
 
 /**
@@ -20,8 +20,16 @@ export function alertConfigStore(): AlertConfigStore {
   return (routing ??= new AlertConfigStore(s3Client(), config.bucket, BUCKET.alertConfigKey));
 }
 
-/** The run's report as a link: the runs API's report route (CONTRACT §4). */
+/**
+ * The run's report as a link. With a dashboard, its page of the run's discrepancies, which offers the
+ * PDF, XLSX and CSV once signed in: the API route needs a token a chat reader's browser does not send.
+ * Without one (locally), the runs API's report route (CONTRACT §4).
+ */
 export function reportUrl(runId: string): string {
+  const dashboard = optionalEnv(ENV.dashboardUrl)?.replace(/\/+$/, '');
+  if (dashboard !== undefined && dashboard !== '') {
+    return `${dashboard}/#/list?run=${encodeURIComponent(runId)}`;
+  }
   const api = requiredEnv(ENV.apiUrl).replace(/\/+$/, '');
   return `${api}/v1/runs/${encodeURIComponent(runId)}/report?format=pdf`;
 }

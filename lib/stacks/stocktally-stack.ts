@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { CASE_EVENTS_TABLE, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
 import { Cases } from './cases.js';
 import { Data } from './data.js';
@@ -111,6 +111,8 @@ export class StocktallyStack extends Stack {
       siteDir: dashboardSiteDir ?? join(projectRoot, 'dist', 'web'),
       accessLogBucket: this.storage.accessLogBucket,
     });
+    // Alerts link the run's page of the dashboard, where a reader signs in, rather than the API.
+    this.notify.notifyRun.withEnvironment({ [ENV.dashboardUrl]: this.web.url });
     new CfnOutput(this, 'DashboardUrl', {
       value: this.web.url,
       description: 'The dashboard (sign in with Cognito)',

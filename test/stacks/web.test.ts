@@ -250,5 +250,9 @@ describe('StocktallyStack with its dashboard', () => {
     const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
     expect(clients).toHaveLength(1);
     expect(JSON.stringify(clients[0]?.Properties?.CallbackURLs)).toContain(distribution);
+    // Alerts link the dashboard, where a chat reader signs in.
+    const notify = stack.getLogicalId(stack.notify.notifyRun.fn.node.defaultChild as CfnElement);
+    const variables = template.toJSON().Resources[notify].Properties.Environment.Variables;
+    expect(JSON.stringify(variables.STOCKTALLY_DASHBOARD_URL)).toContain(distribution);
   });
 });
