@@ -8,7 +8,21 @@ import { StocktallyError } from './http/errors.js';
  * the local pipeline quiet them with POWERTOOLS_LOG_LEVEL=SILENT and POWERTOOLS_METRICS_DISABLED=true.
  */
 export const logger = new Logger({ serviceName: 'stocktally' });
-export const metrics = new Metrics({ namespace: 'Stocktally', serviceName: 'stocktally' });
+export const metrics = new Metrics({
+  namespace: 'Stocktally',
+  serviceName: 'stocktally',
+  ...(process.env.POWERTOOLS_METRICS_DISABLED === 'true' ? { logger: quietLogger() } : {}),
+});
+
+/**
+ * Disabled metrics still warn on an empty flush. Locally every function shares this one buffer, so
+ * a handler running beside another (Notify and the chat deliveries it triggers) finds it emptied by
+ * the other's flush and warns, in the middle of `stocktally start`'s output. Errors still show.
+ */
+function quietLogger() {
+  const silent = (): void => undefined;
+  return { trace: silent, debug: silent, info: silent, warn: silent, error: console.error.bind(console) };
+}
 
 export interface IngestCounts {
   accepted: number;
