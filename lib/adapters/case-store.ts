@@ -407,45 +407,37 @@ export class CaseStore {
 
   /** The head moves to `next` only from `fromVersion`; a head already moved on stays as it is. */
   private async updateHead(fromVersion: number, next: CaseWorkflow): Promise<void> {
-    const attributes = workflowAttributes(next);
-    const names = Object.keys(attributes);
-    try {
-      await this.cases.send('UpdateItem', () =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.cases.table,
-            Key: { pk: s(caseKey(next.groupKey)), sk: s(HEAD) },
-            UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-            ConditionExpression: '#version = :from',
-            ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(names.map((name) => [`:${name}`, attributes[name] as AttributeValue])),
-              ':from': n(fromVersion),
-            },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.setOnHead(next.groupKey, workflowAttributes(next), '#version = :from', {
+      ':from': n(fromVersion),
+    });
   }
 
   /** The latest facts of a case's discrepancy (the workflow is left alone). */
   async writeFacts(facts: CaseFacts, factsHash: string): Promise<void> {
-    const attributes = factAttributes(facts, factsHash);
+    await this.setOnHead(facts.groupKey, factAttributes(facts, factsHash), 'attribute_exists(pk)', {});
+  }
+
+  /** Sets `attributes` on a case head when `condition` holds; when it does not, leaves the head as it is. */
+  private async setOnHead(
+    groupKey: string,
+    attributes: Record<string, AttributeValue>,
+    condition: string,
+    conditionValues: Record<string, AttributeValue>,
+  ): Promise<void> {
     const names = Object.keys(attributes);
     try {
       await this.cases.send('UpdateItem', () =>
         this.client.send(
           new UpdateItemCommand({
             TableName: this.cases.table,
-            Key: { pk: s(caseKey(facts.groupKey)), sk: s(HEAD) },
+            Key: { pk: s(caseKey(groupKey)), sk: s(HEAD) },
             UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk)',
+            ConditionExpression: condition,
             ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-            ExpressionAttributeValues: Object.fromEntries(
-              names.map((name) => [`:${name}`, attributes[name] as AttributeValue]),
-            ),
+            ExpressionAttributeValues: {
+              ...Object.fromEntries(names.map((name) => [`:${name}`, attributes[name] as AttributeValue])),
+              ...conditionValues,
+            },
           }),
         ),
       );

@@ -35,6 +35,18 @@ export interface StorageProps {
  * support SSE-KMS targets), and for the data bucket it keeps S3 event notifications, presigned report
  * links and the ingest functions free of KMS grants while still encrypting every object.
  */
+/**
+ * What every bucket of the stack is: encrypted at rest, never public, owned by the bucket owner (no
+ * ACLs), reachable over TLS 1.2 or later only.
+ */
+export const PRIVATE_BUCKET = {
+  encryption: BucketEncryption.S3_MANAGED,
+  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+} as const;
+
 export class Storage extends Construct {
   readonly bucket: Bucket;
   readonly accessLogBucket: Bucket;
@@ -44,11 +56,7 @@ export class Storage extends Construct {
     const removalPolicy = dataRemovalPolicy(props.stage);
 
     this.accessLogBucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...PRIVATE_BUCKET,
       removalPolicy,
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: props.accessLogExpiration ?? Duration.days(365) },
@@ -56,11 +64,7 @@ export class Storage extends Construct {
     });
 
     this.bucket = new Bucket(this, BUCKET.id, {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...PRIVATE_BUCKET,
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: `${BUCKET.id.toLowerCase()}/`,

@@ -12,16 +12,11 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-  type IBucket,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { wildcardResourceFinding } from './nag-finding.js';
+import { PRIVATE_BUCKET } from './storage.js';
 import { dataRemovalPolicy, type Stage } from './stage.js';
 
 /**
@@ -85,11 +80,7 @@ export class Web extends Construct {
     const removalPolicy = dataRemovalPolicy(props.stage);
 
     this.bucket = new Bucket(this, 'Site', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...PRIVATE_BUCKET,
       versioned: true,
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: 'dashboard-site/',
@@ -100,11 +91,9 @@ export class Web extends Construct {
     // CloudFront's standard logs are written with ACLs: this bucket alone allows them (its owner
     // still owns every object), and its own access is logged beside the others.
     this.logBucket = new Bucket(this, 'CdnLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
+      // CloudFront's standard logs are written with an ACL.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: 'dashboard-cdn-logs/',
       removalPolicy,
