@@ -2,6 +2,7 @@
 // since the last build: the global test setup runs the build before every test run.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const SOURCES = [
   'web',
@@ -22,6 +23,16 @@ function newest(path) {
 export async function buildWebIfStale({ force = false } = {}) {
   if (!force && existsSync(STAMP) && newest(STAMP) >= Math.max(...SOURCES.map(newest))) return false;
   const { build } = await import('vite');
-  await build({ configFile: 'web/vite.config.ts' });
+  // Vite picks packages' development or production builds by NODE_ENV: under vitest (the global
+  // setup builds before the tests) it is `test`, which shipped Lit's development build, warnings
+  // and all. The app is always built for production.
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: 'web/vite.config.ts', mode: 'production' });
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = before;
+  }
   return true;
 }

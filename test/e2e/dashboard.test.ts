@@ -8,6 +8,10 @@ import { KIND_ZH, type Kind } from '../../lib/core/discrepancy.js';
 import type { RunDiscrepancy } from '../../lib/core/run-events.js';
 import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
 import type { RunPage } from '../../lib/adapters/run-store.js';
+import type { CaseView, Trail } from '../../lib/adapters/case-work.js';
+import type { CloseCheck } from '../../lib/core/close-check.js';
+import { caseIdOf } from '../../lib/core/case-id.js';
+import { formatMoney } from '../../web/src/format.js';
 
 // The dashboard end to end (issue 9): `stocktally start --demo` as a user runs it (the bundled CLI in
 // a child process), Debian's Chromium driven by playwright-core, every figure checked against the
@@ -61,10 +65,49 @@ let page: Page;
 const dataDir = join(mkdtempSync(join(tmpdir(), 'stocktally-e2e-')), 'data');
 const problems: string[] = [];
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${started.api}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+/** GET as a local user (`local`: the bare token, every role). */
+async function api<T>(path: string, user = 'local'): Promise<T> {
+  const response = await fetch(`${started.api}${path}`, {
+    headers: { authorization: `Bearer ${tokenOf(user)}` },
+  });
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
+}
+
+const tokenOf = (user: string) => (user === 'local' ? TOKEN : `${TOKEN}.${user}`);
+
+/** POST a case action as a local user, answering the status and body as they came. */
+async function act(
+  caseId: string,
+  user: string,
+  body: unknown,
+): Promise<{ status: number; body: { code?: string; case?: CaseView } }> {
+  const response = await fetch(`${started.api}/v1/cases/${caseId}/actions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokenOf(user)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as { code?: string; case?: CaseView } };
+}
+
+const OPEN_STATES = 'OPEN,IN_REVIEW,PROPOSED,REJECTED';
+
+/** The RED cases still being worked, through the cases API's cursor. */
+async function openRedCases(): Promise<CaseView[]> {
+  const items: CaseView[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({
+      severity: 'RED',
+      state: OPEN_STATES,
+      limit: '500',
+      ...(cursor === null ? {} : { cursor }),
+    });
+    const page: { items: CaseView[]; cursor: string | null } = await api(`/v1/cases?${params.toString()}`);
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return items;
 }
 
 async function allDiscrepancies(runId: string, query: Record<string, string>): Promise<RunDiscrepancy[]> {
@@ -101,6 +144,8 @@ beforeAll(async () => {
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`csp: ${message.text()}`);
+    // The production build only: a development build of a library announces itself.
+    if (/dev mode|development build/i.test(message.text())) problems.push(`dev build: ${message.text()}`);
   });
 }, 240_000);
 
@@ -154,13 +199,39 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     for (const sev of ['RED', 'YELLOW', 'GREEN'] as const) {
       expect(digits(await value(`kpi-money-${sev}`))).toBe(s.moneyAtStake[sev]);
     }
-    expect(digits(await value('kpi-open-red'))).toBe(String(heat.open.RED.count));
+    // Open RED cases from the cases API (RED, still being worked), with how long the oldest has been open.
+    const open = await openRedCases();
+    expect(open.length).toBeGreaterThan(0);
+    expect(digits(await value('kpi-open-red'))).toBe(String(open.length));
+    // Nothing has been worked yet: every RED discrepancy of the demo is an open RED case.
+    expect(open.length).toBe(heat.open.RED.count);
+    const oldest = open.map((c) => c.firstSeen).sort()[0]!;
+    const days = Math.floor((Date.now() - Date.parse(oldest)) / 86_400_000);
+    expect(await page.locator('[data-test="kpi-open-red"] .sub').textContent()).toContain(
+      `最久已 ${days} 天`,
+    );
     expect(await page.locator('[data-test="kpi-money"] .value').textContent()).toMatch(
       /^\d{1,3}(,\d{3})*\.\d{2}$/,
     );
     expect(await page.locator('#trend-chart svg').count()).toBe(1);
-    // No workflow on this branch's API: no user switcher, and the close check says why.
-    expect(await page.locator('[data-test="user-switcher"]').count()).toBe(0);
+    // The period close: the last month that ended as of the run (the demo closes October).
+    const period = await page.locator('[data-test="close-period"]').inputValue();
+    expect(period).toBe('2026-10');
+    const check = await api<CloseCheck>(`/v1/periods/${period}/close-check`);
+    expect(check.canClose).toBe(false);
+    expect(await page.locator('[data-test="close-verdict"]').getAttribute('data-can-close')).toBe('false');
+    expect(
+      await page
+        .locator('[data-test="blockers"] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group'))),
+    ).toEqual(check.blockers.map((b) => b.groupKey));
+    // Locally the header lists the people to speak as (GET /local/users); the bare token is `local`.
+    const users = await api<{ username: string }[]>('/local/users');
+    expect(
+      await page
+        .locator('[data-test="user-switcher"] option')
+        .evaluateAll((o) => o.map((x) => x.getAttribute('value'))),
+    ).toEqual(users.map((u) => u.username));
     expect(await page.locator('[data-test="who"]').textContent()).toContain('local');
     await page.screenshot({ path: join(SHOTS, 'dashboard-overview.png'), fullPage: true });
   });
@@ -201,10 +272,12 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     await page.screenshot({ path: join(SHOTS, 'dashboard-cell-list.png'), fullPage: true });
   });
 
-  it('opens a discrepancy with both sides’ records, and says the case workflow is not there yet', async () => {
-    await page.locator('[data-test="discrepancy-table"] tbody tr').first().click();
+  it('opens a discrepancy with both sides’ records and its case as the cases API has it', async () => {
+    const row = page.locator('[data-test="discrepancy-table"] tbody tr').first();
+    const groupKey = (await row.getAttribute('data-group'))!;
+    await row.click();
     await ready();
-    await page.waitForSelector('[data-test="case-panel"] .notice, [data-test="case-state"]');
+    await page.waitForSelector('[data-test="case-state"]');
 
     expect(await page.locator('[data-test="explanation"]').textContent()).not.toBe('');
     expect(
@@ -212,6 +285,172 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
         .locator('[data-test="wms-records"] tbody tr, [data-test="finance-records"] tbody tr')
         .count(),
     ).toBeGreaterThan(0);
+    // The case, asked for by its id (the base64url of the group key), as the signed-in person sees it.
+    const caseId = caseIdOf(groupKey);
+    const kase = await api<CaseView>(`/v1/cases/${caseId}`);
+    const trail = await api<Trail>(`/v1/cases/${caseId}/trail`);
+    expect(await page.locator('[data-test="case-panel"] h2').textContent()).toContain(caseId);
+    expect(await page.locator('[data-test="case-state"]').getAttribute('data-state')).toBe(kase.state);
+    expect(await page.locator('[data-test="case-owner"]').textContent()).toBe(kase.owner);
+    expect(
+      await page
+        .locator('[data-test="case-actions"] button')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-action'))),
+    ).toEqual(kase.allowedActions);
+    expect(await page.locator('[data-test="trail-verified"]').getAttribute('data-verified')).toBe('true');
+    expect(await page.locator('[data-test="trail"] li').count()).toBe(trail.events.length);
+  });
+
+  it('works a RED case to approval through the browser: proposed by one person, approved by two others', async () => {
+    // A RED voucher missing in finance: what the books lack is over the RED threshold, so the
+    // approval policy asks for a finance reviewer AND the warehouse lead, neither the proposer.
+    const candidates = await api<{ items: CaseView[] }>(
+      '/v1/cases?severity=RED&kind=MISSING_IN_FINANCE&state=OPEN&limit=50',
+    );
+    const target = candidates.items[0]!;
+    const openBefore = (await openRedCases()).length;
+    const { groupKey, caseId } = target;
+    expect(caseId).toBe(caseIdOf(groupKey));
+    const switchTo = async (user: string) => {
+      await page.locator('[data-test="user-switcher"]').selectOption(user);
+      await ready();
+      await page.waitForSelector('[data-test="case-state"]');
+      expect(await page.locator('[data-test="who"]').textContent()).toContain(user);
+    };
+    const state = (s: string) => page.waitForSelector(`[data-test="case-state"][data-state="${s}"]`);
+    const actions = () =>
+      page
+        .locator('[data-test="case-actions"] button')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-action')));
+    const submit = async () => {
+      await page.locator('[data-test="submit-action"]').click();
+    };
+
+    // li.finance finds it in the list of open RED cases and opens it.
+    await page.goto(
+      `${started.api}/#/list?severity=RED&kind=MISSING_IN_FINANCE&caseState=${encodeURIComponent(OPEN_STATES)}`,
+    );
+    await ready();
+    await page.locator('[data-test="user-switcher"]').selectOption('li.finance');
+    await ready();
+    await page.locator(`[data-test="case-table"] tr[data-case="${caseId}"]`).click();
+    await ready();
+    await state('OPEN');
+    expect(await actions()).toEqual(
+      (await api<CaseView>(`/v1/cases/${caseId}`, 'li.finance')).allowedActions,
+    );
+
+    // Review, then propose a supplementary voucher for what finance lacks, with its root cause.
+    await page.locator('[data-action="start-review"]').click();
+    await submit();
+    await state('IN_REVIEW');
+    await page.locator('[data-action="propose"]').click();
+    await page.locator('[name="resolution.action"]').selectOption('supplement-voucher');
+    await page.locator('[name="resolution.voucherRef"]').fill('V-2026-10-E2E');
+    await page.locator('[name="rootCause.code"]').selectOption('missing-voucher');
+    await page.locator('[name="comment"]').fill('出库单未传到财务,补录凭证');
+    await submit();
+    await state('PROPOSED');
+
+    const proposed = await api<CaseView>(`/v1/cases/${caseId}`, 'li.finance');
+    const entry = proposed.proposal!.entry!;
+    expect(proposed.proposal!.requirements).toEqual([['finance-reviewer'], ['warehouse-lead']]);
+    expect(proposed.proposal!.resolution).toEqual({
+      action: 'supplement-voucher',
+      voucherRef: 'V-2026-10-E2E',
+    });
+    // The proposed entry exactly as the API built it, by side, and its totals.
+    expect(
+      await page
+        .locator('[data-test="journal"] tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())),
+        ),
+    ).toEqual([
+      ...entry.lines.map((l) => [
+        String(l.line),
+        `${l.accountCode} ${l.accountName}`,
+        l.side === 'debit' ? formatMoney(l.amount) : '',
+        l.side === 'credit' ? formatMoney(l.amount) : '',
+      ]),
+      ['', '合计 借贷平衡', formatMoney(entry.total), formatMoney(entry.total)],
+    ]);
+    // Maker-checker: the proposer is not offered approve, is told why, and the API refuses it too.
+    expect(await actions()).not.toContain('approve');
+    expect(await page.locator('[data-test="maker-checker"]').getAttribute('data-reason')).toBe(
+      'own-proposal',
+    );
+    const own = await act(caseId, 'li.finance', { type: 'approve' });
+    expect(own).toMatchObject({ status: 403, body: { code: 'proposer_cannot_approve' } });
+
+    // zhao.reviewer, the finance reviewer, approves first: one of the two approvals.
+    await switchTo('zhao.reviewer');
+    expect(await actions()).toContain('approve');
+    await page.locator('[data-action="approve"]').click();
+    await page.locator('[name="comment"]').fill('金额已核对');
+    await submit();
+    await page.waitForSelector('[data-test="approvals"] li[data-user="zhao.reviewer"]');
+    expect(await page.locator('[data-test="case-state"]').getAttribute('data-state')).toBe('PROPOSED');
+    expect(await page.locator('[data-test="requirements"]').textContent()).toContain('1/2');
+
+    // wang.lead opens it; meanwhile chen.it comments through the API, so wang's approval is for a
+    // version that moved on: 409, said plainly, and the case shown as it is now.
+    await switchTo('wang.lead');
+    const seen = await page.locator('[data-test="case-version"]').textContent();
+    const comment = await act(caseId, 'chen.it', { type: 'comment', text: '接口日志显示该单据未推送' });
+    expect(comment.status).toBe(200);
+    await page.locator('[data-action="approve"]').click();
+    await submit();
+    const conflict = page.locator('[data-test="action-error"]');
+    await conflict.waitFor();
+    expect(await conflict.getAttribute('data-code')).toBe('version_conflict');
+    expect(await conflict.textContent()).toContain('案件已被他人更新');
+    await page.waitForSelector('[data-test="comments"] li');
+    expect(await page.locator('[data-test="comments"]').textContent()).toContain('接口日志显示该单据未推送');
+    expect(await page.locator('[data-test="case-version"]').textContent()).not.toBe(seen);
+
+    // Approving again, on the case as it is: the second approval completes it.
+    await page.locator('[data-action="approve"]').click();
+    await page.locator('[name="comment"]').fill('出库单已核对');
+    await submit();
+    await state('APPROVED');
+
+    // The trail: both approvals by the people who gave them, the chain verified, as the API has it.
+    const trail = await api<Trail>(`/v1/cases/${caseId}/trail`, 'chen.it');
+    expect(trail.verified).toBe(true);
+    expect(await page.locator('[data-test="trail-verified"]').getAttribute('data-verified')).toBe('true');
+    const shown = await page
+      .locator('[data-test="trail"] li')
+      .evaluateAll((items) =>
+        items.map((li) => `${li.getAttribute('data-type')}:${li.getAttribute('data-actor')}`),
+      );
+    expect(shown).toEqual(trail.events.map((e) => `${e.type}:${e.actor.username}`));
+    expect(shown.slice(1)).toEqual([
+      'start-review:li.finance',
+      'propose:li.finance',
+      'approve:zhao.reviewer',
+      'comment:chen.it',
+      'approve:wang.lead',
+    ]);
+    expect(
+      await page
+        .locator('[data-test="approvals"] li')
+        .evaluateAll((items) => items.map((li) => li.getAttribute('data-user'))),
+    ).toEqual(['zhao.reviewer', 'wang.lead']);
+    await page.locator('[data-test="case-panel"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'dashboard-case-approved.png'), fullPage: true });
+    await page
+      .locator('[data-test="case-panel"]')
+      .screenshot({ path: join(SHOTS, 'dashboard-case-trail.png') });
+
+    // The overview follows: one open RED case fewer, and the approved case no longer blocks the close.
+    await page.goto(`${started.api}/#/`);
+    await ready();
+    await page.waitForSelector('[data-test="close-verdict"]');
+    const after = (await openRedCases()).length;
+    expect(after).toBe(openBefore - 1);
+    expect(digits(await page.locator('[data-test="kpi-open-red"] .value').textContent())).toBe(String(after));
+    expect(await page.locator(`[data-test="blockers"] tr[data-group="${groupKey}"]`).count()).toBe(0);
   });
 
   it('switches the whole page to English and back', async () => {

@@ -1,7 +1,15 @@
 import type { RunBrief, RunPage } from '../../lib/adapters/run-store.js';
 import type { AgeBucket, DiscrepancyPage, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
 import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
-import type { CaseAction, CaseRecord, CasePage, CloseCheck, LocalUser, Trail } from './case-types.js';
+import type {
+  ActionAnswer,
+  CaseAction,
+  CasePage,
+  CaseRecord,
+  CloseCheck,
+  LocalUser,
+  Trail,
+} from './case-types.js';
 
 export type { RunBrief, RunPage, RunHeatMap, RunDiscrepancy, RunRecord, DiscrepancyPage };
 
@@ -39,11 +47,13 @@ export interface ListQuery {
   limit?: number;
 }
 
+/** GET /v1/cases filters; state, severity, kind and age take comma lists. */
 export interface CaseQuery {
   state?: string;
   owner?: string;
   warehouseId?: string;
   severity?: string;
+  kind?: string;
   age?: string;
   cursor?: string;
   limit?: number;
@@ -149,11 +159,12 @@ export class Api {
     return this.request('GET', `/v1/cases${query(q)}`);
   }
 
+  /** `caseId` is the base64url of the group key (case-id.ts), as the API names cases. */
   case(caseId: string): Promise<CaseRecord> {
     return this.request('GET', `/v1/cases/${encodeURIComponent(caseId)}`);
   }
 
-  act(caseId: string, action: CaseAction): Promise<CaseRecord> {
+  act(caseId: string, action: CaseAction): Promise<ActionAnswer> {
     return this.request('POST', `/v1/cases/${encodeURIComponent(caseId)}/actions`, action);
   }
 

@@ -106,8 +106,13 @@ export function startApp(options: AppOptions): void {
         <main id="view"></main>`,
       root,
     );
+    // Not ready until this navigation's view has rendered (the element outlives navigations).
+    root.querySelector<HTMLElement>('#view')?.removeAttribute('data-ready');
     const known = await users();
     if (mine !== generation) return;
+    // The listing knows the roles of the person signed in (the bare token's `local` holds every role).
+    const me = known.find((u) => u.username === session.username);
+    if (me !== undefined) session = { ...session, roles: me.roles };
     render(
       html`${header(route, known)}
         <main id="view"></main>`,

@@ -1,115 +1,296 @@
-import type { ActionType, CaseRecord, CaseState, JournalLine, RemedyKind, Role } from './case-types.js';
-import type { MessageKey } from './i18n.js';
+import { coveredCount } from '../../lib/core/approval-policy.js';
+import { CaseActionSchema } from '../../lib/core/case-action.js';
+import { formatDecimal, parseDecimal } from '../../lib/core/decimal.js';
+import { MOVEMENT_TYPES } from '../../lib/core/movement-type.js';
+import type { Role } from '../../lib/core/roles.js';
+import {
+  RESOLUTION_ACTIONS,
+  ROOT_CAUSES,
+  type ActionType,
+  type CaseAction,
+  type CaseRecord,
+  type JournalLine,
+  type LocalUser,
+  type Proposal,
+  type ResolutionAction,
+} from './case-types.js';
+import { formatMoney, formatQuantity } from './format.js';
+import { codeLabel, t, typeLabel, type MessageKey } from './i18n.js';
 
 /**
- * What the case panel offers: the actions a case's state allows, narrowed to the signed-in roles.
- * The server decides (403/409 are shown as they come); this table only keeps the panel from
- * offering what cannot succeed. Maker-checker: whoever proposes is not whoever approves, and the
- * server refuses a proposer's own approval. One table, so the merge with the workflow is one edit.
+ * What the case panel asks for and sends. What a caller may do is the API's answer
+ * (`allowedActions` of the case, for the caller); each action's form has the fields of its real
+ * payload (lib/core/case-action.ts, resolution.ts, root-cause.ts), and a filled form is checked with
+ * the very schema the API parses it with, so a refusal for a malformed field happens before the
+ * request and names the same field. Amounts stay strings from the input to the request.
  */
-const BY_STATE: Readonly<Record<CaseState, readonly ActionType[]>> = {
-  OPEN: ['assign', 'comment', 'start-review', 'freeze', 'unfreeze'],
-  IN_REVIEW: ['assign', 'comment', 'propose', 'freeze', 'unfreeze'],
-  PROPOSED: ['comment', 'approve', 'reject', 'freeze', 'unfreeze'],
-  REJECTED: ['comment', 'propose', 'assign', 'freeze', 'unfreeze'],
-  APPROVED: ['comment', 'close'],
-  CLOSED: ['comment'],
-};
-
-const BY_ROLE: Readonly<Record<Role, readonly ActionType[]>> = {
-  'warehouse-lead': ['comment', 'start-review', 'propose'],
-  'finance-specialist': ['assign', 'comment', 'start-review', 'propose', 'close'],
-  'finance-reviewer': ['comment', 'approve', 'reject', 'close'],
-  'it-support': ['comment', 'freeze', 'unfreeze'],
-  admin: ['assign', 'comment', 'start-review', 'propose', 'approve', 'reject', 'close', 'freeze', 'unfreeze'],
-};
-
-export function allowedActions(
-  kase: Pick<CaseRecord, 'state' | 'frozen'>,
-  roles: readonly string[],
-): ActionType[] {
-  const byRole = new Set(roles.flatMap((r) => BY_ROLE[r as Role] ?? []));
-  return BY_STATE[kase.state]
-    .filter((a) => byRole.has(a))
-    .filter((a) => (a === 'freeze' ? kase.frozen !== true : a === 'unfreeze' ? kase.frozen === true : true))
-    .filter((a) => kase.frozen !== true || a === 'comment' || a === 'unfreeze');
-}
-
-export type FieldType = 'text' | 'textarea' | 'decimal' | 'date' | 'user';
+export type FieldType = 'text' | 'textarea' | 'money' | 'decimal' | 'date' | 'user' | 'select' | 'multi';
 
 export interface FormField {
-  name: string;
+  /** Where the value goes in the body: `text`, `resolution.voucherRef`, `rootCause.code`. */
+  path: string;
   label: MessageKey;
   type: FieldType;
   required: boolean;
+  options?: readonly { value: string; label: string }[];
+  /** What the API takes when the field is left empty (shown as the placeholder). */
+  fallback?: string;
 }
 
-/** The fields of each action's form; `propose` adds its remedy's fields under `action`. */
-export const ACTION_FIELDS: Readonly<Partial<Record<ActionType, readonly FormField[]>>> = {
-  assign: [{ name: 'owner', label: 'assignee', type: 'user', required: true }],
-  comment: [{ name: 'text', label: 'commentText', type: 'textarea', required: true }],
-  'start-review': [],
-  approve: [{ name: 'comment', label: 'commentText', type: 'textarea', required: false }],
-  reject: [{ name: 'reason', label: 'reason', type: 'textarea', required: true }],
-  close: [{ name: 'comment', label: 'commentText', type: 'textarea', required: false }],
-  freeze: [{ name: 'reason', label: 'reason', type: 'textarea', required: true }],
-  unfreeze: [{ name: 'reason', label: 'reason', type: 'textarea', required: false }],
+export type FormValue = string | string[];
+export type FormValues = Record<string, FormValue>;
+
+const memo: FormField = { path: 'resolution.memo', label: 'memo', type: 'text', required: false };
+const comment: FormField = { path: 'comment', label: 'commentText', type: 'textarea', required: false };
+
+function movementTypes(path: string, label: MessageKey): FormField {
+  return {
+    path,
+    label,
+    type: 'select',
+    required: false,
+    options: MOVEMENT_TYPES.map((m) => ({ value: m, label: typeLabel(m) })),
+  };
+}
+
+function rootCauseFields(required: boolean, fallback?: string): FormField[] {
+  return [
+    {
+      path: 'rootCause.code',
+      label: 'rootCause',
+      type: 'select',
+      required,
+      options: ROOT_CAUSES.map((c) => ({ value: c, label: codeLabel(c) })),
+      ...(fallback === undefined ? {} : { fallback }),
+    },
+    { path: 'rootCause.text', label: 'rootCauseText', type: 'text', required: false },
+  ];
+}
+
+/** Exact text of a sum, at least the minor unit's two places, never rounded. */
+const decimalText = (d: bigint): string => formatDecimal(d, 2);
+
+const money = (text: string | null | undefined): bigint | undefined => {
+  if (text === null || text === undefined) return undefined;
+  const parsed = parseDecimal(text);
+  return parsed.ok ? parsed.value : undefined;
 };
 
-const memo: FormField = { name: 'memo', label: 'memo', type: 'textarea', required: false };
+/** What finance lacks by the facts (expected amount - finance amount), as the API defaults it. */
+function lacking(kase: Pick<CaseRecord, 'facts'>): string | undefined {
+  const expected = money(kase.facts.expectedAmount);
+  if (expected === undefined) return undefined;
+  return decimalText(expected - (money(kase.facts.financeAmount) ?? 0n));
+}
 
-export const REMEDY_FIELDS: Readonly<Record<RemedyKind, readonly FormField[]>> = {
-  'supplement-voucher': [
-    { name: 'account', label: 'account', type: 'text', required: true },
-    { name: 'amount', label: 'amount', type: 'decimal', required: true },
-    memo,
-  ],
-  'reverse-entry': [{ name: 'entryId', label: 'entryId', type: 'text', required: true }, memo],
-  'adjust-price': [{ name: 'unitCost', label: 'unitCost', type: 'decimal', required: true }, memo],
-  'adjust-quantity': [{ name: 'quantity', label: 'quantity', type: 'decimal', required: true }, memo],
-  'freeze-account': [{ name: 'account', label: 'account', type: 'text', required: true }, memo],
-  'accept-timing': [{ name: 'expectedBy', label: 'expectedBy', type: 'date', required: true }, memo],
-};
-
-const DECIMAL = /^-?\d+(\.\d{1,6})?$/;
-
-export type FormValues = Record<string, string>;
-
-/** The problems of a filled form, by field name (empty: it may be sent). */
-export function validate(fields: readonly FormField[], values: FormValues): Record<string, MessageKey> {
-  const problems: Record<string, MessageKey> = {};
-  for (const field of fields) {
-    const value = (values[field.name] ?? '').trim();
-    if (value === '') {
-      if (field.required) problems[field.name] = 'required';
-    } else if (field.type === 'decimal' && !DECIMAL.test(value)) problems[field.name] = 'invalidDecimal';
+/** The fields of a resolution action's payload (resolution.ts), with the case's own choices. */
+export function resolutionFields(action: ResolutionAction, kase: Pick<CaseRecord, 'facts'>): FormField[] {
+  const gap = lacking(kase);
+  const amount = (fallback?: string): FormField => ({
+    path: 'resolution.amount',
+    label: 'amount',
+    type: 'money',
+    required: false,
+    ...(fallback === undefined ? {} : { fallback: formatMoney(fallback) }),
+  });
+  switch (action) {
+    case 'supplement-voucher':
+      return [
+        { path: 'resolution.voucherRef', label: 'voucherRef', type: 'text', required: true },
+        movementTypes('resolution.movementType', 'movementType'),
+        amount(gap),
+        memo,
+      ];
+    case 'reverse-entry':
+      return [
+        {
+          path: 'resolution.entryIds',
+          label: 'entryIds',
+          type: 'multi',
+          required: true,
+          options: kase.facts.financeEntryIds.map((id) => ({
+            value: id,
+            label: kase.facts.duplicateEntryIds.includes(id) ? `${id} (${t('duplicate')})` : id,
+          })),
+        },
+        movementTypes('resolution.movementType', 'movementType'),
+        amount(),
+        movementTypes('resolution.rebookAs', 'rebookAs'),
+        memo,
+      ];
+    case 'adjust-price':
+      return [{ path: 'resolution.unitCost', label: 'unitCost', type: 'decimal', required: true }, memo];
+    case 'adjust-quantity':
+      return [
+        {
+          path: 'resolution.quantity',
+          label: 'quantity',
+          type: 'decimal',
+          required: false,
+          fallback: formatQuantity(kase.facts.wmsQuantity),
+        },
+        memo,
+      ];
+    case 'freeze-account':
+      return [
+        { path: 'resolution.reason', label: 'reason', type: 'textarea', required: true },
+        amount(gap),
+        memo,
+      ];
+    case 'accept-timing':
+      return [{ path: 'resolution.expectedBy', label: 'expectedBy', type: 'date', required: false }, memo];
   }
-  return problems;
 }
 
-/** The body of POST /v1/cases/{id}/actions: empty optional fields left out, decimals as strings. */
+/** The form of an action on this case (propose: of the chosen resolution action). */
+export function actionFields(
+  type: ActionType,
+  kase: Pick<CaseRecord, 'facts' | 'rootCause'>,
+  resolution: ResolutionAction = 'supplement-voucher',
+): FormField[] {
+  switch (type) {
+    case 'assign':
+      return [{ path: 'owner', label: 'assignee', type: 'user', required: true }];
+    case 'comment':
+      return [{ path: 'text', label: 'commentText', type: 'textarea', required: true }];
+    case 'start-review':
+      return [comment];
+    case 'propose':
+      return [...resolutionFields(resolution, kase), ...rootCauseFields(false), comment];
+    case 'approve':
+      return [comment];
+    case 'reject':
+      return [{ path: 'reason', label: 'reason', type: 'textarea', required: true }];
+    case 'close':
+      return [
+        ...rootCauseFields(
+          kase.rootCause == null,
+          kase.rootCause == null ? undefined : codeLabel(kase.rootCause.code),
+        ),
+        comment,
+      ];
+    case 'freeze':
+      return [{ path: 'reason', label: 'reason', type: 'textarea', required: true }];
+    case 'unfreeze':
+      return [{ path: 'reason', label: 'reason', type: 'textarea', required: false }];
+  }
+}
+
+const filled = (value: FormValue | undefined): boolean =>
+  Array.isArray(value) ? value.length > 0 : (value ?? '').trim() !== '';
+
+/**
+ * The body of POST /v1/cases/{caseId}/actions: each filled field at its path, empty ones left out,
+ * the resolution's action for a proposal, and the case version the person saw (409 if it moved).
+ */
 export function actionBody(
   type: ActionType,
+  fields: readonly FormField[],
   values: FormValues,
-  remedy?: RemedyKind,
-): { type: ActionType } & Record<string, unknown> {
-  const pick = (fields: readonly FormField[]) =>
-    Object.fromEntries(
-      fields.flatMap((f) => {
-        const value = (values[f.name] ?? '').trim();
-        return value === '' ? [] : [[f.name, value]];
-      }),
-    );
-  if (type === 'propose') {
-    const kind = remedy ?? 'supplement-voucher';
-    return { type, action: { kind, ...pick(REMEDY_FIELDS[kind]) } };
+  version: number | undefined,
+  resolution?: ResolutionAction,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { type };
+  if (type === 'propose') body.resolution = { action: resolution ?? 'supplement-voucher' };
+  for (const field of fields) {
+    const value = values[field.path];
+    if (!filled(value)) continue;
+    const parts = field.path.split('.');
+    let at = body;
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1] ?? field.path] = Array.isArray(value) ? value : (value ?? '').trim();
   }
-  return { type, ...pick(ACTION_FIELDS[type] ?? []) };
+  if (version !== undefined) body.version = version;
+  return body;
 }
 
-/** A proposal's journal entry as lines, whichever of the two agreed shapes it came in. */
-export function journalLines(kase: Pick<CaseRecord, 'proposal'>): JournalLine[] {
-  const entry = kase.proposal?.journalEntry;
-  if (entry === undefined) return [];
-  return Array.isArray(entry) ? entry : entry.lines;
+const MONEY = /^-?\d+(\.\d{1,2})?$/;
+const DECIMAL = /^-?\d+(\.\d{1,6})?$/;
+
+/**
+ * The problems of a filled form by field path ('' for the form as a whole); none: it may be sent,
+ * and `action` is the body as the API will parse it.
+ */
+export function checkForm(
+  fields: readonly FormField[],
+  values: FormValues,
+  body: Record<string, unknown>,
+): { problems: Record<string, string>; action?: CaseAction } {
+  const problems: Record<string, string> = {};
+  for (const field of fields) {
+    const value = values[field.path];
+    if (!filled(value)) {
+      if (field.required) problems[field.path] = t('required');
+      continue;
+    }
+    const text = Array.isArray(value) ? '' : (value ?? '').trim();
+    if (field.type === 'money' && !MONEY.test(text)) problems[field.path] = t('invalidMoney');
+    if (field.type === 'decimal' && !DECIMAL.test(text)) problems[field.path] = t('invalidDecimal');
+  }
+  if (Object.keys(problems).length > 0) return { problems };
+  const parsed = CaseActionSchema.safeParse(body);
+  if (parsed.success) return { problems, action: parsed.data };
+  const known = new Set(fields.map((f) => f.path));
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.map(String).join('.');
+    const slot = known.has(path) ? path : '';
+    problems[slot] = problems[slot] === undefined ? issue.message : `${problems[slot]}; ${issue.message}`;
+  }
+  return { problems };
 }
+
+/** The user field's choices: the known users, whoever owns the case now, and the caller. */
+export function userOptions(users: readonly LocalUser[]): { value: string; label: string }[] {
+  return users
+    .filter((u) => u.username !== 'local')
+    .map((u) => ({ value: u.username, label: `${u.username} (${u.roles.map(codeLabel).join(', ')})` }));
+}
+
+/** A proposal's entry lines as debit and credit columns, with both sides' totals summed exactly. */
+export function journalColumns(lines: readonly JournalLine[]): {
+  rows: { line: JournalLine; debit: string; credit: string }[];
+  debit: string;
+  credit: string;
+  balanced: boolean;
+} {
+  let debit = 0n;
+  let credit = 0n;
+  const rows = lines.map((line) => {
+    const amount = money(line.amount) ?? 0n;
+    if (line.side === 'debit') debit += amount;
+    else credit += amount;
+    return {
+      line,
+      debit: line.side === 'debit' ? line.amount : '',
+      credit: line.side === 'credit' ? line.amount : '',
+    };
+  });
+  return { rows, debit: decimalText(debit), credit: decimalText(credit), balanced: debit === credit };
+}
+
+/** How far a proposal's approvals have come: requirements met of those needed (maker-checker). */
+export function approvalProgress(proposal: Proposal): { given: number; needed: number } {
+  const approvers = proposal.approvals.map((a) => ({
+    userId: a.by.userId,
+    username: a.by.username,
+    roles: a.by.roles as Role[],
+  }));
+  return {
+    given: coveredCount(proposal.requirements, approvers),
+    needed: proposal.requirements.length,
+  };
+}
+
+/** Why the caller sees no approve button on a proposal: theirs, or approved by them already. */
+export function approvalBlock(
+  kase: Pick<CaseRecord, 'state' | 'proposal' | 'allowedActions'>,
+  username: string,
+): 'own-proposal' | 'approved-already' | undefined {
+  if (kase.state !== 'PROPOSED' || kase.proposal == null || kase.allowedActions.includes('approve'))
+    return undefined;
+  if (kase.proposal.proposedBy.username === username) return 'own-proposal';
+  if (kase.proposal.approvals.some((a) => a.by.username === username)) return 'approved-already';
+  return undefined;
+}
+
+export { RESOLUTION_ACTIONS };

@@ -1,117 +1,50 @@
 /**
- * The case workflow's wire shapes as agreed with the workflow issue (8), built against before its
- * merge: only what the dashboard reads is typed, everything else passes through untouched. A case's
- * id is its discrepancy's group key, `warehouseId|sku|documentRef`.
+ * The case workflow's wire shapes, taken from the workflow itself (issue 8) so that the dashboard
+ * and the API cannot drift apart: a change to a case's view, an action's payload or the trail is a
+ * type error here. Only types cross over; the few lists the panel needs as values come from the
+ * core modules that define them.
  */
-export const CASE_STATES = ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
-export type CaseState = (typeof CASE_STATES)[number];
+import type { CaseView, Trail as TrailView } from '../../lib/adapters/case-work.js';
+import type { ChainedEvent } from '../../lib/core/audit-chain.js';
+import type { CaseAction as CoreCaseAction } from '../../lib/core/case-action.js';
+import type { Blocker, CloseCheck as CoreCloseCheck } from '../../lib/core/close-check.js';
+import type { JournalEntry, JournalLine } from '../../lib/core/journal-entry.js';
 
-export const ACTION_TYPES = [
-  'assign',
-  'comment',
-  'start-review',
-  'propose',
-  'approve',
-  'reject',
-  'close',
-  'freeze',
-  'unfreeze',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
+export { ACTION_TYPES, type ActionType } from '../../lib/core/case-action.js';
+export { CASE_STATES, CASE_STATE_ZH, type CaseState } from '../../lib/core/case-workflow.js';
+export { RESOLUTION_ACTIONS, RESOLUTION_ZH, type ResolutionAction } from '../../lib/core/resolution.js';
+export { ROOT_CAUSES, ROOT_CAUSE_ZH, type RootCauseCode } from '../../lib/core/root-cause.js';
+export { ROLES, ROLE_ZH, type Role } from '../../lib/core/roles.js';
 
-export const REMEDY_KINDS = [
-  'supplement-voucher',
-  'reverse-entry',
-  'adjust-price',
-  'adjust-quantity',
-  'freeze-account',
-  'accept-timing',
-] as const;
-export type RemedyKind = (typeof REMEDY_KINDS)[number];
+/** GET /v1/cases/{caseId}: the case, its facts, its proposal with the entry, `allowedActions`. */
+export type CaseRecord = CaseView;
 
-export const ROLES = [
-  'warehouse-lead',
-  'finance-specialist',
-  'finance-reviewer',
-  'it-support',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface JournalLine {
-  account: string;
-  /** Decimal strings; an empty side is '0' or absent. */
-  debit?: string | null;
-  credit?: string | null;
-  memo?: string;
-}
-
-export interface CaseComment {
-  author?: string;
-  actor?: string;
-  at: string;
-  text: string;
-}
-
-export interface CaseApproval {
-  actor: string;
-  at: string;
-  decision?: 'approve' | 'reject' | string;
-  reason?: string;
-}
-
-export interface CaseProposal {
-  action: { kind: RemedyKind | string; [field: string]: unknown };
-  proposedBy?: string;
-  at?: string;
-  journalEntry?: { lines: JournalLine[] } | JournalLine[];
-}
-
-export interface CaseRecord {
-  caseId: string;
-  state: CaseState;
-  owner?: string | null;
-  severity?: string;
-  warehouseId?: string;
-  frozen?: boolean;
-  rootCause?: string | null;
-  comments?: CaseComment[];
-  proposal?: CaseProposal | null;
-  approvals?: CaseApproval[];
-  openedAt?: string;
-  updatedAt?: string;
-  [field: string]: unknown;
-}
+/** An item of GET /v1/cases: the same without the facts. */
+export type CaseSummary = Omit<CaseView, 'facts'> & { facts?: CaseView['facts'] };
 
 export interface CasePage {
-  items: CaseRecord[];
+  items: CaseSummary[];
   cursor: string | null;
 }
 
-export type CaseAction = { type: ActionType; [field: string]: unknown };
+/** The body of POST /v1/cases/{caseId}/actions (validated by the same schema the API uses). */
+export type CaseAction = CoreCaseAction;
 
-export interface TrailEvent {
-  seq: number;
-  type: string;
-  actor: string;
-  at: string;
-  hash: string;
-  prevHash: string;
-  [field: string]: unknown;
+/** The answer of POST /v1/cases/{caseId}/actions. */
+export interface ActionAnswer {
+  case: CaseRecord;
+  event: ChainedEvent;
+  released?: string[];
 }
 
-export interface Trail {
-  events: TrailEvent[];
-  verified: boolean;
-  brokenAt?: number;
-}
+export type Trail = TrailView;
+export type TrailEvent = ChainedEvent;
+export type CloseCheck = CoreCloseCheck;
+export type CloseBlocker = Blocker;
+export type { JournalEntry, JournalLine };
+export type Proposal = NonNullable<CaseView['proposal']>;
 
-export interface CloseCheck {
-  period: string;
-  canClose: boolean;
-  blockers: ({ caseId?: string; reason?: string; severity?: string; [field: string]: unknown } | string)[];
-}
-
+/** GET /local/users: who the local dashboard can speak as. */
 export interface LocalUser {
   username: string;
   roles: string[];

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KINDS, SEVERITIES } from '../../lib/core/discrepancy.js';
 import { AGE_BUCKETS, LIFECYCLE_STATES, RUN_STATUSES } from '../../lib/core/run-events.js';
-import { ACTION_TYPES, CASE_STATES, REMEDY_KINDS, ROLES } from '../src/case-types.js';
+import { CASE_EVENT_TYPES } from '../../lib/core/case-workflow.js';
+import { ACTION_TYPES, CASE_STATES, RESOLUTION_ACTIONS, ROLES, ROOT_CAUSES } from '../src/case-types.js';
 import {
   catalogue,
   codeCatalogue,
@@ -33,8 +34,17 @@ describe('the message catalogue', () => {
       ...RUN_STATUSES,
       ...CASE_STATES,
       ...ACTION_TYPES,
-      ...REMEDY_KINDS,
+      ...CASE_EVENT_TYPES,
+      ...RESOLUTION_ACTIONS,
+      ...ROOT_CAUSES,
       ...ROLES,
+      'open-red-case',
+      'unapproved-proposal',
+      'hash',
+      'link',
+      'sequence',
+      'case',
+      'head',
     ];
     for (const lang of ['zh', 'en'] as const) {
       const known = codeCatalogue(lang);
@@ -52,6 +62,10 @@ describe('the message catalogue', () => {
     expect(severityLabel('RED')).toBe('红灯');
     expect(typeLabel('TRANSFER_OUT')).toBe('调拨出库');
     expect(codeLabel('PROPOSED')).toBe('待审批');
+    // The workflow's own Chinese names, as the API (stateZh) and the reports give them.
+    expect(codeLabel('IN_REVIEW')).toBe('审查中');
+    expect(codeLabel('reverse-entry')).toBe('冲销错误分录');
+    expect(codeLabel('late-posting')).toBe('过账延迟');
   });
 
   it('switches to English, every kind and severity included', () => {

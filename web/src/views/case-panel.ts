@@ -1,35 +1,46 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { formatMoney as sumText, parseDecimal } from '../../../lib/core/decimal.js';
 import { ApiError, NotAvailableError, type Api } from '../api.js';
+import { caseIdOf } from '../case-id.js';
 import {
-  ACTION_FIELDS,
   actionBody,
-  allowedActions,
-  journalLines,
-  REMEDY_FIELDS,
-  validate,
+  actionFields,
+  approvalBlock,
+  approvalProgress,
+  checkForm,
+  journalColumns,
+  RESOLUTION_ACTIONS,
+  userOptions,
   type FormField,
   type FormValues,
 } from '../case-rules.js';
-import {
-  REMEDY_KINDS,
-  type ActionType,
-  type CaseRecord,
-  type LocalUser,
-  type RemedyKind,
-  type Trail,
+import type {
+  ActionType,
+  CaseRecord,
+  LocalUser,
+  Proposal,
+  ResolutionAction,
+  Trail,
+  TrailEvent,
 } from '../case-types.js';
-import { formatInstant, formatMoney } from '../format.js';
-import { codeLabel, t, type MessageKey } from '../i18n.js';
-import { problem } from './common.js';
+import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';
+import { codeLabel, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
+import { problem, severityBadge } from './common.js';
 
 /**
- * The case of one discrepancy (issue 8's workflow, issue 9's panel): its state, owner, comments,
- * root cause, the proposal with its journal entry, approvals, the actions the signed-in roles may
- * take (each with its form) and the audit trail with its verification mark. The panel is a pure view
- * of `CasePanelState`; `mountCasePanel` loads and acts through the API. Where the workflow does not
- * answer (before it is deployed) the panel says so instead of failing.
+ * The case of one discrepancy (issue 8's workflow, issue 9's panel): its state, owner, facts, the
+ * proposal with its adjusting journal entry and approvals, the comments, the actions the API allows
+ * the signed-in person (each with the form of its real payload) and the audit trail with its
+ * verification mark. `casePanelView` is a pure view of `CasePanelState`; `mountCasePanel` loads and
+ * acts through the API. The API decides; the panel shows its refusals as they come (403 for
+ * maker-checker and roles, 409 when the case moved on, the case then read again).
  */
+export interface CaseForm {
+  type: ActionType;
+  resolution: ResolutionAction;
+  values: FormValues;
+  problems: Record<string, string>;
+}
+
 export type CasePanelState =
   | { status: 'loading' }
   | { status: 'unavailable' }
@@ -39,9 +50,8 @@ export type CasePanelState =
       status: 'ready';
       kase: CaseRecord;
       trail: Trail | undefined;
-      form:
-        | { type: ActionType; remedy: RemedyKind; values: FormValues; problems: Record<string, MessageKey> }
-        | undefined;
+      trailError: unknown;
+      form: CaseForm | undefined;
       busy: boolean;
       error: unknown;
     };
@@ -49,91 +59,424 @@ export type CasePanelState =
 export interface CasePanelHandlers {
   open(type: ActionType): void;
   cancel(): void;
-  change(name: string, value: string): void;
-  remedy(kind: RemedyKind): void;
+  change(path: string, value: string): void;
+  toggle(path: string, value: string, on: boolean): void;
+  resolution(action: ResolutionAction): void;
   submit(): void;
 }
 
-/** Debit and credit totals of the proposed entry, summed exactly. */
-export function journalTotals(kase: CaseRecord): { debit: string; credit: string } {
-  let debit = 0n;
-  let credit = 0n;
-  const value = (text: string | null | undefined): bigint => {
-    if (text === null || text === undefined || text === '') return 0n;
-    const parsed = parseDecimal(text);
-    return parsed.ok ? parsed.value : 0n;
-  };
-  for (const line of journalLines(kase)) {
-    debit += value(line.debit);
-    credit += value(line.credit);
-  }
-  return { debit: sumText(debit), credit: sumText(credit) };
+/** Who is looking: what the panel says about their own proposal, and whom they can assign. */
+export interface Viewer {
+  username: string;
+  users: readonly LocalUser[];
+  zone: string;
 }
 
-function field(
-  f: FormField,
-  values: FormValues,
-  problems: Record<string, MessageKey>,
-  users: readonly LocalUser[],
-  h: CasePanelHandlers,
-): TemplateResult {
-  const value = values[f.name] ?? '';
-  const onInput = (e: Event) => h.change(f.name, (e.target as HTMLInputElement).value);
-  let input: TemplateResult;
+function actorText(actor: { username: string; roles: readonly string[] }): string {
+  if (actor.roles.length === 0) return actor.username;
+  return `${actor.username} (${actor.roles.map(codeLabel).join(', ')})`;
+}
+
+function input(f: FormField, form: CaseForm, viewer: Viewer, h: CasePanelHandlers): TemplateResult {
+  const raw = form.values[f.path];
+  const value = Array.isArray(raw) ? '' : (raw ?? '');
+  const onInput = (e: Event) => h.change(f.path, (e.target as HTMLInputElement).value);
+  const users = userOptions(viewer.users);
   if (f.type === 'textarea')
-    input = html`<textarea name=${f.name} rows="2" .value=${value} @input=${onInput}></textarea>`;
-  else if (f.type === 'user' && users.length > 0)
-    input = html`<select name=${f.name} @change=${onInput}>
-      <option value="" ?selected=${value === ''}>—</option>
-      ${users.map((u) => html`<option value=${u.username} ?selected=${value === u.username}>${u.username} (${u.roles.map(codeLabel).join(', ')})</option>`)}
+    return html`<textarea name=${f.path} rows="2" .value=${value} @input=${onInput}></textarea>`;
+  if (f.type === 'multi') {
+    const chosen = Array.isArray(raw) ? raw : [];
+    return html`<span class="choices" data-field=${f.path}>
+      ${(f.options ?? []).map(
+        (o) =>
+          html`<label class="choice"
+            ><input
+              type="checkbox"
+              name=${f.path}
+              value=${o.value}
+              .checked=${chosen.includes(o.value)}
+              @change=${(e: Event) => h.toggle(f.path, o.value, (e.target as HTMLInputElement).checked)}
+            />
+            ${o.label}</label
+          >`,
+      )}
+    </span>`;
+  }
+  const options = f.type === 'user' ? users : f.type === 'select' ? (f.options ?? []) : undefined;
+  if (options !== undefined && (f.type === 'select' || options.length > 0))
+    return html`<select name=${f.path} @change=${onInput}>
+      <option value="" ?selected=${value === ''}>
+        ${f.fallback === undefined ? '—' : `${t('byDefault')}: ${f.fallback}`}
+      </option>
+      ${options.map((o) => html`<option value=${o.value} ?selected=${value === o.value}>${o.label}</option>`)}
     </select>`;
-  else
-    input = html`<input
-      name=${f.name}
-      type=${f.type === 'date' ? 'date' : 'text'}
-      inputmode=${f.type === 'decimal' ? 'decimal' : 'text'}
-      .value=${value}
-      @input=${onInput}
-    />`;
-  const issue = problems[f.name];
-  return html`<label
-    >${t(f.label)}${f.required ? ' *' : ''} ${input}
-    ${issue === undefined ? nothing : html`<span class="problem">${t(issue)}</span>`}</label
+  return html`<input
+    name=${f.path}
+    type=${f.type === 'date' ? 'date' : 'text'}
+    inputmode=${f.type === 'money' || f.type === 'decimal' ? 'decimal' : 'text'}
+    placeholder=${f.fallback === undefined ? '' : `${t('byDefault')}: ${f.fallback}`}
+    .value=${value}
+    @input=${onInput}
+  />`;
+}
+
+function field(f: FormField, form: CaseForm, viewer: Viewer, h: CasePanelHandlers): TemplateResult {
+  const issue = form.problems[f.path];
+  return html`<label data-path=${f.path}
+    >${t(f.label)}${f.required ? ' *' : ''} ${input(f, form, viewer, h)}
+    ${issue === undefined ? nothing : html`<span class="problem">${issue}</span>`}</label
   >`;
 }
 
-function trailView(trail: Trail | undefined): TemplateResult {
-  if (trail === undefined) return html``;
-  return html`<h3>${t('trail')}</h3>
-    <p data-test="trail-verified">
+/** A refusal of the API in words a person acts on, with what the API said beneath. */
+export function actionError(error: unknown): TemplateResult {
+  if (!(error instanceof ApiError) || error instanceof NotAvailableError) return problem(error);
+  const key: MessageKey | undefined =
+    error.code === 'proposer_cannot_approve' || error.code === 'proposer_cannot_reject'
+      ? 'errProposer'
+      : error.code === 'version_conflict'
+        ? 'errVersion'
+        : error.code === 'already_approved'
+          ? 'errAlreadyApproved'
+          : error.status === 409
+            ? 'errState'
+            : error.status === 403
+              ? 'errRole'
+              : error.status === 400
+                ? 'errInvalid'
+                : error.status === 401
+                  ? 'unauthorized'
+                  : undefined;
+  return html`<div
+    class="error"
+    role="alert"
+    data-test="action-error"
+    data-status=${error.status}
+    data-code=${error.code ?? ''}
+  >
+    <strong>${key === undefined ? t('errorPrefix') : t(key)}</strong>
+    <div class="muted">${error.status} · ${t('errCode')} ${error.code ?? '—'} · ${error.message}</div>
+  </div>`;
+}
+
+const RESOLUTION_LABELS: Readonly<Record<string, MessageKey>> = {
+  voucherRef: 'voucherRef',
+  movementType: 'movementType',
+  amount: 'amount',
+  entryIds: 'entryIds',
+  rebookAs: 'rebookAs',
+  unitCost: 'unitCost',
+  quantity: 'quantity',
+  reason: 'reason',
+  expectedBy: 'expectedBy',
+  memo: 'memo',
+};
+
+function resolutionValue(name: string, value: unknown): string {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  const text = String(value);
+  if (name === 'movementType' || name === 'rebookAs') return typeLabel(text);
+  if (name === 'amount') return formatMoney(text);
+  if (name === 'unitCost' || name === 'quantity') return formatQuantity(text);
+  return text;
+}
+
+function rootCauseText(cause: { code: string; text?: string } | null | undefined): string {
+  if (cause === null || cause === undefined) return '—';
+  return cause.text === undefined ? codeLabel(cause.code) : `${codeLabel(cause.code)}: ${cause.text}`;
+}
+
+function entryView(proposal: Proposal): TemplateResult {
+  const entry = proposal.entry;
+  if (entry === null) return html`<p class="muted" data-test="no-entry">${t('noEntry')}</p>`;
+  const { rows, debit, credit, balanced } = journalColumns(entry.lines);
+  return html`<h3>${t('journalEntry')}</h3>
+    <p class="muted" data-test="entry-voucher">
+      ${t('entryVoucher', { id: entry.entryId, period: entry.period, type: typeLabel(entry.movementType) })} ·
+      ${entry.memo}
+    </p>
+    <div class="scroll">
+      <table class="data journal" data-test="journal">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>${t('account')}</th>
+            <th class="num">${t('debit')}</th>
+            <th class="num">${t('credit')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (r) =>
+              html`<tr>
+                <td>${r.line.line}</td>
+                <td>${r.line.accountCode} ${r.line.accountName}</td>
+                <td class="num">${r.debit === '' ? '' : formatMoney(r.debit)}</td>
+                <td class="num">${r.credit === '' ? '' : formatMoney(r.credit)}</td>
+              </tr>`,
+          )}
+          <tr class="total">
+            <th></th>
+            <th>
+              ${t('total')}
+              <span class="badge ${balanced ? 'ok' : 'bad'}"
+                >${balanced ? t('balanced') : t('notBalanced')}</span
+              >
+            </th>
+            <th class="num">${formatMoney(debit)}</th>
+            <th class="num">${formatMoney(credit)}</th>
+          </tr>
+        </tbody>
+      </table>
+    </div>`;
+}
+
+function proposalView(proposal: Proposal, zone: string): TemplateResult {
+  const { given, needed } = approvalProgress(proposal);
+  const details = Object.entries(proposal.resolution).filter(([name]) => name !== 'action');
+  return html`<div data-test="proposal">
+    <h3>
+      ${t('proposal')}: ${codeLabel(proposal.resolution.action)}
+      ${
+        proposal.outcome === undefined
+          ? nothing
+          : html`<span class="badge ${proposal.outcome === 'approved' ? 'ok' : 'bad'}"
+              >${proposal.outcome === 'approved' ? t('outcomeApproved') : t('outcomeRejected')}</span
+            >`
+      }
+    </h3>
+    <dl class="facts">
+      ${details.map(
+        ([name, value]) =>
+          html`<dt>${t(RESOLUTION_LABELS[name] ?? 'memo')}</dt>
+            <dd>${resolutionValue(name, value)}</dd>`,
+      )}
+      <dt>${t('rootCause')}</dt>
+      <dd>${rootCauseText(proposal.rootCause)}</dd>
+      <dt>${t('proposedBy')}</dt>
+      <dd data-test="proposed-by">${actorText(proposal.proposedBy)}</dd>
+      <dt>${t('proposedAt')}</dt>
+      <dd>${formatInstant(proposal.proposedAt, zone)}</dd>
+      <dt>${t('proposalAmount')}</dt>
+      <dd class="amount">${formatMoney(proposal.amount)}</dd>
+      <dt>${t('requirements')}</dt>
+      <dd data-test="requirements">
+        ${proposal.requirements.map((roles) => roles.map(codeLabel).join(' / ')).join(' + ')}
+        <span class="badge ${given === needed ? 'ok' : ''}">${t('approvalProgress', { given, needed })}</span>
+      </dd>
+    </dl>
+    ${entryView(proposal)}
+    <h3>${t('approvals')}</h3>
+    ${
+      proposal.approvals.length === 0
+        ? html`<p class="muted">${t('noApprovals')}</p>`
+        : html`<ul class="plain" data-test="approvals">
+            ${proposal.approvals.map(
+              (a) =>
+                html`<li data-user=${a.by.username}>
+                  ✔ ${actorText(a.by)} ·
+                  ${formatInstant(a.at, zone)}${a.comment === undefined ? '' : ` · ${a.comment}`}
+                </li>`,
+            )}
+          </ul>`
+    }
+  </div>`;
+}
+
+const text = (data: Record<string, unknown>, name: string): string | undefined => {
+  const value = data[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** What an event of the trail did, in a line. */
+export function eventDetail(e: TrailEvent): string {
+  const d = e.data;
+  const withComment = (head: string) => {
+    const c = text(d, 'comment');
+    return [head, c].filter((p) => p !== undefined && p !== '').join(' · ');
+  };
+  switch (e.type) {
+    case 'open':
+      return `${severityLabel((text(d, 'severity') ?? 'GREEN') as 'GREEN')} · ${formatMoney(text(d, 'moneyAtStake'))} · ${t('owner')} ${text(d, 'owner') ?? ''}`;
+    case 'reopen':
+      return `${t('run')} ${text(d, 'runId') ?? ''}`;
+    case 'assign':
+      return `${text(d, 'from') ?? ''} → ${text(d, 'owner') ?? ''}`;
+    case 'comment':
+      return text(d, 'text') ?? '';
+    case 'start-review':
+      return withComment('');
+    case 'propose': {
+      const resolution = d.resolution as { action?: string } | undefined;
+      const entry = d.entry as { entryId?: string } | null | undefined;
+      return withComment(
+        [codeLabel(resolution?.action ?? ''), formatMoney(text(d, 'amount')), entry?.entryId]
+          .filter((p) => p !== undefined)
+          .join(' · '),
+      );
+    }
+    case 'approve':
+      return withComment(d.complete === true ? t('approvalComplete') : '');
+    case 'reject':
+      return text(d, 'reason') ?? '';
+    case 'close':
+      return withComment(
+        `${rootCauseText(d.rootCause as { code: string; text?: string } | undefined)}${d.auto === true ? ` · ${t('autoClose')}` : ''}`,
+      );
+    case 'freeze':
+    case 'unfreeze':
+      return [text(d, 'account'), text(d, 'reason')].filter((p) => p !== undefined).join(' · ');
+    case 'hold':
+      return text(d, 'account') ?? '';
+    case 'export':
+      return `${text(d, 'entryId') ?? ''} · ${text(d, 'format') ?? ''}`;
+    default:
+      return '';
+  }
+}
+
+function trailView(trail: Trail | undefined, error: unknown, zone: string): TemplateResult {
+  if (trail === undefined)
+    return error === undefined
+      ? html``
+      : html`<h3>${t('trail')}</h3>
+          ${problem(error)}`;
+  const broken = trail.brokenAt;
+  return html`<h3>
+      ${t('trail')} <span class="muted">· ${t('trailEvents', { n: trail.events.length })}</span>
+    </h3>
+    <p data-test="trail-verified" data-verified=${String(trail.verified)}>
       ${
         trail.verified
           ? html`<span class="badge ok">✔ ${t('trailVerified')}</span>`
-          : html`<span class="badge bad">✘ ${t('trailBroken', { n: trail.brokenAt ?? '?' })}</span>`
+          : html`<span class="badge bad"
+              >✘
+              ${t('trailBroken', {
+                n:
+                  broken === undefined
+                    ? '?'
+                    : t('trailBrokenDetail', { n: broken.seq, reason: codeLabel(broken.reason) }),
+              })}</span
+            >`
       }
     </p>
     <ol class="trail" data-test="trail">
       ${trail.events.map(
         (e) =>
-          html`<li>
-            <span>#${e.seq}</span>
-            <span>${formatInstant(e.at)}</span>
-            <span><strong>${codeLabel(e.type)}</strong> · ${e.actor}</span>
-            <code title=${`prev ${e.prevHash}`}>${e.hash.slice(0, 16)}…</code>
+          html`<li data-type=${e.type} data-actor=${e.actor.username}>
+            <span class="seq">#${e.seq}</span>
+            <span>${formatInstant(e.at, zone)}</span>
+            <span><strong>${codeLabel(e.type)}</strong> · ${actorText(e.actor)}</span>
+            <span class="detail">${eventDetail(e)}</span>
+            <code title=${`${e.hash}\n${t('trailPrev')} ${e.prevHash}`}>${e.hash.slice(0, 12)}…</code>
           </li>`,
       )}
     </ol>`;
 }
 
-export function casePanelView(
-  state: CasePanelState,
-  roles: readonly string[],
-  users: readonly LocalUser[],
-  h: CasePanelHandlers,
-): TemplateResult {
-  const frame = (body: unknown) =>
+function factsView(kase: CaseRecord, zone: string): TemplateResult {
+  const frozen = kase.account.frozen;
+  return html`<dl class="facts">
+    <dt>${t('caseState')}</dt>
+    <dd data-test="case-state" data-state=${kase.state}>
+      <strong>${codeLabel(kase.state)}</strong>
+      ${frozen === null ? nothing : html`<span class="badge bad">${t('frozen')}</span>`}
+    </dd>
+    <dt>${t('caseOwner')}</dt>
+    <dd data-test="case-owner">${kase.owner}</dd>
+    <dt>${t('severity')}</dt>
+    <dd>
+      ${severityBadge(kase.severity, severityLabel(kase.severity as 'RED'))} ·
+      ${formatMoney(kase.moneyAtStake)}
+    </dd>
+    <dt>${t('casePeriod')}</dt>
+    <dd>${kase.period}</dd>
+    <dt>${t('ageToDate')}</dt>
+    <dd>
+      ${codeLabel(kase.ageBucket)} (${t('firstSeen')} ${formatInstant(kase.firstSeen, zone)},
+      ${daysBetween(kase.firstSeen, new Date().toISOString())} ${t('days')})
+    </dd>
+    <dt>${t('caseAccount')}</dt>
+    <dd data-test="case-account">
+      ${kase.account.key}
+      ${
+        frozen === null
+          ? nothing
+          : html`·
+            ${t('frozenBy', { by: frozen.by, at: formatInstant(frozen.at, zone), reason: frozen.reason })}`
+      }
+    </dd>
+    ${
+      kase.held == null
+        ? nothing
+        : html`<dt></dt>
+            <dd>
+              ${t('heldFor', { account: kase.held.account, at: formatInstant(kase.held.since, zone) })}
+            </dd>`
+    }
+    ${
+      kase.rootCause == null
+        ? nothing
+        : html`<dt>${t('rootCause')}</dt>
+            <dd data-test="root-cause">${rootCauseText(kase.rootCause)}</dd>`
+    }
+    ${
+      kase.closed == null
+        ? nothing
+        : html`<dt>${codeLabel('CLOSED')}</dt>
+            <dd>
+              ${
+                kase.closed.auto
+                  ? t('closedAuto', { at: formatInstant(kase.closed.at, zone) })
+                  : t('closedBy', { by: kase.closed.by, at: formatInstant(kase.closed.at, zone) })
+              }
+            </dd>`
+    }
+    <dt>${t('caseVersion')}</dt>
+    <dd data-test="case-version">${kase.version} · ${t('openedAt')} ${formatInstant(kase.openedAt, zone)}</dd>
+  </dl>`;
+}
+
+function formView(form: CaseForm, kase: CaseRecord, viewer: Viewer, busy: boolean, h: CasePanelHandlers) {
+  const fields = actionFields(form.type, kase, form.resolution);
+  const general = form.problems[''];
+  return html`<form
+    class="action"
+    data-test="action-form"
+    data-type=${form.type}
+    @submit=${(e: Event) => (e.preventDefault(), h.submit())}
+  >
+    <h3>${codeLabel(form.type)}</h3>
+    ${
+      form.type !== 'propose'
+        ? nothing
+        : html`<label
+            >${t('proposalKind')} *
+            <select
+              name="resolution.action"
+              @change=${(e: Event) => h.resolution((e.target as HTMLSelectElement).value as ResolutionAction)}
+            >
+              ${RESOLUTION_ACTIONS.map((k) => html`<option value=${k} ?selected=${form.resolution === k}>${codeLabel(k)}</option>`)}
+            </select></label
+          >`
+    }
+    ${fields.map((f) => field(f, form, viewer, h))}
+    ${general === undefined ? nothing : html`<span class="problem">${general}</span>`}
+    <div class="case-actions">
+      <button type="submit" class="primary" data-test="submit-action" ?disabled=${busy}>
+        ${t('submit')}
+      </button>
+      <button type="button" @click=${() => h.cancel()}>${t('cancel')}</button>
+    </div>
+  </form>`;
+}
+
+export function casePanelView(state: CasePanelState, viewer: Viewer, h: CasePanelHandlers): TemplateResult {
+  const frame = (body: unknown, id = '') =>
     html`<div class="card" data-test="case-panel">
-      <h2>${t('caseTitle')}</h2>
+      <h2>
+        ${t('caseTitle')} ${id === '' ? nothing : html`<span class="muted small">${t('caseId')} ${id}</span>`}
+      </h2>
       ${body}
     </div>`;
   if (state.status === 'loading') return frame(html`<p class="muted">${t('loading')}</p>`);
@@ -141,182 +484,130 @@ export function casePanelView(
     return frame(
       html`<div class="notice" data-test="workflow-unavailable">${t('workflowUnavailable')}</div>`,
     );
-  if (state.status === 'none') return frame(html`<p class="muted">${t('noCase')}</p>`);
+  if (state.status === 'none') return frame(html`<p class="muted" data-test="no-case">${t('noCase')}</p>`);
   if (state.status === 'error') return frame(problem(state.error));
-  const { kase, form } = state;
-  const actions = allowedActions(kase, roles);
-  const lines = journalLines(kase);
-  const totals = journalTotals(kase);
-  const formFields =
-    form === undefined
-      ? []
-      : form.type === 'propose'
-        ? REMEDY_FIELDS[form.remedy]
-        : (ACTION_FIELDS[form.type] ?? []);
-  return frame(html`
-    <dl class="facts">
-      <dt>${t('caseState')}</dt>
-      <dd data-test="case-state">
-        ${codeLabel(kase.state)}
-        ${kase.frozen === true ? html`<span class="badge bad">${t('frozen')}</span>` : nothing}
-      </dd>
-      <dt>${t('caseOwner')}</dt>
-      <dd data-test="case-owner">${kase.owner ?? t('unassigned')}</dd>
+  const { kase, form, trail } = state;
+  const actions = kase.allowedActions as ActionType[];
+  const block = approvalBlock(kase, viewer.username);
+  const comments = (trail?.events ?? []).filter((e) => e.type === 'comment');
+  return frame(
+    html`
+      ${factsView(kase, viewer.zone)}
+      ${kase.proposal == null ? nothing : proposalView(kase.proposal, viewer.zone)}
       ${
-        kase.rootCause == null
+        block === undefined
           ? nothing
-          : html`<dt>${t('rootCause')}</dt>
-              <dd>${kase.rootCause}</dd>`
+          : html`<div class="notice" data-test="maker-checker" data-reason=${block}>
+              ${block === 'own-proposal' ? t('ownProposal', { user: viewer.username }) : t('approvedAlready')}
+            </div>`
       }
-    </dl>
-    ${
-      kase.proposal == null
-        ? nothing
-        : html`<h3>${t('proposal')}: ${codeLabel(String(kase.proposal.action.kind))}</h3>
-            ${kase.proposal.proposedBy === undefined ? nothing : html`<p class="muted">${kase.proposal.proposedBy} · ${formatInstant(kase.proposal.at)}</p>`}
-            ${
-              lines.length === 0
-                ? nothing
-                : html`<h3>${t('journalEntry')}</h3>
-                    <table class="data" data-test="journal">
-                      <thead>
-                        <tr>
-                          <th>${t('account')}</th>
-                          <th class="num">${t('debit')}</th>
-                          <th class="num">${t('credit')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${lines.map(
-                          (l) =>
-                            html`<tr>
-                              <td>${l.account}</td>
-                              <td class="num">
-                                ${l.debit == null || l.debit === '' ? '' : formatMoney(l.debit)}
-                              </td>
-                              <td class="num">
-                                ${l.credit == null || l.credit === '' ? '' : formatMoney(l.credit)}
-                              </td>
-                            </tr>`,
-                        )}
-                        <tr>
-                          <th>${t('total')}</th>
-                          <th class="num">${formatMoney(totals.debit)}</th>
-                          <th class="num">${formatMoney(totals.credit)}</th>
-                        </tr>
-                      </tbody>
-                    </table>`
-            }`
-    }
-    ${
-      (kase.approvals ?? []).length === 0
-        ? nothing
-        : html`<h3>${t('approvals')}</h3>
-            <ul data-test="approvals">
-              ${(kase.approvals ?? []).map((a) => html`<li>${codeLabel(a.decision ?? 'approve')} · ${a.actor} · ${formatInstant(a.at)} ${a.reason ?? ''}</li>`)}
+      <h3>${t('comments')} (${kase.comments})</h3>
+      ${
+        comments.length === 0
+          ? html`<p class="muted">${t('noComments')}</p>`
+          : html`<ul class="plain" data-test="comments">
+              ${comments.map((c) => html`<li><strong>${c.actor.username}</strong> · ${formatInstant(c.at, viewer.zone)}: ${text(c.data, 'text') ?? ''}</li>`)}
             </ul>`
-    }
-    <h3>${t('comments')}</h3>
-    ${
-      (kase.comments ?? []).length === 0
-        ? html`<p class="muted">${t('noComments')}</p>`
-        : html`<ul data-test="comments">
-            ${(kase.comments ?? []).map((c) => html`<li><strong>${c.author ?? c.actor ?? ''}</strong> · ${formatInstant(c.at)}: ${c.text}</li>`)}
-          </ul>`
-    }
-    <h3>${t('actions')}</h3>
-    ${
-      actions.length === 0
-        ? html`<p class="muted" data-test="no-actions">${t('noActions')}</p>`
-        : html`<div class="case-actions" data-test="case-actions">
-            ${actions.map(
-              (a) =>
-                html`<button
-                  type="button"
-                  data-action=${a}
-                  class=${form?.type === a ? 'primary' : ''}
-                  ?disabled=${state.busy}
-                  @click=${() => h.open(a)}
-                >
-                  ${codeLabel(a)}
-                </button>`,
-            )}
-          </div>`
-    }
-    ${
-      form === undefined
-        ? nothing
-        : html`<form
-            class="action"
-            data-test="action-form"
-            @submit=${(e: Event) => (e.preventDefault(), h.submit())}
-          >
-            ${
-              form.type !== 'propose'
-                ? nothing
-                : html`<label
-                    >${t('proposalKind')}
-                    <select
-                      name="remedy"
-                      @change=${(e: Event) => h.remedy((e.target as HTMLSelectElement).value as RemedyKind)}
-                    >
-                      ${REMEDY_KINDS.map((k) => html`<option value=${k} ?selected=${form.remedy === k}>${codeLabel(k)}</option>`)}
-                    </select></label
-                  >`
-            }
-            ${formFields.map((f) => field(f, form.values, form.problems, users, h))}
-            <div class="case-actions">
-              <button type="submit" class="primary" ?disabled=${state.busy}>${t('submit')}</button>
-              <button type="button" @click=${() => h.cancel()}>${t('cancel')}</button>
-            </div>
-          </form>`
-    }
-    ${state.error === undefined ? nothing : problem(state.error)} ${trailView(state.trail)}
-  `);
+      }
+      <h3>${t('actions')}</h3>
+      ${
+        actions.length === 0
+          ? html`<p class="muted" data-test="no-actions">${t('noActions')}</p>`
+          : html`<div class="case-actions" data-test="case-actions">
+              ${actions.map(
+                (a) =>
+                  html`<button
+                    type="button"
+                    data-action=${a}
+                    class=${form?.type === a ? 'primary' : ''}
+                    ?disabled=${state.busy}
+                    @click=${() => h.open(a)}
+                  >
+                    ${codeLabel(a)}
+                  </button>`,
+              )}
+            </div>`
+      }
+      ${state.error === undefined ? nothing : actionError(state.error)}
+      ${form === undefined ? nothing : formView(form, kase, viewer, state.busy, h)}
+      ${trailView(trail, state.trailError, viewer.zone)}
+    `,
+    kase.caseId,
+  );
 }
 
-/** Loads the case into `el` and keeps it live: actions go to the API, the answer is shown. */
+/**
+ * Loads the case of `groupKey` into `el` and keeps it live: actions go to the API with the version
+ * shown, the case and its trail are read again after each, and a refusal is shown as it came (a 409
+ * also reads the case again: someone else moved it).
+ */
 export async function mountCasePanel(
   api: Api,
   el: HTMLElement,
-  caseId: string,
-  roles: readonly string[],
-  users: readonly LocalUser[],
+  groupKey: string,
+  viewer: Viewer,
 ): Promise<void> {
+  const caseId = caseIdOf(groupKey);
   let state: CasePanelState = { status: 'loading' };
+  const paint = () => render(casePanelView(state, viewer, handlers), el);
   const handlers: CasePanelHandlers = {
     open: (type) => {
       if (state.status !== 'ready') return;
+      const values: FormValues = {};
       state = {
         ...state,
-        form: { type, remedy: 'supplement-voucher', values: {}, problems: {} },
+        form: { type, resolution: 'supplement-voucher', values, problems: {} },
         error: undefined,
       };
       paint();
+      el.querySelector<HTMLElement>('[data-test="action-form"]')?.scrollIntoView?.({ block: 'nearest' });
     },
     cancel: () => {
       if (state.status !== 'ready') return;
       state = { ...state, form: undefined };
       paint();
     },
-    change: (name, value) => {
+    change: (path, value) => {
       if (state.status !== 'ready' || state.form === undefined) return;
-      state.form.values[name] = value;
+      state.form.values[path] = value;
     },
-    remedy: (kind) => {
+    toggle: (path, value, on) => {
       if (state.status !== 'ready' || state.form === undefined) return;
-      state = { ...state, form: { ...state.form, remedy: kind, problems: {} } };
+      const now = state.form.values[path];
+      const list = Array.isArray(now) ? now.filter((v) => v !== value) : [];
+      state.form.values[path] = on ? [...list, value] : list;
+    },
+    resolution: (action) => {
+      if (state.status !== 'ready' || state.form === undefined) return;
+      // The resolution's own fields start empty; the root cause and comment are kept.
+      const kept = Object.fromEntries(
+        Object.entries(state.form.values).filter(([path]) => !path.startsWith('resolution.')),
+      );
+      state = { ...state, form: { ...state.form, resolution: action, values: kept, problems: {} } };
       paint();
     },
     submit: () => void submit(),
   };
-  const paint = () => render(casePanelView(state, roles, users, handlers), el);
 
   async function load(): Promise<void> {
     try {
-      const kase = await api.case(caseId);
-      const trail = await api.trail(caseId).catch(() => undefined);
-      state = { status: 'ready', kase, trail, form: undefined, busy: false, error: undefined };
+      const [kase, trail] = await Promise.all([
+        api.case(caseId),
+        api.trail(caseId).then(
+          (value) => ({ value, error: undefined }),
+          (error: unknown) => ({ value: undefined, error }),
+        ),
+      ]);
+      const previous = state.status === 'ready' ? state : undefined;
+      state = {
+        status: 'ready',
+        kase,
+        trail: trail.value,
+        trailError: trail.error,
+        form: previous?.form,
+        busy: false,
+        error: previous?.error,
+      };
     } catch (error) {
       if (error instanceof NotAvailableError) state = { status: 'unavailable' };
       else if (error instanceof ApiError && error.status === 404) state = { status: 'none' };
@@ -327,22 +618,29 @@ export async function mountCasePanel(
 
   async function submit(): Promise<void> {
     if (state.status !== 'ready' || state.form === undefined) return;
-    const { form } = state;
-    const fields = form.type === 'propose' ? REMEDY_FIELDS[form.remedy] : (ACTION_FIELDS[form.type] ?? []);
-    const problems = validate(fields, form.values);
-    if (Object.keys(problems).length > 0) {
-      state = { ...state, form: { ...form, problems } };
+    const { form, kase } = state;
+    const fields = actionFields(form.type, kase, form.resolution);
+    const body = actionBody(form.type, fields, form.values, kase.version, form.resolution);
+    const checked = checkForm(fields, form.values, body);
+    if (checked.action === undefined) {
+      state = { ...state, form: { ...form, problems: checked.problems } };
       paint();
       return;
     }
-    state = { ...state, busy: true, error: undefined };
+    state = { ...state, busy: true, error: undefined, form: { ...form, problems: {} } };
     paint();
     try {
-      await api.act(caseId, actionBody(form.type, form.values, form.remedy));
+      await api.act(caseId, checked.action);
+      if (state.status === 'ready') state = { ...state, form: undefined, error: undefined };
       await load();
     } catch (error) {
-      if (state.status === 'ready') state = { ...state, busy: false, error };
-      paint();
+      if (state.status === 'ready') {
+        // 409: the case is not as the person saw it; show it as it is now, with why.
+        const moved = error instanceof ApiError && error.status === 409;
+        state = { ...state, busy: false, error, ...(moved ? { form: undefined } : {}) };
+        if (moved) await load();
+        else paint();
+      }
     }
   }
 

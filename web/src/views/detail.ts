@@ -1,5 +1,5 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import type { DiscrepancyDetail, RunBrief } from '../api.js';
+import { ApiError, type DiscrepancyDetail, type RunBrief } from '../api.js';
 import type { Context } from '../context.js';
 import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';
 import { codeLabel, kindLabel, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
@@ -71,6 +71,15 @@ function side(
   </div>`;
 }
 
+/** The case panel below a detail, signed in as the session's person. */
+async function mountCase(ctx: Context, el: HTMLElement, groupKey: string, zone: string): Promise<void> {
+  const panel = el.querySelector<HTMLElement>('#case-panel');
+  if (panel === null) return;
+  const users = await ctx.users();
+  if (!ctx.current()) return;
+  await mountCasePanel(ctx.api, panel, groupKey, { username: ctx.session.username, users, zone });
+}
+
 export async function renderDetail(
   ctx: Context,
   el: HTMLElement,
@@ -83,7 +92,22 @@ export async function renderDetail(
   try {
     [detail, runs] = await Promise.all([ctx.api.discrepancy(runId, groupKey), ctx.runs().catch(() => [])]);
   } catch (error) {
-    if (ctx.current()) render(problem(error), el);
+    if (!ctx.current()) return;
+    // Not in this run (resolved, or a case opened by another run): the case is still there to work.
+    if (error instanceof ApiError && error.status === 404) {
+      const zone = runs.find((r) => r.runId === runId)?.summary?.timezone ?? 'UTC';
+      render(
+        html`<div class="card" data-test="detail">
+            <h2>${t('detail')}: ${groupKey.split('|').join(' · ')}</h2>
+            <div class="notice" data-test="not-in-run">${t('notInRun')}</div>
+          </div>
+          <div id="case-panel"></div>`,
+        el,
+      );
+      await mountCase(ctx, el, groupKey, zone);
+      return;
+    }
+    render(problem(error), el);
     return;
   }
   if (!ctx.current()) return;
@@ -173,9 +197,5 @@ export async function renderDetail(
       <div id="case-panel"></div>`,
     el,
   );
-  const panel = el.querySelector<HTMLElement>('#case-panel');
-  if (panel !== null) {
-    const users = await ctx.users();
-    await mountCasePanel(ctx.api, panel, groupKey, ctx.session.roles, users);
-  }
+  await mountCase(ctx, el, groupKey, zone);
 }

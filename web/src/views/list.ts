@@ -1,9 +1,10 @@
 import { html, render, type TemplateResult } from 'lit-html';
 import { KINDS, SEVERITIES, type Kind, type Severity } from '../../../lib/core/discrepancy.js';
 import { AGE_BUCKETS, LIFECYCLE_STATES } from '../../../lib/core/run-events.js';
-import type { Api, ListQuery, RunBrief, RunDiscrepancy } from '../api.js';
-import { CASE_STATES, type CaseRecord } from '../case-types.js';
+import type { Api, CaseQuery, ListQuery, RunBrief, RunDiscrepancy } from '../api.js';
+import { CASE_STATES, type CaseSummary } from '../case-types.js';
 import { pickRun, type Context } from '../context.js';
+import { OPEN_CASE_STATES } from '../open-red.js';
 import { formatMoney, formatQuantity, formatInstant } from '../format.js';
 import { codeLabel, kindLabel, severityLabel, t, type MessageKey } from '../i18n.js';
 import { routeHash, type ListFilter, type ListRoute } from '../routes.js';
@@ -122,32 +123,63 @@ function discrepancyRows(
   </table>`;
 }
 
-function caseRows(runId: string, items: readonly CaseRecord[], ctx: Context): TemplateResult {
+/** The case states still being worked (what the period close waits for): the "open" choice. */
+export const OPEN_CASES = OPEN_CASE_STATES.join(',');
+
+function caseRows(runId: string, items: readonly CaseSummary[], zone: string, ctx: Context): TemplateResult {
   return html`<table class="data" data-test="case-table">
     <thead>
       <tr>
         <th>${t('caseState')}</th>
         <th>${t('severity')}</th>
+        <th>${t('kind')}</th>
         <th>${t('warehouse')}</th>
+        <th>${t('sku')}</th>
         <th>${t('document')}</th>
+        <th class="num">${t('moneyAtStake')}</th>
         <th>${t('owner')}</th>
+        <th>${t('age')}</th>
+        <th>${t('firstSeen')}</th>
       </tr>
     </thead>
     <tbody>
       ${items.map((c) => {
-        const target = { view: 'detail' as const, run: runId, groupKey: c.caseId };
-        return html`<tr class="link" @click=${() => ctx.navigate(target)}>
+        const target = { view: 'detail' as const, run: runId, groupKey: c.groupKey };
+        return html`<tr
+          class="link"
+          data-group=${c.groupKey}
+          data-case=${c.caseId}
+          @click=${() => ctx.navigate(target)}
+        >
           <td>${codeLabel(c.state)}</td>
+          <td>${severityBadge(c.severity, severityLabel(c.severity as Severity))}</td>
+          <td>${kindLabel(c.kind as Kind)}</td>
+          <td>${c.warehouseId}</td>
+          <td>${c.sku}</td>
           <td>
-            ${c.severity === undefined ? '' : severityBadge(c.severity, severityLabel(c.severity as Severity))}
+            <a href=${routeHash(target)} @click=${(e: Event) => e.stopPropagation()}>${c.documentRef}</a>
           </td>
-          <td>${c.warehouseId ?? c.caseId.split('|')[0] ?? ''}</td>
-          <td><a href=${routeHash(target)}>${c.caseId}</a></td>
-          <td>${c.owner ?? t('unassigned')}</td>
+          <td class="num" data-test="money">${formatMoney(c.moneyAtStake)}</td>
+          <td>${c.owner}</td>
+          <td>${codeLabel(c.ageBucket)}</td>
+          <td>${formatInstant(c.firstSeen, zone)}</td>
         </tr>`;
       })}
     </tbody>
   </table>`;
+}
+
+/** GET /v1/cases filters of a list route (the lifecycle state and sort are the runs API's only). */
+export function caseQuery(route: ListRoute): CaseQuery {
+  const f = route.filters;
+  return {
+    ...(f.caseState === undefined ? {} : { state: f.caseState }),
+    ...(f.owner === undefined ? {} : { owner: f.owner }),
+    ...(f.warehouseId === undefined ? {} : { warehouseId: f.warehouseId }),
+    ...(f.severity === undefined ? {} : { severity: f.severity }),
+    ...(f.kind === undefined ? {} : { kind: f.kind }),
+    ...(f.age === undefined ? {} : { age: f.age }),
+  };
 }
 
 async function openReport(
@@ -195,26 +227,17 @@ export async function renderList(ctx: Context, el: HTMLElement, route: ListRoute
   try {
     if (byCases(route)) {
       if (!workflow) throw new Error(t('workflowUnavailable'));
-      const f = route.filters;
+      const q = caseQuery(route);
       const page = await fillPage(
-        (limit, c) =>
-          ctx.api.cases({
-            ...(f.caseState === undefined ? {} : { state: f.caseState }),
-            ...(f.owner === undefined ? {} : { owner: f.owner }),
-            ...(f.warehouseId === undefined ? {} : { warehouseId: f.warehouseId }),
-            ...(f.severity === undefined ? {} : { severity: f.severity }),
-            ...(f.age === undefined ? {} : { age: f.age }),
-            limit,
-            ...(c === undefined ? {} : { cursor: c }),
-          }),
+        (limit, c) => ctx.api.cases({ ...q, limit, ...(c === undefined ? {} : { cursor: c }) }),
         PAGE_SIZE,
         cursor,
       );
       next = page.cursor;
       body =
         page.items.length === 0
-          ? html`<p class="muted">${t('noItems')}</p>`
-          : caseRows(runId, page.items, ctx);
+          ? html`<p class="muted" data-test="no-items">${t('noItems')}</p>`
+          : caseRows(runId, page.items, zone, ctx);
     } else {
       const query = listQuery(route);
       const page = await fillPage(
@@ -240,6 +263,14 @@ export async function renderList(ctx: Context, el: HTMLElement, route: ListRoute
     ctx.navigate({ ...route, run: runId, filters, cursors: [] });
   };
   const users = workflow ? await ctx.users() : [];
+  // Whom a case can belong to: the known people, the caller, and whoever the filter names.
+  const owners = [
+    ...new Set([
+      ...users.filter((u) => u.username !== 'local').map((u) => u.username),
+      ctx.session.username,
+      ...(route.filters.owner === undefined ? [] : [route.filters.owner]),
+    ]),
+  ];
   render(
     html`<div class="card">
         <form class="filters" data-test="filters" @submit=${(e: Event) => e.preventDefault()}>
@@ -288,7 +319,10 @@ export async function renderList(ctx: Context, el: HTMLElement, route: ListRoute
           ${select(
             'caseState',
             'caseState',
-            CASE_STATES.map((s) => ({ value: s, label: codeLabel(s) })),
+            [
+              { value: OPEN_CASES, label: t('openCases') },
+              ...CASE_STATES.map((s) => ({ value: s, label: codeLabel(s) })),
+            ],
             route,
             change,
             !workflow,
@@ -296,7 +330,7 @@ export async function renderList(ctx: Context, el: HTMLElement, route: ListRoute
           ${select(
             'owner',
             'owner',
-            users.map((u) => ({ value: u.username, label: u.username })),
+            owners.map((u) => ({ value: u, label: u })),
             route,
             change,
             !workflow,
@@ -347,6 +381,7 @@ export async function renderList(ctx: Context, el: HTMLElement, route: ListRoute
         </div>
       </div>
       <div class="card">
+        ${byCases(route) ? html`<p class="muted" data-test="case-list-note">${t('caseListNote')}</p>` : ''}
         <div class="scroll">${body}</div>
         <div class="pager">
           <button

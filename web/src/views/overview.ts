@@ -1,13 +1,15 @@
 import { html, render, type TemplateResult } from 'lit-html';
 import { ZoneClock } from '../../../lib/core/zone-clock.js';
 import { NotAvailableError, type RunBrief, type RunHeatMap } from '../api.js';
-import type { CloseCheck } from '../case-types.js';
+import { CASE_STATES, type CloseCheck } from '../case-types.js';
 import { draw, SEVERITY_COLOURS } from '../charts.js';
 import { pickRun, type Context } from '../context.js';
 import { daysBetween, formatCount, formatInstant, formatMoney, formatRate } from '../format.js';
 import { codeLabel, severityLabel, t, type MessageKey } from '../i18n.js';
+import { fetchOpenRed, OPEN_CASE_STATES, type OpenRed } from '../open-red.js';
+import { routeHash } from '../routes.js';
 import { nextScheduledRuns } from '../schedule.js';
-import { loading, problem, runLabel } from './common.js';
+import { loading, problem, runLabel, severityBadge } from './common.js';
 
 const SCHEDULE_LABEL: Record<string, MessageKey> = {
   dailyClose: 'dailyClose',
@@ -16,48 +18,158 @@ const SCHEDULE_LABEL: Record<string, MessageKey> = {
 };
 
 type CloseState = { check: CloseCheck } | { unavailable: true } | { error: unknown };
+type OpenRedState = { open: OpenRed } | { unavailable: true } | { error: unknown };
 
-function kpi(label: string, value: string, sub = '', tone = '', test = ''): TemplateResult {
-  return html`<div class="kpi ${tone}" data-test=${test}>
-    <div class="label">${label}</div>
+function kpi(label: string, value: string, sub = '', tone = '', test = '', href = ''): TemplateResult {
+  const body = html`<div class="label">${label}</div>
     <div class="value">${value}</div>
-    ${sub === '' ? '' : html`<div class="sub">${sub}</div>`}
-  </div>`;
+    ${sub === '' ? '' : html`<div class="sub">${sub}</div>`}`;
+  return href === ''
+    ? html`<div class="kpi ${tone}" data-test=${test}>${body}</div>`
+    : html`<a class="kpi link ${tone}" data-test=${test} href=${href}>${body}</a>`;
 }
 
-function closePanel(period: string, state: CloseState | undefined): TemplateResult {
+/**
+ * The period a close check looks at first: the last month that has ended as of the latest run (a
+ * period closes only once it is over; the demo's close as of 2 November closes October).
+ */
+export function closingPeriod(asOf: string, zone: string): string {
+  const [year = '1970', month = '01'] = new ZoneClock(zone).periodOf(Date.parse(asOf)).split('-');
+  const y = Number(year);
+  const m = Number(month);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** The list of cases a blocker or the open-RED figure stands for. */
+const openRedRoute = routeHash({
+  view: 'list',
+  filters: { severity: 'RED', caseState: OPEN_CASE_STATES.join(',') },
+  sort: 'stake-desc',
+  cursors: [],
+});
+
+export function closePanel(
+  period: string,
+  state: CloseState | undefined,
+  runId: string,
+  pick: (period: string) => void,
+): TemplateResult {
   let body: TemplateResult;
   if (state === undefined) body = html`<p class="muted">${t('loading')}</p>`;
   else if ('unavailable' in state) body = html`<div class="notice">${t('workflowUnavailable')}</div>`;
   else if ('error' in state) body = problem(state.error);
   else {
     const { check } = state;
+    const counts = CASE_STATES.filter((s) => check.cases[s] > 0);
     body = html`<p>
-        <span class="badge ${check.canClose ? 'ok' : 'bad'}" data-test="close-verdict"
+        <span
+          class="badge ${check.canClose ? 'ok' : 'bad'}"
+          data-test="close-verdict"
+          data-can-close=${String(check.canClose)}
           >${check.canClose ? t('canClose') : t('cannotClose')}</span
         >
+      </p>
+      <p class="muted" data-test="close-counts">
+        ${t('casesByState')}:
+        ${counts.length === 0 ? '0' : counts.map((s) => `${codeLabel(s)} ${formatCount(check.cases[s])}`).join(' · ')}
       </p>
       ${
         check.blockers.length === 0
           ? html`<p class="muted">${t('noBlockers')}</p>`
-          : html`<h3>${t('blockers')}</h3>
-              <ul>
-                ${check.blockers.map((b) =>
-                  typeof b === 'string'
-                    ? html`<li>${b}</li>`
-                    : html`<li>
-                        ${b.caseId ?? ''}
-                        ${b.severity === undefined ? '' : severityLabel(b.severity as 'RED')}
-                        ${b.reason ?? ''}
-                      </li>`,
-                )}
-              </ul>`
+          : html`<h3>${t('blockers')} (${formatCount(check.blockers.length)})</h3>
+              <div class="scroll blockers">
+                <table class="data" data-test="blockers">
+                  <thead>
+                    <tr>
+                      <th>${t('severity')}</th>
+                      <th>${t('warehouse')}</th>
+                      <th>${t('sku')}</th>
+                      <th>${t('document')}</th>
+                      <th>${t('blockerReason')}</th>
+                      <th>${t('caseState')}</th>
+                      <th>${t('owner')}</th>
+                      <th class="num">${t('moneyAtStake')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${check.blockers.map((b) => {
+                      const [warehouse = '', sku = '', document = ''] = b.groupKey.split('|');
+                      return html`<tr data-group=${b.groupKey} data-reason=${b.reason}>
+                        <td>${severityBadge(b.severity, severityLabel(b.severity))}</td>
+                        <td>${warehouse}</td>
+                        <td>${sku}</td>
+                        <td>
+                          <a href=${routeHash({ view: 'detail', run: runId, groupKey: b.groupKey })}
+                            >${document}</a
+                          >
+                        </td>
+                        <td>${codeLabel(b.reason)}</td>
+                        <td>${codeLabel(b.state)}</td>
+                        <td>${b.owner}</td>
+                        <td class="num">${formatMoney(b.moneyAtStake)}</td>
+                      </tr>`;
+                    })}
+                  </tbody>
+                </table>
+              </div>`
       }`;
   }
   return html`<div class="card" data-test="close-check">
-    <h2>${t('closeCheck')} · ${t('period')} ${period}</h2>
+    <h2>${t('closeCheck')}</h2>
+    <label class="inline"
+      >${t('closePeriodPick')}
+      <input
+        type="month"
+        data-test="close-period"
+        .value=${period}
+        @change=${(e: Event) => {
+          const value = (e.target as HTMLInputElement).value;
+          if (/^\d{4}-\d{2}$/.test(value)) pick(value);
+        }}
+    /></label>
     ${body}
   </div>`;
+}
+
+function openRedTile(
+  s: NonNullable<RunBrief['summary']>,
+  red: OpenRedState | undefined,
+  heat: RunHeatMap | undefined,
+  asOf: string,
+): TemplateResult {
+  if (red === undefined) return kpi(t('openRedCases'), '…', '', 'red', 'kpi-open-red');
+  if ('unavailable' in red) {
+    // No workflow on this service: the run's open RED discrepancies stand in, and say so.
+    const open = heat?.open.RED;
+    const oldest = open?.oldestFirstSeen ?? null;
+    return kpi(
+      t('openRed'),
+      formatCount(open?.count ?? s.bySeverity.RED),
+      `${oldest === null ? '' : `${t('oldestOpenRed')} ${daysBetween(oldest, asOf)} ${t('days')} `}${t('openRedFromRuns')}`,
+      'red',
+      'kpi-open-red',
+    );
+  }
+  if ('error' in red) return kpi(t('openRedCases'), '—', t('errorPrefix'), 'red', 'kpi-open-red');
+  const { open } = red;
+  const ages = (Object.entries(open.byAge) as [string, number][])
+    .filter(([, n]) => n > 0)
+    .map(([bucket, n]) => `${codeLabel(bucket)} ${formatCount(n)}`)
+    .join(' · ');
+  const sub = [
+    open.oldest === undefined ? '' : t('oldestOpenCase', { n: open.oldest.days }),
+    ages === '' ? '' : `${t('openRedByAge')}: ${ages}`,
+  ]
+    .filter((p) => p !== '')
+    .join(' | ');
+  return kpi(
+    t('openRedCases'),
+    `${open.complete ? '' : '≥ '}${formatCount(open.count)}`,
+    sub,
+    'red',
+    'kpi-open-red',
+    openRedRoute,
+  );
 }
 
 function trendOption(runs: readonly RunBrief[]) {
@@ -150,15 +262,27 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
     return;
   }
   const zone = run.summary?.timezone ?? 'UTC';
-  const period = new ZoneClock(zone).periodOf(Date.now());
+  let period = closingPeriod(run.asOf, zone);
   let heat: RunHeatMap | undefined;
   let heatError: unknown;
   let close: CloseState | undefined;
+  let openRed: OpenRedState | undefined;
+  const unavailableOr = (e: unknown) =>
+    e instanceof NotAvailableError ? { unavailable: true as const } : { error: e };
+  const loadClose = (wanted: string) =>
+    ctx.api.closeCheck(wanted).then(
+      (check) => void (wanted === period && (close = { check })),
+      (e: unknown) => void (wanted === period && (close = unavailableOr(e))),
+    );
+  const pick = (wanted: string): void => {
+    period = wanted;
+    close = undefined;
+    paint();
+    void loadClose(wanted).then(paint);
+  };
 
   const view = (): TemplateResult => {
     const s = run.summary;
-    const red = heat?.open.RED;
-    const oldest = red?.oldestFirstSeen ?? null;
     return html`
       <div class="card">
         <h2>${t('latestRun')}: <span data-test="latest-run">${runLabel(run)}</span></h2>
@@ -171,15 +295,7 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
                   ${kpi(t('matchRate'), formatRate(s.matchRate), '', '', 'kpi-rate')}
                   ${kpi(t('discrepancies'), formatCount(s.discrepancies), '', '', 'kpi-discrepancies')}
                   ${kpi(t('moneyAtStake'), formatMoney(s.moneyAtStake.total), '', '', 'kpi-money')}
-                  ${kpi(
-                    t('openRed'),
-                    red === undefined ? formatCount(s.bySeverity.RED) : formatCount(red.count),
-                    oldest === null
-                      ? ''
-                      : `${t('oldestOpenRed')} ${daysBetween(oldest, run.asOf)} ${t('days')}`,
-                    'red',
-                    'kpi-open-red',
-                  )}
+                  ${openRedTile(s, openRed, heat, run.asOf)}
                 </div>
                 <div class="kpis spaced">
                   ${(['RED', 'YELLOW', 'GREEN'] as const).map((sev) =>
@@ -196,9 +312,12 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
         ${heatError === undefined ? '' : problem(heatError)}
       </div>
       <div class="grid2">
-        <div class="card">
-          <h2>${t('trend')}</h2>
-          <div class="chart" id="trend-chart"></div>
+        <div>
+          <div class="card">
+            <h2>${t('trend')}</h2>
+            <div class="chart" id="trend-chart"></div>
+          </div>
+          ${closePanel(period, close, run.runId, pick)}
         </div>
         <div>
           <div class="card">
@@ -218,7 +337,6 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
             </dl>
             <p class="muted">${t('continuousEvery')}</p>
           </div>
-          ${closePanel(period, close)}
         </div>
       </div>
     `;
@@ -239,9 +357,10 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
           (h) => void (heat = h),
           (e: unknown) => void (heatError = e),
         ),
-    ctx.api.closeCheck(period).then(
-      (check) => void (close = { check }),
-      (e: unknown) => void (close = e instanceof NotAvailableError ? { unavailable: true } : { error: e }),
+    loadClose(period),
+    fetchOpenRed(ctx.api, new Date().toISOString()).then(
+      (open) => void (openRed = { open }),
+      (e: unknown) => void (openRed = unavailableOr(e)),
     ),
   ]);
   paint();
