@@ -2,16 +2,14 @@
 // the CDK stack synthesizes executed by aws-local-stepfunctions with the real handlers, against
 // `stocktally reconcile` on the same files. Wall time, partitions, partitions/s and where the time
 // goes (read, reconcile, write). The pipeline runs in this process as `stocktally start` runs it
-// (dynalite and s3rver included). Not wired into `npm run bench`; build first (npm run build), then:
+// (dynalite in a process of its own, and s3rver). Not wired into `npm run bench`; build first (npm run build), then:
 //
 //   npx esbuild bench/runs.ts --bundle --platform=node --format=esm --target=node20 \
 //     --outfile=dist/bench-runs.js --external:dynalite --external:s3rver --external:aws-local-stepfunctions \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
-//   node dist/bench-runs.js [--documents 100000] [--concurrency 8] [--dynamo-process]
+//   node dist/bench-runs.js [--documents 100000] [--concurrency 8]
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +17,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { RunRecord } from '../lib/core/run-events.js';
 import { BUCKET } from '../lib/declarations.js';
-import { localDynamoClient } from '../lib/local/embedded-aws.js';
 import { startPipeline, type Pipeline } from '../lib/local/pipeline.js';
 import { loadRealHandlers } from '../lib/local/real-handlers.js';
 import { loadRealRunHandlers } from '../lib/local/real-run-handlers.js';
@@ -37,11 +34,6 @@ export interface RunsBenchOptions {
   concurrency?: number;
   /** Keep the pipeline's data directory (for a look at the stored run). */
   keep?: boolean;
-  /**
-   * dynalite in its own process instead of in the pipeline's, as DynamoDB is a service of its own in
-   * the cloud: the handlers' CPU and the store's no longer take turns on one event loop.
-   */
-  dynamoProcess?: boolean;
 }
 
 export interface RunsBenchRow {
@@ -162,63 +154,13 @@ async function reconcileFiles(files: Record<'uom' | 'wms' | 'finance', string>, 
 
 const ms = (n: number | undefined) => (n ?? 0) / 1000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** dynalite in a child process, persisted under `dir`, once it answers. */
-async function dynaliteProcess(dir: string): Promise<{ endpoint: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/dynalite/cli.js'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--path',
-      dir,
-      '--createTableMs',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = localDynamoClient(endpoint);
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        await client.send(new ListTablesCommand({}));
-        return { endpoint, proc };
-      } catch (error) {
-        if (i > 200) throw error;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-}
-
 export async function benchRuns(options: RunsBenchOptions = {}): Promise<RunsBenchResult> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const documents = options.documents ?? 100_000;
   const data = await dataSet(documents);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-runs-'));
-  const dynalite =
-    options.dynamoProcess === true ? await dynaliteProcess(path.join(dataDir, 'dynamodb-child')) : undefined;
   const pipeline = await startPipeline({
-    ...(dynalite === undefined ? {} : { dynamodbEndpoint: dynalite.endpoint }),
     dataDir,
     port: 0,
     webhookSecret: 'bench-runs-secret',
@@ -242,7 +184,7 @@ export async function benchRuns(options: RunsBenchOptions = {}): Promise<RunsBen
     const p = cli.summary.run.phasesMs;
     const table: RunsBenchRow[] = [
       {
-        what: `close run, local state machine (Map ${options.concurrency ?? 8} at once${dynalite === undefined ? '' : ', dynalite in its own process'})`,
+        what: `close run, local state machine (Map ${options.concurrency ?? 8} at once)`,
         seconds,
         partitions,
         partitionsPerSecond: partitions / seconds,
@@ -267,7 +209,6 @@ export async function benchRuns(options: RunsBenchOptions = {}): Promise<RunsBen
     return { documents, rows: data.rows, ingestSeconds, rowsPerSecond: data.rows / ingestSeconds, table };
   } finally {
     await pipeline.stop();
-    dynalite?.proc.kill();
     if (options.keep !== true) rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -313,14 +254,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       documents: { type: 'string' },
       concurrency: { type: 'string' },
       keep: { type: 'boolean' },
-      'dynamo-process': { type: 'boolean' },
     },
   });
   benchRuns({
     ...(values.documents === undefined ? {} : { documents: Number(values.documents) }),
     ...(values.concurrency === undefined ? {} : { concurrency: Number(values.concurrency) }),
     keep: values.keep === true,
-    dynamoProcess: values['dynamo-process'] === true,
   }).then(
     (result) => {
       process.stdout.write(`${formatRunsBench(result)}\n`);
