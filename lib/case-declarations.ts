@@ -8,6 +8,7 @@ import { BUCKET } from './declarations.js';
 /** The cases routes: the JWT authorizer in the cloud, a local user's bearer token locally. */
 export const CASE_ROUTES = [
   { method: 'GET', path: '/v1/cases' },
+  { method: 'GET', path: '/v1/cases/summary' },
   { method: 'GET', path: '/v1/cases/{caseId}' },
   { method: 'POST', path: '/v1/cases/{caseId}/actions' },
   { method: 'GET', path: '/v1/cases/{caseId}/trail' },

@@ -8,6 +8,8 @@ export interface IndexDeclaration {
   name: string;
   partitionKey: string;
   sortKey: string;
+  /** Non-key attributes the index holds (INCLUDE); without it, every attribute (ALL). */
+  include?: readonly string[];
 }
 
 export interface TableDeclaration {
@@ -100,7 +102,9 @@ export const RUNS_TABLE: TableDeclaration = {
  *                                          and its discrepancy as the runs last found it (`facts`,
  *                                          factsHash); lpk `case`, lsk `<openedAt>#<groupKey>` list it
  *                                          (index by-opened), ppk `period#<YYYY-MM>`, psk `<groupKey>` by
- *                                          its accounting period (index by-period, the close check)
+ *                                          its accounting period (index by-period, the close check);
+ *                                          openSeverity `<severity>` only while the case is open
+ *                                          (index open-by-severity: GET /v1/cases/summary counts)
  *   pk `freeze`, sk `<warehouseId>|<account code>`   a frozen account, and the cases whose automatic
  *                                          close it holds
  *   pk `journal#<YYYY-MM>`, sk `<entryId>`           an approved adjusting entry of the period
@@ -113,6 +117,13 @@ export const CASES_TABLE: TableDeclaration = {
   indexes: [
     { name: 'by-opened', partitionKey: 'lpk', sortKey: 'lsk' },
     { name: 'by-period', partitionKey: 'ppk', sortKey: 'psk' },
+    // Sparse: only heads of open cases (OPEN_CASE_STATES) carry openSeverity; oldest first.
+    {
+      name: 'open-by-severity',
+      partitionKey: 'openSeverity',
+      sortKey: 'firstSeen',
+      include: ['warehouseId'],
+    },
   ],
   env: 'STOCKTALLY_CASES_TABLE',
 };

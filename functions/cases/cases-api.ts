@@ -20,7 +20,7 @@ import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
 
 /**
- * GET /v1/cases, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,
+ * GET /v1/cases, GET /v1/cases/summary?warehouseId=, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,
  * GET /v1/cases/{caseId}/trail, GET /v1/journal-entries?period=&format=csv|json,
  * GET /v1/periods/{period}/close-check: the exception workflow (README, "Cases and approvals").
  * The caller comes from the JWT authorizer's claims; the rules from lib/core.
@@ -44,6 +44,11 @@ async function casesApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
       });
       return jsonResponse(200, { items, cursor: page.cursor });
     }
+    case 'summary':
+      return jsonResponse(
+        200,
+        await store.openSummary({ warehouseId: request.warehouseId, now: now.getTime() }),
+      );
     case 'get': {
       const [stored, freezes] = await Promise.all([
         findCase(store, config, request.groupKey),

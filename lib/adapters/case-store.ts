@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { chain, type ChainedEvent } from '../core/audit-chain.js';
 import { casePeriod, type CaseFacts } from '../core/case-facts.js';
+import { OPEN_CASE_STATES } from '../core/close-check.js';
 import { caseIdOf } from '../core/case-id.js';
 import {
   apply,
@@ -20,8 +21,9 @@ import {
   type CaseWorkflow,
   type EventDraft,
 } from '../core/case-workflow.js';
-import type { Kind, Severity } from '../core/discrepancy.js';
+import { SEVERITIES, type Kind, type Severity } from '../core/discrepancy.js';
 import type { JournalEntry } from '../core/journal-entry.js';
+import { ageDays } from '../core/lifecycle.js';
 import type { AgeBucket } from '../core/run-events.js';
 import { CASES_TABLE } from '../declarations.js';
 import type { RetryPolicy } from './backoff.js';
@@ -72,6 +74,21 @@ export interface ApprovedEntry {
   proposedBy: string;
 }
 
+/** The open cases of one severity (GET /v1/cases/summary). */
+export interface OpenSeverity {
+  count: number;
+  byAge: Record<AgeBucket, number>;
+  oldest: { caseId: string; groupKey: string; firstSeen: string; ageDays: number } | null;
+}
+
+export interface OpenCasesSummary {
+  asOf: string;
+  warehouseId: string | null;
+  /** What "open" means here: the states the period close waits for (lib/core/close-check.ts). */
+  states: readonly CaseState[];
+  bySeverity: Record<Severity, OpenSeverity>;
+}
+
 export interface CaseStoreOptions {
   client: DynamoDBClient;
   casesTable: string;
@@ -85,6 +102,16 @@ const HEAD = 'head';
 const LIST = 'case';
 const FREEZE = 'freeze';
 const DAY_MS = 86_400_000;
+/** The attribute (and index key) an open case's head carries, and only an open one's. */
+const OPEN_SEVERITY = 'openSeverity';
+const OPEN_INDEX =
+  CASES_TABLE.indexes.find((i) => i.partitionKey === OPEN_SEVERITY)?.name ?? 'open-by-severity';
+const isOpen = (state: CaseState): boolean => OPEN_CASE_STATES.includes(state);
+/** The condition "the head's state is an open one", with its values. */
+const OPEN_CONDITION = `#state IN (${OPEN_CASE_STATES.map((_, i) => `:open${i}`).join(', ')})`;
+const OPEN_VALUES: Record<string, AttributeValue> = Object.fromEntries(
+  OPEN_CASE_STATES.map((state, i) => [`:open${i}`, s(state)]),
+);
 
 export const caseKey = (groupKey: string): string => `case#${groupKey}`;
 const eventKey = (seq: number): string => `e#${String(seq).padStart(8, '0')}`;
@@ -351,6 +378,7 @@ export class CaseStore {
               lsk: s(`${workflow.openedAt}#${facts.groupKey}`),
               ...workflowAttributes(workflow),
               ...factAttributes(facts, factsHash),
+              ...(isOpen(workflow.state) ? { [OPEN_SEVERITY]: s(facts.severity) } : {}),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -406,34 +434,86 @@ export class CaseStore {
   }
 
   /** The head moves to `next` only from `fromVersion`; a head already moved on stays as it is. */
+  /**
+   * The head moves to `next` only from `fromVersion`; a head already moved on stays as it is. The
+   * open index follows the state in the same update: an open case's head takes its severity from
+   * the head itself (a run may have changed it meanwhile), a case that left the open states loses it.
+   */
   private async updateHead(fromVersion: number, next: CaseWorkflow): Promise<void> {
-    await this.setOnHead(next.groupKey, workflowAttributes(next), '#version = :from', {
-      ':from': n(fromVersion),
-    });
+    await this.setOnHead(
+      next.groupKey,
+      workflowAttributes(next),
+      '#version = :from',
+      { ':from': n(fromVersion) },
+      isOpen(next.state) ? 'copySeverity' : 'remove',
+    );
   }
 
-  /** The latest facts of a case's discrepancy (the workflow is left alone). */
+  /**
+   * The latest facts of a case's discrepancy (the workflow is left alone). The open index key
+   * follows a changed severity only on an open case's head: each update is conditioned on the state
+   * it assumes, so a state change in between sends it round again.
+   */
   async writeFacts(facts: CaseFacts, factsHash: string): Promise<void> {
-    await this.setOnHead(facts.groupKey, factAttributes(facts, factsHash), 'attribute_exists(pk)', {});
+    const attributes = factAttributes(facts, factsHash);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const open = await this.setOnHead(
+        facts.groupKey,
+        { ...attributes, [OPEN_SEVERITY]: s(facts.severity) },
+        `attribute_exists(pk) AND ${OPEN_CONDITION}`,
+        OPEN_VALUES,
+      );
+      if (open) return;
+      const notOpen = await this.setOnHead(
+        facts.groupKey,
+        attributes,
+        `attribute_exists(pk) AND NOT (${OPEN_CONDITION})`,
+        OPEN_VALUES,
+        'remove',
+      );
+      if (notOpen) return;
+      const head = await this.headOf(facts.groupKey);
+      if (head === undefined) return;
+    }
   }
 
-  /** Sets `attributes` on a case head when `condition` holds; when it does not, leaves the head as it is. */
+  /**
+   * Sets `attributes` on a case head when `condition` holds (true); when it does not, leaves the
+   * head as it is (false). `openIndex` also sets the open index key from the head's own severity,
+   * or removes it.
+   */
   private async setOnHead(
     groupKey: string,
     attributes: Record<string, AttributeValue>,
     condition: string,
     conditionValues: Record<string, AttributeValue>,
-  ): Promise<void> {
+    openIndex?: 'copySeverity' | 'remove',
+  ): Promise<boolean> {
     const names = Object.keys(attributes);
+    const sets = names.map((name) => `#${name} = :${name}`);
+    const extraNames: Record<string, string> = {};
+    let remove = '';
+    if (openIndex === 'copySeverity') {
+      sets.push('#openSeverity = #severity');
+      extraNames['#openSeverity'] = OPEN_SEVERITY;
+      extraNames['#severity'] = 'severity';
+    } else if (openIndex === 'remove') {
+      remove = ' REMOVE #openSeverity';
+      extraNames['#openSeverity'] = OPEN_SEVERITY;
+    }
+    if (condition.includes('#state')) extraNames['#state'] = 'state';
     try {
       await this.cases.send('UpdateItem', () =>
         this.client.send(
           new UpdateItemCommand({
             TableName: this.cases.table,
             Key: { pk: s(caseKey(groupKey)), sk: s(HEAD) },
-            UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')}${remove}`,
             ConditionExpression: condition,
-            ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+            ExpressionAttributeNames: {
+              ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
+              ...extraNames,
+            },
             ExpressionAttributeValues: {
               ...Object.fromEntries(names.map((name) => [`:${name}`, attributes[name] as AttributeValue])),
               ...conditionValues,
@@ -441,9 +521,131 @@ export class CaseStore {
           }),
         ),
       );
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      return false;
     }
+  }
+
+  /**
+   * The open cases by severity from the sparse index open-by-severity, without reading a case:
+   * counts (Select COUNT, paged) of everything and of what is older than each age bucket's bound
+   * (the buckets as the list's age filter draws them), and the oldest (the index's first item).
+   * With a warehouse, the index's items are filtered on it (its projection holds warehouseId).
+   */
+  async openSummary(options: { warehouseId?: string | undefined; now: number }): Promise<OpenCasesSummary> {
+    const { warehouseId, now } = options;
+    const bounds = { '2-7': 2, '8-30': 8, '>30': 31 } as const;
+    const daysAgo = (d: number): string => new Date(now - d * DAY_MS).toISOString();
+    const bySeverity = Object.fromEntries(
+      await Promise.all(
+        SEVERITIES.map(async (severity) => {
+          const [count, atLeast2, atLeast8, atLeast31, oldest] = await Promise.all([
+            this.countOpen(severity, undefined, warehouseId),
+            this.countOpen(severity, daysAgo(bounds['2-7']), warehouseId),
+            this.countOpen(severity, daysAgo(bounds['8-30']), warehouseId),
+            this.countOpen(severity, daysAgo(bounds['>30']), warehouseId),
+            this.oldestOpen(severity, warehouseId),
+          ]);
+          // Counted one after another while cases move: never below zero.
+          const byAge: Record<AgeBucket, number> = {
+            '0-1': Math.max(0, count - atLeast2),
+            '2-7': Math.max(0, atLeast2 - atLeast8),
+            '8-30': Math.max(0, atLeast8 - atLeast31),
+            '>30': atLeast31,
+          };
+          const asOf = new Date(now).toISOString();
+          const entry: OpenSeverity = {
+            count,
+            byAge,
+            oldest:
+              oldest === undefined
+                ? null
+                : { ...oldest, caseId: caseIdOf(oldest.groupKey), ageDays: ageDays(oldest.firstSeen, asOf) },
+          };
+          return [severity, entry] as const;
+        }),
+      ),
+    ) as Record<Severity, OpenSeverity>;
+    return {
+      asOf: new Date(now).toISOString(),
+      warehouseId: warehouseId ?? null,
+      states: OPEN_CASE_STATES,
+      bySeverity,
+    };
+  }
+
+  private openQuery(severity: Severity, atOrBefore: string | undefined, warehouseId: string | undefined) {
+    return {
+      TableName: this.cases.table,
+      IndexName: OPEN_INDEX,
+      KeyConditionExpression: `#open = :sev${atOrBefore === undefined ? '' : ' AND #firstSeen <= :before'}`,
+      ...(warehouseId === undefined ? {} : { FilterExpression: '#warehouseId = :wh' }),
+      ExpressionAttributeNames: {
+        '#open': OPEN_SEVERITY,
+        ...(atOrBefore === undefined ? {} : { '#firstSeen': 'firstSeen' }),
+        ...(warehouseId === undefined ? {} : { '#warehouseId': 'warehouseId' }),
+      },
+      ExpressionAttributeValues: {
+        ':sev': s(severity),
+        ...(atOrBefore === undefined ? {} : { ':before': s(atOrBefore) }),
+        ...(warehouseId === undefined ? {} : { ':wh': s(warehouseId) }),
+      },
+    };
+  }
+
+  private async countOpen(
+    severity: Severity,
+    atOrBefore: string | undefined,
+    warehouseId: string | undefined,
+  ): Promise<number> {
+    let count = 0;
+    let start: Item | undefined;
+    do {
+      const page = await this.cases.send('Query', () =>
+        this.client.send(
+          new QueryCommand({
+            ...this.openQuery(severity, atOrBefore, warehouseId),
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+
+  /** The open case of this severity first seen earliest (ties: the index's order). */
+  private async oldestOpen(
+    severity: Severity,
+    warehouseId: string | undefined,
+  ): Promise<{ groupKey: string; firstSeen: string } | undefined> {
+    let start: Item | undefined;
+    do {
+      const page = await this.cases.send('Query', () =>
+        this.client.send(
+          new QueryCommand({
+            ...this.openQuery(severity, undefined, warehouseId),
+            ScanIndexForward: true,
+            // Without a filter the first item is the answer; with one, a page of candidates.
+            Limit: warehouseId === undefined ? 1 : 500,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      const [first] = page.Items ?? [];
+      if (first !== undefined) {
+        return {
+          groupKey: (first.pk?.S ?? '').replace(/^case#/, ''),
+          firstSeen: first.firstSeen?.S ?? '',
+        };
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return undefined;
   }
 
   /** Effects are idempotent: doing one twice leaves what doing it once left. */

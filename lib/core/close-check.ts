@@ -31,7 +31,9 @@ export interface CloseCheck {
   blockers: Blocker[];
 }
 
-const WORKED: ReadonlySet<CaseState> = new Set(['OPEN', 'IN_REVIEW', 'PROPOSED', 'REJECTED']);
+/** The states a case is still being worked in (open): what the period close waits for. */
+export const OPEN_CASE_STATES: readonly CaseState[] = ['OPEN', 'IN_REVIEW', 'PROPOSED', 'REJECTED'];
+const WORKED: ReadonlySet<CaseState> = new Set(OPEN_CASE_STATES);
 
 export function closeCheck(period: string, cases: readonly CaseAtClose[]): CloseCheck {
   const counts: Record<CaseState, number> = {

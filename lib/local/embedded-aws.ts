@@ -147,7 +147,10 @@ export function createTableInput(table: TableDeclaration) {
               { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
               { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
             ],
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection:
+              index.include === undefined
+                ? { ProjectionType: 'ALL' as const }
+                : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.include] },
           })),
         }),
   };

@@ -58,7 +58,9 @@ export class Data extends Construct {
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         // The same projection the local stand-in creates (lib/local/embedded-aws.ts).
-        projectionType: ProjectionType.ALL,
+        ...(index.include === undefined
+          ? { projectionType: ProjectionType.ALL }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }),
       });
     }
     return table;

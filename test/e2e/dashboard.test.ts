@@ -203,6 +203,9 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     const open = await openRedCases();
     expect(open.length).toBeGreaterThan(0);
     expect(digits(await value('kpi-open-red'))).toBe(String(open.length));
+    // The figure is the API's count (its open index), which agrees with the list.
+    const summary: { bySeverity: { RED: { count: number } } } = await api('/v1/cases/summary');
+    expect(summary.bySeverity.RED.count).toBe(open.length);
     // Nothing has been worked yet: every RED discrepancy of the demo is an open RED case.
     expect(open.length).toBe(heat.open.RED.count);
     const oldest = open.map((c) => c.firstSeen).sort()[0]!;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BUCKET, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
+import { BUCKET, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
 import {
   OutdatedTableError,
   createTableInput,
@@ -67,6 +67,44 @@ describe('the embedded AWS stand-ins', () => {
       const refused = bootstrap(ddb, objects);
       await expect(refused).rejects.toThrow(OutdatedTableError);
       await expect(refused).rejects.toThrow(/stocktally-runs .*by-run-stake.*delete the data directory/);
+    } finally {
+      ddb.destroy();
+      await other.stop();
+    }
+  });
+
+  it('creates the cases table with its sparse open index of keys and warehouseId, and refuses one made before it', async () => {
+    const other = await startDynamo();
+    const ddb = localDynamoClient(other.endpoint);
+    const objects = localS3Client(s3.endpoint);
+    try {
+      const input = createTableInput(CASES_TABLE);
+      await ddb.send(
+        new CreateTableCommand({
+          ...input,
+          GlobalSecondaryIndexes: input.GlobalSecondaryIndexes?.filter(
+            (i) => i.IndexName !== 'open-by-severity',
+          ),
+        }),
+      );
+      await expect(bootstrap(ddb, objects)).rejects.toThrow(
+        /stocktally-cases .*open-by-severity.*delete the data directory/,
+      );
+
+      const fresh = await startDynamo();
+      const made = localDynamoClient(fresh.endpoint);
+      try {
+        await bootstrap(made, objects);
+        const table = await made.send(new DescribeTableCommand({ TableName: CASES_TABLE.localName }));
+        const open = table.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === 'open-by-severity');
+        expect(open?.Projection).toMatchObject({
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['warehouseId'],
+        });
+      } finally {
+        made.destroy();
+        await fresh.stop();
+      }
     } finally {
       ddb.destroy();
       await other.stop();

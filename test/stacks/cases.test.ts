@@ -125,3 +125,30 @@ describe('Cases: configuration', () => {
     }
   });
 });
+
+describe('Cases: the open-cases summary', () => {
+  it('declares the sparse index of open case heads with only the keys and warehouseId, and lets the cases API query it', () => {
+    const { stack, template, ids, on } = synth();
+
+    const table = template.toJSON().Resources[ids.cases].Properties as {
+      GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+    };
+    expect(table.GlobalSecondaryIndexes.find((i) => i.IndexName === 'open-by-severity')).toEqual({
+      IndexName: 'open-by-severity',
+      KeySchema: [
+        { AttributeName: 'openSeverity', KeyType: 'HASH' },
+        { AttributeName: 'firstSeen', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['warehouseId'] },
+    });
+    // The other indexes keep every attribute (the list and the close check read whole heads).
+    expect(
+      table.GlobalSecondaryIndexes.filter((i) => i.IndexName !== 'open-by-severity').map((i) => i.Projection),
+    ).toEqual([{ ProjectionType: 'ALL' }, { ProjectionType: 'ALL' }]);
+
+    const queries = on(stack.cases.casesApi, ids.cases).filter(
+      (st) => allow(st) && JSON.stringify(st.Resource).includes('/index/open-by-severity'),
+    );
+    expect(actionsOf(queries)).toEqual(['dynamodb:Query']);
+  });
+});

@@ -32,7 +32,10 @@ describe('Data', () => {
                   { AttributeName: index.partitionKey, KeyType: 'HASH' },
                   { AttributeName: index.sortKey, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection:
+                  index.include === undefined
+                    ? { ProjectionType: 'ALL' }
+                    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
               })),
       });
     }

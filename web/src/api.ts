@@ -47,6 +47,20 @@ export interface ListQuery {
   limit?: number;
 }
 
+/** GET /v1/cases/summary: the open cases of one severity (lib/adapters/case-store.ts). */
+export interface OpenSeverityFigures {
+  count: number;
+  byAge: Record<AgeBucket, number>;
+  oldest: { caseId: string; groupKey: string; firstSeen: string; ageDays: number } | null;
+}
+
+export interface OpenCasesSummary {
+  asOf: string;
+  warehouseId: string | null;
+  states: string[];
+  bySeverity: Record<'RED' | 'YELLOW' | 'GREEN', OpenSeverityFigures>;
+}
+
 /** GET /v1/cases filters; state, severity, kind and age take comma lists. */
 export interface CaseQuery {
   state?: string;
@@ -157,6 +171,11 @@ export class Api {
 
   cases(q: CaseQuery): Promise<CasePage> {
     return this.request('GET', `/v1/cases${query(q)}`);
+  }
+
+  /** The open cases counted by the API (its open index), not paged through here. */
+  casesSummary(warehouseId?: string): Promise<OpenCasesSummary> {
+    return this.request('GET', `/v1/cases/summary${query(warehouseId === undefined ? {} : { warehouseId })}`);
   }
 
   /** `caseId` is the base64url of the group key (case-id.ts), as the API names cases. */

@@ -2,62 +2,84 @@
 import { render } from 'lit-html';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeCheck } from '../../lib/core/close-check.js';
-import type { Api } from '../src/api.js';
-import type { CaseSummary } from '../src/case-types.js';
+import { Api, type OpenCasesSummary, type OpenSeverityFigures } from '../src/api.js';
 import { setLanguage } from '../src/i18n.js';
-import { fetchOpenRed, summarizeOpenRed } from '../src/open-red.js';
+import { fetchOpenRed, openRedOf } from '../src/open-red.js';
 import { closePanel, closingPeriod } from '../src/views/overview.js';
-import { proposedCase } from './case-fixtures.js';
 
 afterEach(() => setLanguage('zh'));
 
-function kase(
-  groupKey: string,
-  state: CaseSummary['state'],
-  severity: string,
-  firstSeen: string,
-  ageBucket: string,
-) {
-  const { facts: _facts, ...rest } = proposedCase({ groupKey, state, severity, firstSeen, ageBucket });
-  return rest as CaseSummary;
+function summaryWith(red: Partial<OpenSeverityFigures>): OpenCasesSummary {
+  const none: OpenSeverityFigures = {
+    count: 0,
+    byAge: { '0-1': 0, '2-7': 0, '8-30': 0, '>30': 0 },
+    oldest: null,
+  };
+  return {
+    asOf: '2026-11-25T21:00:00.000Z',
+    warehouseId: null,
+    states: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'REJECTED'],
+    bySeverity: { RED: { ...none, ...red }, YELLOW: { ...none, count: 7 }, GREEN: none },
+  };
 }
 
 describe('open RED cases on the overview', () => {
-  const now = '2026-11-25T21:00:00.000Z';
-  const cases = [
-    kase('WH-01|A|1', 'OPEN', 'RED', '2026-11-02T00:00:00.000Z', '8-30'),
-    kase('WH-01|A|2', 'PROPOSED', 'RED', '2026-10-01T00:00:00.000Z', '>30'),
-    kase('WH-02|B|3', 'REJECTED', 'RED', '2026-11-24T00:00:00.000Z', '0-1'),
-    kase('WH-02|B|4', 'APPROVED', 'RED', '2026-09-01T00:00:00.000Z', '>30'),
-    kase('WH-02|B|5', 'CLOSED', 'RED', '2026-09-01T00:00:00.000Z', '>30'),
-    kase('WH-03|C|6', 'OPEN', 'YELLOW', '2026-08-01T00:00:00.000Z', '>30'),
-  ];
+  const oldest = {
+    caseId: 'V0gtMDF8QXwy',
+    groupKey: 'WH-01|A|2',
+    firstSeen: '2026-10-01T00:00:00.000Z',
+    ageDays: 55,
+  };
 
-  it('counts the RED cases still being worked, by state and age, with the oldest one’s days', () => {
-    expect(summarizeOpenRed(cases, now, true)).toEqual({
-      count: 3,
-      complete: true,
-      byState: { OPEN: 1, PROPOSED: 1, REJECTED: 1 },
-      byAge: { '0-1': 1, '2-7': 0, '8-30': 1, '>30': 1 },
+  it('takes the RED figures of the API’s summary: the count, the ages and the oldest one’s days', () => {
+    const summary = summaryWith({
+      count: 100_000,
+      byAge: { '0-1': 10, '2-7': 20, '8-30': 30, '>30': 99_940 },
+      oldest,
+    });
+    expect(openRedOf(summary)).toEqual({
+      count: 100_000,
+      byAge: { '0-1': 10, '2-7': 20, '8-30': 30, '>30': 99_940 },
       oldest: { groupKey: 'WH-01|A|2', firstSeen: '2026-10-01T00:00:00.000Z', days: 55 },
     });
-    expect(summarizeOpenRed([], now, true)).toMatchObject({ count: 0, complete: true });
+    // Not the YELLOW ones, and no oldest when nothing is open.
+    expect(openRedOf(summaryWith({}))).toEqual({
+      count: 0,
+      byAge: { '0-1': 0, '2-7': 0, '8-30': 0, '>30': 0 },
+    });
   });
 
-  it('asks the cases API for exactly those, through its cursor, and says "at least" past its pages', async () => {
-    const asked: unknown[] = [];
+  it('asks the API for its summary once, never paging through the cases', async () => {
+    let summaries = 0;
+    let lists = 0;
     const api = {
-      cases: (q: unknown) => {
-        asked.push(q);
-        return Promise.resolve({ items: cases.slice(0, 3), cursor: 'more' });
+      casesSummary: (warehouseId?: string) => {
+        expect(warehouseId).toBeUndefined();
+        summaries += 1;
+        return Promise.resolve(summaryWith({ count: 3, oldest }));
+      },
+      cases: () => {
+        lists += 1;
+        return Promise.resolve({ items: [], cursor: null });
       },
     } as unknown as Api;
-    const open = await fetchOpenRed(api, now, 2);
-    expect(asked).toEqual([
-      { severity: 'RED', state: 'OPEN,IN_REVIEW,PROPOSED,REJECTED', limit: 500 },
-      { severity: 'RED', state: 'OPEN,IN_REVIEW,PROPOSED,REJECTED', limit: 500, cursor: 'more' },
+    expect(await fetchOpenRed(api)).toMatchObject({ count: 3, oldest: { days: 55 } });
+    expect({ summaries, lists }).toEqual({ summaries: 1, lists: 0 });
+  });
+
+  it('asks GET /v1/cases/summary, with the warehouse when one is given', async () => {
+    const paths: string[] = [];
+    const fetcher = (url: string | URL | Request) => {
+      paths.push(String(url));
+      return Promise.resolve(new Response(JSON.stringify(summaryWith({}))));
+    };
+    const api = new Api({ baseUrl: '', token: () => 'tok', fetch: fetcher as typeof fetch });
+    await api.casesSummary();
+    await api.casesSummary('WH-上海-02');
+    expect(paths).toEqual([
+      '/v1/cases/summary',
+      `/v1/cases/summary?warehouseId=${encodeURIComponent('WH-上海-02')}`,
     ]);
-    expect(open).toMatchObject({ count: 6, complete: false });
   });
 });
 

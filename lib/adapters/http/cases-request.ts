@@ -18,6 +18,7 @@ import { problem } from './runs-request.js';
  */
 export type CasesRequest =
   | { route: 'list'; filter: CaseFilter; cursor?: string; limit: number }
+  | { route: 'summary'; warehouseId?: string }
   | { route: 'get'; groupKey: string }
   | { route: 'act'; groupKey: string; action: CaseAction }
   | { route: 'trail'; groupKey: string }
@@ -42,6 +43,10 @@ const ListQuerySchema = z.strictObject({
   warehouseId: z.string().min(1).optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const SummaryQuerySchema = z.strictObject({
+  warehouseId: z.string().min(1).optional(),
 });
 
 const JournalQuerySchema = z.strictObject({
@@ -99,6 +104,13 @@ export function readCasesRequest(event: APIGatewayProxyEventV2): CasesRequest {
       ...(cursor === undefined ? {} : { cursor }),
       limit,
     };
+  }
+  // Before /v1/cases/{caseId}: API Gateway prefers the literal route too.
+  if (method === 'GET' && path === '/v1/cases/summary') {
+    const parsed = SummaryQuerySchema.safeParse(query(event));
+    if (!parsed.success) throw new InvalidRequestError(problem(parsed.error, 'query'));
+    const { warehouseId } = parsed.data;
+    return { route: 'summary', ...(warehouseId === undefined ? {} : { warehouseId }) };
   }
   const one = /^\/v1\/cases\/([^/]+)(\/actions|\/trail)?$/.exec(path);
   if (one !== null && one[1] !== undefined) {

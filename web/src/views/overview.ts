@@ -162,14 +162,7 @@ function openRedTile(
   ]
     .filter((p) => p !== '')
     .join(' | ');
-  return kpi(
-    t('openRedCases'),
-    `${open.complete ? '' : '≥ '}${formatCount(open.count)}`,
-    sub,
-    'red',
-    'kpi-open-red',
-    openRedRoute,
-  );
+  return kpi(t('openRedCases'), formatCount(open.count), sub, 'red', 'kpi-open-red', openRedRoute);
 }
 
 function trendOption(runs: readonly RunBrief[]) {
@@ -358,7 +351,7 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
           (e: unknown) => void (heatError = e),
         ),
     loadClose(period),
-    fetchOpenRed(ctx.api, new Date().toISOString()).then(
+    fetchOpenRed(ctx.api).then(
       (open) => void (openRed = { open }),
       (e: unknown) => void (openRed = unavailableOr(e)),
     ),
