@@ -135,6 +135,10 @@ export function summaryLines(run: RunRecord): string[] {
   for (const failure of run.failures) {
     lines.push(`  FAILED partition ${failure.partition}: ${failure.error}${failureMessage(failure.cause)}`);
   }
+  if (run.failure !== undefined) {
+    const { step, error, cause } = run.failure;
+    lines.push(`  FAILED in ${step}: ${error}${failureMessage(cause)}`);
+  }
   return lines;
 }
 
