@@ -9,44 +9,32 @@ import {
   act,
   AS_OF,
   call,
+  caseStoreOn,
   casePath,
   casesEvent,
+  CLERK,
   GROUPS,
   hoursBefore,
+  IT,
+  LEAD,
   post,
+  REVIEWER,
   seedLedger,
 } from './cases-harness.js';
 import { CaseStore } from '../../lib/adapters/case-store.js';
 import { runAuditCommand } from '../../lib/cli/audit-command.js';
 import { chain } from '../../lib/core/audit-chain.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
-import type { Caller } from '../../lib/core/roles.js';
-import { BUCKET, CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
+import { BUCKET, CASE_EVENTS_TABLE } from '../../lib/declarations.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
 import { renderReport } from '../../functions/reports/render-report.js';
 
 // The cases API through its real handler on the embedded DynamoDB and S3, after real runs.
 
-const user = (username: string, ...roles: Caller['roles']): Caller => ({
-  userId: `sub-${username}`,
-  username,
-  roles,
-});
-const CLERK = user('li.finance', 'finance-specialist');
-const REVIEWER = user('zhao.reviewer', 'finance-reviewer');
-const LEAD = user('wang.lead', 'warehouse-lead');
-const IT = user('chen.it', 'it-support');
-
 let aws: Aws;
 let endpoint: string;
 
-function store(): CaseStore {
-  return new CaseStore({
-    client: aws.dynamo,
-    casesTable: CASES_TABLE.localName,
-    eventsTable: CASE_EVENTS_TABLE.localName,
-  });
-}
+const store = (): CaseStore => caseStoreOn(aws.dynamo);
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

@@ -1,11 +1,14 @@
 // Shared arrange code for the cases tests: requests to the real cases API as a signed-in user
 // (the claims API Gateway's JWT authorizer passes, groups in its "[a b]" string form), and a small
 // ledger whose close run finds one discrepancy of each sort the tests work on.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent } from './ingest-harness.js';
 import { apiEvent } from './runs-harness.js';
+import { CaseStore } from '../../lib/adapters/case-store.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
 import type { Caller } from '../../lib/core/roles.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
@@ -144,4 +147,24 @@ export const casePath = (groupKey: string, tail = ''): string => `/v1/cases/${ca
 
 export function act(groupKey: string, who: Caller, body: unknown): Promise<Answer> {
   return call('POST', casePath(groupKey, '/actions'), who, { body });
+}
+
+/** The people of the tests, with the roles the JWT claims would give them. */
+export const user = (username: string, ...roles: Caller['roles']): Caller => ({
+  userId: `sub-${username}`,
+  username,
+  roles,
+});
+export const CLERK = user('li.finance', 'finance-specialist');
+export const REVIEWER = user('zhao.reviewer', 'finance-reviewer');
+export const LEAD = user('wang.lead', 'warehouse-lead');
+export const IT = user('chen.it', 'it-support');
+
+/** The case store on the embedded tables, for reading and tampering under the API. */
+export function caseStoreOn(dynamo: DynamoDBClient): CaseStore {
+  return new CaseStore({
+    client: dynamo,
+    casesTable: CASES_TABLE.localName,
+    eventsTable: CASE_EVENTS_TABLE.localName,
+  });
 }

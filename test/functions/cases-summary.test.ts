@@ -2,34 +2,31 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Aws } from './ingest-harness.js';
 import { resetTables, runAll, startRunsAws } from './runs-harness.js';
-import { act, AS_OF, call, casePath, GROUPS, hoursBefore, post, seedLedger } from './cases-harness.js';
+import {
+  act,
+  AS_OF,
+  call,
+  caseStoreOn,
+  casePath,
+  CLERK,
+  GROUPS,
+  hoursBefore,
+  LEAD,
+  post,
+  REVIEWER,
+  seedLedger,
+} from './cases-harness.js';
 import { CaseStore } from '../../lib/adapters/case-store.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
 import { SYSTEM_ACTOR } from '../../lib/core/case-workflow.js';
-import type { Caller } from '../../lib/core/roles.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
+import { CASES_TABLE } from '../../lib/declarations.js';
 
 // GET /v1/cases/summary through the real handler on the embedded DynamoDB, after real runs: the
 // sparse open index must follow every way a case enters or leaves the open states.
 
-const user = (username: string, ...roles: Caller['roles']): Caller => ({
-  userId: `sub-${username}`,
-  username,
-  roles,
-});
-const CLERK = user('li.finance', 'finance-specialist');
-const REVIEWER = user('zhao.reviewer', 'finance-reviewer');
-const LEAD = user('wang.lead', 'warehouse-lead');
-
 let aws: Aws;
 
-function store(): CaseStore {
-  return new CaseStore({
-    client: aws.dynamo,
-    casesTable: CASES_TABLE.localName,
-    eventsTable: CASE_EVENTS_TABLE.localName,
-  });
-}
+const store = (): CaseStore => caseStoreOn(aws.dynamo);
 
 interface Severity {
   count: number;
