@@ -1,0 +1,226 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `stocktally reconcile --period` (CONTRACT §7) end to end on the bundled CLI, against the truths of
+// the public three-month sample (2026-09..11), copied into test/fixtures so no ../shared is needed.
+
+const CLI = join(process.cwd(), 'dist', 'stocktally.js');
+const SAMPLE = join(process.cwd(), 'test', 'fixtures', 'acceptance', 'sample-periods');
+const PERIODS = ['2026-09', '2026-10', '2026-11'] as const;
+
+interface Truth {
+  period: string;
+  args: string[];
+  discrepancies: { kind: string; warehouseId: string; sku: string; documentRef: string }[];
+  rejected: { file: string; line: number }[];
+  groupsSeen: number;
+}
+
+interface Found {
+  kind: string;
+  warehouseId: string;
+  sku: string;
+  documentRef: string;
+  groupKey: string;
+  carriedFrom?: string | null;
+  ageDays?: number;
+  latestEventAt: string | null;
+  latestPostingAt: string | null;
+  unitCostSource: string | null;
+  unitCost: string | null;
+  expectedAmount: string | null;
+  explanation: string;
+}
+
+interface SummaryFile {
+  asOf: string;
+  period?: string;
+  groupsSeen: number;
+  groupsMatched: number;
+  discrepancies: number;
+  rejected: { file: string; line: number }[];
+  inputs: { wms: { afterCutOff?: number }; finance: { afterCutOff?: number } };
+  run?: unknown;
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stocktally-period-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function reconcile(out: string, ...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'reconcile',
+      '--wms',
+      join(SAMPLE, 'wms.csv'),
+      '--finance',
+      join(SAMPLE, 'finance.csv'),
+      '--uom',
+      join(SAMPLE, 'uom.csv'),
+      ...args,
+      '--out',
+      out,
+      '--quiet',
+      '--no-report',
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return {
+    found: JSON.parse(readFileSync(join(out, 'discrepancies.json'), 'utf8')) as Found[],
+    summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as SummaryFile,
+  };
+}
+
+const truthOf = (period: string): Truth =>
+  JSON.parse(readFileSync(join(SAMPLE, period, 'truth.json'), 'utf8')) as Truth;
+
+const kindsPerGroup = (list: readonly Omit<Truth['discrepancies'][number], never>[]): string[] =>
+  list.map((d) => `${d.kind} ${d.warehouseId}|${d.sku}|${d.documentRef}`).sort();
+
+/** Each month's run, made once and shared by the tests that read it. */
+const runs = new Map<string, ReturnType<typeof reconcile>>();
+function monthRun(period: string): ReturnType<typeof reconcile> {
+  let run = runs.get(period);
+  if (run === undefined) {
+    run = reconcile(tmp(), ...truthOf(period).args);
+    runs.set(period, run);
+  }
+  return run;
+}
+
+describe('reconcile --period on the three-month sample', () => {
+  it.each(PERIODS)('finds exactly the truth of %s: kinds per group, rejected rows, groupsSeen', (period) => {
+    const truth = truthOf(period);
+    expect(truth.args).toEqual(['--period', period]);
+    const { found, summary } = monthRun(period);
+
+    expect(kindsPerGroup(found)).toEqual(kindsPerGroup(truth.discrepancies));
+    const lines = (rows: readonly { file: string; line: number }[]) =>
+      rows.map((r) => `${r.file}:${r.line}`).sort();
+    expect(lines(summary.rejected)).toEqual(lines(truth.rejected));
+    expect(summary.groupsSeen).toBe(truth.groupsSeen);
+    expect(summary.groupsMatched + summary.discrepancies).toBe(summary.groupsSeen);
+  });
+
+  it('names the period and takes asOf at its end, the first instant of the next month', () => {
+    expect(monthRun('2026-09').summary).toMatchObject({
+      period: '2026-09',
+      asOf: '2026-10-01T00:00:00.000Z',
+    });
+    expect(monthRun('2026-11').summary).toMatchObject({
+      period: '2026-11',
+      asOf: '2026-12-01T00:00:00.000Z',
+    });
+    // November is the last month: its cut-off leaves nothing out; September's leaves two months out.
+    expect(monthRun('2026-11').summary.inputs.wms.afterCutOff).toBe(0);
+    expect(monthRun('2026-09').summary.inputs.wms.afterCutOff).toBeGreaterThan(600);
+  });
+
+  it('carries an earlier open item forward with the period it comes from and its age', () => {
+    const { found } = monthRun('2026-11');
+    const november = Date.parse('2026-11-01T00:00:00Z');
+    const latest = (d: Found) =>
+      Math.max(Date.parse(d.latestEventAt ?? '0'), Date.parse(d.latestPostingAt ?? '0'));
+    const carried = found.filter((d) => d.carriedFrom !== null);
+    expect(carried.length).toBeGreaterThan(0);
+    for (const d of carried) {
+      expect(latest(d)).toBeLessThan(november);
+      expect(['2026-09', '2026-10']).toContain(d.carriedFrom);
+      // A cut-off difference was reported in its own period and is never carried.
+      expect(d.explanation).not.toContain('cut-off');
+      expect(d.explanation).toContain(`open item carried forward from ${d.carriedFrom}`);
+      expect(d.ageDays).toBeGreaterThanOrEqual(30);
+    }
+    // A September item still open at the end of November is more than 61 days old.
+    const september = carried.filter((d) => d.carriedFrom === '2026-09');
+    expect(september.length).toBeGreaterThan(0);
+    for (const d of september) expect(d.ageDays).toBeGreaterThanOrEqual(61);
+    for (const d of found.filter((x) => x.carriedFrom === null)) {
+      expect(latest(d)).toBeGreaterThanOrEqual(november);
+      expect(d.explanation).not.toContain('carried forward');
+    }
+  });
+
+  it('clears an earlier group that agrees, and reports a cut-off difference only in the period of its latest record', () => {
+    const september = monthRun('2026-09').found;
+    const october = monthRun('2026-10').found;
+    const cutOffs = september.filter((d) => d.kind === 'TIMING_LAG' && d.explanation.includes('cut-off'));
+    // A September cut-off pair has its latest record in September: reported there, then cleared.
+    for (const d of cutOffs) {
+      expect(october.find((x) => x.groupKey === d.groupKey)).toBeUndefined();
+    }
+    const octoberKeys = new Set(october.map((d) => d.groupKey));
+    const carriedIntoOctober = october.filter((d) => d.carriedFrom === '2026-09').map((d) => d.groupKey);
+    // Every item carried into October was reported in September.
+    const septemberKeys = new Set(september.map((d) => d.groupKey));
+    for (const key of carriedIntoOctober) expect(septemberKeys.has(key)).toBe(true);
+    expect(octoberKeys.size).toBe(october.length);
+  });
+
+  it("prices at the periodic weighted average of the period of the group's latest record", () => {
+    // AVG-2610 has no WMS cost and no standard cost: October's finance lines of the item price it.
+    const d = monthRun('2026-10').found.find((x) => x.sku === 'AVG-2610');
+    expect(d).toMatchObject({ kind: 'AMOUNT_MISMATCH', unitCostSource: 'average' });
+    expect(d?.explanation).toContain('periodic weighted average finance cost of 2026-10');
+  });
+
+  it('gives the same files in this thread with one partition as on worker threads with 64', () => {
+    const a = tmp();
+    const b = tmp();
+    reconcile(a, '--period', '2026-10', '--partitions', '1', '--workers', '0');
+    reconcile(b, '--period', '2026-10', '--partitions', '64', '--workers', '2');
+    const sorted = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'discrepancies.json'), 'utf8')) as unknown[])
+        .map((x) => JSON.stringify(x))
+        .sort();
+    expect(sorted(b)).toEqual(sorted(a));
+    const figures = (dir: string) => {
+      const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryFile;
+      delete s.run;
+      return s;
+    };
+    expect(figures(b)).toEqual(figures(a));
+    const header = readFileSync(join(a, 'discrepancies.csv'), 'utf8').split('\n')[0];
+    expect(header).toContain('financePeriod,carriedFrom,ageDays,');
+  });
+});
+
+describe('reconcile without --period', () => {
+  it('writes byte for byte what it wrote before periods existed', () => {
+    const expected = JSON.parse(readFileSync(join(SAMPLE, 'no-period', 'expected.json'), 'utf8')) as {
+      args: string[];
+      sha256: Record<string, string>;
+      kinds: string[];
+    };
+    const out = tmp();
+    const { found, summary } = reconcile(out, ...expected.args);
+    // The readable check first, so a difference shows which groups moved.
+    expect(found.map((d) => `${d.kind} ${d.groupKey}`)).toEqual(expected.kinds);
+    for (const [file, sha] of Object.entries(expected.sha256)) {
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(out, file)))
+          .digest('hex'),
+        file,
+      ).toBe(sha);
+    }
+    delete summary.run;
+    const before = JSON.parse(readFileSync(join(SAMPLE, 'no-period', 'summary.json'), 'utf8')) as unknown;
+    expect(JSON.stringify(summary)).toBe(JSON.stringify(before));
+  });
+});
