@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DiscrepancySchema, SummarySchema } from '../../lib/core/output-schemas.js';
 
 // `stocktally reconcile --period` (CONTRACT §7) end to end on the bundled CLI, against the truths of
 // the public three-month sample (2026-09..11), copied into test/fixtures so no ../shared is needed.
@@ -177,6 +178,20 @@ describe('reconcile --period on the three-month sample', () => {
     const d = monthRun('2026-10').found.find((x) => x.sku === 'AVG-2610');
     expect(d).toMatchObject({ kind: 'AMOUNT_MISMATCH', unitCostSource: 'average' });
     expect(d?.explanation).toContain('periodic weighted average finance cost of 2026-10');
+  });
+
+  it('writes files the data dictionary describes, the period fields included', () => {
+    const out = tmp();
+    const { found } = reconcile(out, '--period', '2026-11');
+    const summary: unknown = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const parsed = SummarySchema.strict().safeParse(summary);
+    expect(parsed.error?.issues).toBeUndefined();
+    expect(parsed.data).toEqual(summary);
+    for (const d of found) {
+      const one = DiscrepancySchema.strict().safeParse(d);
+      expect(one.error?.issues).toBeUndefined();
+      expect(one.data).toEqual(d);
+    }
   });
 
   it('gives the same files in this thread with one partition as on worker threads with 64', () => {
