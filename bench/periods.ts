@@ -1,7 +1,9 @@
 // `reconcile --period` on several generated months (bench/generate-periods.ts): wall time with and without
 // --period (median of --repeat runs), and, given --peer (the DuckDB peer, peer-duckdb.mjs, installed where it
 // lies), the peer's time on the same files, alternated run by run, and with --compare a differential check:
-// kinds per group and groupsSeen of every month, ours against the peer's. Built by `npm run build`:
+// kinds per group and groupsSeen of every month, ours against the peer's. The peer refuses a CSV row with too
+// few fields, so sets meant for it take --malformed-every 0 (timing) or a count its other bad rows cover.
+// Built by `npm run build`:
 //
 //   node dist/bench-periods.js [--documents-per-month 20000] [--months 2026-09,2026-10,2026-11]
 //       [--timezone UTC] [--seed N] [--malformed-every N] [--repeat 3] [--peer PATH] [--compare] [--keep]
@@ -138,7 +140,7 @@ async function main(): Promise<number> {
     ROOT,
     'bench',
     'data',
-    `periods-${opts.documentsPerMonth}x${opts.months.length}-${opts.months[0] ?? ''}-${opts.timeZone.replace('/', '_')}-${opts.seed}`,
+    `periods-${opts.documentsPerMonth}x${opts.months.length}-${opts.months[0] ?? ''}-${opts.timeZone.replace('/', '_')}-${opts.seed}-m${opts.malformedEvery}`,
   );
   let data: PeriodsResult;
   if (existsSync(path.join(dir, 'periods.json'))) {

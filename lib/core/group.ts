@@ -198,10 +198,11 @@ export interface GroupOptions {
   /** Figures the caller keeps for items it may not hold every record of; they win for their items. */
   items?: ReadonlyMap<string, ItemFigures> | undefined;
   /**
-   * An item without WMS events is compared in the unit of its finance lines (chosen as for events)
-   * instead of EA: there is no WMS quantity to convert to, so a KG-only finance line is a finance
-   * line to report, not a row to reject. The period reconciliation's reading (its acceptance truth
-   * expects it); a run without a period keeps the EA default, byte for byte.
+   * An item without WMS events is compared in EA when every finance line of it converts to EA, else
+   * in its finance lines' own unit (the most frequent), so a one-sided item is never rejected for a
+   * conversion it does not need: the period reconciliation's reading (the period sample's truth
+   * reports a KG-only finance item as MISSING_IN_WMS). A run without a period keeps the literal EA
+   * of CONTRACT §1, byte for byte.
    */
   financeUnitWithoutEvents?: boolean | undefined;
 }
@@ -243,7 +244,13 @@ export function groupRecords(
   const known = options.items;
   const units = itemUnits(keptMovements);
   if (options.financeUnitWithoutEvents === true) {
-    for (const [sku, unit] of itemUnits(keptEntries)) if (!units.has(sku)) units.set(sku, unit);
+    const toEa = new Map<string, boolean>();
+    for (const e of keptEntries) {
+      if (units.has(e.sku) || toEa.get(e.sku) === false) continue;
+      toEa.set(e.sku, e.uom === 'EA' || uom.factor(e.sku, e.uom, 'EA') !== undefined);
+    }
+    const own = itemUnits(keptEntries.filter((e) => toEa.get(e.sku) === false));
+    for (const [sku, unit] of own) units.set(sku, unit);
   }
   if (known !== undefined) for (const [sku, figures] of known) units.set(sku, figures.unit);
   const groups: Group[] = [];
