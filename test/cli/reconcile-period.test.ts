@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generatePeriods } from '../../bench/generate-periods.js';
 import { DiscrepancySchema, SummarySchema } from '../../lib/core/output-schemas.js';
 
 // `stocktally reconcile --period` (CONTRACT §7) end to end on the bundled CLI, against the truths of
@@ -60,17 +61,21 @@ function tmp(): string {
 }
 
 function reconcile(out: string, ...args: string[]) {
+  return reconcileIn(SAMPLE, out, ...args);
+}
+
+function reconcileIn(dir: string, out: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     [
       CLI,
       'reconcile',
       '--wms',
-      join(SAMPLE, 'wms.csv'),
+      join(dir, 'wms.csv'),
       '--finance',
-      join(SAMPLE, 'finance.csv'),
+      join(dir, 'finance.csv'),
       '--uom',
-      join(SAMPLE, 'uom.csv'),
+      join(dir, 'uom.csv'),
       ...args,
       '--out',
       out,
@@ -237,5 +242,57 @@ describe('reconcile without --period', () => {
     delete summary.run;
     const before = JSON.parse(readFileSync(join(SAMPLE, 'no-period', 'summary.json'), 'utf8')) as unknown;
     expect(JSON.stringify(summary)).toBe(JSON.stringify(before));
+  });
+});
+
+describe('reconcile --period on generated months', () => {
+  it('reads the books as they stood at the end of P: files cut at its end give the same files', async () => {
+    const dir = tmp();
+    await generatePeriods({
+      months: ['2026-09', '2026-10', '2026-11'],
+      documentsPerMonth: 400,
+      seed: 7,
+      outDir: dir,
+      timeZone: 'Asia/Shanghai',
+    });
+    // The same rows less those dated at or after October's end in Shanghai (2026-10-31T16:00Z).
+    const cut = tmp();
+    const end = Date.parse('2026-10-31T16:00:00Z');
+    for (const file of ['wms.csv', 'finance.csv']) {
+      const [header = '', ...rows] = readFileSync(join(dir, file), 'utf8').split(/(?<=\n)/);
+      const dated = (row: string) => Date.parse(/\d{4}-\d\d-\d\dT[\d:]{8}Z/.exec(row)?.[0] ?? '');
+      const kept = rows.filter((row) => dated(row) < end);
+      expect(kept.length).toBeLessThan(rows.length);
+      writeFileSync(join(cut, file), header + kept.join(''));
+    }
+    writeFileSync(join(cut, 'uom.csv'), readFileSync(join(dir, 'uom.csv')));
+    const args = ['--period', '2026-10', '--timezone', 'Asia/Shanghai'];
+    const whole = reconcileIn(dir, join(dir, 'out'), ...args);
+    const part = reconcileIn(cut, join(cut, 'out'), ...args);
+    expect(whole.found.length).toBeGreaterThan(20);
+    expect(whole.found.some((d) => d.carriedFrom === '2026-09')).toBe(true);
+    expect(readFileSync(join(cut, 'out', 'discrepancies.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'out', 'discrepancies.json'), 'utf8'),
+    );
+    expect(part.summary.groupsSeen).toBe(whole.summary.groupsSeen);
+    expect(part.summary.inputs.wms.afterCutOff).toBe(0);
+    expect(whole.summary.inputs.wms.afterCutOff).toBeGreaterThan(0);
+  });
+
+  it('generates the same bytes from the same options', async () => {
+    const [a, b] = [tmp(), tmp()];
+    const options = { months: ['2026-12', '2027-01'], documentsPerMonth: 300, seed: 3, malformedEvery: 40 };
+    await generatePeriods({ ...options, outDir: a });
+    await generatePeriods({ ...options, outDir: b });
+    for (const file of ['wms.csv', 'finance.csv', 'uom.csv']) {
+      expect(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), file).toBe(true);
+    }
+    // The manifest names where it wrote; everything else in it is the same.
+    const manifest = (dir: string) => {
+      const m = JSON.parse(readFileSync(join(dir, 'periods.json'), 'utf8')) as Record<string, unknown>;
+      delete m.files;
+      return m;
+    };
+    expect(manifest(b)).toEqual(manifest(a));
   });
 });
