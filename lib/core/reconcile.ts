@@ -133,7 +133,7 @@ export function reconcilePartition(
   });
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
-  const periodOf = window === undefined ? undefined : { window, zone: ctx.zone };
+  const periodContext = window === undefined ? undefined : { window, zone: ctx.zone };
   for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? emptyItem();
     const a = assess(group, item, ctx);
@@ -148,7 +148,7 @@ export function reconcilePartition(
       tally.groupsMatched++;
       continue;
     }
-    const d = toDiscrepancy(a, ctx.settings, periodOf);
+    const d = toDiscrepancy(a, ctx.settings, periodContext);
     countDiscrepancy(tally, d.kind, d.severity, moneyAtStake(a).money);
     discrepancies.push(d);
   }
