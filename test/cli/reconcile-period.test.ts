@@ -140,8 +140,8 @@ describe('reconcile --period on the three-month sample', () => {
   it('carries an earlier open item forward with the period it comes from and its age', () => {
     const { found } = monthRun('2026-11');
     const november = Date.parse('2026-11-01T00:00:00Z');
-    const latest = (d: Found) =>
-      Math.max(Date.parse(d.latestEventAt ?? '0'), Date.parse(d.latestPostingAt ?? '0'));
+    const at = (iso: string | null) => (iso === null ? -Infinity : Date.parse(iso));
+    const latest = (d: Found) => Math.max(at(d.latestEventAt), at(d.latestPostingAt));
     const carried = found.filter((d) => d.carriedFrom !== null);
     expect(carried.length).toBeGreaterThan(0);
     for (const d of carried) {
