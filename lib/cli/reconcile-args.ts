@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.js';
 
 export const RECONCILE_HELP = `Usage: stocktally reconcile --wms FILE --finance FILE [options] --out DIR
 
-Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3) and writes
+Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3; 7 with --period) and writes
 discrepancies.json, discrepancies.csv (UTF-8 with BOM), summary.json and report.pdf into DIR.
 FILE is .csv, .ndjson or .jsonl.
 
