@@ -6,7 +6,8 @@
 // Built by `npm run build`:
 //
 //   node dist/bench-periods.js [--documents-per-month 20000] [--months 2026-09,2026-10,2026-11]
-//       [--timezone UTC] [--seed N] [--malformed-every N] [--repeat 3] [--peer PATH] [--compare] [--keep]
+//       [--timezone UTC] [--seed N] [--malformed-every N] [--repeat 3] [--periods 2026-10,...]
+//       [--peer PATH] [--compare] [--keep]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -30,6 +31,8 @@ interface Options {
   peer: string | undefined;
   compare: boolean;
   keep: boolean;
+  /** The months to run with --period (default: every month generated). */
+  periods: string[];
 }
 
 function options(argv: string[]): Options {
@@ -46,6 +49,7 @@ function options(argv: string[]): Options {
       peer: { type: 'string' },
       compare: { type: 'boolean' },
       keep: { type: 'boolean' },
+      periods: { type: 'string' },
     },
   });
   const whole = (name: string, text: string | undefined, fallback: number): number => {
@@ -53,9 +57,11 @@ function options(argv: string[]): Options {
     if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a whole number: ${text}`);
     return Number(text);
   };
+  const months = (values.months ?? '2026-09,2026-10,2026-11').split(',');
   return {
     documentsPerMonth: whole('documents-per-month', values['documents-per-month'], 20_000),
-    months: (values.months ?? '2026-09,2026-10,2026-11').split(','),
+    months,
+    periods: values.periods === undefined ? months : values.periods.split(',').filter((p) => p !== 'none'),
     timeZone: values.timezone ?? 'UTC',
     seed: whole('seed', values.seed, 20261201),
     malformedEvery: whole('malformed-every', values['malformed-every'], 50_000),
@@ -70,16 +76,17 @@ function log(line: string): void {
   process.stderr.write(line + '\n');
 }
 
-async function run(args: string[]): Promise<{ seconds: number; peakMiB: number | undefined }> {
+/** Wall seconds, CPU seconds (user + system, steadier than wall time on a shared machine) and peak RSS. */
+async function run(
+  args: string[],
+): Promise<{ seconds: number; cpu: number | undefined; peakMiB: number | undefined }> {
   const time = '/usr/bin/time';
   const useTime = existsSync(time);
   const started = performance.now();
   const child = spawn(
     useTime ? time : process.execPath,
-    useTime ? ['-f', '%M', process.execPath, ...args] : args,
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    useTime ? ['-f', '%M %U %S', process.execPath, ...args] : args,
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -87,9 +94,13 @@ async function run(args: string[]): Promise<{ seconds: number; peakMiB: number |
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const seconds = (performance.now() - started) / 1000;
   const lines = stderr.trim().split('\n');
-  const last = lines[lines.length - 1] ?? '';
+  const measured = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1] ?? '');
   if (code !== 0) throw new Error(`${path.basename(args[0] ?? '')} exited with ${code}: ${stderr.trim()}`);
-  return { seconds, peakMiB: useTime && /^\d+$/.test(last) ? Number(last) / 1024 : undefined };
+  return {
+    seconds,
+    cpu: measured === null ? undefined : Number(measured[2]) + Number(measured[3]),
+    peakMiB: measured === null ? undefined : Number(measured[1]) / 1024,
+  };
 }
 
 const median = (xs: number[]): number => {
@@ -169,7 +180,7 @@ async function main(): Promise<number> {
   const inputs = ['--wms', data.files.wms, '--finance', data.files.finance, '--uom', data.files.uom];
   const modes: { label: string; args: string[] }[] = [
     { label: `no --period (as of ${endOfLast})`, args: ['--as-of', endOfLast] },
-    ...opts.months.map((p) => ({ label: `--period ${p}`, args: ['--period', p] })),
+    ...opts.periods.map((p) => ({ label: `--period ${p}`, args: ['--period', p] })),
   ];
   const rows: string[][] = [];
   const problems: string[] = [];
@@ -177,41 +188,35 @@ async function main(): Promise<number> {
   try {
     for (const [m, mode] of modes.entries()) {
       const ours: number[] = [];
+      const oursCpu: number[] = [];
       const peer: number[] = [];
+      const peerCpu: number[] = [];
       let oursPeak = 0;
       const oursOut = path.join(scratch, `ours-${m}`);
       const peerOut = path.join(scratch, `peer-${m}`);
       for (let i = 0; i < opts.repeat; i++) {
-        const a = await run([
-          CLI,
-          'reconcile',
-          ...inputs,
-          ...mode.args,
-          '--timezone',
-          opts.timeZone,
-          '--out',
-          oursOut,
-          '--quiet',
-          '--no-report',
-        ]);
+        const common = [...inputs, ...mode.args, '--timezone', opts.timeZone];
+        const a = await run([CLI, 'reconcile', ...common, '--out', oursOut, '--quiet', '--no-report']);
         ours.push(a.seconds);
+        if (a.cpu !== undefined) oursCpu.push(a.cpu);
         oursPeak = Math.max(oursPeak, a.peakMiB ?? 0);
         if (opts.peer !== undefined) {
-          const b = await run([
-            opts.peer,
-            ...inputs,
-            ...mode.args,
-            '--timezone',
-            opts.timeZone,
-            '--out',
-            peerOut,
-          ]);
+          const b = await run([opts.peer, ...common, '--out', peerOut]);
           peer.push(b.seconds);
+          if (b.cpu !== undefined) peerCpu.push(b.cpu);
         }
       }
-      const row = [mode.label, median(ours).toFixed(2), oursPeak > 0 ? oursPeak.toFixed(0) : '—'];
-      if (opts.peer !== undefined)
-        row.push(median(peer).toFixed(2), (median(ours) / median(peer)).toFixed(2));
+      const cpu = (xs: number[]) => (xs.length === 0 ? '—' : median(xs).toFixed(1));
+      const row = [
+        mode.label,
+        median(ours).toFixed(2),
+        cpu(oursCpu),
+        oursPeak > 0 ? oursPeak.toFixed(0) : '—',
+      ];
+      if (opts.peer !== undefined) {
+        row.push(median(peer).toFixed(2), cpu(peerCpu), (median(ours) / median(peer)).toFixed(2));
+        row.push(peerCpu.length === 0 ? '—' : (median(oursCpu) / median(peerCpu)).toFixed(2));
+      }
       if (opts.compare && opts.peer !== undefined) {
         const diff = differences(await outcome(oursOut), await outcome(peerOut));
         row.push(diff.length === 0 ? 'same' : `${diff.length} differ`);
@@ -226,8 +231,8 @@ async function main(): Promise<number> {
     if (opts.keep) log(`outputs kept in ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
   }
-  const header = [`run (median of ${opts.repeat})`, 'stocktally s', 'peak MiB'];
-  if (opts.peer !== undefined) header.push('peer s', 'ratio');
+  const header = [`run (median of ${opts.repeat})`, 'stocktally s', 'CPU s', 'peak MiB'];
+  if (opts.peer !== undefined) header.push('peer s', 'peer CPU s', 'ratio wall', 'ratio CPU');
   if (opts.compare && opts.peer !== undefined) header.push('kinds & groupsSeen vs peer');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
