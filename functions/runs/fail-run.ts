@@ -7,6 +7,7 @@ import { failedRun, RunFailureInputSchema } from '../../lib/core/run-failure.js'
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
 
 /**
  * The state machine's Catch of ListPartitions and SummarizeRun: closes the run FAILED with the step
@@ -15,7 +16,7 @@ import { correlationId, countFailures, logger, metrics } from '../../lib/adapter
 async function failRun(event: unknown): Promise<RunRecord> {
   const input = taskInput(RunFailureInputSchema, event, 'MarkRunFailed');
   const stored = await runStore().getRun(input.runId);
-  const run = failedRun(stored?.run, input, new Date());
+  const run = failedRun(stored?.run, input, currentTime());
   await runStore().putRun({ run, dirtyVersions: stored?.dirtyVersions ?? {} });
   metrics.addMetric('runsFailedInStep', MetricUnit.Count, 1);
   logger.error('run failed', { runId: run.runId, step: input.step, error: input.error, cause: input.cause });

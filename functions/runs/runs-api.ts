@@ -20,10 +20,11 @@ import { runStarter } from '../../lib/adapters/run-starter.js';
 import { recordStore } from '../../lib/adapters/ingest-stores.js';
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
 
 /** Records the run as RUNNING, then starts its state machine; a start that fails closes it FAILED. */
 async function startRun(request: RunRequest): Promise<string> {
-  const now = new Date();
+  const now = currentTime();
   const input = runInput(request, config.zone(), now, randomBytes(4).toString('hex'));
   const run = startedRun(input, now);
   await runStore().putRun({ run, dirtyVersions: {} });
@@ -31,7 +32,7 @@ async function startRun(request: RunRequest): Promise<string> {
     await runStarter().start(input);
   } catch (error) {
     await runStore().putRun({
-      run: { ...run, status: 'FAILED', finishedAt: new Date().toISOString() },
+      run: { ...run, status: 'FAILED', finishedAt: currentTime().toISOString() },
       dirtyVersions: {},
     });
     throw error;

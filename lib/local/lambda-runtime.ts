@@ -27,7 +27,7 @@ export class LambdaTimeoutError extends Error {
 const ACCOUNT = '000000000000';
 
 export function lambdaContext(name: string, timeoutMs: number, requestId: string = randomUUID()): Context {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   const unsupported = (what: string) => () => {
     throw new Error(`context.${what}() is the callback-era API; return a promise instead`);
   };
@@ -40,7 +40,7 @@ export function lambdaContext(name: string, timeoutMs: number, requestId: string
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
     done: unsupported('done'),
     fail: unsupported('fail'),
     succeed: unsupported('succeed'),

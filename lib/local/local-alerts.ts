@@ -13,6 +13,7 @@ import { BUCKET, ENV } from '../declarations.js';
 import { startChatSink, type ChatSink } from './chat-sink.js';
 import { describeError, invoke, SILENT, type LambdaHandler, type LocalLog } from './lambda-runtime.js';
 import { LOCAL_REGION } from './embedded-aws.js';
+import { currentTime } from '../adapters/clock.js';
 
 /**
  * Alerts without SNS: the local AlertPublisher. A chat message goes to the real chat delivery
@@ -102,7 +103,7 @@ export class LocalAlerts implements AlertPublisher {
 }
 
 function sqsRecord(alert: PublishedAlert, messageId: string, receive: number): SQSRecord {
-  const now = String(Date.now());
+  const now = String(currentTime().getTime());
   return {
     messageId,
     receiptHandle: `${messageId}#${receive}`,

@@ -13,6 +13,7 @@ import {
   type LocalLog,
 } from './lambda-runtime.js';
 import { allStates, localFunctionArn, type AslDefinition } from './state-machine.js';
+import { currentTime } from '../adapters/clock.js';
 
 /**
  * The local RunStarter: POST /v1/runs (and the demo) start the run state machine the CDK stack
@@ -176,7 +177,7 @@ export class LocalRunStarter implements RunStarter {
       runId: input.runId,
       input,
       status: 'RUNNING',
-      startedAt: new Date(),
+      startedAt: currentTime(),
       states: [],
       done: undefined as unknown as Promise<LocalExecution>,
     };
@@ -186,14 +187,14 @@ export class LocalRunStarter implements RunStarter {
         await recorded;
         execution.output = output;
         execution.status = 'SUCCEEDED';
-        execution.stoppedAt = new Date();
+        execution.stoppedAt = currentTime();
         this.log.info(`run ${input.runId}: execution SUCCEEDED`);
         return execution;
       },
       async (error: unknown) => {
         await recorded;
         execution.status = 'FAILED';
-        execution.stoppedAt = new Date();
+        execution.stoppedAt = currentTime();
         execution.error = describeError(error instanceof ExecutionError ? (error.cause ?? error) : error);
         this.log.error(`run ${input.runId}: execution FAILED: ${execution.error}`);
         return execution;

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import type { CfnResource } from 'aws-cdk-lib';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUCKET } from '../declarations.js';
 import { DEFAULT_PARTITIONS } from '../core/partition.js';
@@ -22,9 +23,24 @@ export function synthesizeRunDefinition(projectRoot: string): RunDefinitionFile 
   const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;
   };
+  // The assembly is only read here: synthesized into a temp dir that goes when the definition is out.
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-asl-'));
+  try {
+    return synthesizeInto(projectRoot, cdkJson.context ?? {}, outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function synthesizeInto(
+  projectRoot: string,
+  context: Record<string, unknown>,
+  outdir: string,
+): RunDefinitionFile {
   const app = new App({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
+    context: { ...context, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
+    outdir,
   });
   const stack = new StocktallyStack(app, LOCAL_STACK_NAME, {
     stage: stageOf('dev'),

@@ -5,9 +5,6 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BUCKET, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
@@ -23,13 +20,14 @@ import {
   type Embedded,
   type EmbeddedS3,
 } from '../../lib/local/embedded-aws.js';
+import { tempDir } from '../support/temp.js';
 
 describe('the embedded AWS stand-ins', () => {
   let dynamo: Embedded;
   let s3: EmbeddedS3;
   beforeAll(async () => {
     dynamo = await startDynamo();
-    s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+    s3 = await startS3({ directory: tempDir('s3-') });
   });
   afterAll(async () => {
     await dynamo.stop();
@@ -114,10 +112,10 @@ describe('the embedded AWS stand-ins', () => {
 
 describe('dynalite in its own process', () => {
   it('keeps what it stored at its path across a restart, and stops when asked', async () => {
-    const path = mkdtempSync(join(tmpdir(), 'dynalite-'));
+    const path = tempDir('dynalite-');
     const first = await startDynamoProcess({ path });
     const ddb = localDynamoClient(first.endpoint);
-    const s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+    const s3 = await startS3({ directory: tempDir('s3-') });
     await bootstrap(ddb, localS3Client(s3.endpoint));
     await s3.stop();
     const key = { pk: { S: 'wms#E-1' }, sk: { S: 'head' } };

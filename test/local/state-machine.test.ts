@@ -2,9 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Context } from 'aws-lambda';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunStore } from '../../lib/adapters/run-store.js';
 import { partitionOf } from '../../lib/core/partition.js';
@@ -27,6 +24,7 @@ import { postSigned } from '../../lib/local/webhook-client.js';
 import { RUN_FUNCTIONS, type RunFunctionName } from '../../lib/run-declarations.js';
 import { createApp } from '../../lib/stacks/app.js';
 import { testContext } from '../stacks/cdk-context.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * The run state machine exactly as `cdk synth` builds it (createApp, cdk.json's context, cdk-nag and
@@ -265,7 +263,7 @@ describe('a run through the local state machine on the real handlers', () => {
   beforeAll(async () => {
     vi.resetModules();
     pipeline = await startPipeline({
-      dataDir: mkdtempSync(join(tmpdir(), 'run-sm-')),
+      dataDir: tempDir('run-sm-'),
       port: 0,
       webhookSecret: SECRET,
       token: TOKEN,

@@ -10,6 +10,7 @@ import { Data } from '../../lib/stacks/data.js';
 import { StocktallyFunction } from '../../lib/stacks/function.js';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { PROJECT_ROOT, testContext, testStack } from './cdk-context.js';
+import { tempDir } from '../support/temp.js';
 import {
   actionsOf,
   arnJoin,
@@ -201,6 +202,7 @@ describe('StocktallyFunction', () => {
     const app = new App({
       context: testContext({ 'aws:cdk:bundling-stacks': ['**'] }),
       builtinCloudFormationValidation: false,
+      outdir: tempDir('cdk.out-bundled-'),
     });
     fixture(new Stack(app, 'Bundled'), 'test/stacks/fixtures/sdk-handler.ts');
 

@@ -2,14 +2,14 @@ import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CfnUserPoolClient, OAuthScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AwsSolutionsChecks, NagPack, ServerlessChecks } from 'cdk-nag';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { Storage } from '../../lib/stacks/storage.js';
 import { cloudCsp, Web, type DashboardIdentity } from '../../lib/stacks/web.js';
 import { testContext } from './cdk-context.js';
+import { tempDir } from '../support/temp.js';
 
 const API_URL = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com/';
 
@@ -44,7 +44,7 @@ function standInIdentity(stack: Stack): DashboardIdentity & { callbacks: string[
 }
 
 function siteDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stocktally-site-'));
+  const dir = tempDir('stocktally-site-');
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Stocktally</title>');
   return dir;
 }
