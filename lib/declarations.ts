@@ -159,6 +159,9 @@ export const BUCKET = {
   ingestReportPrefix: 'ingest-reports/',
   /** The current unit and cost tables, copied here from accepted drops. */
   tablesPrefix: 'tables/',
+  /** The tables a run reads; each absent until its first accepted drop. */
+  uomTableKey: 'tables/uom.csv',
+  costsTableKey: 'tables/costs.csv',
   reportsPrefix: 'reports/',
   /** Configuration documents the functions read at run time (alert routing, the case workflow). */
   configPrefix: 'config/',

@@ -69,6 +69,8 @@ export interface LocalRunStarterOptions {
   retryIntervalMs?: number;
   /** Task function timeouts in ms (default RUN_FUNCTIONS). */
   timeoutsMs?: Partial<Record<RunTaskName, number>>;
+  /** Checks the caller's states:StartExecution (the local IAM check); throws if refused. */
+  authorize?: () => void;
 }
 
 const TASK_BINDINGS: readonly { state: string; task: RunTaskName }[] = [
@@ -134,6 +136,7 @@ export class LocalRunStarter implements RunStarter {
 
   /** The RunStarter port: starts the execution and returns once it is under way, as StartExecution does. */
   async start(input: ListPartitionsInput): Promise<void> {
+    this.options.authorize?.();
     this.startExecution(input);
   }
 

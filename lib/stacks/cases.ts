@@ -3,8 +3,8 @@ import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_DEFAULT } from '../case-declarations.js';
-import { BUCKET, ENV, HANDLERS } from '../declarations.js';
+import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { ENV, HANDLERS } from '../declarations.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
@@ -114,7 +114,8 @@ export class Cases extends Construct {
       timeout: Duration.seconds(CASES_FUNCTION.timeoutSeconds),
       environment: workflowEnvironment(props.timeZone),
       bundledFiles: [WORKFLOW_DEFAULT.path],
-    }).bindBucket(props.bucket, { read: [BUCKET.configPrefix] });
+      // An uploaded workflow configuration overrides the bundled default; none is there at first.
+    }).bindBucket(props.bucket, { optional: [WORKFLOW_CONFIG_KEY] });
     bindCaseTables(this.casesApi, tables, 'work');
     this.routes = props.api.addJwtRoutes('CasesIntegration', CASE_ROUTES, this.casesApi.fn, props.authorizer);
     this.runAccess = {

@@ -37,6 +37,14 @@ export interface BucketAccess {
   readonly read?: readonly string[];
   /** Key prefixes (ending in `/`) the function writes objects under. */
   readonly write?: readonly string[];
+  /** Exact keys whose objects the function reads. */
+  readonly objects?: readonly string[];
+  /**
+   * Exact keys the function reads that may be absent (a table nobody dropped yet, a configuration
+   * nobody uploaded): read, and listed under exactly these keys, so that absent is a tested answer
+   * rather than S3's 403 to a role that may not list (lib/adapters/object-store.ts).
+   */
+  readonly optional?: readonly string[];
 }
 
 export interface StocktallyFunctionProps {
@@ -185,7 +193,8 @@ export class StocktallyFunction extends Construct {
 
   /**
    * Sets the bucket's environment variable and grants object reads and writes under the given key
-   * prefixes only: no listing, no other prefixes, no bucket configuration.
+   * prefixes or of the given keys only: listing only of the optional keys, no other prefixes, no
+   * bucket configuration.
    */
   bindBucket(bucket: IBucket, access: BucketAccess, env: string = BUCKET.env): this {
     this.fn.addEnvironment(env, bucket.bucketName);
@@ -206,8 +215,31 @@ export class StocktallyFunction extends Construct {
     };
     grant(access.read ?? [], ['s3:GetObject'], 'read');
     grant(access.write ?? [], ['s3:PutObject', 's3:AbortMultipartUpload'], 'write');
+    const optional = access.optional ?? [];
+    const objects = [...(access.objects ?? []), ...optional];
+    for (const key of objects) {
+      if (!/^[^/*][^*]*[^/*]$/.test(key)) throw new Error(`an object grant needs an exact key: ${key}`);
+    }
+    if (objects.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: objects.map((key) => bucket.arnForObjects(key)),
+        }),
+      );
+    }
+    if (optional.length > 0) {
+      // Listing is what turns S3's 403 for a missing key into "absent": these keys only, nothing else.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringEquals: { 's3:prefix': [...optional] } },
+        }),
+      );
+    }
     if (bucket.encryptionKey) {
-      if (access.read?.length) bucket.encryptionKey.grantDecrypt(this.role);
+      if (access.read?.length || objects.length) bucket.encryptionKey.grantDecrypt(this.role);
       if (access.write?.length) bucket.encryptionKey.grantEncrypt(this.role);
     }
     return this;

@@ -202,7 +202,8 @@ export class Notify extends Construct {
         [ENV.apiUrl]: props.apiUrl,
         ...Object.fromEntries(SEVERITIES.map((s) => [TOPIC_ENV[s], this.topics[s].topicArn])),
       },
-    }).bindBucket(props.bucket, { read: [BUCKET.configPrefix] });
+      // The routing document the stack deploys there, and nothing else of the bucket.
+    }).bindBucket(props.bucket, { objects: [BUCKET.alertConfigKey] });
     bindRunsForAlerts(fn, props.runs);
     // Publish to the three topics, and the two key actions an encrypted topic needs of a publisher
     // (Topic.grantPublish would grant kms:GenerateDataKey*).

@@ -79,7 +79,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FONT_PACKAGE } from '../report/fonts.js';
-import { WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
 import { BUCKET, DISTRIBUTED_MAP_THRESHOLD, ENV, HANDLERS, RUN_STATES } from '../declarations.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
@@ -259,8 +259,13 @@ export class Runs extends Construct {
     })
       .bindTable(props.records, 'read')
       .bindTable(props.runs, 'readWrite')
+      // The unit and cost tables, and the workflow configuration: each absent on a fresh deployment.
       .bindBucket(props.bucket, {
-        read: [BUCKET.tablesPrefix, ...(props.cases === undefined ? [] : [BUCKET.configPrefix])],
+        optional: [
+          BUCKET.uomTableKey,
+          BUCKET.costsTableKey,
+          ...(props.cases === undefined ? [] : [WORKFLOW_CONFIG_KEY]),
+        ],
       });
     props.cases?.partitions.bind(reconcilePartition);
 

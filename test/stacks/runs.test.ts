@@ -373,7 +373,7 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets ReconcilePartition read the records table and tables/ in S3, and write the runs table', () => {
+  it('lets ReconcilePartition read the records table and the two tables in S3, and write the runs table', () => {
     const { ids, all } = statements('reconcilePartition');
 
     const onRecords = records(all, ids.records);
@@ -384,8 +384,22 @@ describe('Runs: least privilege', () => {
     expect(actionsOf(records(all, ids.runsTable))).toEqual(
       expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
     );
+    // Each table is absent until its first drop: read it, and list exactly its key to tell absent from refused.
     expect(statementsFor(all, 's3')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.tablesPrefix}*`) },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey] } },
+      },
     ]);
   });
 
