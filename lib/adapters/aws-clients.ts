@@ -41,18 +41,21 @@ export interface RawResponse {
 
 export type CallInterceptor = (call: RawCall) => Promise<RawResponse>;
 
-let interceptor: CallInterceptor | undefined;
+// Kept on the global object: a test that re-imports the handlers (vi.resetModules) gets clients from
+// a second copy of this module, which must see the interceptor the pipeline set through the first.
+const INTERCEPTOR = Symbol.for('stocktally.callInterceptor');
+const shared = globalThis as { [INTERCEPTOR]?: CallInterceptor };
 
 /** Puts an interceptor in front of every call of these clients (undefined: none, as in the cloud). */
 export function setCallInterceptor(next: CallInterceptor | undefined): void {
-  interceptor = next;
+  shared[INTERCEPTOR] = next;
 }
 
 type Handler = (args: { input: Record<string, unknown> }) => Promise<{ response: unknown; output?: unknown }>;
 type Middleware = (next: Handler, context: { clientName?: string; commandName?: string }) => Handler;
 
 const intercept: Middleware = (next, context) => async (args) => {
-  const active = interceptor;
+  const active = shared[INTERCEPTOR];
   if (active === undefined) return next(args);
   const response = await active({
     clientName: context.clientName ?? '',

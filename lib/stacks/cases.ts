@@ -36,23 +36,33 @@ export interface CaseTables {
  *   put and update, deletes only on freeze items (dynamodb:LeadingKeys); events added (PutItem) and
  *   read (GetItem, Query), and an explicit Deny of every action that would change or remove one, so
  *   no later grant can open a rewrite path;
- * - `readHeads` (the report renderer): case heads read, nothing of the events.
+ * - `readHeads` (the report renderer): case heads read by key (BatchGetItem), nothing of the events.
+ * `indexes`: the case table's indexes the function lists cases through (the cases API's lists, the
+ * summary and the close check); a run's partition task reads cases by key only.
  */
 export function bindCaseTables(
   fn: StocktallyFunction,
   tables: CaseTables,
   access: 'work' | 'readHeads',
+  options: { indexes?: boolean } = {},
 ): void {
   const { cases, events } = tables;
   fn.withEnvironment({
     [cases.declaration.env]: cases.table.tableName,
     [events.declaration.env]: events.table.tableName,
   });
-  const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
+  if (options.indexes === true) {
+    const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
+  }
+  if (access === 'readHeads') {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [cases.table.tableArn] }),
+    );
+    return;
+  }
   const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
   fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: read, resources: [cases.table.tableArn] }));
-  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
-  if (access === 'readHeads') return;
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -111,12 +121,13 @@ export class Cases extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.casesApi,
       description: `Cases routes ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      invokedBy: 'api',
       timeout: Duration.seconds(CASES_FUNCTION.timeoutSeconds),
       environment: workflowEnvironment(props.timeZone),
       bundledFiles: [WORKFLOW_DEFAULT.path],
       // An uploaded workflow configuration overrides the bundled default; none is there at first.
     }).bindBucket(props.bucket, { optional: [WORKFLOW_CONFIG_KEY] });
-    bindCaseTables(this.casesApi, tables, 'work');
+    bindCaseTables(this.casesApi, tables, 'work', { indexes: true });
     this.routes = props.api.addJwtRoutes('CasesIntegration', CASE_ROUTES, this.casesApi.fn, props.authorizer);
     this.runAccess = {
       partitions: { bind: (fn) => bindCaseTables(fn, tables, 'work') },
