@@ -15,6 +15,7 @@ import { recordStore } from '../../lib/adapters/ingest-stores.js';
 import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -78,6 +79,8 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
 
 export const handler = middy<unknown, ReconcilePartitionOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())
