@@ -24,7 +24,7 @@ export async function synthAsl(projectRoot = process.cwd()) {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       logLevel: 'warning',
     });
