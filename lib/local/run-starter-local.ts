@@ -97,7 +97,7 @@ export class DataLimitExceededError extends Error {
   constructor(state: string, what: 'input' | 'output', bytes: number) {
     super(
       `The state/task '${state}' ${what} is ${bytes} bytes, over the ${STATE_DATA_LIMIT_BYTES}-byte limit ` +
-        'of a state\'s data; the execution fails where no Catch can see it (States.ALL does not match it)',
+        "of a state's data; the execution fails where no Catch can see it (States.ALL does not match it)",
     );
     this.name = 'States.DataLimitExceeded';
   }
