@@ -50,7 +50,11 @@ export function synthesizeLocalDefinitions(projectRoot: string): LocalDefinition
     timeZone: DEFAULT_SETTINGS.timeZone,
   });
   const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  return localDefinitionsOf(stack, template);
+}
 
+/** What the local pipeline runs of a synthesized stack: its run definition and functions' policies. */
+export function localDefinitionsOf(stack: StocktallyStack, template: CfnTemplate): LocalDefinitions {
   const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
     stack.resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
   const names: Record<string, string> = { [logicalId(stack.storage.bucket)]: BUCKET.localName };
