@@ -41,9 +41,15 @@ let template: CfnTemplate;
 let policies: FunctionPoliciesFile;
 let pipeline: Pipeline;
 let dataDir: string;
+let assemblyDir: string;
 
 beforeAll(async () => {
-  const { app, stack } = createApp({ context: testContext(), builtinCloudFormationValidation: false });
+  assemblyDir = mkdtempSync(join(tmpdir(), 'fresh-deployment-cdk.out-'));
+  const { app, stack } = createApp({
+    context: testContext(),
+    builtinCloudFormationValidation: false,
+    outdir: assemblyDir,
+  });
   template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
   const local = localDefinitionsOf(stack, template);
   policies = local.functionPolicies;
@@ -67,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(assemblyDir, { recursive: true, force: true });
 });
 
 /** Sixty items in two warehouses: most agree, every tenth is short in finance, every seventh has no finance line. */
