@@ -21,6 +21,7 @@ import { RECORDS_TABLE } from '../declarations.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { DynamoBatch } from './dynamo-batch.js';
 import { mapInFlight } from './in-flight.js';
+import { currentTime } from './clock.js';
 
 /**
  * Idempotent ledger writes on DynamoDB without transactions (dynalite has none) and without
@@ -97,7 +98,7 @@ export class RecordStore implements RecordSink, RecordSource {
     this.concurrency = options.concurrency ?? 4;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.pageSize = options.pageSize;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? currentTime;
     this.batch = new DynamoBatch(this.client, this.table, this.retry, this.concurrency);
   }
 

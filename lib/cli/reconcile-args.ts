@@ -6,6 +6,7 @@ import { parseInstant } from '../core/timestamp.js';
 import { ZoneClock } from '../core/zone-clock.js';
 import type { ReconcileOptions } from './reconcile-command.js';
 import { UsageError } from './usage-error.js';
+import { systemClock } from '../clock.js';
 
 export const RECONCILE_HELP = `Usage: stocktally reconcile --wms FILE --finance FILE [options] --out DIR
 
@@ -73,7 +74,7 @@ export interface ReconcileArgs extends ReconcileOptions {
   xlsx: boolean;
 }
 
-export function parseReconcileArgs(argv: readonly string[], now = Date.now()): ReconcileArgs {
+export function parseReconcileArgs(argv: readonly string[], now = systemClock().getTime()): ReconcileArgs {
   // `--lag-hours -1` would read as a flag: join negative numbers to their option so they can be refused by value.
   const args = argv.map((a, i) =>
     /^-\d/.test(a) && argv[i - 1]?.startsWith('--') === true ? `\u0000${a}` : a,

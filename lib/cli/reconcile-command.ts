@@ -26,6 +26,7 @@ import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { runShares } from './worker-pool.js';
+import { systemClock } from '../clock.js';
 
 export interface ReconcileOptions {
   wms: string;
@@ -346,7 +347,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         spilledBytes,
         durationMs: Date.now() - started,
         phasesMs: phases,
-        generatedAt: new Date().toISOString(),
+        generatedAt: systemClock().toISOString(),
       },
     };
     await writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

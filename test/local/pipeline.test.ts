@@ -1,13 +1,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUCKET } from '../../lib/declarations.js';
 import { DataDirInUseError } from '../../lib/local/data-dir.js';
 import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
 import { loadRealHandlers } from '../../lib/local/real-handlers.js';
 import { postSigned } from '../../lib/local/webhook-client.js';
+import { tempDir } from '../support/temp.js';
+import { SUITE_NOW } from '../support/clock.js';
 
 const SECRET = 'pipeline-test-secret';
 const TOKEN = 'pipeline-test-token';
@@ -37,7 +36,7 @@ const movement = (eventId: string) =>
     type: 'RECEIPT',
     quantity: '5',
     documentRef: 'PO-1',
-    occurredAt: new Date().toISOString(),
+    occurredAt: SUITE_NOW,
   });
 
 describe('the local pipeline on the real handlers', () => {
@@ -61,7 +60,7 @@ describe('the local pipeline on the real handlers', () => {
   }
 
   it('ingests a drop whose key has a space and Chinese, and writes its report under the same key', async () => {
-    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const pipeline = await start(tempDir('pipeline-'));
     const key = 'incoming/finance/十月 file.csv';
     const csv =
       '\ufeffentryId,warehouseId,sku,type,quantity,amount,documentRef,postedAt\r\n' +
@@ -81,7 +80,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('answers the signed webhook without a bearer token, and refuses an unsigned one with 401', async () => {
-    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const pipeline = await start(tempDir('pipeline-'));
     const url = `${pipeline.api}/v1/movements`;
 
     const signed = await postSigned({
@@ -107,7 +106,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('keeps the records in DIR across a restart, and refuses a second pipeline on the same DIR', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    const dataDir = tempDir('pipeline-');
     const first = await start(dataDir);
     const body = movement('E-persist');
     await postSigned({

@@ -1,5 +1,3 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReconcile, type Summary } from '../../lib/cli/reconcile-command.js';
 import { parseDecimal } from '../../lib/core/decimal.js';
@@ -7,6 +5,8 @@ import type { Discrepancy } from '../../lib/core/discrepancy.js';
 import type { ReportSummary } from '../../lib/core/report-model.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
 import { countDiscrepancy, emptyTally, summaryFigures } from '../../lib/core/summary.js';
+import { tempDir } from '../support/temp.js';
+import { sampleDir } from '../support/acceptance.js';
 
 /** Small factories for the report tests: discrepancies, a summary that adds up, the public sample run. */
 
@@ -75,11 +75,10 @@ export function summaryOf(list: readonly Discrepancy[], extra: Partial<ReportSum
   };
 }
 
-export const SAMPLE = join(process.cwd(), '..', 'shared', 'acceptance', 'sample');
-export const hasSample = existsSync(join(SAMPLE, 'wms.csv'));
+export const SAMPLE = sampleDir('sample');
 
 export function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'stocktally-report-test-'));
+  return tempDir('stocktally-report-test-');
 }
 
 /** The public sample reconciled in this thread, as `stocktally reconcile` writes it. */
