@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePeriods } from '../../bench/generate-periods.js';
 import { DiscrepancySchema, SummarySchema } from '../../lib/core/output-schemas.js';
+import { tempDir } from '../support/temp.js';
 
 // `stocktally reconcile --period` (CONTRACT §7) end to end on the bundled CLI, against the truths of
 // the public three-month sample (2026-09..11), copied into test/fixtures so no ../shared is needed.
@@ -49,15 +49,8 @@ interface SummaryFile {
   run?: unknown;
 }
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
 function tmp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stocktally-period-'));
-  dirs.push(dir);
-  return dir;
+  return tempDir('stocktally-period-');
 }
 
 function reconcile(out: string, ...args: string[]) {
