@@ -67,6 +67,8 @@ export interface Discrepancy {
   /** Finance lines that look like repeats of another line (DUPLICATE_POSTING only). */
   duplicateEntryIds: string[];
   explanation: string;
+  /** The same explanation in Chinese, with the same numbers and CONTRACT §6's vocabulary (§11). */
+  explanationZh: string;
   /** Rejected input rows that name the same documentRef: the likely cause of a one-sided group. */
   rejectedRows: { file: string; line: number; reason: string }[];
 }
@@ -98,6 +100,7 @@ export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [
   'financeEntryIds',
   'duplicateEntryIds',
   'explanation',
+  'explanationZh',
   'rejectedRows',
   'groupKey',
 ];

@@ -263,6 +263,12 @@ export const DiscrepancySchema = z.object({
     example: 'WMS recorded RECEIPT of 9 EA for DOC-0000299 21 h ago; finance has not posted it yet',
     type: 'string',
   }),
+  explanationZh: text({
+    zh: '一行中文说明(数字与英文说明相同,用语见第 6 节)',
+    en: 'the explanation in Chinese, same numbers (CONTRACT §11)',
+    example: 'WMS 于 21 小时前记录单据 DOC-0000299 的采购入库 9 EA,财务尚未记账,仍在 48 小时的滞后窗口内',
+    type: 'string',
+  }),
   rejectedRows: z.array(RejectedRowCitation).meta({
     zh: '引用同一业务单据号的拒收行:单边差异的可能原因',
     en: 'rejected input rows naming the same documentRef: the likely cause of a one-sided group',

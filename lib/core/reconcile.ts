@@ -12,6 +12,7 @@ import { moneyAtStake } from './stake.js';
 import { countDiscrepancy, emptyTally, type Tally } from './summary.js';
 import type { UomTable } from './uom.js';
 import type { ZoneClock } from './zone-clock.js';
+import { explainZh } from './explain-zh.js';
 
 /**
  * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
@@ -83,8 +84,10 @@ export function toDiscrepancy(
   const implied = impliedUnitCost(a);
   const open = period === undefined ? undefined : periodFacts(a, settings, period.window, period.zone);
   let explanation = explain(a, settings);
+  let explanationZh = explainZh(a, settings);
   if (open?.carriedFrom != null) {
     explanation += `; open item carried forward from ${open.carriedFrom}, ${open.ageDays} days old`;
+    explanationZh += `;自 ${open.carriedFrom} 结转的未清项,已 ${open.ageDays} 天`;
   }
   return {
     groupKey: groupKey(a.group),
@@ -116,6 +119,7 @@ export function toDiscrepancy(
     financeEntryIds: inOrder(a.group.entries),
     duplicateEntryIds: a.duplicates.map((e) => e.id),
     explanation,
+    explanationZh,
     rejectedRows: [],
   };
 }

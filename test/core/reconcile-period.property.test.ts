@@ -293,6 +293,7 @@ describe('reconcile --period invariants', () => {
             `periodic weighted average finance cost of ${p}`,
             'weighted average finance cost',
           );
+          rest.explanationZh = rest.explanationZh.replace(`${p} 月末一次加权平均成本`, '财务加权平均成本');
           return JSON.stringify(rest);
         };
         expect(periodic.discrepancies.map(withoutPeriodFields)).toEqual(lines(plain));
