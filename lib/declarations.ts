@@ -43,7 +43,8 @@ export const RECORDS_TABLE: TableDeclaration = {
 
 /**
  * Runs, their discrepancies and each group's lifecycle (lib/adapters/run-store.ts). `p#NNNN` is the
- * partition as in the records table; `<groupKey>` is `warehouseId|sku|documentRef`.
+ * partition as in the records table; `<groupKey>` is `warehouseId|sku|documentRef` (lib/core/group-key.ts:
+ * `|` and `\` inside a part escaped).
  *   pk `run#<runId>`, sk `run`                      the run record (status, mode, asOf, summary,
  *                                                    failures, timings) and the dirty-mark versions
  *                                                    it listed

@@ -5,6 +5,7 @@ import { ACTION_TYPES } from './case-action.js';
 import { casePeriod, primaryType, type CaseFacts } from './case-facts.js';
 import type { Actor, CaseState, CaseWorkflow, EventDraft } from './case-workflow.js';
 import { abs, parseDecimal } from './decimal.js';
+import { keyPart } from './group-key.js';
 import { buildJournalEntry, inventoryAccount } from './journal-entry.js';
 import { hasAnyRole, type Caller, type Role } from './roles.js';
 import { approversFor, splitAccount, type WorkflowConfig } from './workflow-config.js';
@@ -69,13 +70,13 @@ export function actorOf(caller: Caller): Actor {
   return { userId: caller.userId, username: caller.username, roles: [...caller.roles] };
 }
 
-/** The account key a freeze holds for this case: `warehouseId|<inventory account code>`. */
+/** The account key a freeze holds for this case: `warehouseId|<inventory account code>` (`|` escaped). */
 export function accountOf(
   config: WorkflowConfig,
   facts: Pick<CaseFacts, 'warehouseId' | 'wmsTypes' | 'financeTypes'>,
 ): string {
   const account = inventoryAccount(config, facts.warehouseId, primaryType(facts));
-  return `${facts.warehouseId}|${splitAccount(account).code}`;
+  return `${keyPart(facts.warehouseId)}|${keyPart(splitAccount(account).code)}`;
 }
 
 /** `ST-202610-1a2b3c4d-5`: unique per case and proposal, short enough for an ERP voucher number. */
