@@ -216,3 +216,17 @@ export function csvField(value: string): string {
 export function csvLine(fields: readonly string[]): string {
   return fields.map(csvField).join(',') + '\r\n';
 }
+
+/**
+ * The first column a CSV header names twice (blank names aside), or undefined: which of the two
+ * cells a row means cannot be known, so such a file is refused rather than read last-wins.
+ */
+export function duplicateColumn(header: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (name === '') continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}

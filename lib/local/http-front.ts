@@ -98,7 +98,7 @@ function compile(route: Route): CompiledRoute {
 function match(compiled: CompiledRoute, method: string, rawPath: string): Record<string, string> | undefined {
   if (compiled.route.method.toUpperCase() !== method) return undefined;
   const parts = rawPath.split('/').slice(1);
-  const params: Record<string, string> = {};
+  const params = Object.create(null) as Record<string, string>;
   for (let i = 0; i < compiled.segments.length; i++) {
     const segment = compiled.segments[i];
     const part = parts[i];
@@ -127,7 +127,8 @@ function decodeSegment(value: string): string {
 
 /** Headers lower-cased, repeated headers joined with commas, cookies moved to their own field. */
 function collectHeaders(req: IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
-  const headers: Record<string, string> = {};
+  // No prototype: header names are the client's (a header named __proto__ is just a header).
+  const headers = Object.create(null) as Record<string, string>;
   const cookies: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = (req.rawHeaders[i] ?? '').toLowerCase();
@@ -148,7 +149,7 @@ function collectHeaders(req: IncomingMessage): { headers: Record<string, string>
 
 function queryParameters(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
     out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
   }
