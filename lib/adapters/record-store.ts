@@ -1,5 +1,7 @@
 import {
   BatchGetItemCommand,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -23,21 +25,26 @@ import { DynamoBatch } from './dynamo-batch.js';
 import { mapInFlight } from './in-flight.js';
 
 /**
- * Idempotent ledger writes on DynamoDB without transactions (dynalite has none) and without
- * conditional puts (BatchWriteItem takes no conditions). Key layout: lib/declarations.ts.
+ * Idempotent ledger writes on DynamoDB without transactions (dynalite has none). Key layout:
+ * lib/declarations.ts.
  *
- *   1. BatchGetItem (consistent) the `head` item of each id in a batch.
- *   2. No head: a new record. Write its version item `v#<hash>` (in the by-partition index) first,
- *      then the head. A crash between the two leaves no head, so a retry writes both again.
- *      Same hash as the head: a duplicate, nothing written (unless the head names this very
- *      delivery and line: then it is our own write from an interrupted attempt, counted accepted).
- *      Other hash: a conflict, written as `conflict#<hash>`; the head and the record stay as they are.
- *   3. Two writers racing on a new id with different content both write `v#<hash>` items under
- *      distinct keys, so neither is lost; the run's de-duplication reports the pair as a conflict.
- *   4. Each partition a batch stored into is marked dirty once (UpdateItem `dirty` / `p#NNNN`).
+ *   1. BatchGetItem (consistent) the `head` item of each id in a batch. Same hash as a head: a
+ *      duplicate, nothing written (unless the head names this very delivery and line: then it is
+ *      our own write from an interrupted attempt, counted accepted). Other hash: a conflict, written
+ *      as `conflict#<hash>`; the head and the record stay as they are.
+ *   2. No head: a new record. Its version item `v#<hash>` (in the by-partition index) is written
+ *      first, then its head by a conditional PutItem (`attribute_not_exists`): of writers racing on
+ *      one new id exactly one stores the head, and the first stored version is never replaced. A
+ *      writer whose claim fails reads the head that won: same content is a duplicate; other content
+ *      is a conflict reported to that sender, kept as `conflict#<hash>`, and its own version item is
+ *      deleted again, so the runs read only the stored record. A crash between the version and the
+ *      head leaves a version without a head, which a retry completes.
+ *   3. Each partition a batch stored into is marked dirty once (UpdateItem `dirty` / `p#NNNN`).
  */
 const HEAD = 'head';
 const GET_LIMIT = 100;
+/** Conditional head puts in flight per batch: one request per new id (BatchWriteItem takes no conditions). */
+const CLAIMS_IN_FLIGHT = 16;
 
 export interface RecordStoreOptions {
   client: DynamoDBClient;
@@ -122,36 +129,40 @@ export class RecordStore implements RecordSink, RecordSource {
     for (let i = 0; i < all.length; i += GET_LIMIT) batches.push(all.slice(i, i + GET_LIMIT));
     await mapInFlight(batches, this.concurrency, async (batch) => {
       const stored = await this.getHeads(batch.map((p) => p.pk));
-      const versions: Item[] = [];
-      const newHeads: Item[] = [];
-      for (const p of batch) {
-        const head = stored.get(p.pk);
-        if (head === undefined) {
-          versions.push(this.versionItem(p, receivedAt));
-          newHeads.push({
-            pk: s(p.pk),
-            sk: s(HEAD),
-            hash: s(p.hash),
-            origin: s(p.origin),
-            record: s(p.text),
-          });
-          heads.set(p.pk, { hash: p.hash, origin: p.origin, text: p.text });
-          touched.add(partitionOf(p.record.sku, this.partitions));
-          outcome.accepted++;
-          continue;
-        }
+      const fresh: Pending[] = [];
+      const conflicts: Item[] = [];
+      const settle = (p: Pending, head: Head): void => {
         heads.set(p.pk, head);
         if (head.hash !== p.hash) {
-          versions.push(this.conflictItem(p, head, receivedAt));
+          conflicts.push(this.conflictItem(p, head, receivedAt));
           outcome.conflicts.push(this.conflict(p, head));
         } else if (head.origin === p.origin) {
           touched.add(partitionOf(p.record.sku, this.partitions));
           outcome.accepted++;
         } else outcome.duplicates++;
+      };
+      for (const p of batch) {
+        const head = stored.get(p.pk);
+        if (head === undefined) fresh.push(p);
+        else settle(p, head);
       }
       // Versions before heads: a head never points at a version that was not stored.
-      await this.putAll(versions);
-      await this.putAll(newHeads);
+      await this.putAll(fresh.map((p) => this.versionItem(p, receivedAt)));
+      const lost: Item[] = [];
+      await mapInFlight(fresh, CLAIMS_IN_FLIGHT, async (p) => {
+        if (await this.claimHead(p)) {
+          heads.set(p.pk, { hash: p.hash, origin: p.origin, text: p.text });
+          touched.add(partitionOf(p.record.sku, this.partitions));
+          outcome.accepted++;
+          return;
+        }
+        // Another writer stored this id between our read and our claim: its record is the one kept.
+        const head = await this.getHead(p.pk);
+        settle(p, head);
+        if (head.hash !== p.hash) lost.push({ pk: s(p.pk), sk: s(`v#${p.hash}`) });
+      });
+      await this.batch.deleteAll(lost);
+      await this.putAll(conflicts);
     });
     const repeatedConflicts = new Map<string, Item>();
     for (const p of repeats) {
@@ -280,6 +291,35 @@ export class RecordStore implements RecordSink, RecordSource {
       line: p.record.line,
       reason: `${idName(p.record)} ${p.record.id} was stored earlier with other content${which}; the stored record is kept and this one is held for review`,
     };
+  }
+
+  /** Stores the head of a new id unless one exists: true when this writer's record is the one kept. */
+  private async claimHead(p: Pending): Promise<boolean> {
+    try {
+      await this.withRetry('PutItem', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: { pk: s(p.pk), sk: s(HEAD), hash: s(p.hash), origin: s(p.origin), record: s(p.text) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** The head of an id known to have one (a consistent read right after a failed claim). */
+  private async getHead(pk: string): Promise<Head> {
+    const { Item } = await this.withRetry('GetItem', () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { pk: s(pk), sk: s(HEAD) }, ConsistentRead: true }),
+      ),
+    );
+    return { hash: Item?.hash?.S ?? '', origin: Item?.origin?.S ?? '', text: Item?.record?.S ?? '' };
   }
 
   private async getHeads(pks: readonly string[]): Promise<Map<string, Head>> {

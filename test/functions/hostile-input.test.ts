@@ -149,6 +149,35 @@ describe('one long id in a delivery', () => {
   });
 });
 
+describe('concurrent senders', () => {
+  it('report every conflicting id to a sender and never replace the first stored version', async () => {
+    // Sixteen posts of the same 40 ids at once; 20 of the ids carry other content in every post.
+    const posts = Array.from({ length: 16 }, (_, p) =>
+      Array.from({ length: 40 }, (_, n) => movement(n, n < 20 ? { quantity: String(100 + p) } : {})),
+    );
+
+    const answers = await Promise.all(posts.map((body) => post(JSON.stringify(body))));
+
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    const accepted = answers.reduce((n, a) => n + (a.body.accepted as number), 0);
+    const duplicates = answers.reduce((n, a) => n + (a.body.duplicates as number), 0);
+    expect(accepted).toBe(40);
+    expect(duplicates).toBe(20 * 15);
+    const conflictsOf = answers.map((a) => new Set((a.body.conflicts as { id: string }[]).map((c) => c.id)));
+    expect(conflictsOf.reduce((n, c) => n + c.size, 0)).toBe(20 * 15);
+    const { heads, versions } = byKind(await scanAll(aws));
+    expect(heads).toHaveLength(40);
+    expect(versions).toHaveLength(40);
+    for (let n = 0; n < 20; n++) {
+      const id = `E${n}`;
+      const winners = conflictsOf.flatMap((c, p) => (c.has(id) ? [] : [p]));
+      expect(winners, id).toHaveLength(1);
+      const stored = versions.map(storedRecord).find((r) => r.eventId === id);
+      expect(stored?.quantity).toBe(String(100 + (winners[0] ?? -1)));
+    }
+  });
+});
+
 describe('group keys', () => {
   it('keeps WH|1 + SKU and WH + 1|SKU apart: two discrepancies, two detail pages, two cases', async () => {
     const one = movement(1, { warehouseId: 'WH|1', sku: 'SKU', documentRef: 'DOC' });
