@@ -1,5 +1,12 @@
 import { loadCostsCsv } from '../core/costs.js';
-import { routeDrop, type IngestReport, type ReportConflict, type ReportRejection } from '../core/drop.js';
+import { createHash } from 'node:crypto';
+import {
+  dropKeyProblem,
+  routeDrop,
+  type IngestReport,
+  type ReportConflict,
+  type ReportRejection,
+} from '../core/drop.js';
 import { RecordStream } from '../core/record-stream.js';
 import type { RecordSink } from '../core/record-sink.js';
 import type { LedgerRecord, Rejection, Source } from '../core/records.js';
@@ -34,7 +41,14 @@ export interface DropIngestDeps {
 /** A unit or cost table larger than this is refused: these are reference tables, read whole. */
 export const MAX_TABLE_BYTES = 32 * 1024 * 1024;
 
-export const reportKeyOf = (key: string): string => `${BUCKET.ingestReportPrefix}${key}.json`;
+/**
+ * `ingest-reports/<the same key>.json`; a refused key (dropKeyProblem: a path, or too long) is
+ * reported under `ingest-reports/refused/<sha256 of the key>.json`, the key inside it.
+ */
+export const reportKeyOf = (key: string): string =>
+  dropKeyProblem(key) === undefined
+    ? `${BUCKET.ingestReportPrefix}${key}.json`
+    : `${BUCKET.ingestReportPrefix}refused/${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
 
 const toReportRejection = (r: Rejection): ReportRejection => ({
   file: r.file,
