@@ -118,6 +118,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         s3: s3.endpoint,
         webhookSecret: options.webhookSecret,
         token: options.token,
+        auditDir: join(dataDir, DATA_LAYOUT.audit),
       }),
     );
     const dynamoClient = localDynamoClient(dynamo.endpoint);

@@ -115,6 +115,12 @@ describe('Cases: configuration', () => {
 
     expect(statementsFor(statementsOf(template, stack.cases.casesApi.role), 's3')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/config/*') },
+      // The digests of the events it appends (issue 16): write only, its own prefix only.
+      {
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: arnJoin(logicalIdOf(stack.audit.bucket, stack), '/audit/digests/*'),
+      },
     ]);
     for (const fn of [stack.cases.casesApi, stack.runs.functions.reconcilePartition]) {
       expect(env(fn)).toMatchObject({

@@ -116,6 +116,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Cases/CasesApi/Function AwsSolutions-L1',
         'Cases/CasesApi/Function Serverless-LambdaLatestVersion',
         'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
         // MFA optional outside production (required in prod).
         'Identity/UserPool AwsSolutions-COG2',
@@ -124,6 +125,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/S3Drop/Function AwsSolutions-L1',
         'Ingest/S3Drop/Function Serverless-LambdaLatestVersion',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/incoming/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
@@ -131,6 +133,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/Webhook/Function AwsSolutions-L1',
         'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
         ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun', 'FailRun'].flatMap((fn) => [
           `Runs/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
@@ -145,6 +148,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
                 'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
                 // The workflow configuration, for the owners of the cases it opens.
                 'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
+                // The digests of the case events it appends (issue 16).
+                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
               ]
             : []),
           // Report objects: written by SummarizeRun, read (presigned links) by the runs API.
