@@ -287,3 +287,27 @@ describe('the smaller refusals', () => {
     expect(byKind(await scanAll(aws)).heads).toHaveLength(0);
   });
 });
+
+describe('JSON answers', () => {
+  it('carry nosniff and cache-control no-store, whatever the route and status', async () => {
+    const answers = [
+      await webhook(webhookEvent(JSON.stringify([movement(1)])), lambdaContext()),
+      await webhook(webhookEvent('{not json'), lambdaContext()),
+      await runsApi(apiEvent('GET', '/v1/runs/close-nope'), lambdaContext()),
+      await runsApi(apiEvent('GET', '/v1/runs'), lambdaContext()),
+    ] as { statusCode: number; headers?: Record<string, string> }[];
+
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 404, 200]);
+    for (const answer of answers) {
+      expect(answer.headers).toMatchObject({
+        'content-type': 'application/json; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+    }
+    expect((await casesCall('GET', '/v1/cases', CLERK)).headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+  });
+});

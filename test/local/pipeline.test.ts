@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signBody } from '../../lib/core/signature.js';
 import { BUCKET } from '../../lib/declarations.js';
 import { DataDirInUseError } from '../../lib/local/data-dir.js';
 import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
@@ -128,6 +129,32 @@ describe('the local pipeline on the real handlers', () => {
         new PutObjectCommand({ Bucket: pipeline.bucket, Key: `incoming/wms/${'b'.repeat(1100)}`, Body: csv }),
       ),
     ).rejects.toMatchObject({ name: 'KeyTooLongError' });
+  });
+
+  it('answers a correctly signed body that is not UTF-8 with 400, not 401', async () => {
+    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const body = Buffer.concat([
+      Buffer.from('[{"eventId":"E'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}]'),
+    ]);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+
+    const response = await fetch(`${pipeline.api}/v1/movements`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-stocktally-timestamp': timestamp,
+        'x-stocktally-signature': signBody(SECRET, timestamp, body),
+      },
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'unreadable_body',
+      message: 'the body is not UTF-8 text',
+    });
   });
 
   it('answers the signed webhook without a bearer token, and refuses an unsigned one with 401', async () => {
