@@ -73,6 +73,17 @@ export interface ReportConflict {
   reason: string;
 }
 
+/** A unit or cost table replaced by a drop (each drop is the complete table). */
+export interface TableReplacement {
+  key: string;
+  /** There was a table before, now gone. */
+  replaced: boolean;
+  /** Its usable rows, or null when there was none. */
+  previousRows: number | null;
+  rows: number;
+  note: string;
+}
+
 /** `ingest-reports/<the same key>.json`. */
 export interface IngestReport {
   key: string;
@@ -83,6 +94,8 @@ export interface IngestReport {
   rejected: ReportRejection[];
   /** Data rows read (accepted, duplicate, conflicting and rejected rows; the header excluded). */
   rows: number;
+  /** A unit or cost drop: the table it became, whole, and what that table held before. */
+  table?: TableReplacement;
   startedAt: string;
   finishedAt: string;
 }
