@@ -5,17 +5,18 @@
 // handler (heat map, lifecycle and reports included); the pipeline serves the API and the built app
 // as `stocktally start` does. Not wired into `npm run bench`; build first (npm run build), then:
 //
-//   npx esbuild bench/web.ts --bundle --platform=node --format=esm --target=node20 \
+//   npx esbuild bench/web.ts --bundle --platform=node --format=esm --target=node22 \
 //     --outfile=dist/bench-web.js --external:dynalite --external:s3rver --external:aws-local-stepfunctions \
 //     --external:playwright-core \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
-//   node dist/bench-web.js [--discrepancies 100000] [--chromium /usr/bin/chromium]
+//   node dist/bench-web.js [--discrepancies 100000] [--chromium /usr/bin/chromium (default: the npm one)]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from './browser.js';
 import { KINDS, type Discrepancy, type Kind, type Severity } from '../lib/core/discrepancy.js';
 import type { Transition } from '../lib/core/lifecycle.js';
 import { heatOfTransitions } from '../lib/core/run-heat-map.js';
@@ -38,16 +39,6 @@ const TOKEN = 'bench-web-token';
 const AS_OF = '2026-11-02T00:00:00.000Z';
 const PARTITIONS = 64;
 const WAREHOUSES = Array.from({ length: 40 }, (_, i) => `WH-${String(i + 1).padStart(2, '0')}`);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A small deterministic generator (mulberry32), so two benches write the same run. */
 function rng(seed: number): () => number {
@@ -98,6 +89,7 @@ function discrepancy(n: number, random: () => number): Discrepancy {
     financeEntryIds: [],
     duplicateEntryIds: [],
     explanation: `bench discrepancy ${n}`,
+    explanationZh: `基准差异 ${n}`,
     rejectedRows: [],
   };
 }
@@ -284,10 +276,7 @@ export async function benchWeb(
       rows.push({ what, ms, note });
     }
 
-    const browser = await chromium.launch({
-      executablePath: options.chromium ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchBrowser(options.chromium);
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const base = dashboardUrl(pipeline.api, TOKEN);

@@ -18,6 +18,7 @@ import { readCasesRequest } from '../../lib/adapters/http/cases-request.js';
 import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
 
 /**
  * GET /v1/cases, GET /v1/cases/summary?warehouseId=, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,
@@ -31,7 +32,7 @@ async function casesApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   metrics.addMetric(`casesApi_${request.route}`, MetricUnit.Count, 1);
   const store = caseStore();
   const { config } = await workflowConfig().current();
-  const now = new Date();
+  const now = currentTime();
   switch (request.route) {
     case 'list': {
       const [page, freezes] = await Promise.all([

@@ -17,6 +17,7 @@ async function receiveRecords(
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const request = readWebhookRequest(event);
+  // The sender stamps the signature with its own time: checked against the machine's, not the business clock.
   authenticate(request, await webhookSecret(request.source), Math.floor(Date.now() / 1000));
   const delivery = `webhook/${request.requestId ?? context.awsRequestId}`;
   const { records, rejected } = validateBodyRows(bodyRows(request), request.source, delivery, config.zone());

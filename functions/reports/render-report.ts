@@ -23,6 +23,7 @@ import {
 } from '../../lib/adapters/report-keys.js';
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
 
 /**
  * Renders a finished run's report (PDF, XLSX, CSV) to `reports/<runId>/report.<format>` in the data
@@ -46,7 +47,7 @@ function discrepanciesOf(runId: string): () => AsyncIterable<Discrepancy> {
 function reportSummary(run: RunRecord): ReportSummary | undefined {
   const { summary } = run;
   if (summary === null) return undefined;
-  return { ...summary, inputs: {}, run: { generatedAt: run.finishedAt ?? new Date().toISOString() } };
+  return { ...summary, inputs: {}, run: { generatedAt: run.finishedAt ?? currentTime().toISOString() } };
 }
 
 /**

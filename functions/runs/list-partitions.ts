@@ -15,6 +15,8 @@ import { objectStore } from '../../lib/adapters/ingest-stores.js';
 import { dirtyMarks, runStore } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
@@ -32,19 +34,20 @@ function withClosedPeriod(input: ListPartitionsInput): ListPartitionsInput {
  * A list too long for a state's payload also goes to S3 for a Distributed Map.
  */
 async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
-  const began = new Date();
+  const began = performance.now();
+  const now = currentTime();
   const input = withClosedPeriod(taskInput(ListPartitionsInputSchema, event, 'ListPartitions'));
   const count = config.partitions();
   const marks = await dirtyMarks().list(count);
   const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);
-  const run = startedRun(input, began, chosen);
+  const run = startedRun(input, now, chosen);
   const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
   let partitionListKey: string | undefined;
   if (partitions.length > DISTRIBUTED_MAP_THRESHOLD) {
     partitionListKey = `runs/${run.runId}/partitions.json`;
     await objectStore().putJson(config.bucket(), partitionListKey, partitions);
   }
-  run.timings.listMs = Date.now() - began.getTime();
+  run.timings.listMs = Math.round(performance.now() - began);
   const dirtyVersions: Record<number, number> = {};
   for (const p of chosen) {
     const version = marks.get(p);
@@ -64,6 +67,8 @@ async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
 
 export const handler = middy<unknown, ListPartitionsOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

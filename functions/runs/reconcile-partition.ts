@@ -15,6 +15,8 @@ import { recordStore } from '../../lib/adapters/ingest-stores.js';
 import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -23,7 +25,7 @@ import { correlationId, countFailures, logger, metrics } from '../../lib/adapter
  * discrepancy's case opened or brought up to date (lib/core/case-run.ts), idempotently too.
  */
 async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
-  const began = Date.now();
+  const began = performance.now();
   const { runId, partition, asOf } = taskInput(PartitionTaskSchema, event, 'ReconcilePartition');
   const stored = await runStore().getRun(runId);
   if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
@@ -32,10 +34,10 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     tablesOfRun(runId),
     runStore().readLifecycle(partition, runId),
   ]);
-  const read = Date.now();
+  const read = performance.now();
   const context = { ...tables, zone: config.zone(), settings: runConfig.settings(asOf), asOf };
   const outcome = runPartition(records, before, { ...context, scope: stored.run.scope });
-  const reconciled = Date.now();
+  const reconciled = performance.now();
   await runStore().writePartition(runId, partition, asOf, outcome.transitions);
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
   const cases = await applyRunToCases(
@@ -43,7 +45,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     (await workflowConfig().current()).config,
     outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
     runId,
-    new Date(),
+    currentTime(),
   );
   const { tally } = outcome;
   const output: ReconcilePartitionOutput = {
@@ -54,9 +56,13 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     discrepancies: outcome.discrepancies,
     tally: tallyToJson(tally),
     rejected: outcome.rejected.length,
-    durationMs: Date.now() - began,
+    durationMs: Math.round(performance.now() - began),
   };
-  const phasesMs = { read: read - began, reconcile: reconciled - read, write: Date.now() - reconciled };
+  const phasesMs = {
+    read: Math.round(read - began),
+    reconcile: Math.round(reconciled - read),
+    write: Math.round(performance.now() - reconciled),
+  };
   await runStore().putPartitionResult(output, {
     partition,
     resolved: outcome.resolved,
@@ -78,6 +84,8 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
 
 export const handler = middy<unknown, ReconcilePartitionOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

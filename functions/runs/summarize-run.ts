@@ -12,6 +12,8 @@ import type { ReportedRun } from '../../lib/adapters/report-keys.js';
 import { summarizeInput } from '../../lib/adapters/map-results.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { renderReport } from '../reports/render-report.js';
+import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * The run's report, rendered in-process once the run is stored (the same code locally and in the
@@ -37,7 +39,7 @@ async function withReport(closed: RunRecord): Promise<ReportedRun> {
  * then its report is rendered to reports/<runId>/ and listed on the run.
  */
 async function summarize(event: unknown): Promise<RunRecord> {
-  const began = Date.now();
+  const began = performance.now();
   const { runId, results, failures } = await summarizeInput(event, objectStore);
   const stored = await runStore().getRun(runId);
   if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
@@ -60,7 +62,12 @@ async function summarize(event: unknown): Promise<RunRecord> {
   await runStore().putHeatMap({ runId, asOf: run.asOf, ...heat.toJson() });
   const listed = new Map(Object.entries(stored.dirtyVersions).map(([p, v]) => [Number(p), v]));
   await dirtyMarks().clear(new Map([...listed].filter(([p]) => succeeded.has(p))));
-  const closed = closeRun(run, { results, failures, reports, summary }, began, new Date());
+  const closed = closeRun(
+    run,
+    { results, failures, reports, summary },
+    performance.now() - began,
+    currentTime(),
+  );
   await runStore().putRun({ ...stored, run: closed });
   metrics.addMetric(`runs${closed.status}`, MetricUnit.Count, 1);
   logger.info('run finished', { runId, status: closed.status, failed: failures.map((f) => f.partition) });
@@ -69,6 +76,8 @@ async function summarize(event: unknown): Promise<RunRecord> {
 
 export const handler = middy<unknown, RunRecord>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

@@ -20,7 +20,7 @@ export class AlertConfigStore {
     private readonly key: string,
   ) {}
 
-  async load(now: number = Date.now()): Promise<AlertConfig> {
+  async load(now: number = performance.now()): Promise<AlertConfig> {
     if (this.cached !== undefined && this.cached.expires > now) return this.cached.config;
     const source = `s3://${this.bucket()}/${this.key}`;
     let text: string;

@@ -4,6 +4,7 @@ import type { RetryPolicy } from './backoff.js';
 import { DynamoBatch, type Item } from './dynamo-batch.js';
 import { mapInFlight } from './in-flight.js';
 import { partitionLabel } from './record-store.js';
+import { currentTime } from './clock.js';
 
 /**
  * What the alerts said, in the runs table (layout: RUNS_TABLE in lib/declarations.ts):
@@ -110,7 +111,7 @@ export class AlertStateStore {
     runId: string,
     messageId: string,
     detail: { channel: string; kind: string },
-    now = Date.now(),
+    now = currentTime().getTime(),
   ) {
     await this.batch.send('PutItem', () =>
       this.batch.client.send(

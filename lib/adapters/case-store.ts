@@ -32,6 +32,7 @@ import { DynamoBatch, type Item } from './dynamo-batch.js';
 import type { DigestLog } from './digest-log.js';
 import { CaseConflictError } from './http/case-errors.js';
 import { InvalidRequestError } from './http/run-errors.js';
+import { currentTime } from './clock.js';
 
 /**
  * Cases in DynamoDB (layout: CASES_TABLE and CASE_EVENTS_TABLE in lib/declarations.ts). The events
@@ -441,7 +442,7 @@ export class CaseStore {
     // Anchored as soon as it is stored: a link nobody anchored was not written through Stocktally.
     await this.digests?.append(
       [{ chain: caseChain(event.groupKey), seq: event.seq, hash: event.hash }],
-      new Date(),
+      currentTime(),
     );
   }
 

@@ -6,7 +6,7 @@ import { caseIdOf } from '../core/case-id.js';
 import { planRunCases, releaseHeld } from '../core/case-run.js';
 import { CASE_STATE_ZH, type EventDraft } from '../core/case-workflow.js';
 import { closeCheck, type CloseCheck } from '../core/close-check.js';
-import { ageBucket } from '../core/lifecycle.js';
+import { ageBucket, ageDays } from '../core/lifecycle.js';
 import type { RunDiscrepancy } from '../core/run-events.js';
 import { hasAnyRole, type Caller } from '../core/roles.js';
 import type { WorkflowConfig } from '../core/workflow-config.js';
@@ -40,6 +40,8 @@ export interface CaseView {
   period: string;
   moneyAtStake: string;
   firstSeen: string;
+  /** Whole days from firstSeen to the answer's now (the server's clock, so the page shows what the API counted). */
+  ageDays: number;
   ageBucket: string;
   /** The group as the runs last found it (state NEW, PERSISTING or RESOLVED). */
   facts: StoredCase['facts'];
@@ -83,6 +85,7 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
     period: casePeriod(facts),
     moneyAtStake: facts.moneyAtStake,
     firstSeen: facts.firstSeen,
+    ageDays: ageDays(facts.firstSeen, ctx.now.toISOString()),
     ageBucket: ageBucket(facts.firstSeen, ctx.now.toISOString()),
     facts,
     proposal: workflow.proposal ?? null,

@@ -84,6 +84,8 @@ export async function postChat(
   options: ChatPostOptions = {},
 ): Promise<ChatPostResult> {
   const policy = options.policy ?? CHAT_POST_POLICY;
+  // The robot checks the signature's timestamp against its own clock: the machine's time, never the
+  // business clock (lib/adapters/clock.ts).
   const now = options.now ?? Date.now;
   const wait = options.sleep ?? realSleep;
   const remaining = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);

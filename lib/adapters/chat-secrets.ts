@@ -41,7 +41,7 @@ function local(text: string, secret: string): ChatSecret {
   return found;
 }
 
-export async function chatSecret(secret: string, now = Date.now()): Promise<ChatSecret> {
+export async function chatSecret(secret: string, now = performance.now()): Promise<ChatSecret> {
   const localSecrets = optionalEnv(ENV.chatSecrets);
   if (localSecrets !== undefined) return local(localSecrets, secret);
   const cached = cache.get(secret);

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ReportConflict } from '../core/drop.js';
 import type { ObjectVersion } from './object-store.js';
+import { currentTime } from './clock.js';
 
 /**
  * Where a drop stands: the last physical line whose rows are committed and the counts so far,
@@ -41,7 +42,7 @@ export class CheckpointStore {
       accepted: Number(Item.accepted?.N ?? 0),
       duplicates: Number(Item.duplicates?.N ?? 0),
       conflicts: JSON.parse(Item.conflicts?.S ?? '[]') as ReportConflict[],
-      startedAt: Item.startedAt?.S ?? new Date().toISOString(),
+      startedAt: Item.startedAt?.S ?? currentTime().toISOString(),
       invocations: Number(Item.invocations?.N ?? 0),
       done: Item.done?.BOOL ?? false,
     };
@@ -60,7 +61,7 @@ export class CheckpointStore {
           startedAt: { S: checkpoint.startedAt },
           invocations: { N: String(checkpoint.invocations) },
           done: { BOOL: checkpoint.done },
-          updatedAt: { S: new Date().toISOString() },
+          updatedAt: { S: currentTime().toISOString() },
         },
       }),
     );

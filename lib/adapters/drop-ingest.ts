@@ -17,6 +17,7 @@ import { BUCKET } from '../declarations.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
 import { DropIncompleteError } from './http/errors.js';
 import { decodeText, type ObjectStore, type ObjectVersion } from './object-store.js';
+import { currentTime } from './clock.js';
 
 /**
  * One S3 drop, start to report: ledger files stream through the incremental reader and are
@@ -63,7 +64,7 @@ export async function ingestDrop(
   deps: DropIngestDeps,
   remainingMs: () => number,
 ): Promise<IngestReport | undefined> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? currentTime;
   const checkpoint = await deps.checkpoints.get(object);
   if (checkpoint?.done === true) return undefined;
   const started: Checkpoint = checkpoint ?? {
@@ -201,9 +202,9 @@ async function ingestLedger(
         `${object.key}: stopped after line ${progress.line} with ${left} ms left; the retry resumes there`,
       );
     }
-    const began = Date.now();
+    const began = performance.now();
     const outcome = await deps.records.write(rows, delivery);
-    margin = Math.max(margin, 3 * (Date.now() - began));
+    margin = Math.max(margin, 3 * (performance.now() - began));
     progress.accepted += outcome.accepted;
     progress.duplicates += outcome.duplicates;
     for (const c of outcome.conflicts) progress.conflicts.push({ id: c.id, line: c.line, reason: c.reason });

@@ -27,6 +27,7 @@ import type { DigestLog } from './digest-log.js';
 import { DynamoBatch } from './dynamo-batch.js';
 import type { IngestJournalStore } from './ingest-journal-store.js';
 import { mapInFlight } from './in-flight.js';
+import { currentTime } from './clock.js';
 
 /**
  * Idempotent ledger writes on DynamoDB without transactions (dynalite has none). Key layout:
@@ -125,7 +126,7 @@ export class RecordStore implements RecordSink, RecordSource {
     this.concurrency = options.concurrency ?? 4;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.pageSize = options.pageSize;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? currentTime;
     this.batch = new DynamoBatch(this.client, this.table, this.retry, this.concurrency);
   }
 

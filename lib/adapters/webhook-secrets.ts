@@ -15,7 +15,7 @@ export const SECRET_TTL_MS = 5 * 60_000;
 
 const cache = new Map<string, { value: string; expires: number }>();
 
-export async function webhookSecret(source: Source, now = Date.now()): Promise<string> {
+export async function webhookSecret(source: Source, now = performance.now()): Promise<string> {
   const arnVariable = source === 'wms' ? ENV.wmsSecretArn : ENV.financeSecretArn;
   const arn = optionalEnv(arnVariable);
   if (arn === undefined) {

@@ -79,7 +79,7 @@ export class WorkflowConfigSource {
   constructor(private readonly options: ConfigSourceOptions) {}
 
   async current(): Promise<ConfigInUse> {
-    const now = (this.options.now ?? Date.now)();
+    const now = (this.options.now ?? (() => performance.now()))();
     const ttl = this.options.ttlMs ?? 60_000;
     if (this.cached !== undefined && now - this.cached.checkedAt < ttl) return this.cached.inUse;
     const bucket = this.options.bucket();

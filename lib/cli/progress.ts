@@ -6,8 +6,8 @@ export class Progress {
   private phase = '';
   private rows = 0;
   private detail = '';
-  private readonly started = Date.now();
-  private phaseStarted = Date.now();
+  private readonly started = performance.now();
+  private phaseStarted = performance.now();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly enabled: boolean) {
@@ -19,7 +19,7 @@ export class Progress {
 
   start(phase: string): void {
     this.phase = phase;
-    this.phaseStarted = Date.now();
+    this.phaseStarted = performance.now();
     this.detail = '';
     this.draw();
   }
@@ -34,9 +34,9 @@ export class Progress {
 
   private draw(): void {
     if (!this.enabled) return;
-    const seconds = (Date.now() - this.started) / 1000;
+    const seconds = (performance.now() - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(this.rows / seconds) : 0;
-    const line = `[${this.phase}] ${this.rows.toLocaleString('en-US')} rows read, ${rate.toLocaleString('en-US')} rows/s${this.detail ? `, ${this.detail}` : ''} (${((Date.now() - this.phaseStarted) / 1000).toFixed(1)} s)`;
+    const line = `[${this.phase}] ${this.rows.toLocaleString('en-US')} rows read, ${rate.toLocaleString('en-US')} rows/s${this.detail ? `, ${this.detail}` : ''} (${((performance.now() - this.phaseStarted) / 1000).toFixed(1)} s)`;
     process.stderr.write(`\r\x1b[2K${line}`);
   }
 

@@ -27,8 +27,13 @@ import { loadRealCaseHandlers } from '../local/real-case-handlers.js';
 import { listAllCases } from '../local/case-client.js';
 import { summaryLines } from './run-command.js';
 import { UsageError } from './usage-error.js';
+import { currentTime, useClock } from '../adapters/clock.js';
+import { systemClock } from '../clock.js';
+import { offsetClock } from '../core/clock.js';
+import { readInstant } from '../core/timestamp.js';
+import { ZoneClock } from '../core/zone-clock.js';
 
-export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once]
+export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once] [--now ISO]
 
 Runs the pipeline on this machine (CONTRACT.md section 5): embedded DynamoDB and S3, the HTTP API
 on 127.0.0.1 with the real handlers, the object-created trigger on incoming/, and the run state
@@ -41,6 +46,8 @@ and writes them to DIR/endpoints.json.
                with a close run through the state machine and print its summary and the alerts
                the chat sink received (DingTalk, WeCom and Slack stand-ins on 127.0.0.1)
   --once       exit when started (and the demo done): status 0 only if every step succeeded
+  --now ISO    run as if it were ISO, the clock running on from there (case ages, summaries,
+               schedules; default: the machine's time). Signatures and links keep real time.
   -h, --help   this help
 
 Secrets come from ${ENV.webhookSecret} and ${ENV.token} when set, else they are generated.
@@ -53,6 +60,8 @@ export interface StartArgs {
   data: string;
   demo: boolean;
   once: boolean;
+  /** The business clock's start, when not the machine's time. */
+  now?: Date;
 }
 
 export function parseStartArgs(argv: readonly string[]): StartArgs {
@@ -67,6 +76,7 @@ export function parseStartArgs(argv: readonly string[]): StartArgs {
         data: { type: 'string', default: '.stocktally' },
         demo: { type: 'boolean', default: false },
         once: { type: 'boolean', default: false },
+        now: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -78,13 +88,22 @@ export function parseStartArgs(argv: readonly string[]): StartArgs {
     throw new UsageError(`start: --port must be a port number 0-65535: ${values.port}`);
   }
   if (values.data.trim() === '') throw new UsageError('start: --data needs a directory');
+  const now = values.now === undefined ? undefined : parseNow(values.now);
   return {
     help: values.help,
     port: Number(values.port),
     data: values.data,
     demo: values.demo,
     once: values.once,
+    ...(now === undefined ? {} : { now }),
   };
+}
+
+/** `--now`: an ISO 8601 instant (a plain date is midnight UTC). */
+function parseNow(text: string): Date {
+  const read = readInstant(text, new ZoneClock('UTC'));
+  if (typeof read === 'string') throw new UsageError(`start: --now ${read}`);
+  return new Date(read);
 }
 
 /** Where the output goes and how the run is stopped; a test passes its own. */
@@ -219,6 +238,16 @@ export async function runStart(
     io.out.write(START_HELP);
     return 0;
   }
+  // One clock for everything this command assembles: the functions read it through currentTime().
+  const restoreClock = args.now === undefined ? undefined : useClock(offsetClock(args.now, systemClock));
+  try {
+    return await startWith(args, io, say);
+  } finally {
+    restoreClock?.();
+  }
+}
+
+async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => void): Promise<number> {
   const webhookSecret = secret(ENV.webhookSecret, () => randomBytes(32).toString('hex'));
   const token = secret(ENV.token, () => randomBytes(24).toString('base64url'));
   let demo: DemoSet | undefined;
@@ -234,9 +263,9 @@ export async function runStart(
   let chatty = false;
   const log: LocalLog = {
     info: (line) => {
-      if (chatty) say(`  ${new Date().toISOString().slice(11, 19)} ${line}`);
+      if (chatty) say(`  ${currentTime().toISOString().slice(11, 19)} ${line}`);
     },
-    error: (line) => void io.err.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+    error: (line) => void io.err.write(`  ${currentTime().toISOString().slice(11, 19)} ${line}\n`),
   };
 
   // The dashboard (issue 9), when the build made it: served at / on the API's port.
@@ -290,6 +319,9 @@ export async function runStart(
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );
+    say(
+      `  IAM             every function's calls checked against its own policy in the stack, deny by default`,
+    );
     say(`  S3              ${pipeline.s3}   bucket ${pipeline.bucket}, drops under incoming/`);
     if (pipeline.alerts !== undefined) {
       say(
@@ -318,7 +350,7 @@ export async function runStart(
         bucket: pipeline.bucket,
         trigger: pipeline.trigger,
         demo,
-        stamp: timestampStamp(new Date()),
+        stamp: timestampStamp(currentTime()),
       });
       for (const step of steps) {
         const via = step.path === 'webhook' ? 'webhook' : 'S3 drop';
@@ -337,20 +369,29 @@ export async function runStart(
         say(`           in full: ${shown(file)}`);
         if (pipeline.alerts.publisher.deadLetters.length > 0) ok = false;
       }
+      const { allowed, refused } = pipeline.iam.counts;
+      say(
+        `  IAM      ${allowed + refused} calls checked against the functions' own policies, ${refused} refused`,
+      );
+      // A refused call is a grant the stack lacks: it would fail in the cloud too.
+      if (refused > 0) ok = false;
       say(ok ? '  demo: every step succeeded' : '  demo: FAILED (see above)');
       say();
     }
 
-    for (const line of guide({
-      api: pipeline.api,
-      s3: pipeline.s3,
-      dynamodb: pipeline.dynamodb,
-      bucket: pipeline.bucket,
-      webhookSecret: webhookSecret.value,
-      token: token.value,
-      dataDir: shown(pipeline.dataDir),
-      ...(demo === undefined ? {} : { demoDir: shown(demo.dir), demoAsOf: demo.manifest.generator.asOf }),
-    })) {
+    for (const line of guide(
+      {
+        api: pipeline.api,
+        s3: pipeline.s3,
+        dynamodb: pipeline.dynamodb,
+        bucket: pipeline.bucket,
+        webhookSecret: webhookSecret.value,
+        token: token.value,
+        dataDir: shown(pipeline.dataDir),
+        ...(demo === undefined ? {} : { demoDir: shown(demo.dir), demoAsOf: demo.manifest.generator.asOf }),
+      },
+      systemClock(),
+    )) {
       say(line);
     }
     say();

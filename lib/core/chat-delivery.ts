@@ -46,10 +46,7 @@ export type PostOutcome =
  * `Retry-After` as milliseconds to wait: delta-seconds or an HTTP date (RFC 9110 §10.2.3);
  * undefined when absent or unreadable.
  */
-export function retryAfterMs(
-  header: string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
+export function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
   if (header === null || header === undefined || header.trim() === '') return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
@@ -75,7 +72,7 @@ export function classifyAnswer(
   status: number,
   bodyText: string,
   retryAfter: string | null,
-  now: number = Date.now(),
+  now: number,
 ): PostOutcome {
   const wait = retryAfterMs(retryAfter, now);
   if (status === 429 || status >= 500) {

@@ -15,7 +15,7 @@ export function dingTalkSign(secret: string, timestamp: string): string {
 }
 
 /** The robot's webhook URL with `timestamp` and `sign` set (URLSearchParams encodes the sign). */
-export function signDingTalkUrl(webhookUrl: string, secret: string, now: number = Date.now()): string {
+export function signDingTalkUrl(webhookUrl: string, secret: string, now: number): string {
   const url = new URL(webhookUrl);
   const timestamp = String(now);
   url.searchParams.set('timestamp', timestamp);
@@ -30,7 +30,7 @@ export function verifyDingTalk(
   secret: string,
   timestamp: string | null,
   sign: string | null,
-  now: number = Date.now(),
+  now: number,
 ): DingTalkCheck {
   if (timestamp === null || sign === null) return { ok: false, reason: 'timestamp or sign is missing' };
   if (!/^\d{13}$/.test(timestamp)) return { ok: false, reason: 'timestamp is not Unix milliseconds' };

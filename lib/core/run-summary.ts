@@ -68,7 +68,7 @@ export function closeRun(
     reports: readonly PartitionReport[];
     summary: RunSummary;
   },
-  summarizeStartedAt: number,
+  summarizeMs: number,
   finishedAt: Date,
 ): RunRecord {
   const { results, failures, reports } = outcome;
@@ -87,7 +87,7 @@ export function closeRun(
       readMs: sum((p) => p.read),
       reconcileMs: sum((p) => p.reconcile),
       writeMs: sum((p) => p.write),
-      summarizeMs: finishedAt.getTime() - summarizeStartedAt,
+      summarizeMs: Math.round(summarizeMs),
     },
   };
 }

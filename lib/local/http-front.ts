@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describeError, invoke, SILENT, type LambdaFunction, type LocalLog } from './lambda-runtime.js';
 import { claimsOf, resolveBearer, type LocalUser } from './local-users.js';
 import type { StaticSite } from './static-site.js';
+import { currentTime } from '../adapters/clock.js';
 
 /**
  * The HTTP API of API Gateway on loopback: each request becomes an HTTP API payload 2.0 event for the
@@ -192,7 +193,7 @@ export function toApiGatewayEvent(
   request: RequestFacts,
   routeKey: string,
   pathParameters: Record<string, string> | undefined,
-  now = Date.now(),
+  now = currentTime().getTime(),
   claims?: Record<string, string>,
 ): APIGatewayProxyEventV2 {
   // A text type whose bytes are not UTF-8 goes base64-encoded, byte for byte: decoding it would
@@ -391,7 +392,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       },
       routeKey,
       found.params,
-      Date.now(),
+      currentTime().getTime(),
       user === undefined ? undefined : claimsOf(user),
     );
     try {
@@ -411,11 +412,13 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   }
 
   const server: Server = createServer((req, res) => {
-    const started = Date.now();
+    const started = performance.now();
     answer(req).then(
       (reply) => {
         write(res, reply);
-        log.info(`${req.method ?? ''} ${req.url ?? ''} ${reply.statusCode} (${Date.now() - started} ms)`);
+        log.info(
+          `${req.method ?? ''} ${req.url ?? ''} ${reply.statusCode} (${Math.round(performance.now() - started)} ms)`,
+        );
       },
       (error: unknown) => {
         log.error(`${req.method ?? ''} ${req.url ?? ''} failed: ${describeError(error)}`);

@@ -13,6 +13,7 @@ import { BUCKET, ENV } from '../declarations.js';
 import { startChatSink, type ChatSink } from './chat-sink.js';
 import { describeError, invoke, SILENT, type LambdaHandler, type LocalLog } from './lambda-runtime.js';
 import { LOCAL_REGION } from './embedded-aws.js';
+import { currentTime } from '../adapters/clock.js';
 
 /**
  * Alerts without SNS: the local AlertPublisher. A chat message goes to the real chat delivery
@@ -27,6 +28,8 @@ export interface LocalAlertsOptions {
   maxReceiveCount?: number;
   /** Wait before a message is delivered again (the queue's visibility timeout; locally short). */
   redeliveryDelayMs?: number;
+  /** Checks the publisher's sns:Publish on the alert's topic (the local IAM check); throws if refused. */
+  authorize?: (alert: PublishedAlert) => void;
   log?: LocalLog;
 }
 
@@ -51,6 +54,7 @@ export class LocalAlerts implements AlertPublisher {
   }
 
   async publish(alert: PublishedAlert): Promise<void> {
+    this.options.authorize?.(alert);
     this.published.push(alert);
     if (!isChatChannelType(alert.channelType)) {
       this.emails.push(alert);
@@ -102,7 +106,7 @@ export class LocalAlerts implements AlertPublisher {
 }
 
 function sqsRecord(alert: PublishedAlert, messageId: string, receive: number): SQSRecord {
-  const now = String(Date.now());
+  const now = String(currentTime().getTime());
   return {
     messageId,
     receiptHandle: `${messageId}#${receive}`,
@@ -146,6 +150,8 @@ export interface LocalAlertsWiringOptions {
   /** The configuration document; by default the repository's config/alerts.yaml. */
   configPath?: string;
   redeliveryDelayMs?: number;
+  /** The local IAM check of each publish (see LocalAlertsOptions). */
+  authorize?: (alert: PublishedAlert) => void;
   log?: LocalLog;
   env?: NodeJS.ProcessEnv;
 }
@@ -202,6 +208,7 @@ export async function startLocalAlerts(options: LocalAlertsWiringOptions): Promi
     deliverChat: options.deliverChat,
     log,
     ...(options.redeliveryDelayMs === undefined ? {} : { redeliveryDelayMs: options.redeliveryDelayMs }),
+    ...(options.authorize === undefined ? {} : { authorize: options.authorize }),
   });
   options.setAlertPublisher(publisher);
   const restore = (name: string, value: string | undefined): void => {

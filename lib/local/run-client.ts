@@ -78,7 +78,7 @@ export async function waitForRun(
   options: WaitOptions = {},
 ): Promise<RunRecord> {
   const pollMs = options.pollMs ?? 250;
-  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  const deadline = performance.now() + (options.timeoutMs ?? 30 * 60_000);
   for (;;) {
     let run: RunRecord | undefined;
     try {
@@ -90,7 +90,7 @@ export async function waitForRun(
       await options.onPoll?.(run);
       if (run.status !== 'RUNNING') return run;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(`run ${runId} is still ${run?.status ?? 'not recorded'} after ${options.timeoutMs} ms`);
     }
     await sleep(pollMs);

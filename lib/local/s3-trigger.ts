@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LOCAL_REGION } from './embedded-aws.js';
 import { describeError, invoke, SILENT, type LambdaFunction, type LocalLog } from './lambda-runtime.js';
+import { currentTime } from '../adapters/clock.js';
 
 /**
  * The bucket's object-created notification on `incoming/`, locally: s3rver's own event records
@@ -82,7 +83,7 @@ export function toAwsRecord(
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: LOCAL_REGION,
-    eventTime: source.eventTime ?? new Date().toISOString(),
+    eventTime: source.eventTime ?? currentTime().toISOString(),
     eventName: source.eventName,
     userIdentity: { principalId: 'AWS:LOCAL' },
     requestParameters: { sourceIPAddress: source.sourceIp ?? '127.0.0.1' },
@@ -95,7 +96,7 @@ export function toAwsRecord(
         key: encodeS3EventKey(object.key),
         size: object.size,
         eTag: object.eTag.replace(/"/g, ''),
-        sequencer: object.sequencer ?? Date.now().toString(16).toUpperCase().padStart(18, '0'),
+        sequencer: object.sequencer ?? currentTime().getTime().toString(16).toUpperCase().padStart(18, '0'),
       },
     },
   };
@@ -145,10 +146,10 @@ export function startS3Trigger(options: S3TriggerOptions): S3Trigger {
     const label = `${awsRecord.eventName} ${key}`;
     let error = '';
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
-      const started = Date.now();
+      const started = performance.now();
       try {
         await invoke(options.fn, event);
-        log.info(`s3 ${label} -> ${options.fn.name} ok (${Date.now() - started} ms)`);
+        log.info(`s3 ${label} -> ${options.fn.name} ok (${Math.round(performance.now() - started)} ms)`);
         outcomes.emit(`outcome ${key}`, { key, eventName: awsRecord.eventName, ok: true, attempts: attempt });
         return;
       } catch (e) {

@@ -64,7 +64,8 @@ export function awsCliEnvironment(): string {
   );
 }
 
-export function guide(facts: GuideFacts, now = new Date()): string[] {
+/** `now` is the machine's time: the curl line's signature must be fresh when the user runs it. */
+export function guide(facts: GuideFacts, now: Date): string[] {
   const body = sampleMovement(now);
   const finance = facts.demoDir === undefined ? 'finance.csv' : `${facts.demoDir}/finance.csv`;
   const s3 = `aws --endpoint-url ${facts.s3}`;

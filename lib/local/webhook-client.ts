@@ -84,6 +84,7 @@ export function signedHeaders(secret: string, body: string, timestamp: number, c
 }
 
 export async function postSigned(post: SignedPost): Promise<{ status: number; answer: unknown }> {
+  // A sender signs with its own (the machine's) time, which the receiver checks against its own.
   const timestamp = post.timestamp ?? Math.floor(Date.now() / 1000);
   const response = await fetch(post.url, {
     method: 'POST',

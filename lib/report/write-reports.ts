@@ -78,7 +78,9 @@ export async function prepareReport(
   render(format: ReportFormat, destination: Writable): Promise<{ pages?: number }>;
   close(): Promise<void>;
 }> {
-  const generatedAt = options.generatedAt ?? options.summary.run?.generatedAt ?? new Date().toISOString();
+  // Time is the caller's: a report says when its run was made, never when it happened to be drawn.
+  const generatedAt = options.generatedAt ?? options.summary.run?.generatedAt;
+  if (generatedAt === undefined) throw new Error('a report needs generatedAt (or summary.run.generatedAt)');
   const modelOptions: ReportOptions = { workflow: options.workflow };
   if (options.topCount !== undefined) modelOptions.topCount = options.topCount;
   const builder = new ReportModelBuilder(

@@ -1,17 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReconcile } from '../../lib/cli/reconcile-command.js';
-import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
+import { tempDir } from '../support/temp.js';
+import { compareWithTruth, EXACT, hasSharedCheck, sampleDir, sharedCheck } from '../support/acceptance.js';
 
 // The CLI end to end, as `npx stocktally reconcile` runs it: the bundled dist/stocktally.js.
 
 const CLI = join(process.cwd(), 'dist', 'stocktally.js');
-const ACCEPTANCE = join(process.cwd(), '..', 'shared', 'acceptance');
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-const hasAcceptance = existsSync(join(ACCEPTANCE, 'check.py'));
 const AS_OF = '2026-11-02T00:00:00Z';
 
 function cli(args: string[]) {
@@ -19,11 +15,11 @@ function cli(args: string[]) {
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'stocktally-test-'));
+  return tempDir('stocktally-test-');
 }
 
 function sampleArgs(out: string): string[] {
-  const s = join(ACCEPTANCE, 'sample');
+  const s = sampleDir('sample');
   return [
     'reconcile',
     '--wms',
@@ -40,21 +36,22 @@ function sampleArgs(out: string): string[] {
   ];
 }
 
-// Skipped only where the shared acceptance folder or python3 is missing (a checkout on its own).
-describe.runIf(hasPython && hasAcceptance)('the public acceptance samples', () => {
-  it('passes check.py on the CSV/UTC sample', () => {
+describe('the public acceptance samples (test/fixtures/acceptance)', () => {
+  it('finds exactly the truth of the CSV/UTC sample', () => {
     const out = tmp();
     expect(cli(sampleArgs(out)).status).toBe(0);
-    const check = spawnSync('python3', [join(ACCEPTANCE, 'check.py'), join(ACCEPTANCE, 'sample'), out], {
-      encoding: 'utf8',
-    });
-    expect(check.stdout).toContain('recall=1.0000 precision=1.0000 rejected=6/6 extra_rejected=0');
-    expect(check.status).toBe(0);
+    expect(compareWithTruth(sampleDir('sample'), out)).toEqual(EXACT);
+    if (hasSharedCheck) {
+      expect(sharedCheck(sampleDir('sample'), out)).toEqual({
+        last: 'recall=1.0000 precision=1.0000 rejected=6/6 extra_rejected=0',
+        status: 0,
+      });
+    }
   });
 
-  it('passes check.py on the NDJSON sample with a cost table in Asia/Shanghai', () => {
+  it('finds exactly the truth of the NDJSON sample with a cost table in Asia/Shanghai', () => {
     const out = tmp();
-    const s = join(ACCEPTANCE, 'sample-2');
+    const s = sampleDir('sample-2');
     const truth = JSON.parse(readFileSync(join(s, 'truth.json'), 'utf8')) as { args: string[] };
     const result = cli([
       'reconcile',
@@ -73,56 +70,13 @@ describe.runIf(hasPython && hasAcceptance)('the public acceptance samples', () =
     ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const check = spawnSync('python3', [join(ACCEPTANCE, 'check.py'), s, out], { encoding: 'utf8' });
-    expect(check.stdout).toContain('recall=1.0000 precision=1.0000 rejected=9/9 extra_rejected=0');
-    expect(check.status).toBe(0);
-  });
-
-  it('writes the same results with one partition, with 64 on worker threads, and when spilling to disk', async () => {
-    const a = tmp();
-    const b = tmp();
-    const c = tmp();
-    expect(cli([...sampleArgs(a), '--partitions', '1', '--workers', '0']).status).toBe(0);
-    expect(cli([...sampleArgs(b), '--workers', '2']).status).toBe(0);
-    const s = join(ACCEPTANCE, 'sample');
-    const summary = await runReconcile({
-      wms: join(s, 'wms.csv'),
-      finance: join(s, 'finance.csv'),
-      uom: join(s, 'uom.csv'),
-      out: c,
-      settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(AS_OF) },
-      workers: 0,
-      memoryBudgetBytes: 4096,
-    });
-    expect(summary.run.spilledBytes).toBeGreaterThan(0);
-    const sorted = (dir: string) =>
-      (JSON.parse(readFileSync(join(dir, 'discrepancies.json'), 'utf8')) as { groupKey: string }[])
-        .map((x) => JSON.stringify(x))
-        .sort();
-    expect(sorted(b)).toEqual(sorted(a));
-    expect(sorted(c)).toEqual(sorted(a));
-    // Same partitioning, different execution: byte-identical files.
-    expect(readFileSync(join(c, 'discrepancies.json'), 'utf8')).toBe(
-      readFileSync(join(b, 'discrepancies.json'), 'utf8'),
-    );
-  });
-
-  it('writes the CSV with a BOM and the summary with counts, money and rejected rows', () => {
-    const out = tmp();
-    cli(sampleArgs(out));
-    const csv = readFileSync(join(out, 'discrepancies.csv'), 'utf8');
-    expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv).toContain('WH-上海-02');
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
-    expect(summary).toMatchObject({
-      groupsSeen: 400,
-      groupsMatched: 368,
-      matchRate: '0.9200',
-      discrepancies: 32,
-    });
-    expect(summary.rejected).toContainEqual(
-      expect.objectContaining({ file: 'wms.csv', line: 92, field: 'sku', reason: 'missing sku' }),
-    );
+    expect(compareWithTruth(s, out)).toEqual(EXACT);
+    if (hasSharedCheck) {
+      expect(sharedCheck(s, out)).toEqual({
+        last: 'recall=1.0000 precision=1.0000 rejected=9/9 extra_rejected=0',
+        status: 0,
+      });
+    }
   });
 });
 
@@ -270,6 +224,11 @@ describe('unusable arguments exit 2 with one line naming the problem', () => {
     ['a bad --as-of', [...base, '--as-of', '2026-13-01'], /--as-of .*impossible date/],
     ['an unknown time zone', [...base, '--timezone', 'Mars/Olympus'], /--timezone Mars\/Olympus/],
     ['a negative lag', [...base, '--lag-hours', '-1'], /--lag-hours must not be negative/],
+    [
+      'a period that is not a month',
+      [...base, '--period', '2026-13'],
+      /--period must be a month YYYY-MM: 2026-13/,
+    ],
     ['a missing --out', ['reconcile', '--wms', file, '--finance', file], /--out is required/],
     [
       'an unknown file type',
@@ -303,6 +262,7 @@ describe('unusable arguments exit 2 with one line naming the problem', () => {
       '--uom',
       '--costs',
       '--as-of',
+      '--period',
       '--lag-hours',
       '--timezone',
       '--amount-tolerance',

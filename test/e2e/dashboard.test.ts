@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIND_ZH, type Kind } from '../../lib/core/discrepancy.js';
 import type { RunDiscrepancy } from '../../lib/core/run-events.js';
@@ -12,21 +11,13 @@ import type { CaseView, Trail } from '../../lib/adapters/case-work.js';
 import type { CloseCheck } from '../../lib/core/close-check.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
 import { formatMoney } from '../../web/src/format.js';
+import { launchBrowser } from '../../bench/browser.js';
+import { tempDir } from '../support/temp.js';
+import { daysToNow, SUITE_NOW } from '../support/clock.js';
 
 // The dashboard end to end (issue 9): `stocktally start --demo` as a user runs it (the bundled CLI in
 // a child process), Debian's Chromium driven by playwright-core, every figure checked against the
 // API's own answer. Screenshots go to test-results/ (gitignored) for a person to look at.
-export const CHROMIUM = process.env.STOCKTALLY_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TOKEN = 'e2e-dashboard-token';
 const SHOTS = join(process.cwd(), 'test-results');
 
@@ -41,7 +32,8 @@ interface Started {
 async function startDemo(dataDir: string): Promise<Started> {
   const child = spawn(
     process.execPath,
-    ['dist/stocktally.js', 'start', '--demo', '--port', '0', '--data', dataDir],
+    // The suite's now for the pipeline's clock (ages, summaries, schedules): nothing depends on today.
+    ['dist/stocktally.js', 'start', '--demo', '--port', '0', '--data', dataDir, '--now', SUITE_NOW],
     { env: { ...process.env, STOCKTALLY_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let text = '';
@@ -62,7 +54,7 @@ async function startDemo(dataDir: string): Promise<Started> {
 let started: Started;
 let browser: Browser;
 let page: Page;
-const dataDir = join(mkdtempSync(join(tmpdir(), 'stocktally-e2e-')), 'data');
+const dataDir = join(tempDir('stocktally-e2e-'), 'data');
 const problems: string[] = [];
 
 /** GET as a local user (`local`: the bare token, every role). */
@@ -131,16 +123,12 @@ async function ready(): Promise<void> {
 const digits = (text: string | null) => (text ?? '').replace(/[,\s%]/g, '');
 
 beforeAll(async () => {
-  // Fails, never skips: the browser test is part of the suite (.ci/run installs Debian's chromium).
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set STOCKTALLY_CHROMIUM)`,
-    );
-  }
   mkdirSync(SHOTS, { recursive: true });
   started = await startDemo(dataDir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  // The page's clock too, so the next scheduled runs and a session's expiry follow the suite's now.
+  await page.clock.setFixedTime(new Date(SUITE_NOW));
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`csp: ${message.text()}`);
@@ -209,7 +197,7 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     // Nothing has been worked yet: every RED discrepancy of the demo is an open RED case.
     expect(open.length).toBe(heat.open.RED.count);
     const oldest = open.map((c) => c.firstSeen).sort()[0]!;
-    const days = Math.floor((Date.now() - Date.parse(oldest)) / 86_400_000);
+    const days = daysToNow(oldest);
     expect(await page.locator('[data-test="kpi-open-red"] .sub').textContent()).toContain(
       `最久已 ${days} 天`,
     );

@@ -28,6 +28,7 @@ import { caseIdOf } from '../../lib/core/case-id.js';
 import { BUCKET, CASE_EVENTS_TABLE } from '../../lib/declarations.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
 import { renderReport } from '../../functions/reports/render-report.js';
+import { daysToNow } from '../support/clock.js';
 
 // The cases API through its real handler on the embedded DynamoDB and S3, after real runs.
 
@@ -127,7 +128,7 @@ describe('cases opened by a run', () => {
     expect(await list({ state: 'CLOSED' })).toEqual([]);
     expect(await list({ kind: 'AMOUNT_MISMATCH,TIMING_LAG' })).toEqual([GROUPS.amount, GROUPS.lag].sort());
     // Ages count from each discrepancy's firstSeen (the run's asOf) to now.
-    const days = Math.floor((Date.now() - Date.parse(AS_OF)) / 86_400_000);
+    const days = daysToNow(AS_OF);
     const bucket = days <= 1 ? '0-1' : days <= 7 ? '2-7' : days <= 30 ? '8-30' : '>30';
     const other = bucket === '0-1' ? '2-7' : '0-1';
     expect(await list({ age: bucket })).toHaveLength(4);

@@ -20,6 +20,7 @@ import { CaseStore } from '../../lib/adapters/case-store.js';
 import { caseIdOf } from '../../lib/core/case-id.js';
 import { SYSTEM_ACTOR } from '../../lib/core/case-workflow.js';
 import { CASES_TABLE } from '../../lib/declarations.js';
+import { daysToNow } from '../support/clock.js';
 
 // GET /v1/cases/summary through the real handler on the embedded DynamoDB, after real runs: the
 // sparse open index must follow every way a case enters or leaves the open states.
@@ -55,8 +56,6 @@ async function listed(severity: string): Promise<string[]> {
   return (answer.body.items as { groupKey: string }[]).map((c) => c.groupKey).sort();
 }
 
-const daysSince = (iso: string): number => Math.floor((Date.now() - Date.parse(iso)) / 86_400_000);
-
 beforeAll(async () => {
   aws = await startRunsAws();
 });
@@ -77,10 +76,10 @@ describe('GET /v1/cases/summary', () => {
       caseId: caseIdOf(GROUPS.red),
       groupKey: GROUPS.red,
       firstSeen: AS_OF,
-      ageDays: daysSince(AS_OF),
+      ageDays: daysToNow(AS_OF),
     });
     // Every case was first seen at the run's asOf: all in that one age bucket.
-    const days = daysSince(AS_OF);
+    const days = daysToNow(AS_OF);
     const bucket = days <= 1 ? '0-1' : days <= 7 ? '2-7' : days <= 30 ? '8-30' : '>30';
     expect(s.YELLOW?.byAge).toEqual({ '0-1': 0, '2-7': 0, '8-30': 0, '>30': 0, [bucket]: 2 });
   });

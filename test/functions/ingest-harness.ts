@@ -12,9 +12,7 @@ import {
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { signBody } from '../../lib/core/signature.js';
 import { BUCKET, ENV, RECORDS_TABLE } from '../../lib/declarations.js';
 import {
@@ -26,6 +24,7 @@ import {
   type Embedded,
   type EmbeddedS3,
 } from '../../lib/local/embedded-aws.js';
+import { tempDir } from '../support/temp.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -42,7 +41,7 @@ export interface Aws {
 
 /** Starts the stand-ins, creates the declared tables and bucket, and points the handlers at them. */
 export async function startAws(): Promise<Aws> {
-  const directory = mkdtempSync(join(tmpdir(), 'stocktally-s3-'));
+  const directory = tempDir('stocktally-s3-');
   const [dynamoServer, s3Server]: [Embedded, EmbeddedS3] = await Promise.all([
     startDynamo(),
     startS3({ directory }),

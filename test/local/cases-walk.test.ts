@@ -1,7 +1,6 @@
 import { UpdateItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { runAuditCommand } from '../../lib/cli/audit-command.js';
 import { runStart } from '../../lib/cli/start-command.js';
 import { CASE_EVENTS_TABLE } from '../../lib/declarations.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-aws.js';
+import { tempDir } from '../support/temp.js';
 
 // `stocktally start --demo` with the real handlers on the embedded DynamoDB and S3; while it runs,
 // a RED case of the demo run is worked from OPEN to CLOSED through the local API by different
@@ -116,7 +116,7 @@ async function walk(dataDir: string): Promise<void> {
 
 describe('a RED case of the demo worked end to end through the local API', () => {
   const saved = { secret: process.env.STOCKTALLY_WEBHOOK_SECRET, token: process.env.STOCKTALLY_TOKEN };
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'stocktally-walk-')), 'data');
+  const dataDir = join(tempDir('stocktally-walk-'), 'data');
 
   beforeAll(async () => {
     process.env.STOCKTALLY_WEBHOOK_SECRET = 'walk-secret';

@@ -1,13 +1,13 @@
 import {
   DescribeTableCommand,
+  DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BUCKET, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
@@ -15,6 +15,7 @@ import {
   OutdatedTableError,
   createTableInput,
   bootstrap,
+  enableTimeToLive,
   localDynamoClient,
   localS3Client,
   startDynamo,
@@ -23,13 +24,14 @@ import {
   type Embedded,
   type EmbeddedS3,
 } from '../../lib/local/embedded-aws.js';
+import { tempDir } from '../support/temp.js';
 
 describe('the embedded AWS stand-ins', () => {
   let dynamo: Embedded;
   let s3: EmbeddedS3;
   beforeAll(async () => {
     dynamo = await startDynamo();
-    s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+    s3 = await startS3({ directory: tempDir('s3-') });
   });
   afterAll(async () => {
     await dynamo.stop();
@@ -50,6 +52,40 @@ describe('the embedded AWS stand-ins', () => {
       new GetObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv' }),
     );
     expect(await got.Body?.transformToString()).toBe('x,上海\r\n');
+  });
+
+  it('asks for the TTL the runs table declares, and carries on where dynalite has none', async () => {
+    const ddb = localDynamoClient(dynamo.endpoint);
+    await bootstrap(ddb, localS3Client(s3.endpoint));
+
+    expect(RUNS_TABLE.timeToLiveAttribute).toBe('expiresAt');
+    expect(await enableTimeToLive(ddb, RUNS_TABLE)).toBe('unsupported');
+    expect(await enableTimeToLive(ddb, RECORDS_TABLE)).toBe('none');
+  });
+
+  it('turns the TTL on where the DynamoDB has it, a second time too, and reports any other refusal', async () => {
+    // DynamoDB Local and the cloud answer UpdateTimeToLive; dynalite cannot, so its answers are given here.
+    const ddb = mockClient(DynamoDBClient);
+    try {
+      ddb
+        .on(UpdateTimeToLiveCommand)
+        .resolvesOnce({})
+        .rejectsOnce(
+          Object.assign(new Error('TimeToLive is already enabled'), { name: 'ValidationException' }),
+        )
+        .rejectsOnce(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' }));
+      const client = new DynamoDBClient({});
+
+      expect(await enableTimeToLive(client, RUNS_TABLE)).toBe('enabled');
+      expect(await enableTimeToLive(client, RUNS_TABLE)).toBe('enabled');
+      await expect(enableTimeToLive(client, RUNS_TABLE)).rejects.toThrow('no such table');
+      expect(ddb.commandCalls(UpdateTimeToLiveCommand)[0]?.args[0].input).toEqual({
+        TableName: RUNS_TABLE.localName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    } finally {
+      ddb.restore();
+    }
   });
 
   it('refuses a table an older version made without a declared index, naming it and the way out', async () => {
@@ -114,10 +150,10 @@ describe('the embedded AWS stand-ins', () => {
 
 describe('dynalite in its own process', () => {
   it('keeps what it stored at its path across a restart, and stops when asked', async () => {
-    const path = mkdtempSync(join(tmpdir(), 'dynalite-'));
+    const path = tempDir('dynalite-');
     const first = await startDynamoProcess({ path });
     const ddb = localDynamoClient(first.endpoint);
-    const s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-')) });
+    const s3 = await startS3({ directory: tempDir('s3-') });
     await bootstrap(ddb, localS3Client(s3.endpoint));
     await s3.stop();
     const key = { pk: { S: 'wms#E-1' }, sk: { S: 'head' } };

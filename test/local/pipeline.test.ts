@@ -1,7 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signBody } from '../../lib/core/signature.js';
@@ -10,6 +9,8 @@ import { DataDirInUseError } from '../../lib/local/data-dir.js';
 import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
 import { loadRealHandlers } from '../../lib/local/real-handlers.js';
 import { postSigned } from '../../lib/local/webhook-client.js';
+import { tempDir } from '../support/temp.js';
+import { SUITE_NOW } from '../support/clock.js';
 
 const SECRET = 'pipeline-test-secret';
 const TOKEN = 'pipeline-test-token';
@@ -39,7 +40,7 @@ const movement = (eventId: string) =>
     type: 'RECEIPT',
     quantity: '5',
     documentRef: 'PO-1',
-    occurredAt: new Date().toISOString(),
+    occurredAt: SUITE_NOW,
   });
 
 describe('the local pipeline on the real handlers', () => {
@@ -63,7 +64,7 @@ describe('the local pipeline on the real handlers', () => {
   }
 
   it('ingests a drop whose key has a space and Chinese, and writes its report under the same key', async () => {
-    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const pipeline = await start(tempDir('pipeline-'));
     const key = 'incoming/finance/十月 file.csv';
     const csv =
       '\ufeffentryId,warehouseId,sku,type,quantity,amount,documentRef,postedAt\r\n' +
@@ -83,7 +84,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('stays up on hostile drop keys: a 1,000-byte key, keys with .. segments, and reports each refusal', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'pipeline-keys-'));
+    const root = tempDir('pipeline-keys-');
     const pipeline = await start(join(root, 'data'));
     const csv =
       'eventId,warehouseId,sku,type,quantity,documentRef,occurredAt\nE1,WH-01,SKU-1,RECEIPT,1,PO-1,2026-10-01T00:00:00Z\n';
@@ -132,7 +133,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('answers a correctly signed body that is not UTF-8 with 400, not 401', async () => {
-    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const pipeline = await start(tempDir('pipeline-'));
     const body = Buffer.concat([
       Buffer.from('[{"eventId":"E'),
       Buffer.from([0xff, 0xfe]),
@@ -158,7 +159,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('answers the signed webhook without a bearer token, and refuses an unsigned one with 401', async () => {
-    const pipeline = await start(mkdtempSync(join(tmpdir(), 'pipeline-')));
+    const pipeline = await start(tempDir('pipeline-'));
     const url = `${pipeline.api}/v1/movements`;
 
     const signed = await postSigned({
@@ -184,7 +185,7 @@ describe('the local pipeline on the real handlers', () => {
   });
 
   it('keeps the records in DIR across a restart, and refuses a second pipeline on the same DIR', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    const dataDir = tempDir('pipeline-');
     const first = await start(dataDir);
     const body = movement('E-persist');
     await postSigned({

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { groupDigits, parseRunArgs, runRunCommand } from '../../lib/cli/run-comm
 import { runStart } from '../../lib/cli/start-command.js';
 import { UsageError } from '../../lib/cli/usage-error.js';
 import { postSigned } from '../../lib/local/webhook-client.js';
+import { tempDir } from '../support/temp.js';
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -36,7 +36,7 @@ describe('stocktally run: arguments', () => {
   });
 
   it('says to start the pipeline when DIR has no endpoints.json', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'run-cmd-none-'));
+    const data = tempDir('run-cmd-none-');
 
     await expect(
       runRunCommand(['--data', data], { out: capture().stream, err: capture().stream }),
@@ -68,7 +68,7 @@ const TOKEN = 'run-command-test-token';
 
 describe('stocktally run against a running stocktally start', () => {
   const saved = { secret: process.env.STOCKTALLY_WEBHOOK_SECRET, token: process.env.STOCKTALLY_TOKEN };
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'run-cmd-')), 'data');
+  const dataDir = join(tempDir('run-cmd-'), 'data');
   let stop: (signal: string) => void = () => undefined;
   let started: Promise<number>;
 

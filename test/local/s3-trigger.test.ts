@@ -8,9 +8,6 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUCKET } from '../../lib/declarations.js';
 import {
@@ -24,6 +21,7 @@ import {
 } from '../../lib/local/embedded-aws.js';
 import type { LocalLog } from '../../lib/local/lambda-runtime.js';
 import { encodeS3EventKey, startS3Trigger, type S3Trigger } from '../../lib/local/s3-trigger.js';
+import { tempDir } from '../support/temp.js';
 
 /** How a handler reads an S3 event key (AWS documents this decoding). */
 const decodeAwsKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
@@ -57,7 +55,7 @@ describe('the local object-created trigger', () => {
 
   beforeAll(async () => {
     dynamo = await startDynamo();
-    s3 = await startS3({ directory: mkdtempSync(join(tmpdir(), 's3-trigger-')) });
+    s3 = await startS3({ directory: tempDir('s3-trigger-') });
     client = localS3Client(s3.endpoint);
     await bootstrap(localDynamoClient(dynamo.endpoint), client);
   });

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStart } from '../../lib/cli/start-command.js';
+import { tempDir } from '../support/temp.js';
 
 /** Collects what runStart prints. */
 function capture(): { stream: PassThrough; text: () => string } {
@@ -25,7 +25,7 @@ interface Received {
  */
 describe('stocktally start --demo --once, twice on the same data', () => {
   const saved = { secret: process.env.STOCKTALLY_WEBHOOK_SECRET, token: process.env.STOCKTALLY_TOKEN };
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'stocktally-alerts-')), 'data');
+  const dataDir = join(tempDir('stocktally-alerts-'), 'data');
   const runs: { status: number; out: string; err: string; received: Received }[] = [];
 
   beforeAll(async () => {

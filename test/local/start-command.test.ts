@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStartArgs, runStart, type StartIo } from '../../lib/cli/start-command.js';
 import { UsageError } from '../../lib/cli/usage-error.js';
 import type { IngestHandlers } from '../../lib/local/ingest-functions.js';
+import { tempDir } from '../support/temp.js';
 
 /** Handlers that answer without touching storage: these tests are about the command, not ingest. */
 const stubHandlers = async (): Promise<IngestHandlers> => ({
@@ -30,7 +30,7 @@ function io(extra: Partial<StartIo> = {}): StartIo & { text: () => string } {
   };
 }
 
-const tempData = (): string => join(mkdtempSync(join(tmpdir(), 'start-cmd-')), 'data');
+const tempData = (): string => join(tempDir('start-cmd-'), 'data');
 
 describe('stocktally start', () => {
   const saved = { secret: process.env.STOCKTALLY_WEBHOOK_SECRET, token: process.env.STOCKTALLY_TOKEN };

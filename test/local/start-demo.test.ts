@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStart } from '../../lib/cli/start-command.js';
 import { signBody } from '../../lib/core/signature.js';
 import { findDemoSet } from '../../lib/local/demo-set.js';
+import { tempDir } from '../support/temp.js';
 
 /** Collects what runStart prints. */
 function capture(): { stream: PassThrough; text: () => string } {
@@ -20,7 +20,7 @@ const TOKEN = 'demo-test-token';
 
 describe('stocktally start --demo --once against the real handlers', () => {
   const saved = { secret: process.env.STOCKTALLY_WEBHOOK_SECRET, token: process.env.STOCKTALLY_TOKEN };
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'stocktally-start-')), 'data');
+  const dataDir = join(tempDir('stocktally-start-'), 'data');
   const out = capture();
   const err = capture();
   let status: number;

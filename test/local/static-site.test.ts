@@ -1,21 +1,21 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpFront, type HttpFront } from '../../lib/local/http-front.js';
 import { dashboardUrl, findBuiltSite, staticSite } from '../../lib/local/static-site.js';
+import { tempDir } from '../support/temp.js';
 
 // The dashboard's files on the local HTTP front (issue 9): no token for them, the token for the API.
 let front: HttpFront;
 
 function siteDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stocktally-site-'));
+  const dir = tempDir('stocktally-site-');
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="app"></div>');
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log("看板")');
   writeFileSync(join(dir, 'assets', 'index-abc123.css'), 'body{}');
-  writeFileSync(join(mkdtempSync(join(tmpdir(), 'outside-')), 'secret.txt'), 'no');
+  writeFileSync(join(tempDir('outside-'), 'secret.txt'), 'no');
   return dir;
 }
 

@@ -1,5 +1,3 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReconcile, type Summary } from '../../lib/cli/reconcile-command.js';
 import { parseDecimal } from '../../lib/core/decimal.js';
@@ -7,6 +5,8 @@ import type { Discrepancy } from '../../lib/core/discrepancy.js';
 import type { ReportSummary } from '../../lib/core/report-model.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
 import { countDiscrepancy, emptyTally, summaryFigures } from '../../lib/core/summary.js';
+import { tempDir } from '../support/temp.js';
+import { sampleDir } from '../support/acceptance.js';
 
 /** Small factories for the report tests: discrepancies, a summary that adds up, the public sample run. */
 
@@ -45,6 +45,7 @@ export function discrepancy(spec: Partial<Discrepancy> = {}): Discrepancy {
     financeEntryIds: [`F${seq}`],
     duplicateEntryIds: [],
     explanation: `WMS net 10 EA but finance net 8 EA for ${documentRef}: finance is under by 2 EA, about 200.00 at WMS unit cost 100`,
+    explanationZh: `单据 ${documentRef} WMS 净数量 10 EA,财务净数量 8 EA:财务少 2 EA,约 200.00(按WMS单位成本 100)`,
     rejectedRows: [],
     ...spec,
   };
@@ -75,11 +76,10 @@ export function summaryOf(list: readonly Discrepancy[], extra: Partial<ReportSum
   };
 }
 
-export const SAMPLE = join(process.cwd(), '..', 'shared', 'acceptance', 'sample');
-export const hasSample = existsSync(join(SAMPLE, 'wms.csv'));
+export const SAMPLE = sampleDir('sample');
 
 export function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'stocktally-report-test-'));
+  return tempDir('stocktally-report-test-');
 }
 
 /** The public sample reconciled in this thread, as `stocktally reconcile` writes it. */

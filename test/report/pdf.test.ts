@@ -5,7 +5,7 @@ import type { Discrepancy } from '../../lib/core/discrepancy.js';
 import type { WorkflowNote } from '../../lib/core/report-model.js';
 import { readDiscrepancyArray } from '../../lib/report/discrepancy-file.js';
 import { writeReports, type WriteReportsOptions } from '../../lib/report/write-reports.js';
-import { discrepancy, hasSample, reconcileSample, summaryOf, tmp } from './factories.js';
+import { discrepancy, reconcileSample, summaryOf, tmp } from './factories.js';
 import { embeddedFonts, glyphOutlineSizes, pdfText, type PageText } from './pdf-inspect.js';
 
 const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
@@ -26,8 +26,7 @@ async function render(
   return { bytes, pages: await pdfText(bytes), pageCount: written.pdf!.pages };
 }
 
-// Skipped only where the shared acceptance folder is missing (a checkout on its own).
-describe.runIf(hasSample)('the PDF report of the public sample', () => {
+describe('the PDF report of the public sample', () => {
   let bytes: Buffer;
   let pages: PageText[];
   let all: string;

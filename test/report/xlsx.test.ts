@@ -6,7 +6,7 @@ import type { Discrepancy } from '../../lib/core/discrepancy.js';
 import { readDiscrepancyArray } from '../../lib/report/discrepancy-file.js';
 import { writeReports } from '../../lib/report/write-reports.js';
 import { SHEETS } from '../../lib/report/xlsx.js';
-import { discrepancy, hasSample, reconcileSample, summaryOf, tmp } from './factories.js';
+import { discrepancy, reconcileSample, summaryOf, tmp } from './factories.js';
 
 async function reopen(path: string): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
@@ -130,38 +130,34 @@ describe('the XLSX report', () => {
     expect(detail.getRow(2).getCell(column(detail, '预期金额')).value).toBeNull();
   });
 
-  // Skipped only where the shared acceptance folder is missing (a checkout on its own).
-  it.runIf(hasSample)(
-    'totals the public sample: the summary, the detail rows and the check formula agree',
-    async () => {
-      const { out, summary } = await reconcileSample();
-      const written = await writeReports({
-        outDir: out,
-        summary,
-        discrepancies: () => readDiscrepancyArray(join(out, 'discrepancies.json')),
-        pdf: false,
-        xlsx: true,
-      });
-      const workbook = await reopen(written.xlsx!.path);
-      const detail = workbook.getWorksheet(SHEETS.discrepancies)!;
-      expect(detail.rowCount).toBe(summary.discrepancies + 1);
-      expect(sumColumn(detail, column(detail, '涉及金额'))).toBe(summary.moneyAtStake.total);
+  it('totals the public sample: the summary, the detail rows and the check formula agree', async () => {
+    const { out, summary } = await reconcileSample();
+    const written = await writeReports({
+      outDir: out,
+      summary,
+      discrepancies: () => readDiscrepancyArray(join(out, 'discrepancies.json')),
+      pdf: false,
+      xlsx: true,
+    });
+    const workbook = await reopen(written.xlsx!.path);
+    const detail = workbook.getWorksheet(SHEETS.discrepancies)!;
+    expect(detail.rowCount).toBe(summary.discrepancies + 1);
+    expect(sumColumn(detail, column(detail, '涉及金额'))).toBe(summary.moneyAtStake.total);
 
-      const sheet = workbook.getWorksheet(SHEETS.summary)!;
-      const rows = new Map<string, ExcelJS.Row>();
-      sheet.eachRow((row) => rows.set(String(row.getCell(1).value), row));
-      const count = rows.get('差异数 Discrepancies')!;
-      expect(count.getCell(2).value).toBe(32);
-      expect(count.getCell(3).value).toBe(5545700.08);
-      expect(count.getCell(3).numFmt).toBe('0.00');
-      expect(rows.get('红灯 RED')!.getCell(3).value).toBe(5259135.53);
-      expect(rows.get('匹配率 Match rate')!.getCell(2).value).toBe(0.92);
-      const check = rows.get('明细合计(公式) Detail sheet sum (formula)')!.getCell(3)
-        .value as ExcelJS.CellFormulaValue;
-      expect(check.formula).toBe(`SUM('差异明细 Discrepancies'!O2:O33)`);
-      expect(check.result).toBe(5545700.08);
-      const rejected = workbook.getWorksheet(SHEETS.rejected)!;
-      expect(rejected.rowCount).toBe(summary.rejected.length + 1);
-    },
-  );
+    const sheet = workbook.getWorksheet(SHEETS.summary)!;
+    const rows = new Map<string, ExcelJS.Row>();
+    sheet.eachRow((row) => rows.set(String(row.getCell(1).value), row));
+    const count = rows.get('差异数 Discrepancies')!;
+    expect(count.getCell(2).value).toBe(32);
+    expect(count.getCell(3).value).toBe(5545700.08);
+    expect(count.getCell(3).numFmt).toBe('0.00');
+    expect(rows.get('红灯 RED')!.getCell(3).value).toBe(5259135.53);
+    expect(rows.get('匹配率 Match rate')!.getCell(2).value).toBe(0.92);
+    const check = rows.get('明细合计(公式) Detail sheet sum (formula)')!.getCell(3)
+      .value as ExcelJS.CellFormulaValue;
+    expect(check.formula).toBe(`SUM('差异明细 Discrepancies'!O2:O33)`);
+    expect(check.result).toBe(5545700.08);
+    const rejected = workbook.getWorksheet(SHEETS.rejected)!;
+    expect(rejected.rowCount).toBe(summary.rejected.length + 1);
+  });
 });

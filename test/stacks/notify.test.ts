@@ -1,6 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHAT_DELIVERY } from '../../lib/alert-declarations.js';
@@ -14,6 +13,7 @@ import { stageOf } from '../../lib/stacks/stage.js';
 import { Storage } from '../../lib/stacks/storage.js';
 import { PROJECT_ROOT, testContext, testStack } from './cdk-context.js';
 import { actionsOf, logicalIdOf, resourcesOf, statementsFor, statementsOf } from './iam-statements.js';
+import { tempDir } from '../support/temp.js';
 
 function synth(extra: Partial<NotifyProps> = {}) {
   const stack = testStack();
@@ -56,7 +56,7 @@ const topicOf = (ids: ReturnType<typeof synth>['ids'], ref: unknown): string | u
   Object.entries(ids.topics).find(([, id]) => JSON.stringify(ref) === JSON.stringify({ Ref: id }))?.[0];
 
 function configFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'alerts-config-')), 'alerts.yaml');
+  const path = join(tempDir('alerts-config-'), 'alerts.yaml');
   writeFileSync(path, text);
   return path;
 }
@@ -275,7 +275,7 @@ describe('Notify: the notify function', () => {
       },
       {
         Effect: 'Allow',
-        Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
         Resource: { 'Fn::GetAtt': [ids.runsTable, 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
       },
@@ -297,13 +297,17 @@ describe('Notify: the notify function', () => {
     expect(variables[ENV.apiUrl]).toBeDefined();
   });
 
-  it('finds its routing where the stack deploys the document: config/ of the data bucket', () => {
-    const { template } = synth();
+  it('finds its routing where the stack deploys the document, and reads nothing else of the bucket', () => {
+    const { template, notify } = synth();
 
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketKeyPrefix: BUCKET.configPrefix,
       Prune: false,
     });
+    const s3 = statementsFor(statementsOf(template, notify.notifyRun.role), 's3');
+    expect(s3).toHaveLength(1);
+    expect(s3[0]?.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(s3[0]?.Resource)).toContain(`"/${BUCKET.alertConfigKey}"`);
   });
 });
 

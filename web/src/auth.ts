@@ -1,4 +1,5 @@
 import { challengeOf, makeVerifier } from './pkce.js';
+import { now as clock } from './clock.js';
 
 /**
  * Who the dashboard speaks as. `config.json` says how: locally (`mode: 'local'`) with the token
@@ -140,7 +141,7 @@ function sessionOfIdToken(idToken: string): Session {
 export async function cognitoSession(
   config: Extract<AppConfig, { mode: 'cognito' }>,
   env: AuthEnv,
-  now = Date.now(),
+  now = clock().getTime(),
 ): Promise<Session | undefined> {
   const params = new URLSearchParams(env.location.search);
   const code = params.get('code');

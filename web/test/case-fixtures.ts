@@ -33,6 +33,7 @@ export function proposedCase(overrides: Partial<CaseRecord> = {}): CaseRecord {
     period: '2026-10',
     moneyAtStake: '52618.54',
     firstSeen: '2026-11-02T00:00:00.000Z',
+    ageDays: 23,
     ageBucket: '8-30',
     facts: {
       groupKey: GROUP,

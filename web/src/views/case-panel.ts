@@ -22,7 +22,7 @@ import type {
   Trail,
   TrailEvent,
 } from '../case-types.js';
-import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';
+import { formatInstant, formatMoney, formatQuantity } from '../format.js';
 import { codeLabel, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
 import { problem, severityBadge } from './common.js';
 
@@ -393,8 +393,8 @@ function factsView(kase: CaseRecord, zone: string): TemplateResult {
     <dd>${kase.period}</dd>
     <dt>${t('ageToDate')}</dt>
     <dd>
-      ${codeLabel(kase.ageBucket)} (${t('firstSeen')} ${formatInstant(kase.firstSeen, zone)},
-      ${daysBetween(kase.firstSeen, new Date().toISOString())} ${t('days')})
+      ${codeLabel(kase.ageBucket)} (${t('firstSeen')} ${formatInstant(kase.firstSeen, zone)}, ${kase.ageDays}
+      ${t('days')})
     </dd>
     <dt>${t('caseAccount')}</dt>
     <dd data-test="case-account">

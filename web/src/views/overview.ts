@@ -11,6 +11,7 @@ import { fetchOpenRed, OPEN_CASE_STATES, type OpenRed } from '../open-red.js';
 import { routeHash } from '../routes.js';
 import { nextScheduledRuns } from '../schedule.js';
 import { loading, problem, runLabel, severityBadge } from './common.js';
+import { now } from '../clock.js';
 
 const SCHEDULE_LABEL: Record<string, MessageKey> = {
   dailyClose: 'dailyClose',
@@ -325,7 +326,7 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
           <div class="card" data-test="next-run">
             <h2>${t('nextRun')}</h2>
             <dl class="facts">
-              ${nextScheduledRuns(zone, Date.now()).map(
+              ${nextScheduledRuns(zone, now().getTime()).map(
                 (n) =>
                   html`<dt>${t(SCHEDULE_LABEL[n.name] ?? 'dailyClose')}</dt>
                     <dd>${formatInstant(n.at, zone)}</dd>`,
