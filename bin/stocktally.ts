@@ -18,8 +18,9 @@ Commands
                (--port 4000, --data DIR, --demo, --once; see start --help)
   run          start a reconciliation run on the running local pipeline and follow it per partition
                (--mode continuous|close, --as-of ISO, --period YYYY-MM, --data DIR; see run --help)
-  audit        audit verify: checks every case's SHA-256 audit chain and names the first broken link
-               (--data DIR, --endpoint URL, --json; see audit --help)
+  audit        audit verify: checks every case trail, the ingest journal and every stored record
+               against the digest log, and names the first break
+               (--data DIR, --endpoint URL, --digests WHERE, --json; see audit --help)
   dictionary   the data dictionary (数据字典) of records, discrepancies and the summary
                (--markdown, --json)
   help         this help

@@ -33,6 +33,9 @@ export interface TableDeclaration {
  *   pk as above, sk `conflict#<contentHash>`                          other content, kept for review
  *   pk `dirty`, sk `p#<partition>`                                    partitions changed since a run
  *   pk `checkpoint#<bucket>/<key>`, sk `<etag>`                       resumable S3 drops
+ *   pk `journal#<source>`, sk `e#<seq, 12 digits>`                    the ingest journal: each
+ *                                                                      delivery's new records' content
+ *                                                                      hashes, chained (issue 16)
  */
 export const RECORDS_TABLE: TableDeclaration = {
   id: 'Records',
@@ -45,7 +48,8 @@ export const RECORDS_TABLE: TableDeclaration = {
 
 /**
  * Runs, their discrepancies and each group's lifecycle (lib/adapters/run-store.ts). `p#NNNN` is the
- * partition as in the records table; `<groupKey>` is `warehouseId|sku|documentRef`.
+ * partition as in the records table; `<groupKey>` is `warehouseId|sku|documentRef` (lib/core/group-key.ts:
+ * `|` and `\` inside a part escaped).
  *   pk `run#<runId>`, sk `run`                      the run record (status, mode, asOf, summary,
  *                                                    failures, timings) and the dirty-mark versions
  *                                                    it listed
@@ -197,10 +201,19 @@ export const ENV = {
    * {"<secret name>": {"webhookUrl": "...", "signingSecret": "..."}}.
    */
   chatSecrets: 'STOCKTALLY_CHAT_SECRETS',
+  /**
+   * The digest log (issue 16: every chain link anchored where the functions cannot rewrite it): the
+   * Object Lock bucket in the cloud, a directory holding the append-only digests.ndjson locally.
+   */
+  auditBucket: 'STOCKTALLY_AUDIT_BUCKET',
+  auditDir: 'STOCKTALLY_AUDIT_DIR',
   /** Endpoint overrides for the embedded stand-ins (local only). */
   dynamodbEndpoint: 'STOCKTALLY_DYNAMODB_ENDPOINT',
   s3Endpoint: 'STOCKTALLY_S3_ENDPOINT',
 } as const;
+
+/** Where the digest log's objects go in the audit bucket (issue 16; lib/adapters/digest-log.ts). */
+export const AUDIT_DIGEST_PREFIX = 'audit/digests/';
 
 /** The webhook routes of CONTRACT §4 and the record source each one feeds. */
 export const WEBHOOK_ROUTES = [

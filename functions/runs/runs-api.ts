@@ -8,10 +8,14 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { RunRecord, RunRequest } from '../../lib/core/run-events.js';
 import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
+import { publicRun } from '../../lib/core/run-failure.js';
 import { runInput, startedRun } from '../../lib/core/run-request.js';
+import { hasAnyRole, RUN_STARTER_ROLES, type Caller } from '../../lib/core/roles.js';
 import { s3Client } from '../../lib/adapters/aws-clients.js';
 import { config } from '../../lib/adapters/env.js';
 import { linkLifetime, type ReportFormatName, type ReportedRun } from '../../lib/adapters/report-keys.js';
+import { ForbiddenError } from '../../lib/adapters/http/access-errors.js';
+import { callerOf } from '../../lib/adapters/http/caller.js';
 import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
@@ -22,6 +26,17 @@ import { runStore } from '../../lib/adapters/run-stores.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { currentTime } from '../../lib/adapters/clock.js';
 import { systemClock } from '../../lib/clock.js';
+
+/** A close moves the books: runs are started by finance (and by the schedules, which do not call here). */
+function requireRunStarter(caller: Caller): void {
+  if (hasAnyRole(caller, RUN_STARTER_ROLES)) return;
+  throw new ForbiddenError(
+    'run_role_required',
+    `starting a run needs one of ${RUN_STARTER_ROLES.join(', ')}; ${caller.username} holds ${
+      caller.roles.length === 0 ? 'no role' : caller.roles.join(', ')
+    }`,
+  );
+}
 
 /** Records the run as RUNNING, then starts its state machine; a start that fails closes it FAILED. */
 async function startRun(request: RunRequest): Promise<string> {
@@ -120,11 +135,14 @@ async function heatMap(run: RunRecord): Promise<RunHeatMap> {
 async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const request = readRunsRequest(event);
   metrics.addMetric(`runsApi_${request.route}`, MetricUnit.Count, 1);
-  if (request.route === 'start') return jsonResponse(202, { runId: await startRun(request.body) });
+  if (request.route === 'start') {
+    requireRunStarter(callerOf(event));
+    return jsonResponse(202, { runId: await startRun(request.body) });
+  }
   if (request.route === 'list') return jsonResponse(200, await runStore().listRuns(request));
   const stored = await runStore().getRun(request.runId);
   if (stored === undefined) throw new RunNotFoundError(`no run ${request.runId}`);
-  if (request.route === 'get') return jsonResponse(200, stored.run);
+  if (request.route === 'get') return jsonResponse(200, publicRun(stored.run));
   if (request.route === 'report')
     return reportLink(stored.run, request.format, request.expiresIn, request.redirect);
   if (request.route === 'discrepancy')

@@ -34,7 +34,8 @@ async function withReport(closed: RunRecord): Promise<ReportedRun> {
 /**
  * The run's last task: the partitions' tallies merged into the summary, the lifecycle of the groups
  * of every partition that succeeded committed, their dirty marks cleared (unless written since the
- * listing), and the run closed SUCCEEDED, PARTIAL with the failed partitions named, or FAILED;
+ * listing), what failed partitions wrote dropped, and the run closed SUCCEEDED, PARTIAL with the
+ * failed partitions named, or FAILED;
  * then its report is rendered to reports/<runId>/ and listed on the run.
  */
 async function summarize(event: unknown): Promise<RunRecord> {
@@ -45,6 +46,11 @@ async function summarize(event: unknown): Promise<RunRecord> {
   const { run } = stored;
   const done = results.map((r) => r.partition);
   const succeeded = new Set(done);
+  // One truth per run: what failed partitions wrote before failing is not the run's.
+  await runStore().dropPartitions(
+    runId,
+    [...new Set([...run.partitions, ...failures.map((f) => f.partition)])].filter((p) => !succeeded.has(p)),
+  );
   const reports = await runStore().readPartitionReports(runId, done);
   const settings = runConfig.settings(run.asOf);
   const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };

@@ -12,6 +12,7 @@ import {
 import { chain, type ChainedEvent } from '../core/audit-chain.js';
 import { casePeriod, type CaseFacts } from '../core/case-facts.js';
 import { OPEN_CASE_STATES } from '../core/close-check.js';
+import { caseChain } from '../core/audit-digest.js';
 import { caseIdOf } from '../core/case-id.js';
 import {
   apply,
@@ -28,8 +29,10 @@ import type { AgeBucket } from '../core/run-events.js';
 import { CASES_TABLE } from '../declarations.js';
 import type { RetryPolicy } from './backoff.js';
 import { DynamoBatch, type Item } from './dynamo-batch.js';
+import type { DigestLog } from './digest-log.js';
 import { CaseConflictError } from './http/case-errors.js';
 import { InvalidRequestError } from './http/run-errors.js';
+import { currentTime } from './clock.js';
 
 /**
  * Cases in DynamoDB (layout: CASES_TABLE and CASE_EVENTS_TABLE in lib/declarations.ts). The events
@@ -94,6 +97,8 @@ export interface CaseStoreOptions {
   casesTable: string;
   eventsTable: string;
   retry?: RetryPolicy;
+  /** Where each event appended is anchored (issue 16); without it nothing is anchored. */
+  digests?: DigestLog | undefined;
 }
 
 const s = (value: string): AttributeValue => ({ S: value });
@@ -242,9 +247,12 @@ export class CaseStore {
   private readonly cases: DynamoBatch;
   private readonly events: DynamoBatch;
 
+  private readonly digests: DigestLog | undefined;
+
   constructor(options: CaseStoreOptions) {
     this.cases = new DynamoBatch(options.client, options.casesTable, options.retry);
     this.events = new DynamoBatch(options.client, options.eventsTable, options.retry);
+    this.digests = options.digests;
   }
 
   private get client(): DynamoDBClient {
@@ -431,6 +439,11 @@ export class CaseStore {
         `the case changed while this was being done (event ${event.seq} exists already); read it again`,
       );
     }
+    // Anchored as soon as it is stored: a link nobody anchored was not written through Stocktally.
+    await this.digests?.append(
+      [{ chain: caseChain(event.groupKey), seq: event.seq, hash: event.hash }],
+      currentTime(),
+    );
   }
 
   /** The head moves to `next` only from `fromVersion`; a head already moved on stays as it is. */

@@ -1,6 +1,7 @@
 import { CASE_EVENTS_TABLE, CASES_TABLE } from '../declarations.js';
 import { dynamoClient } from './aws-clients.js';
 import { CaseStore } from './case-store.js';
+import { digestLog } from './digest-logs.js';
 import { config, requiredEnv } from './env.js';
 import { objectStore } from './ingest-stores.js';
 import { logger } from './telemetry.js';
@@ -15,6 +16,7 @@ export function caseStore(): CaseStore {
     client: dynamoClient(),
     casesTable: requiredEnv(CASES_TABLE.env),
     eventsTable: requiredEnv(CASE_EVENTS_TABLE.env),
+    digests: digestLog(),
   }));
 }
 

@@ -1,5 +1,12 @@
 import { loadCostsCsv } from '../core/costs.js';
-import { routeDrop, type IngestReport, type ReportConflict, type ReportRejection } from '../core/drop.js';
+import { createHash } from 'node:crypto';
+import {
+  dropKeyProblem,
+  routeDrop,
+  type IngestReport,
+  type ReportConflict,
+  type ReportRejection,
+} from '../core/drop.js';
 import { RecordStream } from '../core/record-stream.js';
 import type { RecordSink } from '../core/record-sink.js';
 import type { LedgerRecord, Rejection, Source } from '../core/records.js';
@@ -35,7 +42,14 @@ export interface DropIngestDeps {
 /** A unit or cost table larger than this is refused: these are reference tables, read whole. */
 export const MAX_TABLE_BYTES = 32 * 1024 * 1024;
 
-export const reportKeyOf = (key: string): string => `${BUCKET.ingestReportPrefix}${key}.json`;
+/**
+ * `ingest-reports/<the same key>.json`; a refused key (dropKeyProblem: a path, or too long) is
+ * reported under `ingest-reports/refused/<sha256 of the key>.json`, the key inside it.
+ */
+export const reportKeyOf = (key: string): string =>
+  dropKeyProblem(key) === undefined
+    ? `${BUCKET.ingestReportPrefix}${key}.json`
+    : `${BUCKET.ingestReportPrefix}refused/${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
 
 const toReportRejection = (r: Rejection): ReportRejection => ({
   file: r.file,
@@ -126,13 +140,37 @@ async function ingestTable(
     return report;
   }
   // The current table is the latest drop with a usable header: exactly the bytes validated above.
-  await deps.objects.putBytes(
-    object.bucket,
-    `${BUCKET.tablesPrefix}${kind}.csv`,
-    bytes,
-    'text/csv; charset=utf-8',
-  );
+  // It replaces the whole table, which the report says, with what the table held before.
+  const tableKey = `${BUCKET.tablesPrefix}${kind}.csv`;
+  const previousRows = await tableRows(deps, object.bucket, tableKey, kind);
+  await deps.objects.putBytes(object.bucket, tableKey, bytes, 'text/csv; charset=utf-8');
+  report.table = {
+    key: tableKey,
+    replaced: previousRows !== null,
+    previousRows,
+    rows: report.accepted,
+    note: `this file replaces the whole ${kind === 'uom' ? 'unit' : 'cost'} table (${tableKey}): rows of the table before that it does not repeat no longer apply; send the complete table every time`,
+  };
   return report;
+}
+
+/** The usable rows of the current table, or null when there is none yet. */
+async function tableRows(
+  deps: DropIngestDeps,
+  bucket: string,
+  key: string,
+  kind: 'uom' | 'costs',
+): Promise<number | null> {
+  const etag = await deps.objects.etagOf(bucket, key);
+  if (etag === undefined) return null;
+  const bytes = await deps.objects.smallBytes({ bucket, key, etag }, MAX_TABLE_BYTES);
+  if (bytes === undefined || bytes === 'too-big') return null;
+  const text = new TextDecoder('utf-8').decode(bytes);
+  try {
+    return (kind === 'uom' ? loadUomCsv(text, key) : loadCostsCsv(text, key, deps.zone)).rows.length;
+  } catch {
+    return 0;
+  }
 }
 
 async function ingestLedger(

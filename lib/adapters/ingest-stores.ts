@@ -1,6 +1,8 @@
 import { dynamoClient, s3Client } from './aws-clients.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { digestLog } from './digest-logs.js';
 import { config } from './env.js';
+import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from './object-store.js';
 import { RecordStore } from './record-store.js';
 
@@ -10,10 +12,13 @@ let objects: ObjectStore | undefined;
 let checkpoints: CheckpointStore | undefined;
 
 export function recordStore(): RecordStore {
+  const digests = digestLog();
   return (records ??= new RecordStore({
     client: dynamoClient(),
     tableName: config.recordsTable(),
     partitions: config.partitions(),
+    journal: new IngestJournalStore(dynamoClient(), config.recordsTable()),
+    ...(digests === undefined ? {} : { digests }),
   }));
 }
 

@@ -21,9 +21,18 @@ export interface ObjectVersion {
 
 export const unquoteEtag = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 
-/** The key of an S3 event record: URL-encoded with `+` for spaces, as AWS sends it. */
+/**
+ * The key of an S3 event record: URL-encoded with `+` for spaces, as AWS sends it. A record whose
+ * escapes do not decode keeps its text as sent (no object has that key: the drop is skipped as
+ * gone), rather than failing the invocation again and again.
+ */
 export function decodeEventKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
+  const spaced = key.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
 }
 
 /** Text chunks of a byte stream, decoded as UTF-8 without ever joining the bytes. */

@@ -1,11 +1,15 @@
 import {
   BatchGetItemCommand,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { ingestChain, type Anchor } from '../core/audit-digest.js';
 import { canonicalText, contentHash, differingFields } from '../core/content-hash.js';
+import { RECORDS_PER_LINK, type JournaledRecord } from '../core/ingest-journal.js';
 import { partitionOf } from '../core/partition.js';
 import { isRejection, parseEntry, parseMovement } from '../core/record-parser.js';
 import type {
@@ -19,31 +23,45 @@ import type { LedgerRecord } from '../core/records.js';
 import { ZoneClock } from '../core/zone-clock.js';
 import { RECORDS_TABLE } from '../declarations.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import type { DigestLog } from './digest-log.js';
 import { DynamoBatch } from './dynamo-batch.js';
+import type { IngestJournalStore } from './ingest-journal-store.js';
 import { mapInFlight } from './in-flight.js';
 import { currentTime } from './clock.js';
 
 /**
- * Idempotent ledger writes on DynamoDB without transactions (dynalite has none) and without
- * conditional puts (BatchWriteItem takes no conditions). Key layout: lib/declarations.ts.
+ * Idempotent ledger writes on DynamoDB without transactions (dynalite has none). Key layout:
+ * lib/declarations.ts.
  *
- *   1. BatchGetItem (consistent) the `head` item of each id in a batch.
- *   2. No head: a new record. Write its version item `v#<hash>` (in the by-partition index) first,
- *      then the head. A crash between the two leaves no head, so a retry writes both again.
- *      Same hash as the head: a duplicate, nothing written (unless the head names this very
- *      delivery and line: then it is our own write from an interrupted attempt, counted accepted).
- *      Other hash: a conflict, written as `conflict#<hash>`; the head and the record stay as they are.
- *   3. Two writers racing on a new id with different content both write `v#<hash>` items under
- *      distinct keys, so neither is lost; the run's de-duplication reports the pair as a conflict.
+ *   1. BatchGetItem (consistent) the `head` item of each id in a batch. Same hash as a head: a
+ *      duplicate, nothing written (unless the head names this very delivery and line: then it is
+ *      our own write from an interrupted attempt, counted accepted). Other hash: a conflict, written
+ *      as `conflict#<hash>`; the head and the record stay as they are.
+ *   2. No head: a new record. Its version item `v#<hash>` (in the by-partition index) is written
+ *      first, then its head by a conditional PutItem (`attribute_not_exists`): of writers racing on
+ *      one new id exactly one stores the head, and the first stored version is never replaced. A
+ *      writer whose claim fails reads the head that won: same content is a duplicate; other content
+ *      is a conflict reported to that sender, kept as `conflict#<hash>`, and its own version item is
+ *      deleted again, so the runs read only the stored record. A crash between the version and the
+ *      head leaves a version without a head, which a retry completes.
+ *   3. Before any head is claimed, the new records are named in the ingest journal (their ids and
+ *      content hashes, chained per source; ingest-journal.ts) and each link is anchored in the
+ *      digest log: every stored record is in the journal, and the journal cannot be rewritten.
  *   4. Each partition a batch stored into is marked dirty once (UpdateItem `dirty` / `p#NNNN`).
  */
 const HEAD = 'head';
 const GET_LIMIT = 100;
+/** Conditional head puts in flight per batch: one request per new id (BatchWriteItem takes no conditions). */
+const CLAIMS_IN_FLIGHT = 16;
 
 export interface RecordStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   partitions: number;
+  /** The ingest journal (issue 16); without it nothing is journaled (tests of other concerns). */
+  journal?: IngestJournalStore;
+  /** Where the journal's links are anchored. */
+  digests?: DigestLog;
   /** Batches of up to 100 ids in flight at once. */
   concurrency?: number;
   retry?: RetryPolicy;
@@ -77,6 +95,12 @@ interface Head {
 
 type Item = Record<string, AttributeValue>;
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const idName = (r: LedgerRecord): string => (r.source === 'wms' ? 'eventId' : 'entryId');
@@ -90,8 +114,12 @@ export class RecordStore implements RecordSink, RecordSource {
   private readonly pageSize: number | undefined;
   private readonly now: () => Date;
   private readonly batch: DynamoBatch;
+  private readonly journal: IngestJournalStore | undefined;
+  private readonly digests: DigestLog | undefined;
 
   constructor(options: RecordStoreOptions) {
+    this.journal = options.journal;
+    this.digests = options.digests;
     this.client = options.client;
     this.table = options.tableName;
     this.partitions = options.partitions;
@@ -118,42 +146,49 @@ export class RecordStore implements RecordSink, RecordSource {
     const receivedAt = this.now().toISOString();
     const heads = new Map<string, Head>();
     const touched = new Set<number>();
-    const batches: Pending[][] = [];
-    const all = [...firsts.values()];
-    for (let i = 0; i < all.length; i += GET_LIMIT) batches.push(all.slice(i, i + GET_LIMIT));
-    await mapInFlight(batches, this.concurrency, async (batch) => {
+    const conflicts: Item[] = [];
+    const settle = (p: Pending, head: Head): void => {
+      heads.set(p.pk, head);
+      if (head.hash !== p.hash) {
+        conflicts.push(this.conflictItem(p, head, receivedAt));
+        outcome.conflicts.push(this.conflict(p, head));
+      } else if (head.origin === p.origin) {
+        touched.add(partitionOf(p.record.sku, this.partitions));
+        outcome.accepted++;
+      } else outcome.duplicates++;
+    };
+    // 1. What is stored already: duplicates and conflicts are settled now, the rest is new.
+    const fresh: Pending[] = [];
+    await mapInFlight(chunks([...firsts.values()], GET_LIMIT), this.concurrency, async (batch) => {
       const stored = await this.getHeads(batch.map((p) => p.pk));
-      const versions: Item[] = [];
-      const newHeads: Item[] = [];
       for (const p of batch) {
         const head = stored.get(p.pk);
-        if (head === undefined) {
-          versions.push(this.versionItem(p, receivedAt));
-          newHeads.push({
-            pk: s(p.pk),
-            sk: s(HEAD),
-            hash: s(p.hash),
-            origin: s(p.origin),
-            record: s(p.text),
-          });
+        if (head === undefined) fresh.push(p);
+        else settle(p, head);
+      }
+    });
+    // 2. The journal names the new records before any is claimed: every stored record is in it.
+    await this.journalFresh(fresh, delivery);
+    // 3. Versions before heads (a head never points at a version that was not stored), each head
+    // claimed by a conditional put.
+    const lost: Item[] = [];
+    await mapInFlight(chunks(fresh, GET_LIMIT), this.concurrency, async (batch) => {
+      await this.putAll(batch.map((p) => this.versionItem(p, receivedAt)));
+      await mapInFlight(batch, CLAIMS_IN_FLIGHT, async (p) => {
+        if (await this.claimHead(p)) {
           heads.set(p.pk, { hash: p.hash, origin: p.origin, text: p.text });
           touched.add(partitionOf(p.record.sku, this.partitions));
           outcome.accepted++;
-          continue;
+          return;
         }
-        heads.set(p.pk, head);
-        if (head.hash !== p.hash) {
-          versions.push(this.conflictItem(p, head, receivedAt));
-          outcome.conflicts.push(this.conflict(p, head));
-        } else if (head.origin === p.origin) {
-          touched.add(partitionOf(p.record.sku, this.partitions));
-          outcome.accepted++;
-        } else outcome.duplicates++;
-      }
-      // Versions before heads: a head never points at a version that was not stored.
-      await this.putAll(versions);
-      await this.putAll(newHeads);
+        // Another writer stored this id between our read and our claim: its record is the one kept.
+        const head = await this.getHead(p.pk);
+        settle(p, head);
+        if (head.hash !== p.hash) lost.push({ pk: s(p.pk), sk: s(`v#${p.hash}`) });
+      });
     });
+    await this.batch.deleteAll(lost);
+    await this.putAll(conflicts);
     const repeatedConflicts = new Map<string, Item>();
     for (const p of repeats) {
       const head = heads.get(p.pk);
@@ -168,6 +203,29 @@ export class RecordStore implements RecordSink, RecordSource {
     await this.markDirty(touched);
     outcome.conflicts.sort((a, b) => a.line - b.line);
     return outcome;
+  }
+
+  /**
+   * Journal links for the new records of a write (one per RECORDS_PER_LINK of a source), each
+   * anchored in the digest log as soon as it is appended.
+   */
+  private async journalFresh(fresh: readonly Pending[], delivery: string): Promise<void> {
+    if (this.journal === undefined || fresh.length === 0) return;
+    const at = this.now();
+    const anchors: Anchor[] = [];
+    for (const source of ['wms', 'finance'] as const) {
+      const named = fresh.filter((p) => p.record.source === source);
+      for (const part of chunks(named, RECORDS_PER_LINK)) {
+        const link = await this.journal.append({
+          source,
+          at: at.toISOString(),
+          delivery,
+          records: part.map((p): JournaledRecord => [p.record.id, p.hash]),
+        });
+        anchors.push({ chain: ingestChain(source), seq: link.seq, hash: link.hash });
+      }
+    }
+    await this.digests?.append(anchors, at);
   }
 
   /**
@@ -281,6 +339,35 @@ export class RecordStore implements RecordSink, RecordSource {
       line: p.record.line,
       reason: `${idName(p.record)} ${p.record.id} was stored earlier with other content${which}; the stored record is kept and this one is held for review`,
     };
+  }
+
+  /** Stores the head of a new id unless one exists: true when this writer's record is the one kept. */
+  private async claimHead(p: Pending): Promise<boolean> {
+    try {
+      await this.withRetry('PutItem', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: { pk: s(p.pk), sk: s(HEAD), hash: s(p.hash), origin: s(p.origin), record: s(p.text) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** The head of an id known to have one (a consistent read right after a failed claim). */
+  private async getHead(pk: string): Promise<Head> {
+    const { Item } = await this.withRetry('GetItem', () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { pk: s(pk), sk: s(HEAD) }, ConsistentRead: true }),
+      ),
+    );
+    return { hash: Item?.hash?.S ?? '', origin: Item?.origin?.S ?? '', text: Item?.record?.S ?? '' };
   }
 
   private async getHeads(pks: readonly string[]): Promise<Map<string, Head>> {

@@ -344,6 +344,26 @@ export class RunStore {
     );
   }
 
+  /**
+   * Removes what the run stored for partitions that did not succeed (a task that wrote its
+   * discrepancies and then failed): the run's list and reports then hold exactly what its summary
+   * counts.
+   */
+  async dropPartitions(runId: string, partitions: readonly number[]): Promise<number> {
+    const dropped = await mapInFlight(partitions, this.concurrency, async (partition) => {
+      const items = await this.batch.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': s(runKey(runId)), ':prefix': s(discrepancyPrefix(partition)) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      });
+      const result = { pk: s(runKey(runId)), sk: s(`${PART}${partitionLabel(partition)}`) };
+      await this.batch.deleteAll([...items.map((i) => ({ pk: i.pk, sk: i.sk }) as Item), result]);
+      return items.length;
+    });
+    return dropped.reduce((a, b) => a + b, 0);
+  }
+
   async putPartitionResult(output: ReconcilePartitionOutput, report: PartitionReport): Promise<void> {
     await this.batch.putAll([
       {

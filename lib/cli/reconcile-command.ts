@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { loadCostsCsv, type CostRow } from '../core/costs.js';
+import { duplicateColumn } from '../core/csv.js';
 import { formatDecimal } from '../core/decimal.js';
 import type { Discrepancy } from '../core/discrepancy.js';
 import type { Conflict } from '../core/group.js';
@@ -137,6 +138,11 @@ function inputFormat(source: Source, path: string): InputFormat {
   const missing = REQUIRED[source].filter((name) => !header.includes(name));
   if (missing.length > 0)
     throw new UsageError(`--${source} ${path}: the CSV header lacks ${missing.join(', ')}`);
+  const twice = duplicateColumn(header);
+  if (twice !== undefined)
+    throw new UsageError(
+      `--${source} ${path}: the CSV header names ${twice} twice; which column is meant cannot be known`,
+    );
   return { kind: 'csv', header, file };
 }
 

@@ -4,7 +4,8 @@ import type { CaseAction, ActionType } from './case-action.js';
 import { ACTION_TYPES } from './case-action.js';
 import { casePeriod, primaryType, type CaseFacts } from './case-facts.js';
 import type { Actor, CaseState, CaseWorkflow, EventDraft } from './case-workflow.js';
-import { parseDecimal } from './decimal.js';
+import { abs, parseDecimal } from './decimal.js';
+import { keyPart } from './group-key.js';
 import { buildJournalEntry, inventoryAccount } from './journal-entry.js';
 import { hasAnyRole, type Caller, type Role } from './roles.js';
 import { approversFor, splitAccount, type WorkflowConfig } from './workflow-config.js';
@@ -69,13 +70,13 @@ export function actorOf(caller: Caller): Actor {
   return { userId: caller.userId, username: caller.username, roles: [...caller.roles] };
 }
 
-/** The account key a freeze holds for this case: `warehouseId|<inventory account code>`. */
+/** The account key a freeze holds for this case: `warehouseId|<inventory account code>` (`|` escaped). */
 export function accountOf(
   config: WorkflowConfig,
   facts: Pick<CaseFacts, 'warehouseId' | 'wmsTypes' | 'financeTypes'>,
 ): string {
   const account = inventoryAccount(config, facts.warehouseId, primaryType(facts));
-  return `${facts.warehouseId}|${splitAccount(account).code}`;
+  return `${keyPart(facts.warehouseId)}|${keyPart(splitAccount(account).code)}`;
 }
 
 /** `ST-202610-1a2b3c4d-5`: unique per case and proposal, short enough for an ERP voucher number. */
@@ -169,6 +170,15 @@ const draft = (ctx: DecideContext, type: EventDraft['type'], data: Record<string
 const defined = <T extends Record<string, unknown>>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
+/** The larger of the entry's total and the money at stake, as the proposal shows it. */
+export function approvalAmount(entryTotal: string | undefined, moneyAtStake: string): string {
+  const stake = parseDecimal(moneyAtStake);
+  const entry = entryTotal === undefined ? undefined : parseDecimal(entryTotal);
+  if (entry === undefined || !entry.ok) return moneyAtStake;
+  if (!stake.ok) return entryTotal ?? moneyAtStake;
+  return abs(entry.value) > abs(stake.value) ? (entryTotal ?? moneyAtStake) : moneyAtStake;
+}
+
 export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideContext): Decision {
   const blocked = guard(workflow, action.type, ctx, action.version);
   if (blocked !== undefined) return blocked;
@@ -190,7 +200,9 @@ export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideCo
         caseId: ctx.caseId,
       });
       if (!built.ok) return refuse('invalid', 'invalid_resolution', `${built.field}: ${built.reason}`);
-      const amount = built.entry?.total ?? ctx.facts.moneyAtStake;
+      // Maker-checker follows what is really at stake: a small voucher on a RED case still needs
+      // the RED approvals, and an entry moving more than the difference needs its own tier.
+      const amount = approvalAmount(built.entry?.total, ctx.facts.moneyAtStake);
       const parsed = parseDecimal(amount);
       const requirements = approversFor(ctx.config, parsed.ok ? parsed.value : 0n);
       return draft(

@@ -1,3 +1,5 @@
+import { groupOfKey } from './group-key.js';
+
 /**
  * A case's id in URLs: the base64url of its group key (`warehouseId|sku|documentRef`). The group
  * key is the identity, but it holds `|`, any Unicode and possibly `/` (a documentRef like
@@ -14,5 +16,5 @@ export function groupKeyOf(caseId: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,1400}$/.test(caseId)) return undefined;
   const groupKey = Buffer.from(caseId, 'base64url').toString('utf8');
   // Only the canonical encoding is an id: no two ids name one case.
-  return caseIdOf(groupKey) === caseId && groupKey.split('|').length >= 3 ? groupKey : undefined;
+  return caseIdOf(groupKey) === caseId && groupOfKey(groupKey) !== undefined ? groupKey : undefined;
 }

@@ -68,7 +68,7 @@ export interface Proposal {
   resolution: Resolution;
   rootCause?: RootCause;
   entry: JournalEntry | null;
-  /** The amount that decided the approvals: the entry's total, else the money at stake. */
+  /** The amount that decided the approvals: the larger of the entry's total and the money at stake. */
   amount: string;
   /** One approval per element, by a different person holding one of its roles. */
   requirements: Role[][];

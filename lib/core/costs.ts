@@ -1,4 +1,5 @@
 import { parseDecimal, type Decimal } from './decimal.js';
+import { keyPart } from './group-key.js';
 import type { Rejection } from './records.js';
 import { readTableCsv } from './table-text.js';
 import { parseInstant } from './timestamp.js';
@@ -19,6 +20,9 @@ interface Step {
 
 const ANY = '*';
 
+/** One key per (warehouse, item), whatever their text holds (group-key.ts escapes the separator). */
+const costKey = (warehouseId: string, sku: string): string => `${keyPart(warehouseId)}|${keyPart(sku)}`;
+
 /**
  * Standard costs with effective dates (CONTRACT §1): at a moment, the warehouse's own row with the
  * latest effectiveFrom not after it, else the `*` row chosen the same way.
@@ -28,7 +32,7 @@ export class CostTable {
 
   constructor(rows: readonly CostRow[] = []) {
     for (const row of rows) {
-      const key = `${row.warehouseId}\u0000${row.sku}`;
+      const key = costKey(row.warehouseId, row.sku);
       let list = this.steps.get(key);
       if (list === undefined) this.steps.set(key, (list = []));
       list.push({ from: row.effectiveFrom, cost: row.standardCost });
@@ -48,7 +52,7 @@ export class CostTable {
   }
 
   costAt(warehouseId: string, sku: string, at: number): Decimal | undefined {
-    return this.inEffect(`${warehouseId}\u0000${sku}`, at) ?? this.inEffect(`${ANY}\u0000${sku}`, at);
+    return this.inEffect(costKey(warehouseId, sku), at) ?? this.inEffect(costKey(ANY, sku), at);
   }
 
   get size(): number {

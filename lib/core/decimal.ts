@@ -82,6 +82,41 @@ export function readDecimal(text: string): Decimal | string {
   return negative ? -value : value;
 }
 
+/** Exponents beyond this cannot give a value six places hold (or one anybody books). */
+const MAX_LITERAL_EXPONENT = 40;
+
+/**
+ * A JSON number read from the text it was written in (`-12.5`, `1.5e3`, `9007199254740993`), so
+ * nothing passes through a double: the same value, and the same refusals, as the same digits
+ * given as a string.
+ */
+export function readDecimalLiteral(text: string): Decimal | string {
+  const e = text.search(/[eE]/);
+  if (e < 0) return readDecimal(text);
+  const exponent = Number(text.slice(e + 1));
+  const mantissa = text.slice(0, e);
+  const negative = mantissa.startsWith('-');
+  const [whole = '', fraction = ''] = (negative ? mantissa.slice(1) : mantissa).split('.');
+  const digits = whole + fraction;
+  if (/^0*$/.test(digits)) return ZERO;
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > MAX_LITERAL_EXPONENT) {
+    return `has more than ${SCALE} decimal places or is too large: ${text}`;
+  }
+  const point = whole.length + exponent;
+  const plain =
+    point <= 0
+      ? `0.${'0'.repeat(-point)}${digits}`
+      : point >= digits.length
+        ? digits + '0'.repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  const value = readDecimal(plain);
+  return typeof value === 'string'
+    ? `${value.replace(JSON.stringify(plain), text)}`
+    : negative
+      ? -value
+      : value;
+}
+
 /** A JSON number arrives as a double: its shortest round-trip text is the literal that was written. */
 export function decimalFromNumber(n: number): DecimalParse {
   const value = readDecimalNumber(n);

@@ -3,6 +3,7 @@ import { formatDecimal } from './decimal.js';
 import { KIND_ZH, KINDS, SEVERITIES, SEVERITY_ZH, type Kind, type Severity } from './discrepancy.js';
 import { MOVEMENT_TYPE_ZH, MOVEMENT_TYPES, type MovementType } from './movement-type.js';
 import { DiscrepancySchema, SummarySchema } from './output-schemas.js';
+import { GROUP_KEY_MAX_BYTES, TEXT_LIMITS } from './record-limits.js';
 import { EntryWire, MovementWire, type FieldDoc } from './records.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
@@ -178,6 +179,13 @@ function severityRules(): Record<Severity, { en: string; zh: string }> {
   };
 }
 
+/** `eventId 256, entryId 256, ...`: the limits of TEXT_LIMITS as the dictionary states them. */
+function limitList(): string {
+  return Object.entries(TEXT_LIMITS)
+    .map(([field, limit]) => `${field} ${limit}`)
+    .join(', ');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Walking the schemas
 
@@ -309,6 +317,16 @@ export function dataDictionary(): Dictionary {
         code: 'lag window',
         zh: '滞后窗口',
         en: `--lag-hours (default ${DEFAULT_SETTINGS.lagHours}) before asOf, inside which a one-sided group is still expected to complete`,
+      },
+      {
+        code: 'id and code limits',
+        zh: `编码长度上限(字符数):${limitList()};必填编码不可全为空白;文本须为合法 Unicode(不得含孤立代理项);仓库+物料+单据组成的分组键不超过 ${GROUP_KEY_MAX_BYTES} 字节(UTF-8)。超限行按拒收行处理`,
+        en: `the longest each id or code may be, in characters (UTF-16 code units): ${limitList()}; a required one may not be blank (whitespace only); text must be well-formed Unicode (no lone surrogate); warehouseId, sku and documentRef together make a group key of at most ${GROUP_KEY_MAX_BYTES} bytes of UTF-8. A row past a limit is a rejected row naming the field`,
+      },
+      {
+        code: 'strict input',
+        zh: 'JSON 数字按原文精确读取(不经浮点,超过6位小数同字符串一样拒收);同一对象重复出现的键、CSV 表头重复的列名均拒收;单位成本不可为负',
+        en: 'JSON numbers are read exactly from their text (never through a binary float; more than 6 places is refused as in a string); an object naming one key twice, and a CSV header naming one column twice, are refused; a unit cost is never negative',
       },
       {
         code: 'money at stake',

@@ -13,7 +13,30 @@ export type DropRoute =
 
 const KINDS: readonly DropKind[] = ['wms', 'finance', 'uom', 'costs'];
 
+/** The longest drop key taken (S3 allows 1,024 bytes; its report's key adds a prefix and `.json`). */
+export const MAX_DROP_KEY_BYTES = 512;
+
+/**
+ * Why a key cannot name a drop, or undefined. S3 takes `..` and `.` as plain characters, but a
+ * drop's key says what it holds: `incoming/wms/../finance/x.csv` must not pass as a WMS file
+ * (nor, on a disk, reach outside its folder), and an over-long key could not carry its report.
+ */
+export function dropKeyProblem(key: string): string | undefined {
+  const bytes = new TextEncoder().encode(key).length;
+  if (bytes > MAX_DROP_KEY_BYTES)
+    return `key is ${bytes} bytes long; a drop's key is at most ${MAX_DROP_KEY_BYTES}`;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(key)) return 'key holds a control character';
+  if (key.includes('\\')) return 'key holds a backslash';
+  const segments = key.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) return 'key has a . or .. segment (a path, not a name)';
+  if (segments.slice(0, -1).some((s) => s === '')) return 'key has an empty segment (//)';
+  return undefined;
+}
+
 export function routeDrop(key: string, incomingPrefix: string): DropRoute {
+  const problem = dropKeyProblem(key);
+  if (problem !== undefined) return { ok: false, reason: `is refused: its ${problem}` };
   if (!key.startsWith(incomingPrefix)) return { ok: false, reason: `is not under ${incomingPrefix}` };
   const rest = key.slice(incomingPrefix.length);
   const slash = rest.indexOf('/');
@@ -50,6 +73,17 @@ export interface ReportConflict {
   reason: string;
 }
 
+/** A unit or cost table replaced by a drop (each drop is the complete table). */
+export interface TableReplacement {
+  key: string;
+  /** There was a table before, now gone. */
+  replaced: boolean;
+  /** Its usable rows, or null when there was none. */
+  previousRows: number | null;
+  rows: number;
+  note: string;
+}
+
 /** `ingest-reports/<the same key>.json`. */
 export interface IngestReport {
   key: string;
@@ -60,6 +94,8 @@ export interface IngestReport {
   rejected: ReportRejection[];
   /** Data rows read (accepted, duplicate, conflicting and rejected rows; the header excluded). */
   rows: number;
+  /** A unit or cost drop: the table it became, whole, and what that table held before. */
+  table?: TableReplacement;
   startedAt: string;
   finishedAt: string;
 }

@@ -117,10 +117,8 @@ export interface Grouped {
   rejected: Rejection[];
 }
 
-/** The stable identity of a group across runs, as shown in outputs. */
-export function groupKey(g: { warehouseId: string; sku: string; documentRef: string }): string {
-  return `${g.warehouseId}|${g.sku}|${g.documentRef}`;
-}
+/** The stable identity of a group across runs, as shown in outputs (group-key.ts: `|` escaped). */
+export { groupKey } from './group-key.js';
 
 function dedupe<R extends LedgerRecord>(
   records: readonly R[],

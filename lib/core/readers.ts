@@ -1,4 +1,5 @@
 import { hasNonAscii, tokenizeCsv, utf8FromLatin1 } from './csv.js';
+import { readJson } from './json-text.js';
 import { isRejection, parseEntry, parseMovement, type RawRow } from './record-parser.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -212,20 +213,12 @@ export function readNdjsonRecords<R extends Movement | Entry>(
     if (raw.charCodeAt(0) === 0xfeff && (lines === undefined ? physical : lines[k]) === 1) raw = raw.slice(1);
     const line = lines === undefined ? physical : (lines[k] ?? physical);
     k++;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      rejected.push({
-        source,
-        file,
-        line,
-        field: undefined,
-        reason: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      });
+    const read = readJson(raw);
+    if (!read.ok) {
+      rejected.push({ source, file, line, field: undefined, reason: `is not valid JSON (${read.reason})` });
       continue;
     }
-    const result = parse(value, { file, line }, zone);
+    const result = parse(read.value, { file, line }, zone);
     if (isRejection(result)) rejected.push(result);
     else records.push(result as R);
   }

@@ -1,6 +1,8 @@
-import { readDecimal, readDecimalNumber, type Decimal } from './decimal.js';
+import { readDecimal, readDecimalLiteral, readDecimalNumber, type Decimal } from './decimal.js';
+import { duplicateKeyOf, JsonNumber } from './json-text.js';
 import { isMovementType, MOVEMENT_TYPES, type MovementType } from './movement-type.js';
 import type { Entry, Movement, Origin, Rejection, Source } from './records.js';
+import { groupKeyProblem, NEGATIVE_COST, textProblem, type LimitedField } from './record-limits.js';
 import { readInstant } from './timestamp.js';
 import type { ZoneClock } from './zone-clock.js';
 
@@ -48,30 +50,51 @@ class Issues {
 
 const ISSUES = new Issues();
 
-function requiredText(raw: RawRow, name: string, issues: Issues): string {
+/** The JSON type of a value as a sender wrote it (a number read from JSON text is a JsonNumber). */
+function typeName(v: unknown): string {
+  return v instanceof JsonNumber ? 'number' : typeof v;
+}
+
+function requiredText(raw: RawRow, name: LimitedField, issues: Issues): string {
   const v = raw[name];
   if (v === undefined || v === null || v === '') {
     issues.miss(name);
     return '';
   }
   if (typeof v !== 'string') {
-    issues.add(name, `must be text, got ${typeof v}`);
+    issues.add(name, `must be text, got ${typeName(v)}`);
+    return '';
+  }
+  const problem = textProblem(v, name, true);
+  if (problem !== undefined) {
+    issues.add(name, problem);
     return '';
   }
   return v;
 }
 
-function optionalText(raw: RawRow, name: string, issues: Issues): string | undefined {
+function optionalText(raw: RawRow, name: LimitedField, issues: Issues): string | undefined {
   const v = raw[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') {
-    issues.add(name, `must be text, got ${typeof v}`);
+    issues.add(name, `must be text, got ${typeName(v)}`);
+    return undefined;
+  }
+  const problem = textProblem(v, name, false);
+  if (problem !== undefined) {
+    issues.add(name, problem);
     return undefined;
   }
   return v;
 }
 
-function decimalField(raw: RawRow, name: string, required: boolean, issues: Issues): Decimal | undefined {
+function decimalField(
+  raw: RawRow,
+  name: string,
+  required: boolean,
+  issues: Issues,
+  nonNegative = false,
+): Decimal | undefined {
   const v = raw[name];
   if (v === undefined || v === null || (required && v === '')) {
     if (required) issues.miss(name);
@@ -80,19 +103,39 @@ function decimalField(raw: RawRow, name: string, required: boolean, issues: Issu
   const value =
     typeof v === 'string'
       ? readDecimal(v)
-      : typeof v === 'number'
-        ? readDecimalNumber(v)
-        : `must be a decimal, got ${typeof v}`;
+      : v instanceof JsonNumber
+        ? readDecimalLiteral(v.text)
+        : typeof v === 'number'
+          ? readDecimalNumber(v)
+          : `must be a decimal, got ${typeof v}`;
   if (typeof value === 'string') {
     issues.add(name, value);
+    return undefined;
+  }
+  if (nonNegative && value < 0n) {
+    issues.add(name, NEGATIVE_COST);
     return undefined;
   }
   return value;
 }
 
+/** The group's key must fit the stores' keys; checked once its three parts are good text. */
+function groupFits(warehouseId: string, sku: string, documentRef: string, issues: Issues): void {
+  if (warehouseId === '' || sku === '' || documentRef === '') return;
+  const problem = groupKeyProblem({ warehouseId, sku, documentRef });
+  if (problem !== undefined) issues.add('documentRef', problem);
+}
+
 function instantField(raw: RawRow, name: string, zone: ZoneClock, issues: Issues): number {
-  const v = requiredText(raw, name, issues);
-  if (v === '') return 0;
+  const v = raw[name];
+  if (v === undefined || v === null || v === '') {
+    issues.miss(name);
+    return 0;
+  }
+  if (typeof v !== 'string') {
+    issues.add(name, `must be text, got ${typeName(v)}`);
+    return 0;
+  }
   const ms = readInstant(v, zone);
   if (typeof ms === 'string') {
     issues.add(name, ms);
@@ -102,8 +145,15 @@ function instantField(raw: RawRow, name: string, zone: ZoneClock, issues: Issues
 }
 
 function typeField(raw: RawRow, issues: Issues): MovementType {
-  const v = requiredText(raw, 'type', issues);
-  if (v === '') return 'RECEIPT';
+  const v = raw.type;
+  if (v === undefined || v === null || v === '') {
+    issues.miss('type');
+    return 'RECEIPT';
+  }
+  if (typeof v !== 'string') {
+    issues.add('type', `must be text, got ${typeName(v)}`);
+    return 'RECEIPT';
+  }
   if (!isMovementType(v)) {
     issues.add('type', `${JSON.stringify(v)} is not a movement type (${MOVEMENT_TYPES.join(', ')})`);
     return 'RECEIPT';
@@ -126,8 +176,24 @@ function notAnObject(source: Source, origin: Origin): Rejection {
   return { source, ...origin, field: undefined, reason: 'is not a JSON object' };
 }
 
+/** Not a record at all: no object, or one naming a key twice (JSON.parse would keep the last). */
+function notARecord(source: Source, raw: unknown, origin: Origin): Rejection | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof JsonNumber) {
+    return notAnObject(source, origin);
+  }
+  const twice = duplicateKeyOf(raw);
+  if (twice === undefined) return undefined;
+  return {
+    source,
+    ...origin,
+    field: twice,
+    reason: `names ${twice} twice; which one is meant cannot be known, so the row is refused`,
+  };
+}
+
 export function parseMovement(raw: unknown, origin: Origin, zone: ZoneClock): Movement | Rejection {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return notAnObject('wms', origin);
+  const refused = notARecord('wms', raw, origin);
+  if (refused !== undefined) return refused;
   const row = raw as RawRow;
   const issues = ISSUES.reset();
   const id = requiredText(row, 'eventId', issues);
@@ -137,8 +203,9 @@ export function parseMovement(raw: unknown, origin: Origin, zone: ZoneClock): Mo
   const quantity = decimalField(row, 'quantity', true, issues);
   const uom = optionalText(row, 'uom', issues);
   const documentRef = requiredText(row, 'documentRef', issues);
+  groupFits(warehouseId, sku, documentRef, issues);
   const at = instantField(row, 'occurredAt', zone, issues);
-  const unitCost = decimalField(row, 'unitCost', false, issues);
+  const unitCost = decimalField(row, 'unitCost', false, issues, true);
   if (issues.any || quantity === undefined) return reject('wms', origin, issues, documentRef);
   return {
     source: 'wms',
@@ -157,7 +224,8 @@ export function parseMovement(raw: unknown, origin: Origin, zone: ZoneClock): Mo
 }
 
 export function parseEntry(raw: unknown, origin: Origin, zone: ZoneClock): Entry | Rejection {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return notAnObject('finance', origin);
+  const refused = notARecord('finance', raw, origin);
+  if (refused !== undefined) return refused;
   const row = raw as RawRow;
   const issues = ISSUES.reset();
   const id = requiredText(row, 'entryId', issues);
@@ -169,6 +237,7 @@ export function parseEntry(raw: unknown, origin: Origin, zone: ZoneClock): Entry
   const amount = decimalField(row, 'amount', true, issues);
   const currency = optionalText(row, 'currency', issues);
   const documentRef = requiredText(row, 'documentRef', issues);
+  groupFits(warehouseId, sku, documentRef, issues);
   const at = instantField(row, 'postedAt', zone, issues);
   const account = optionalText(row, 'account', issues);
   if (issues.any || quantity === undefined || amount === undefined) {

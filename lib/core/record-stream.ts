@@ -1,4 +1,5 @@
-import { tokenizeCsv, type CsvHandler } from './csv.js';
+import { duplicateColumn, tokenizeCsv, type CsvHandler } from './csv.js';
+import { readJson } from './json-text.js';
 import { isRejection, parseEntry, parseMovement, type RawRow } from './record-parser.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -101,15 +102,12 @@ export class RecordStream {
       start = end + 1;
       if (raw.trim() === '') continue;
       this.rows++;
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        this.rejectRow(line, undefined, `is not valid JSON (${why})`, false);
+      const read = readJson(raw);
+      if (!read.ok) {
+        this.rejectRow(line, undefined, `is not valid JSON (${read.reason})`, false);
         continue;
       }
-      this.accept(value, line);
+      this.accept(read.value, line);
     }
     this.carry = start >= text.length ? '' : text.slice(start);
   }
@@ -117,6 +115,18 @@ export class RecordStream {
   private takeHeader(fields: string[], line: number): void {
     this.header = fields.map((f) => f.trim());
     const missing = REQUIRED_COLUMNS[this.options.source].filter((c) => !this.header?.includes(c));
+    const twice = duplicateColumn(this.header);
+    if (missing.length === 0 && twice !== undefined) {
+      this.unusable = true;
+      this.out.rejected.push({
+        source: this.options.source,
+        file: this.options.file,
+        line,
+        field: twice,
+        reason: `the header names ${twice} twice; which column is meant cannot be known, so the file is not read`,
+      });
+      return;
+    }
     if (missing.length === 0) return;
     this.unusable = true;
     this.out.rejected.push({
@@ -142,7 +152,8 @@ export class RecordStream {
         false,
       );
     }
-    const row: RawRow = {};
+    // No prototype: a header may name any column, `__proto__` included.
+    const row = Object.create(null) as RawRow;
     for (let c = 0; c < fields.length; c++) {
       const value = fields[c];
       const name = header[c];

@@ -39,3 +39,6 @@ export interface Caller {
 export function hasAnyRole(caller: Caller, roles: readonly Role[]): boolean {
   return caller.roles.some((role) => roles.includes(role));
 }
+
+/** Who may start a reconcile run through the API (the schedules start theirs directly). */
+export const RUN_STARTER_ROLES: readonly Role[] = ['finance-specialist', 'finance-reviewer', 'admin'];

@@ -33,3 +33,45 @@ export function failedRun(existing: RunRecord | undefined, input: RunFailureInpu
   const totalMs = now.getTime() - Date.parse(run.startedAt);
   return { ...run, status: 'FAILED', finishedAt, failure, timings: { ...run.timings, totalMs } };
 }
+
+/** Longest error message a caller is shown. */
+const MAX_SHOWN_MESSAGE = 300;
+
+/**
+ * A failure's Cause as a caller may see it: Lambda's payload carries the stack trace with file
+ * paths of the deployed code (`/var/task/...`), which is for the logs, not for the API. What is
+ * shown keeps the payload's shape (`{ errorType, errorMessage }`, so readers of the Cause still
+ * find the message) without the trace, stack lines and paths inside the message.
+ */
+export function publicCause(cause: string): string {
+  let errorType: string | undefined;
+  let message = cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown } | null;
+    if (parsed !== null && typeof parsed === 'object') {
+      errorType = typeof parsed.errorType === 'string' ? parsed.errorType : undefined;
+      message = typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '';
+    }
+  } catch {
+    // A plain message.
+  }
+  const shown = message
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*at\s/.test(line))
+    .join(' ')
+    .replace(/(?:file:\/\/)?(?:[A-Za-z]:)?(?:[\\/][\w@.+-]+){2,}(?::\d+)*/g, '<path>')
+    .trim()
+    .slice(0, MAX_SHOWN_MESSAGE);
+  return JSON.stringify({ ...(errorType === undefined ? {} : { errorType }), errorMessage: shown });
+}
+
+/** The run as GET /v1/runs/{runId} answers it: every failure's Cause through publicCause. */
+export function publicRun(run: RunRecord): RunRecord {
+  return {
+    ...run,
+    failures: run.failures.map((f) => (f.cause === undefined ? f : { ...f, cause: publicCause(f.cause) })),
+    ...(run.failure === undefined
+      ? {}
+      : { failure: { ...run.failure, cause: publicCause(run.failure.cause) } }),
+  };
+}

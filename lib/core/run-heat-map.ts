@@ -75,7 +75,8 @@ function exact(text: string, what: string): Decimal {
   return parsed.value;
 }
 
-// NUL never occurs in a warehouse id a record schema accepts, so it separates the two coordinates.
+// The second coordinate (a kind or an age bucket) never holds NUL, so the last NUL separates the
+// two, whatever text the warehouse id holds.
 const SEP = '\u0000';
 
 export class HeatTally {
@@ -122,7 +123,9 @@ export class HeatTally {
   }
 
   private cell(key: string, sums: Sums): HeatCell & { second: string } {
-    const [warehouseId = '', second = ''] = key.split(SEP);
+    const at = key.lastIndexOf(SEP);
+    const warehouseId = key.slice(0, at);
+    const second = key.slice(at + 1);
     const bySeverity = Object.fromEntries(
       SEVERITIES.map((s) => [s, { count: sums.count[s], moneyAtStake: formatMoney(sums.money[s]) }]),
     ) as Record<Severity, SeverityFigure>;

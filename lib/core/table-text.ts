@@ -1,4 +1,4 @@
-import { tokenizeCsv } from './csv.js';
+import { duplicateColumn, tokenizeCsv } from './csv.js';
 import type { Rejection } from './records.js';
 
 /** A small reference table (units, costs) read whole: rows as objects keyed by the header. */
@@ -38,7 +38,8 @@ export function readTableCsv(
         });
         return;
       }
-      const cells: Record<string, string> = {};
+      // No prototype: cells are keyed by the file's own header.
+      const cells = Object.create(null) as Record<string, string>;
       header.forEach((name, k) => (cells[name] = (fields[k] ?? '').trim()));
       rows.push({ line, cells });
     },
@@ -46,6 +47,12 @@ export function readTableCsv(
       rejected.push({ source, file, line, field: undefined, reason: `row ${reason}` });
     },
   });
+  const twice = duplicateColumn(header ?? []);
+  if (twice !== undefined) {
+    throw new TableHeaderError(
+      `${file}: the header names ${twice} twice; which column is meant cannot be known`,
+    );
+  }
   const missing = required.filter((name) => !(header ?? []).includes(name));
   if (missing.length > 0) {
     throw new TableHeaderError(

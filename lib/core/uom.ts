@@ -1,4 +1,5 @@
 import { parseDecimal, type Decimal } from './decimal.js';
+import { keyPart } from './group-key.js';
 import type { Rejection } from './records.js';
 import { readTableCsv } from './table-text.js';
 
@@ -22,6 +23,9 @@ const ANY = '*';
  * item and an item's own row wins over them. A conversion is found directly, inverted, or through
  * one shared unit (CASE -> EA -> BOX).
  */
+/** One key per (item, unit), whatever their text holds (group-key.ts escapes the separator). */
+const unitKey = (sku: string, unit: string): string => `${keyPart(sku)}|${keyPart(unit)}`;
+
 export class UomTable {
   private readonly edges = new Map<string, Map<string, Factor>>();
 
@@ -33,7 +37,7 @@ export class UomTable {
   }
 
   private add(sku: string, from: string, to: string, factor: Factor): void {
-    const key = `${sku}\u0000${from}`;
+    const key = unitKey(sku, from);
     let targets = this.edges.get(key);
     if (targets === undefined) this.edges.set(key, (targets = new Map()));
     // The first row for a pair wins: a later contradicting row must not silently replace it.
@@ -41,12 +45,12 @@ export class UomTable {
   }
 
   private edge(sku: string, from: string, to: string): Factor | undefined {
-    return this.edges.get(`${sku}\u0000${from}`)?.get(to) ?? this.edges.get(`${ANY}\u0000${from}`)?.get(to);
+    return this.edges.get(unitKey(sku, from))?.get(to) ?? this.edges.get(unitKey(ANY, from))?.get(to);
   }
 
   private neighbours(sku: string, from: string): Map<string, Factor> {
-    const merged = new Map(this.edges.get(`${ANY}\u0000${from}`) ?? []);
-    for (const [to, f] of this.edges.get(`${sku}\u0000${from}`) ?? []) merged.set(to, f);
+    const merged = new Map(this.edges.get(unitKey(ANY, from)) ?? []);
+    for (const [to, f] of this.edges.get(unitKey(sku, from)) ?? []) merged.set(to, f);
     return merged;
   }
 

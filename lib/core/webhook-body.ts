@@ -1,3 +1,4 @@
+import { JsonNumber, readJson } from './json-text.js';
 import { isRejection, parseEntry, parseMovement } from './record-parser.js';
 import type { LedgerRecord, Rejection, Source } from './records.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -25,10 +26,6 @@ export function isNdjsonContentType(contentType: string | undefined): boolean {
   return NDJSON_TYPES.has(mediaType);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function readNdjsonBody(text: string): WebhookBody {
   const rows: BodyRow[] = [];
   let readable = 0;
@@ -40,12 +37,11 @@ export function readNdjsonBody(text: string): WebhookBody {
     const raw = text.slice(start, end);
     start = end + 1;
     if (raw.trim() === '') continue;
-    try {
-      rows.push({ line, value: JSON.parse(raw) });
+    const read = readJson(raw);
+    if (read.ok) {
+      rows.push({ line, value: read.value });
       readable++;
-    } catch (error) {
-      rows.push({ line, error: `is not valid JSON (${errorText(error)})` });
-    }
+    } else rows.push({ line, error: `is not valid JSON (${read.reason})` });
   }
   if (readable === 0) {
     return { ok: false, reason: rows.length === 0 ? 'the body is empty' : 'no line of the body is JSON' };
@@ -57,18 +53,18 @@ export function readWebhookBody(body: string, contentType: string | undefined): 
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   if (text.trim() === '') return { ok: false, reason: 'the body is empty' };
   if (isNdjsonContentType(contentType)) return readNdjsonBody(text);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
+  const read = readJson(text);
+  if (!read.ok) {
     // Several JSON lines sent without the NDJSON content type are still NDJSON.
     const ndjson = text.trim().includes('\n') ? readNdjsonBody(text) : undefined;
     if (ndjson?.ok === true) return ndjson;
-    return { ok: false, reason: `the body is neither JSON nor NDJSON (${errorText(error)})` };
+    return { ok: false, reason: `the body is neither JSON nor NDJSON (${read.reason})` };
   }
+  const { value } = read;
   if (Array.isArray(value))
     return { ok: true, rows: value.map((v: unknown, i) => ({ line: i + 1, value: v })) };
-  if (typeof value === 'object' && value !== null) return { ok: true, rows: [{ line: 1, value }] };
+  if (typeof value === 'object' && value !== null && !(value instanceof JsonNumber))
+    return { ok: true, rows: [{ line: 1, value }] };
   return { ok: false, reason: 'the body is JSON but neither an array of records nor one record' };
 }
 

@@ -97,14 +97,22 @@ export function parseWorkflowConfig(raw: unknown, source: string): ConfigParse {
   return { ok: false, reason: `${source}: ${reason}` };
 }
 
+/**
+ * A warehouse's own entry of a configuration map. The warehouse id is data (`constructor`,
+ * `__proto__` and `toString` are ids like any other), so only the map's own keys count.
+ */
+function own<T>(byWarehouse: Readonly<Record<string, T>>, warehouseId: string): T | undefined {
+  return Object.hasOwn(byWarehouse, warehouseId) ? byWarehouse[warehouseId] : undefined;
+}
+
 /** The owner of a new case in a warehouse. */
 export function ownerFor(config: WorkflowConfig, warehouseId: string): string {
-  return config.owners.byWarehouse[warehouseId] ?? config.owners.default;
+  return own(config.owners.byWarehouse, warehouseId) ?? config.owners.default;
 }
 
 /** The accounts of a movement type in a warehouse: its own mapping, else the default one. */
 export function accountsFor(config: WorkflowConfig, warehouseId: string, type: MovementType): AccountPair {
-  return config.accounts.byWarehouse[warehouseId]?.[type] ?? config.accounts.default[type];
+  return own(config.accounts.byWarehouse, warehouseId)?.[type] ?? config.accounts.default[type];
 }
 
 export interface Account {

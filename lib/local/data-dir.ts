@@ -11,6 +11,8 @@ export const DATA_LAYOUT = {
   dynamodb: 'dynamodb',
   s3: 's3',
   endpoints: 'endpoints.json',
+  /** The digest log: every chain link anchored, only ever appended to (issue 16). */
+  audit: 'audit',
   lock: 'stocktally.pid',
 } as const;
 

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type S3rver from 's3rver';
 import { BUCKET, TABLES, type TableDeclaration } from '../declarations.js';
+import { hardenS3rver } from './s3-keys.js';
 
 /**
  * The embedded stand-ins that speak the real AWS APIs on loopback: dynalite for DynamoDB and
@@ -102,6 +103,9 @@ export async function startS3(options: { directory: string; port?: number }): Pr
     silent: true,
     directory: options.directory,
   });
+  // Keys are stored as S3 stores them, whatever they hold (s3-keys.ts): no path out of `directory`,
+  // no file name too long for the disk.
+  hardenS3rver(server);
   const { port } = await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, events: server, stop: () => server.close() };
 }

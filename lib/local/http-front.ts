@@ -99,7 +99,7 @@ function compile(route: Route): CompiledRoute {
 function match(compiled: CompiledRoute, method: string, rawPath: string): Record<string, string> | undefined {
   if (compiled.route.method.toUpperCase() !== method) return undefined;
   const parts = rawPath.split('/').slice(1);
-  const params: Record<string, string> = {};
+  const params = Object.create(null) as Record<string, string>;
   for (let i = 0; i < compiled.segments.length; i++) {
     const segment = compiled.segments[i];
     const part = parts[i];
@@ -128,7 +128,8 @@ function decodeSegment(value: string): string {
 
 /** Headers lower-cased, repeated headers joined with commas, cookies moved to their own field. */
 function collectHeaders(req: IncomingMessage): { headers: Record<string, string>; cookies: string[] } {
-  const headers: Record<string, string> = {};
+  // No prototype: header names are the client's (a header named __proto__ is just a header).
+  const headers = Object.create(null) as Record<string, string>;
   const cookies: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = (req.rawHeaders[i] ?? '').toLowerCase();
@@ -149,7 +150,7 @@ function collectHeaders(req: IncomingMessage): { headers: Record<string, string>
 
 function queryParameters(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
     out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
   }
@@ -177,6 +178,17 @@ export interface RequestFacts {
 }
 
 /** The HTTP API payload 2.0 event for one request on one route; `claims` as a JWT authorizer passes them. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function toApiGatewayEvent(
   request: RequestFacts,
   routeKey: string,
@@ -184,7 +196,9 @@ export function toApiGatewayEvent(
   now = currentTime().getTime(),
   claims?: Record<string, string>,
 ): APIGatewayProxyEventV2 {
-  const text = isTextContentType(request.headers['content-type']);
+  // A text type whose bytes are not UTF-8 goes base64-encoded, byte for byte: decoding it would
+  // change the signed bytes (a 401 for what is really an unreadable body, 400).
+  const text = isTextContentType(request.headers['content-type']) && isUtf8(request.body);
   const hasBody = request.body.length > 0;
   const requestId = randomUUID();
   const event: APIGatewayProxyEventV2 = {
@@ -270,7 +284,12 @@ export function fromLambdaResult(result: unknown): HttpAnswer {
 function message(statusCode: number, text: string, extra: Record<string, string> = {}): HttpAnswer {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json', ...extra },
+    headers: {
+      'content-type': 'application/json',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      ...extra,
+    },
     cookies: [],
     body: Buffer.from(JSON.stringify({ message: text })),
   };
@@ -296,12 +315,26 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The Host values a request to this front may carry: its own address and port, or localhost. A page
+ * elsewhere that rebinds its own name to 127.0.0.1 sends its own name as Host, and is refused.
+ */
+export function allowedHosts(host: string, port: number): Set<string> {
+  const names = new Set([host, '127.0.0.1', 'localhost', '[::1]']);
+  return new Set([...names].map((name) => `${name.toLowerCase()}:${port}`));
+}
+
 export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? SILENT;
   const compiled = options.routes.map(compile);
+  let hosts = new Set<string>();
 
   async function answer(req: IncomingMessage): Promise<HttpAnswer> {
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      req.resume();
+      return message(403, 'Forbidden: this API answers only requests addressed to it (Host)');
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
     const q = target.indexOf('?');
@@ -402,6 +435,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     server.listen(options.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(host, port);
   return {
     url: `http://${host}:${port}`,
     port,

@@ -12,6 +12,8 @@ export interface LocalEndpoints {
   s3: string;
   webhookSecret: string;
   token: string;
+  /** Where the digest log is kept (DIR/audit): every chain link is anchored there. */
+  auditDir?: string;
 }
 
 /** Variables set whatever the caller's environment holds: they must point at the stand-ins. */
@@ -24,6 +26,8 @@ export function requiredVariables(endpoints: LocalEndpoints): Record<string, str
     [ENV.s3Endpoint]: endpoints.s3,
     [ENV.webhookSecret]: endpoints.webhookSecret,
     [ENV.token]: endpoints.token,
+    [ENV.auditDir]: endpoints.auditDir,
+    [ENV.auditBucket]: undefined,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     // s3rver accepts only its own key pair; a real session token would be sent along for nothing.

@@ -73,7 +73,11 @@ export function localUserListing(token: string): LocalUserListing[] {
 export function localUsersRoute(token: string): Route {
   const handler = async (_event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2<unknown>> => ({
     statusCode: 200,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
     body: JSON.stringify(localUserListing(token)),
   });
   return {

@@ -128,6 +128,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         s3: s3.endpoint,
         webhookSecret: options.webhookSecret,
         token: options.token,
+        auditDir: join(dataDir, DATA_LAYOUT.audit),
       }),
     );
     // Every call a function makes is checked against its own policy in the stack before it is sent.

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { parseDecimal } from '../core/decimal.js';
 import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/discrepancy.js';
 import {
   kindLabel,
@@ -34,9 +35,19 @@ const WHEN = 'yyyy-mm-dd hh:mm:ss';
 
 const title = (label: Bilingual): string => `${label.zh} ${label.en}`;
 
-/** An exact decimal string as the number Excel stores; null stays an empty cell. */
-function num(text: string | null): number | null {
-  return text === null ? null : Number(text);
+/**
+ * An exact decimal string as the number Excel stores, when a double holds it exactly (Excel keeps
+ * 15 significant digits); past that, the text itself, so no amount is ever shown rounded. Null
+ * stays an empty cell.
+ */
+function num(text: string | null): number | string | null {
+  if (text === null) return null;
+  const value = Number(text);
+  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length <= 15) return value;
+  const back = parseDecimal(String(value));
+  const exact = parseDecimal(text);
+  return back.ok && exact.ok && back.value === exact.value ? value : text;
 }
 
 function instant(text: string | null): Date | null {
@@ -310,7 +321,12 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: Repor
   ];
   styleHeader(sheet.getRow(1));
   sheet.getRow(1).commit();
-  const add = (label: string, value: string | number | null, format?: string, money?: number): void => {
+  const add = (
+    label: string,
+    value: string | number | null,
+    format?: string,
+    money?: number | string | null,
+  ): void => {
     const row = sheet.addRow([label, value, money ?? null]);
     if (format !== undefined) row.getCell(2).numFmt = format;
     if (money !== undefined) row.getCell(3).numFmt = MONEY;
@@ -334,9 +350,9 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: Repor
   add(title(LABELS.groupsSeen), kpis.groupsSeen, '0');
   add(title(LABELS.groupsMatched), kpis.groupsMatched, '0');
   add(title(LABELS.matchRate), Number(kpis.matchRatePercent) / 100, '0.00%');
-  add(title(LABELS.discrepancies), kpis.discrepancies, '0', Number(kpis.moneyAtStake.total));
+  add(title(LABELS.discrepancies), kpis.discrepancies, '0', num(kpis.moneyAtStake.total));
   for (const s of ['RED', 'YELLOW', 'GREEN'] as const) {
-    add(`${SEVERITY_ZH[s]} ${s}`, kpis.countBySeverity[s], '0', Number(kpis.moneyAtStake[s]));
+    add(`${SEVERITY_ZH[s]} ${s}`, kpis.countBySeverity[s], '0', num(kpis.moneyAtStake[s]));
   }
   add(title(LABELS.openRed), kpis.openRed, '0');
   add(title(LABELS.rejectedRows), cover.rejectedRows, '0');
@@ -345,16 +361,16 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: Repor
   section({ zh: '按差异类型', en: 'By kind' });
   for (const k of model.byKind) {
     const label = kindLabel(k.kind);
-    add(`${label.zh} ${label.en}`, k.count, '0', Number(k.money));
+    add(`${label.zh} ${label.en}`, k.count, '0', num(k.money));
   }
-  add(title(LABELS.total), kpis.discrepancies, '0', Number(kpis.moneyAtStake.total));
+  add(title(LABELS.total), kpis.discrepancies, '0', num(kpis.moneyAtStake.total));
   // The same total as a formula over the detail sheet, so a reader can see the two agree.
   const check = sheet.addRow([
     '明细合计(公式) Detail sheet sum (formula)',
     null,
     {
       formula: `SUM('${SHEETS.discrepancies}'!${MONEY_COLUMN}2:${MONEY_COLUMN}${kpis.discrepancies + 1})`,
-      result: Number(kpis.moneyAtStake.total),
+      result: num(kpis.moneyAtStake.total),
     },
   ]);
   check.getCell(3).numFmt = MONEY;

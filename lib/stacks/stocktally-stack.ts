@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
 import { Api } from './api.js';
+import { Audit } from './audit.js';
 import { Cases } from './cases.js';
 import { Data } from './data.js';
 import { Identity } from './identity.js';
@@ -42,6 +43,7 @@ export class StocktallyStack extends Stack {
   readonly identity: Identity;
   readonly cases: Cases;
   readonly web: Web;
+  readonly audit: Audit;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
     const { stage, projectRoot, partitions, timeZone, alertConfigPath, dashboardSiteDir, ...stackProps } =
@@ -100,6 +102,22 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
       notifyRun: this.notify.notifyRun,
+    });
+
+    // Every chain link the functions append is anchored where they cannot rewrite it (issue 16).
+    this.audit = new Audit(this, 'Audit', { stage, accessLogBucket: this.storage.accessLogBucket });
+    for (const fn of [
+      this.ingest.webhook,
+      this.ingest.s3Drop,
+      this.cases.casesApi,
+      this.runs.functions.reconcilePartition,
+    ]) {
+      this.audit.bindAppender(fn);
+    }
+    new CfnOutput(this, 'AuditDigestBucketName', {
+      value: this.audit.bucket.bucketName,
+      description:
+        'The digest log (S3 Object Lock, compliance mode): stocktally audit verify --digests s3://<this>',
     });
 
     // The dashboard (issue 9) signs in through the user pool; the distribution's address becomes the

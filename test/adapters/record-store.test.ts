@@ -85,7 +85,7 @@ describe('the record store', () => {
     ]);
   });
 
-  it('keeps both versions when two writers race on a new id with different content', async () => {
+  it('keeps the first stored version when two writers race on a new id with different content, and reports the conflict', async () => {
     // Both writers read before either wrote: neither sees a head.
     restore = injectDynamoFaults(async (command, real) =>
       command instanceof BatchGetItemCommand ? { Responses: { [TABLE]: [] }, $metadata: {} } : real(command),
@@ -99,9 +99,16 @@ describe('the record store', () => {
     ]);
     restore?.();
 
-    expect(outcomes.map((o) => o.accepted)).toEqual([1, 1]);
+    expect(outcomes.map((o) => o.accepted).sort()).toEqual([0, 1]);
+    const loser = outcomes.find((o) => o.accepted === 0);
+    expect(loser?.conflicts).toEqual([expect.objectContaining({ id: 'E000001' })]);
+    const kept = outcomes[0]?.accepted === 1 ? '11000000' : '999000000';
     const read = await store().readPartition(0);
-    expect(read.movements.map((m) => String(m.quantity)).sort()).toEqual(['11000000', '999000000']);
+    expect(read.movements.map((m) => String(m.quantity))).toEqual([kept]);
+    const { heads, versions, conflicts } = byKind(await scanAll(aws));
+    expect(heads).toHaveLength(1);
+    expect(versions.map((v) => v.sk?.S)).toEqual([`v#${heads[0]?.hash?.S ?? ''}`]);
+    expect(conflicts).toHaveLength(1);
   });
 
   it('gives up with a clear error when DynamoDB keeps throttling', async () => {

@@ -158,10 +158,61 @@ describe('NDJSON input', () => {
   });
 });
 
+describe('NDJSON read strictly', () => {
+  it('reads numbers from their text, and refuses a line naming a key twice, keeping the lines around it', () => {
+    const dir = tmp();
+    const wms = join(dir, 'wms.ndjson');
+    const finance = join(dir, 'finance.ndjson');
+    const line = (id: string, quantity: string) =>
+      `{"eventId":"${id}","warehouseId":"WH-01","sku":"SKU-${id}","type":"RECEIPT","quantity":${quantity},"documentRef":"PO-${id}","occurredAt":"2026-10-05T10:00:00Z","unitCost":"1"}`;
+    writeFileSync(
+      wms,
+      [
+        line('E1', '9007199254740993'),
+        line('E2', '1.0000000000000001'),
+        line('E3', '7').replace('{', '{"eventId":"E0",'),
+        line('E4', '5'),
+      ].join('\n') + '\n',
+    );
+    writeFileSync(finance, '');
+    const out = join(dir, 'out');
+
+    const result = cli([
+      'reconcile',
+      '--wms',
+      wms,
+      '--finance',
+      finance,
+      '--as-of',
+      AS_OF,
+      '--out',
+      out,
+      '--no-report',
+    ]);
+
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      rejected: { line: number; reason: string }[];
+    };
+    expect(summary.rejected.map((r) => [r.line, r.reason])).toEqual([
+      [2, expect.stringContaining('more than 6 decimal places')],
+      [3, expect.stringContaining('names eventId twice')],
+    ]);
+    const found = JSON.parse(readFileSync(join(out, 'discrepancies.json'), 'utf8')) as {
+      wmsEventIds: string[];
+      wmsQuantity: string;
+    }[];
+    expect(found.find((d) => d.wmsEventIds[0] === 'E1')?.wmsQuantity).toBe('9007199254740993');
+    expect(found.map((d) => d.wmsEventIds[0]).sort()).toEqual(['E1', 'E4']);
+  });
+});
+
 describe('unusable arguments exit 2 with one line naming the problem', () => {
   const dir = tmp();
   const file = join(dir, 'w.csv');
   writeFileSync(file, 'eventId,warehouseId,sku,type,quantity,documentRef,occurredAt\n');
+  const twice = join(dir, 'twice.csv');
+  writeFileSync(twice, 'eventId,warehouseId,sku,type,quantity,documentRef,occurredAt,sku\n');
   const base = ['reconcile', '--wms', file, '--finance', file, '--out', join(dir, 'o')];
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag', [...base, '--colour'], /--colour/],
@@ -188,6 +239,11 @@ describe('unusable arguments exit 2 with one line naming the problem', () => {
       'a header without required columns',
       ['reconcile', '--wms', file, '--finance', file, '--out', join(dir, 'o2')],
       /finance.* header lacks entryId, amount, postedAt/,
+    ],
+    [
+      'a header naming a column twice',
+      ['reconcile', '--wms', twice, '--finance', file, '--out', join(dir, 'o3')],
+      /--wms .*twice\.csv: the CSV header names sku twice/,
     ],
   ];
   writeFileSync(join(dir, 'x.xlsx'), '');

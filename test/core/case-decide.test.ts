@@ -185,6 +185,41 @@ describe('maker-checker', () => {
     expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('APPROVED');
   });
 
+  it('takes the tier from the money at stake when the proposed entry is smaller (a 0.01 voucher on a RED case)', () => {
+    const facts = caseFacts({
+      moneyAtStake: '412644.65',
+      expectedAmount: '412644.65',
+      amountDelta: '-412644.65',
+    });
+    const history = proposed(facts, {
+      type: 'propose',
+      resolution: { ...RECEIPT_RESOLUTION, amount: '0.01' },
+    });
+
+    const proposal = history.current.proposal;
+    expect(proposal?.entry?.total).toBe('0.01');
+    expect(proposal?.amount).toBe('412644.65');
+    expect(proposal?.requirements).toEqual([['finance-reviewer'], ['warehouse-lead']]);
+    expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('PROPOSED');
+    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('APPROVED');
+  });
+
+  it('takes the tier from the entry when it moves more than the money at stake', () => {
+    const facts = caseFacts({
+      moneyAtStake: '100.00',
+      expectedAmount: '100.00',
+      amountDelta: '-100.00',
+      severity: 'GREEN',
+    });
+    const history = proposed(facts, {
+      type: 'propose',
+      resolution: { ...RECEIPT_RESOLUTION, amount: '60000.00' },
+    });
+
+    expect(history.current.proposal?.amount).toBe('60000.00');
+    expect(history.current.proposal?.requirements).toEqual([['finance-reviewer'], ['warehouse-lead']]);
+  });
+
   it('lets only approving roles reject', () => {
     const facts = caseFacts();
     const history = proposed(facts);

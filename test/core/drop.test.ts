@@ -38,4 +38,21 @@ describe('routing S3 drops', () => {
     expect(routeDrop('incoming/a.csv', 'incoming/')).toMatchObject({ ok: false });
     expect(routeDrop('tables/uom.csv', 'incoming/')).toMatchObject({ ok: false });
   });
+
+  it.each([
+    ['incoming/wms/../finance/x.csv', '. or .. segment'],
+    ['incoming/wms/./x.csv', '. or .. segment'],
+    ['incoming/wms//x.csv', 'empty segment'],
+    ['incoming/wms/x\u0000.csv', 'control character'],
+    ['incoming/wms/a\\..\\b.csv', 'backslash'],
+    [`incoming/wms/${'a'.repeat(990)}.csv`, 'at most 512'],
+  ])('refuses %j as a path or too long, never routing it by its folder', (key, why) => {
+    expect(routeDrop(key, 'incoming/')).toEqual({ ok: false, reason: expect.stringContaining(why) });
+  });
+
+  it('takes a key of 512 bytes, Chinese included', () => {
+    const key = `incoming/wms/${'上'.repeat(164)}.csv`;
+    expect(new TextEncoder().encode(key).length).toBe(509);
+    expect(routeDrop(key, 'incoming/')).toEqual({ ok: true, kind: 'wms', format: 'csv' });
+  });
 });

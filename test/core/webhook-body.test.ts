@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { JsonNumber } from '../../lib/core/json-text.js';
 import { readWebhookBody, validateBodyRows } from '../../lib/core/webhook-body.js';
 import { ZoneClock } from '../../lib/core/zone-clock.js';
 
 describe('webhook bodies', () => {
+  // Numbers are kept as the text they were written in (json-text.ts), to be read exactly.
   it('numbers the elements of a JSON array from 1', () => {
     expect(readWebhookBody('[{"a":1}, 2]', 'application/json')).toEqual({
       ok: true,
       rows: [
-        { line: 1, value: { a: 1 } },
-        { line: 2, value: 2 },
+        { line: 1, value: { a: new JsonNumber('1') } },
+        { line: 2, value: new JsonNumber('2') },
       ],
     });
   });
@@ -16,7 +18,7 @@ describe('webhook bodies', () => {
   it('takes one JSON object as line 1, with or without a BOM', () => {
     expect(readWebhookBody('\uFEFF{"a":1}', undefined)).toEqual({
       ok: true,
-      rows: [{ line: 1, value: { a: 1 } }],
+      rows: [{ line: 1, value: { a: new JsonNumber('1') } }],
     });
   });
 
@@ -26,9 +28,9 @@ describe('webhook bodies', () => {
     expect(body).toEqual({
       ok: true,
       rows: [
-        { line: 1, value: { a: 1 } },
+        { line: 1, value: { a: new JsonNumber('1') } },
         { line: 3, error: expect.stringContaining('is not valid JSON') },
-        { line: 4, value: { b: 2 } },
+        { line: 4, value: { b: new JsonNumber('2') } },
       ],
     });
   });

@@ -262,6 +262,11 @@ export async function readObject(aws: Aws, key: string): Promise<string> {
   return (await got.Body?.transformToString('utf-8')) ?? '';
 }
 
+export async function readBytes(aws: Aws, key: string): Promise<Buffer> {
+  const got = await aws.s3.send(new GetObjectCommand({ Bucket: BUCKET_NAME, Key: key }));
+  return Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
 export async function readReport(aws: Aws, key: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readObject(aws, `${BUCKET.ingestReportPrefix}${key}.json`)) as Record<
     string,

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
-import { apiEvent, runAll, startRunsAws } from './runs-harness.js';
+import { apiEvent, FINANCE_CALLER, runAll, startRunsAws } from './runs-harness.js';
 import { setRunStarter } from '../../lib/adapters/run-starter.js';
 import type { ListPartitionsInput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
@@ -15,8 +15,9 @@ let aws: Aws;
 let started: ListPartitionsInput[] = [];
 let all: RunDiscrepancy[];
 
+// Runs are started by finance: every call here is made by a finance specialist unless it says otherwise.
 const call = async (method: 'GET' | 'POST', path: string, options: Parameters<typeof apiEvent>[2] = {}) =>
-  answerOf(await runsApi(apiEvent(method, path, options), lambdaContext()));
+  answerOf(await runsApi(apiEvent(method, path, { caller: FINANCE_CALLER, ...options }), lambdaContext()));
 
 /** 300 WMS-only documents and 60 finance-only ones over three warehouses and three cost levels. */
 async function seedFewHundred(): Promise<void> {
@@ -121,6 +122,36 @@ describe('POST /v1/runs', () => {
     expect(answer.body.code).toBe('invalid_request');
     expect(answer.body.message).toContain(field);
     expect(started).toEqual([]);
+  });
+
+  it.each([
+    ['IT support', { username: 'chen.it', roles: ['it-support'] }],
+    ['a warehouse lead', { username: 'wang.lead', roles: ['warehouse-lead'] }],
+    ['a caller with no role', { username: 'nobody', roles: [] }],
+  ])('refuses %s with 403 and starts nothing', async (_who, caller) => {
+    const answer = await call('POST', '/v1/runs', { body: JSON.stringify({ mode: 'close' }), caller });
+    expect(answer).toMatchObject({ statusCode: 403, body: { code: 'run_role_required' } });
+    expect(started).toEqual([]);
+  });
+
+  it('refuses a request without a verified identity with 401', async () => {
+    const answer = answerOf(
+      await runsApi(
+        apiEvent('POST', '/v1/runs', { body: JSON.stringify({ mode: 'close' }) }),
+        lambdaContext(),
+      ),
+    );
+    expect(answer).toMatchObject({ statusCode: 401, body: { code: 'unauthenticated' } });
+    expect(started).toEqual([]);
+  });
+
+  it.each([
+    ['a finance reviewer', { username: 'zhao.reviewer', roles: ['finance-reviewer'] }],
+    ['an admin', { username: 'local', roles: ['admin'] }],
+  ])('lets %s start a run', async (_who, caller) => {
+    const answer = await call('POST', '/v1/runs', { body: JSON.stringify({ mode: 'continuous' }), caller });
+    expect(answer.statusCode).toBe(202);
+    expect(started).toHaveLength(1);
   });
 
   it('refuses a body that is not JSON with 400', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
-import { apiEvent, runAll, startRunsAws } from './runs-harness.js';
+import { apiEvent, FINANCE_CALLER, runAll, startRunsAws } from './runs-harness.js';
 import { setRunStarter } from '../../lib/adapters/run-starter.js';
 import { formatMoney, parseDecimal } from '../../lib/core/decimal.js';
 import { SEVERITIES } from '../../lib/core/discrepancy.js';
@@ -202,7 +202,7 @@ describe('GET /v1/runs/{runId}/heatmap', () => {
   it('answers 404 while the run is RUNNING, and for an unknown run', async () => {
     const started = answerOf(
       await runsApi(
-        apiEvent('POST', '/v1/runs', { body: JSON.stringify({ mode: 'close' }) }),
+        apiEvent('POST', '/v1/runs', { body: JSON.stringify({ mode: 'close' }), caller: FINANCE_CALLER }),
         lambdaContext(),
       ),
     );

@@ -59,6 +59,8 @@ export async function scanRuns(aws: Aws): Promise<Item[]> {
 export interface RunOptions {
   /** Partitions whose task "fails after its retries": not reconciled, passed to summarize as failures. */
   failing?: readonly number[];
+  /** The Catch's Cause for those partitions (default `injected failure`). */
+  cause?: string;
 }
 
 /** One run as the state machine runs it, with a Catch turning failed partitions into failures. */
@@ -71,7 +73,11 @@ export async function runAll(
   const failures: PartitionFailure[] = [];
   for (const task of listed.partitions) {
     if (options.failing?.includes(task.partition)) {
-      failures.push({ partition: task.partition, error: 'Lambda.Unknown', cause: 'injected failure' });
+      failures.push({
+        partition: task.partition,
+        error: 'Lambda.Unknown',
+        cause: options.cause ?? 'injected failure',
+      });
       continue;
     }
     results.push(await reconcilePartition(task, lambdaContext()));
@@ -80,12 +86,36 @@ export async function runAll(
   return { run, results };
 }
 
+/** Who calls, as the JWT authorizer's claims name them (no claims at all without one). */
+export interface ApiCaller {
+  username: string;
+  roles: readonly string[];
+}
+
+export const FINANCE_CALLER: ApiCaller = { username: 'li.finance', roles: ['finance-specialist'] };
+
 export function apiEvent(
   method: 'GET' | 'POST',
   path: string,
-  options: { body?: string; query?: Record<string, string> } = {},
+  options: { body?: string; query?: Record<string, string>; caller?: ApiCaller } = {},
 ): APIGatewayProxyEventV2 {
   const query = options.query ?? {};
+  const { caller } = options;
+  const authorizer =
+    caller === undefined
+      ? {}
+      : {
+          authorizer: {
+            jwt: {
+              claims: {
+                sub: `sub-${caller.username}`,
+                'cognito:username': caller.username,
+                'cognito:groups': `[${caller.roles.join(' ')}]`,
+              },
+              scopes: null,
+            },
+          },
+        };
   return {
     version: '2.0',
     routeKey: '$default',
@@ -106,6 +136,7 @@ export function apiEvent(
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
+      ...authorizer,
     },
-  };
+  } as APIGatewayProxyEventV2;
 }

@@ -1,11 +1,22 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { answerOf, BUCKET_NAME, lambdaContext, TABLE, webhookEvent, type Aws } from './ingest-harness.js';
+import ExcelJS from 'exceljs';
+import {
+  answerOf,
+  BUCKET_NAME,
+  lambdaContext,
+  readBytes,
+  readObject,
+  TABLE,
+  webhookEvent,
+  type Aws,
+} from './ingest-harness.js';
 import { apiEvent, resetTables, runAll, scanRuns, startRunsAws } from './runs-harness.js';
 import { partitionLabel } from '../../lib/adapters/record-store.js';
 import { partitionOf } from '../../lib/core/partition.js';
 import { ENV } from '../../lib/declarations.js';
+import { SHEETS } from '../../lib/report/xlsx.js';
 import type { ReconcilePartitionOutput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as failRun } from '../../functions/runs/fail-run.js';
@@ -99,6 +110,92 @@ describe('a run with a failed partition', () => {
     );
     expect(run.status).toBe('FAILED');
     expect(run.failures.map((f) => f.partition)).toEqual([partitions[0]]);
+  });
+});
+
+describe('a PARTIAL run tells one truth', () => {
+  it('lists, and reports in CSV and XLSX, exactly the discrepancies its summary counts, whatever a failed partition wrote before failing', async () => {
+    await postMovements(SKUS, 'x');
+    const failed = partitions[1] ?? -1;
+    const listed = await listPartitions(
+      { runId: 'close-truth', mode: 'close', asOf: AS_OF },
+      lambdaContext(),
+    );
+    const results: ReconcilePartitionOutput[] = [];
+    for (const task of listed.partitions) {
+      // The failed partition's task wrote its discrepancies, then failed (a timeout at its very end).
+      const output = await reconcilePartition(task, lambdaContext());
+      if (task.partition !== failed) results.push(output);
+    }
+
+    const run = await summarizeRun(
+      { runId: 'close-truth', results, failures: [{ partition: failed, error: 'States.Timeout' }] },
+      lambdaContext(),
+    );
+
+    expect(run.status).toBe('PARTIAL');
+    expect(run.summary?.discrepancies).toBe(2);
+    const answer = answerOf(
+      await runsApi(apiEvent('GET', '/v1/runs/close-truth/discrepancies'), lambdaContext()),
+    );
+    expect((answer.body.items as RunDiscrepancy[]).map((d) => d.sku).sort()).toEqual(['SKU-A', 'SKU-C']);
+    const csv = await readObject(aws, 'reports/close-truth/report.csv');
+    expect(csv.trim().split('\n')).toHaveLength(1 + 2);
+    expect(csv).not.toContain('SKU-B');
+    const workbook = new ExcelJS.Workbook();
+    const bytes = await readBytes(aws, 'reports/close-truth/report.xlsx');
+    await workbook.xlsx.load(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
+    const detail = workbook.getWorksheet(SHEETS.discrepancies);
+    expect(detail?.actualRowCount).toBe(1 + 2);
+    const heat = answerOf(await runsApi(apiEvent('GET', '/v1/runs/close-truth/heatmap'), lambdaContext()));
+    expect((heat.body.byKind as { count: number }[]).reduce((n, c) => n + c.count, 0)).toBe(2);
+  });
+});
+
+describe('a failure as callers see it', () => {
+  const trace = JSON.stringify({
+    errorType: 'ValidationException',
+    errorMessage:
+      'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes (in /var/task/functions/runs/reconcile-partition.mjs)',
+    trace: [
+      'ValidationException: One or more parameter values were invalid',
+      '    at throwDefaultError (/var/task/node_modules/@smithy/smithy-client/dist-cjs/index.js:867:20)',
+      '    at /var/task/functions/runs/reconcile-partition.mjs:1:4242',
+    ],
+  });
+
+  it('shows no stack trace or file path in GET /v1/runs/{runId}, to any role, and keeps the error and its message', async () => {
+    await postMovements(SKUS, 'x');
+    await runAll(
+      { runId: 'close-leak', mode: 'close', asOf: AS_OF },
+      { failing: [partitions[1] ?? -1], cause: trace },
+    );
+    await failRun(
+      {
+        runId: 'close-leak-2',
+        mode: 'close',
+        asOf: AS_OF,
+        step: 'SummarizeRun',
+        error: 'Error',
+        cause: trace,
+      },
+      lambdaContext(),
+    );
+
+    for (const runId of ['close-leak', 'close-leak-2']) {
+      const answer = answerOf(
+        await runsApi(
+          apiEvent('GET', `/v1/runs/${runId}`, { caller: { username: 'chen.it', roles: ['it-support'] } }),
+          lambdaContext(),
+        ),
+      );
+      const text = JSON.stringify(answer.body);
+      expect(text).not.toMatch(/\/var\/task|node_modules|\bat throwDefaultError|\.js:\d+/);
+      expect(text).toContain('ValidationException');
+      expect(text).toContain('Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
+    }
   });
 });
 

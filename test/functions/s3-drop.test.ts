@@ -1,5 +1,7 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  BUCKET_NAME,
   byKind,
   drop,
   lambdaContext,
@@ -208,6 +210,26 @@ describe('S3 drops under incoming/', () => {
         { file: key, line: 3, field: 'factor', reason: expect.stringContaining('greater than zero') },
       ],
     });
+  });
+
+  it('says in its report that a unit drop replaces the whole table, and what the table held before', async () => {
+    const first = '\uFEFFsku,fromUom,toUom,factor\r\nSKU-1,BOX,EA,12\r\nSKU-2,BOX,EA,6\r\n*,CASE,EA,24\r\n';
+    const second = 'sku,fromUom,toUom,factor\nSKU-3,BOX,EA,10\n';
+    await aws.s3.send(new DeleteObjectCommand({ Bucket: BUCKET_NAME, Key: 'tables/uom.csv' }));
+
+    await handler(await drop(aws, 'incoming/uom/first.csv', first), lambdaContext());
+    await handler(await drop(aws, 'incoming/uom/second.csv', second), lambdaContext());
+
+    expect(await readReport(aws, 'incoming/uom/first.csv')).toMatchObject({
+      table: { key: 'tables/uom.csv', replaced: false, previousRows: null, rows: 3 },
+    });
+    const report = await readReport(aws, 'incoming/uom/second.csv');
+    expect(report).toMatchObject({
+      accepted: 1,
+      table: { key: 'tables/uom.csv', replaced: true, previousRows: 3, rows: 1 },
+    });
+    expect((report.table as { note: string }).note).toContain('replaces the whole unit table');
+    expect(await readObject(aws, 'tables/uom.csv')).toBe(second);
   });
 
   it('copies an accepted cost table to tables/costs.csv, and keeps the current one when a header is unusable', async () => {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -167,6 +168,45 @@ describe('the local HTTP API front', () => {
     expect(await unknownWithToken.json()).toEqual({ message: 'Not Found' });
     expect(unknownWithout.status).toBe(401);
     expect(wrongMethod.status).toBe(404);
+  });
+
+  it('answers only requests addressed to itself by Host (no DNS rebinding), and refuses the rest with 403', async () => {
+    const { events, fn } = recorder(() => ({ statusCode: 200, body: '{}' }));
+    const { url, port } = await serve([{ method: 'POST', path: '/v1/movements', auth: 'signed', fn }]);
+    const send = (host: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = request(`${url}/v1/movements`, { method: 'POST', headers: { host } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      expect((await send(host)).status, host).toBe(200);
+    }
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1']) {
+      const answer = await send(host);
+      expect(answer.status, host).toBe(403);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    }
+    expect(events).toHaveLength(3);
+  });
+
+  it('passes a JSON body that is not UTF-8 base64-encoded, byte for byte, so its signature still checks', async () => {
+    const { events, fn } = recorder(() => ({ statusCode: 200, body: '{}' }));
+    const { url } = await serve([{ method: 'POST', path: '/v1/movements', auth: 'signed', fn }]);
+    const body = Buffer.from([0x5b, 0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x5d]);
+
+    await fetch(`${url}/v1/movements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+
+    expect(events[0]?.isBase64Encoded).toBe(true);
+    expect(Buffer.from(events[0]?.body ?? '', 'base64').equals(body)).toBe(true);
   });
 
   it('refuses a body over API Gateway’s 10 MB before the handler sees it', async () => {

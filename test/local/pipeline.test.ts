@@ -1,5 +1,9 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signBody } from '../../lib/core/signature.js';
 import { BUCKET } from '../../lib/declarations.js';
 import { DataDirInUseError } from '../../lib/local/data-dir.js';
 import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
@@ -77,6 +81,81 @@ describe('the local pipeline on the real handlers', () => {
     const body = JSON.parse((await report.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
     expect(body).toMatchObject({ accepted: 1, duplicates: 0, conflicts: [] });
     expect(body.rejected).toEqual([expect.objectContaining({ line: 3, field: 'quantity' })]);
+  });
+
+  it('stays up on hostile drop keys: a 1,000-byte key, keys with .. segments, and reports each refusal', async () => {
+    const root = tempDir('pipeline-keys-');
+    const pipeline = await start(join(root, 'data'));
+    const csv =
+      'eventId,warehouseId,sku,type,quantity,documentRef,occurredAt\nE1,WH-01,SKU-1,RECEIPT,1,PO-1,2026-10-01T00:00:00Z\n';
+    const keys = [
+      `incoming/wms/${'a'.repeat(990)}.csv`,
+      'incoming/wms/../../../../../escaped.csv',
+      'incoming/wms/../finance/x.csv',
+    ];
+
+    for (const key of keys) {
+      const outcome = pipeline.trigger.nextOutcome(key, 20_000);
+      await pipeline.s3Client.send(new PutObjectCommand({ Bucket: pipeline.bucket, Key: key, Body: csv }));
+      expect(await outcome, key).toMatchObject({ ok: true, attempts: 1 });
+      const hash = createHash('sha256').update(key, 'utf8').digest('hex');
+      const report = await pipeline.s3Client.send(
+        new GetObjectCommand({
+          Bucket: pipeline.bucket,
+          Key: `${BUCKET.ingestReportPrefix}refused/${hash}.json`,
+        }),
+      );
+      const body = JSON.parse((await report.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
+      expect(body).toMatchObject({ key, source: null, accepted: 0 });
+      expect(body.rejected).toEqual([
+        expect.objectContaining({ reason: expect.stringContaining('is refused') }),
+      ]);
+    }
+
+    // Nothing was written outside the data directory, nothing was ingested, and the API still answers.
+    expect(readdirSync(root)).toEqual(['data']);
+    const stored = await pipeline.s3Client.send(
+      new GetObjectCommand({ Bucket: pipeline.bucket, Key: keys[1] ?? '' }),
+    );
+    expect(await stored.Body?.transformToString()).toBe(csv);
+    const answer = await postSigned({
+      url: `${pipeline.api}/v1/movements`,
+      secret: SECRET,
+      body: movement('E-after'),
+      contentType: 'application/json',
+    });
+    expect(answer.status).toBe(200);
+    await expect(
+      pipeline.s3Client.send(
+        new PutObjectCommand({ Bucket: pipeline.bucket, Key: `incoming/wms/${'b'.repeat(1100)}`, Body: csv }),
+      ),
+    ).rejects.toMatchObject({ name: 'KeyTooLongError' });
+  });
+
+  it('answers a correctly signed body that is not UTF-8 with 400, not 401', async () => {
+    const pipeline = await start(tempDir('pipeline-'));
+    const body = Buffer.concat([
+      Buffer.from('[{"eventId":"E'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}]'),
+    ]);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+
+    const response = await fetch(`${pipeline.api}/v1/movements`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-stocktally-timestamp': timestamp,
+        'x-stocktally-signature': signBody(SECRET, timestamp, body),
+      },
+      body,
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'unreadable_body',
+      message: 'the body is not UTF-8 text',
+    });
   });
 
   it('answers the signed webhook without a bearer token, and refuses an unsigned one with 401', async () => {

@@ -102,6 +102,28 @@ describe('the XLSX report', () => {
     expect(cell('处理状态').value).toBe('待处理 open');
   });
 
+  it('keeps a value a double cannot hold exactly as its text, and ordinary values as numbers', async () => {
+    const huge = '123456789012345678.91';
+    const d = discrepancy({
+      financeAmount: huge,
+      moneyAtStake: huge,
+      wmsQuantity: '9007199254740993',
+      amountDelta: '-15718.54',
+    });
+    const workbook = await writeXlsx([d]);
+    const detail = workbook.getWorksheet(SHEETS.discrepancies)!;
+    const cell = (label: string) => detail.getRow(2).getCell(column(detail, label));
+
+    expect(cell('财务金额').value).toBe(huge);
+    expect(cell('涉及金额').value).toBe(huge);
+    expect(cell('WMS数量').value).toBe('9007199254740993');
+    expect(cell('金额差').value).toBe(-15718.54);
+    const summary = workbook.getWorksheet(SHEETS.summary)!;
+    const totals: unknown[] = [];
+    summary.eachRow((row) => totals.push(row.getCell(3).value));
+    expect(totals).toContain(huge);
+  });
+
   it('leaves an unknown amount empty rather than zero', async () => {
     const d = discrepancy({ expectedAmount: null, amountDelta: null, unitCost: null });
     const detail = (await writeXlsx([d])).getWorksheet(SHEETS.discrepancies)!;

@@ -127,6 +127,12 @@ describe('Cases: configuration', () => {
       );
       expect(JSON.stringify(s3)).not.toContain('config/*');
     }
+    // The digests of the events it appends (issue 16): write only, its own prefix only.
+    expect(statementsFor(statementsOf(template, stack.cases.casesApi.role), 's3')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+      Resource: arnJoin(logicalIdOf(stack.audit.bucket, stack), '/audit/digests/*'),
+    });
     for (const fn of [stack.cases.casesApi, stack.runs.functions.reconcilePartition]) {
       expect(env(fn)).toMatchObject({
         [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled,

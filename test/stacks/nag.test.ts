@@ -116,6 +116,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Cases/CasesApi/Function Serverless-LambdaDLQ',
         'Cases/CasesApi/Function Serverless-LambdaLatestVersion',
         'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         // MFA optional outside production (required in prod).
         'Identity/UserPool AwsSolutions-COG2',
         'Ingest/FinanceWebhookSecret AwsSolutions-SMG4',
@@ -123,12 +124,14 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/S3Drop/Function AwsSolutions-L1',
         'Ingest/S3Drop/Function Serverless-LambdaLatestVersion',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/incoming/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/*]',
         'Ingest/Webhook/Function AwsSolutions-L1',
         'Ingest/Webhook/Function Serverless-LambdaDLQ',
         'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
+        'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
         'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
         ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun', 'FailRun'].flatMap((fn) => [
           `Runs/${fn}/Function AwsSolutions-L1`,
@@ -137,6 +140,12 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
           `Runs/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
           ...(fn === 'ListPartitions'
             ? ['Runs/ListPartitions/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]']
+            : []),
+          ...(fn === 'ReconcilePartition'
+            ? [
+                // The digests of the case events it appends (issue 16).
+                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
+              ]
             : []),
           // Report objects: written by SummarizeRun, read (presigned links) by the runs API.
           ...(fn === 'RunsApi' || fn === 'SummarizeRun'

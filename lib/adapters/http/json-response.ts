@@ -1,10 +1,15 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-/** The one place an API Gateway (HTTP API v2) JSON answer is shaped. */
+/**
+ * The one place an API Gateway (HTTP API v2) JSON answer is shaped. Never sniffed as another type
+ * (a text field holding markup stays JSON), never cached (answers carry ledger data and change).
+ */
+export const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+} as const;
+
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  };
+  return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }

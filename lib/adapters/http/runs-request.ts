@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
+import { groupOfKey } from '../../core/group-key.js';
 import {
   AGE_BUCKETS,
   LIFECYCLE_STATES,
@@ -108,7 +109,7 @@ export function readRunsRequest(event: APIGatewayProxyEventV2): RunsRequest {
   if (one !== null && method === 'GET') {
     const runId = runIdOf(event, one[1]);
     const groupKey = event.pathParameters?.groupKey ?? decodeURIComponent(one[2] ?? '');
-    if (groupKey.split('|').length < 3)
+    if (groupOfKey(groupKey) === undefined)
       throw new RunNotFoundError(`no discrepancy ${groupKey} in run ${runId}`);
     return { route: 'discrepancy', runId, groupKey };
   }

@@ -1,4 +1,5 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { keyParts } from '../../../lib/core/group-key.js';
 import { ApiError, type DiscrepancyDetail, type RunBrief } from '../api.js';
 import type { Context } from '../context.js';
 import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';
@@ -98,7 +99,7 @@ export async function renderDetail(
       const zone = runs.find((r) => r.runId === runId)?.summary?.timezone ?? 'UTC';
       render(
         html`<div class="card" data-test="detail">
-            <h2>${t('detail')}: ${groupKey.split('|').join(' · ')}</h2>
+            <h2>${t('detail')}: ${(keyParts(groupKey) ?? [groupKey]).join(' · ')}</h2>
             <div class="notice" data-test="not-in-run">${t('notInRun')}</div>
           </div>
           <div id="case-panel"></div>`,

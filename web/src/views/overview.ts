@@ -1,4 +1,5 @@
 import { html, render, type TemplateResult } from 'lit-html';
+import { groupOfKey } from '../../../lib/core/group-key.js';
 import { ZoneClock } from '../../../lib/core/zone-clock.js';
 import { NotAvailableError, type RunBrief, type RunHeatMap } from '../api.js';
 import { CASE_STATES, type CloseCheck } from '../case-types.js';
@@ -94,7 +95,11 @@ export function closePanel(
                   </thead>
                   <tbody>
                     ${check.blockers.map((b) => {
-                      const [warehouse = '', sku = '', document = ''] = b.groupKey.split('|');
+                      const {
+                        warehouseId: warehouse = '',
+                        sku = '',
+                        documentRef: document = '',
+                      } = groupOfKey(b.groupKey) ?? {};
                       return html`<tr data-group=${b.groupKey} data-reason=${b.reason}>
                         <td>${severityBadge(b.severity, severityLabel(b.severity))}</td>
                         <td>${warehouse}</td>
