@@ -34,13 +34,19 @@ export interface IngestProps {
 
 /**
  * What both ingest paths do to the records table (lib/adapters/record-store.ts): read the heads of a
- * batch's ids and write their versions, heads and conflicts (items under `wms#`/`finance#`), and mark
- * the partitions touched dirty (`dirty`). No Query, no index, no delete.
+ * batch's ids, claim a new id's head with a conditional put and write versions and conflicts (items
+ * under `wms#`/`finance#`), mark the partitions touched dirty (`dirty`), and append the delivery to
+ * its source's ingest journal (`journal#`, issue 16: the last link read, the next one put). No index,
+ * no delete.
  */
 export const LEDGER_WRITES: TableAccess = {
   items: [
-    { actions: ['BatchGetItem', 'BatchWriteItem'], leadingKeys: ['wms#*', 'finance#*'] },
+    {
+      actions: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem'],
+      leadingKeys: ['wms#*', 'finance#*'],
+    },
     { actions: ['UpdateItem'], leadingKeys: ['dirty'] },
+    { actions: ['PutItem', 'Query'], leadingKeys: ['journal#*'] },
   ],
 };
 
@@ -100,6 +106,8 @@ export class Ingest extends Construct {
         write: [BUCKET.ingestReportPrefix],
         // An accepted unit or cost table replaces the one the runs read.
         writeObjects: [BUCKET.uomTableKey, BUCKET.costsTableKey],
+        // The table it replaces is read first, so the drop's report can say what it held (issue 16).
+        optional: [BUCKET.uomTableKey, BUCKET.costsTableKey],
       });
 
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.s3Drop.fn), {

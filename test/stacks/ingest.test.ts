@@ -180,7 +180,7 @@ function ledgerWrites(records: string) {
   return [
     {
       Effect: 'Allow',
-      Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       Resource: table,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
     },
@@ -189,6 +189,13 @@ function ledgerWrites(records: string) {
       Action: 'dynamodb:UpdateItem',
       Resource: table,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['dirty'] } },
+    },
+    // The ingest journal (issue 16): the last link read, the next one put.
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:Query'],
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['journal#*'] } },
     },
   ];
 }
@@ -216,7 +223,12 @@ describe('Ingest: least privilege', () => {
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: arnJoin(ids.bucket, `/${BUCKET.incomingPrefix}*`),
+        // The tables it replaces are read first, so its report can say what they held (issue 16).
+        Resource: [
+          arnJoin(ids.bucket, `/${BUCKET.incomingPrefix}*`),
+          arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
+        ],
       },
       {
         Effect: 'Allow',
@@ -226,6 +238,12 @@ describe('Ingest: least privilege', () => {
           arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
         ],
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey] } },
       },
     ]);
     expect(statementsFor(statements, 'dynamodb')).toEqual([
