@@ -2,7 +2,7 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   GetItemCommand,
-  PutItemCommand,
+  DeleteItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -81,9 +81,9 @@ describe('the local IAM check', () => {
     await expect(
       as(WEBHOOK, () =>
         dynamoClient().send(
-          new PutItemCommand({
+          new DeleteItemCommand({
             TableName: RECORDS_TABLE.localName,
-            Item: { pk: s('wms#E-2'), sk: s('head') },
+            Key: { pk: s('wms#E-2'), sk: s('head') },
           }),
         ),
       ),
