@@ -73,7 +73,11 @@ export function groupKey(g: { warehouseId: string; sku: string; documentRef: str
   return `${g.warehouseId}|${g.sku}|${g.documentRef}`;
 }
 
-function dedupe<R extends LedgerRecord>(
+/**
+ * Records with the same idempotency key and the same content are one record (CONTRACT §2); the
+ * same key with other content keeps the first and lists the other as a conflict.
+ */
+export function dedupe<R extends LedgerRecord>(
   records: readonly R[],
   duplicates: Record<Source, number>,
   conflicts: Conflict[],
