@@ -1,6 +1,7 @@
 import type { Discrepancy } from './discrepancy.js';
 import { groupKey } from './group.js';
 import type { Entry } from './records.js';
+import type { VoucherStatus } from './voucher-names.js';
 import { voucherGroups, type Voucher } from './vouchers.js';
 
 /**
@@ -8,14 +9,7 @@ import { voucherGroups, type Voucher } from './vouchers.js';
  * for any group of its lines, `posted` once finance has entries and every such group agrees,
  * `differs` when finance has entries and a group disagrees (with the cases of those groups).
  */
-export const VOUCHER_STATUSES = ['proposed', 'posted', 'differs'] as const;
-export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
-
-export const VOUCHER_STATUS_ZH: Readonly<Record<VoucherStatus, string>> = {
-  proposed: '待入账',
-  posted: '已入账',
-  differs: '有差异',
-};
+export { VOUCHER_STATUSES, VOUCHER_STATUS_ZH, type VoucherStatus } from './voucher-names.js';
 
 type GroupFields = Pick<Entry, 'warehouseId' | 'sku' | 'documentRef'>;
 
