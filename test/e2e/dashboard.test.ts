@@ -444,6 +444,31 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     expect(await page.locator(`[data-test="blockers"] tr[data-group="${groupKey}"]`).count()).toBe(0);
   });
 
+  it('shows the vouchers of the closed month as the API answers them, and filters them by status', async () => {
+    const answer = await api<{ vouchers: { voucherId: string; status: string }[] }>(
+      '/v1/vouchers?period=2026-10',
+    );
+    expect(answer.vouchers.length).toBeGreaterThan(0);
+
+    await page.goto(`${started.api}/#/vouchers`);
+    await ready();
+    const shownIds = async () =>
+      page
+        .locator('[data-test="voucher-table"] tbody tr[data-voucher]')
+        .evaluateAll((rows) => [...new Set(rows.map((r) => r.getAttribute('data-voucher')))]);
+    expect(await page.locator('[data-test="voucher-period"]').inputValue()).toBe('2026-10');
+    expect(await shownIds()).toEqual(answer.vouchers.map((v) => v.voucherId));
+    // The viewport only: the whole month is tens of thousands of pixels tall.
+    await page.screenshot({ path: join(SHOTS, 'dashboard-vouchers.png') });
+
+    await page.locator('[data-test="voucher-status"]').selectOption('differs');
+    await page.waitForURL(/#\/vouchers\?.*status=differs/, { waitUntil: 'commit' });
+    await ready();
+    expect(await shownIds()).toEqual(
+      answer.vouchers.filter((v) => v.status === 'differs').map((v) => v.voucherId),
+    );
+  });
+
   it('switches the whole page to English and back', async () => {
     await page.goto(`${started.api}/#/heatmap`);
     await ready();

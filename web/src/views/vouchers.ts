@@ -38,7 +38,7 @@ function groupKeyOfCase(caseId: string): string {
 
 function voucherTable(answer: VoucherAnswer, runId: string | undefined): TemplateResult {
   if (answer.vouchers.length === 0) return html`<p class="muted" data-test="no-items">${t('noItems')}</p>`;
-  return html`<table class="data journal" data-test="voucher-table">
+  return html`<table class="data vouchers" data-test="voucher-table">
     <thead>
       <tr>
         <th>${t('voucherNo')}</th>
