@@ -24,6 +24,8 @@ import type { MovementType } from '../../lib/core/movement-type.js';
 import {
   DiscrepancySchema,
   SummarySchema,
+  UnpricedSchema,
+  VoucherSchema,
   type Assert,
   type Equal,
   type SummaryOutput,
@@ -56,6 +58,8 @@ const SCHEMAS: readonly { section: string; schema: z.ZodObject }[] = [
   { section: 'Finance entry / 财务分录行', schema: EntryWire },
   { section: 'Discrepancy / 差异明细', schema: DiscrepancySchema },
   { section: 'Summary / 对账汇总', schema: SummarySchema },
+  { section: 'Voucher / 业务凭证', schema: VoucherSchema },
+  { section: 'Unpriced movement / 无法计价的业务', schema: UnpricedSchema },
 ];
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -378,6 +382,48 @@ describe('stocktally dictionary', () => {
       }
       expect(caught, argv.join(' ')).toBeInstanceOf(UsageError);
       expect((caught as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('VoucherSchema and UnpricedSchema describe vouchers.json of the CLI on the NDJSON sample', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'stocktally-dictionary-'));
+    const s2 = sampleDir('sample-2');
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'dist', 'stocktally.js'),
+          'vouchers',
+          '--wms',
+          path.join(s2, 'wms.ndjson'),
+          '--costs',
+          path.join(s2, 'costs.csv'),
+          '--timezone',
+          'Asia/Shanghai',
+          '--quiet',
+          '--out',
+          out,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const written = JSON.parse(readFileSync(path.join(out, 'vouchers.json'), 'utf8')) as {
+        vouchers: unknown[];
+        unpriced: unknown[];
+      };
+      expect(written.vouchers.length).toBeGreaterThan(0);
+      expect(written.unpriced.length).toBeGreaterThan(0);
+      for (const [schema, items] of [
+        [VoucherSchema, written.vouchers],
+        [UnpricedSchema, written.unpriced],
+      ] as const) {
+        for (const item of items) {
+          const one = schema.strict().safeParse(item);
+          expect(one.error?.issues).toBeUndefined();
+          expect(one.data).toEqual(item);
+        }
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
