@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -7,8 +8,8 @@ import { CostTable, loadCostsCsv } from '../core/costs.js';
 import type { Movement, Rejection } from '../core/records.js';
 import { RecordStream } from '../core/record-stream.js';
 import { TableHeaderError } from '../core/table-text.js';
-import { voucherCsv } from '../core/voucher-csv.js';
-import { vouchersJson } from '../core/voucher-document.js';
+import { voucherCsvChunks } from '../core/voucher-csv.js';
+import { vouchersJsonChunks } from '../core/voucher-document.js';
 import { bookVouchers, type VoucherBook } from '../core/vouchers.js';
 import { parseWorkflowConfig, type WorkflowConfig } from '../core/workflow-config.js';
 import { ZoneClock } from '../core/zone-clock.js';
@@ -142,6 +143,26 @@ async function readMovements(
   return { movements, rejected, rows: stream.rows };
 }
 
+/** Writes the pieces through a stream, waiting when it is full, so no whole file is one string. */
+async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(path);
+  const failed = once(out, 'error').then(([error]) => {
+    throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  });
+  const write = async () => {
+    let pending = '';
+    for (const chunk of chunks) {
+      pending += chunk;
+      if (pending.length < 1 << 16) continue;
+      if (!out.write(pending)) await once(out, 'drain');
+      pending = '';
+    }
+    out.end(pending);
+    await once(out, 'finish');
+  };
+  await Promise.race([write(), failed]);
+}
+
 export interface VouchersOutcome {
   book: VoucherBook;
   rejected: Rejection[];
@@ -170,13 +191,8 @@ export async function runVouchers(args: VouchersArgs): Promise<VouchersOutcome> 
   rejected.push(...read.rejected);
   const book = bookVouchers(read.movements, { config, costs, zone, period: args.period });
   await mkdir(args.out, { recursive: true });
-  const document = vouchersJson(book, {
-    period: args.period ?? null,
-    timezone: args.timeZone,
-    rows: read.rows,
-    rejected,
-  });
-  await writeFile(join(args.out, 'vouchers.json'), document);
-  await writeFile(join(args.out, 'vouchers.csv'), voucherCsv(book.vouchers));
+  const meta = { period: args.period ?? null, timezone: args.timeZone, rows: read.rows, rejected };
+  await writeChunks(join(args.out, 'vouchers.json'), vouchersJsonChunks(book, meta));
+  await writeChunks(join(args.out, 'vouchers.csv'), voucherCsvChunks(book.vouchers));
   return { book, rejected, rows: read.rows };
 }

@@ -17,27 +17,31 @@ export const VOUCHER_CSV_COLUMNS = [
   '贷方金额',
 ] as const;
 
-/** Lines come in pairs, each sku's debit line then its credit line (vouchers.ts). */
-export function voucherCsvRows(vouchers: readonly Voucher[]): string {
+/** One voucher's rows; lines come in pairs, each sku's debit line then its credit line (vouchers.ts). */
+export function voucherCsvRows(v: Voucher): string {
   let text = '';
-  for (const v of vouchers) {
-    v.lines.forEach((line, i) => {
-      const debitLine = i % 2 === 0;
-      text += csvLine([
-        v.voucherId,
-        v.date,
-        v.period,
-        voucherMemo(v, line),
-        line.account,
-        line.accountName,
-        debitLine ? line.debit : '',
-        debitLine ? '' : line.credit,
-      ]);
-    });
-  }
+  v.lines.forEach((line, i) => {
+    const debitLine = i % 2 === 0;
+    text += csvLine([
+      v.voucherId,
+      v.date,
+      v.period,
+      voucherMemo(v, line),
+      line.account,
+      line.accountName,
+      debitLine ? line.debit : '',
+      debitLine ? '' : line.credit,
+    ]);
+  });
   return text;
 }
 
+/** The file in pieces, the header then a voucher at a time. */
+export function* voucherCsvChunks(vouchers: readonly Voucher[]): Generator<string> {
+  yield '\uFEFF' + csvLine(VOUCHER_CSV_COLUMNS);
+  for (const v of vouchers) yield voucherCsvRows(v);
+}
+
 export function voucherCsv(vouchers: readonly Voucher[]): string {
-  return '\uFEFF' + csvLine(VOUCHER_CSV_COLUMNS) + voucherCsvRows(vouchers);
+  return [...voucherCsvChunks(vouchers)].join('');
 }

@@ -68,11 +68,18 @@ export function voucherSummary(book: VoucherBook, meta: VoucherRunMeta): Voucher
   };
 }
 
-function list(items: readonly unknown[]): string {
-  return items.length === 0 ? '[]' : `[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]`;
+function* list(items: readonly unknown[]): Generator<string> {
+  if (items.length === 0) {
+    yield '[]';
+    return;
+  }
+  yield '[\n';
+  for (let i = 0; i < items.length; i++) yield (i === 0 ? '' : ',\n') + JSON.stringify(items[i]);
+  yield '\n]';
 }
 
-export function vouchersJson(book: VoucherBook, meta: VoucherRunMeta): string {
+/** vouchers.json in pieces, a voucher at a time, so a large book is never one string in memory. */
+export function* vouchersJsonChunks(book: VoucherBook, meta: VoucherRunMeta): Generator<string> {
   const rejected = meta.rejected.map((r) => ({
     file: r.file,
     line: r.line,
@@ -80,9 +87,17 @@ export function vouchersJson(book: VoucherBook, meta: VoucherRunMeta): string {
     reason: r.reason,
   }));
   const conflicts = book.conflicts.map((c) => ({ file: c.file, line: c.line, id: c.id, reason: c.reason }));
-  return (
-    `{\n"vouchers": ${list(book.vouchers)},\n"unpriced": ${list(book.unpriced)},\n` +
-    `"rejected": ${list(rejected)},\n"conflicts": ${list(conflicts)},\n` +
-    `"summary": ${JSON.stringify(voucherSummary(book, meta), null, 2)}\n}\n`
-  );
+  yield '{\n"vouchers": ';
+  yield* list(book.vouchers);
+  yield ',\n"unpriced": ';
+  yield* list(book.unpriced);
+  yield ',\n"rejected": ';
+  yield* list(rejected);
+  yield ',\n"conflicts": ';
+  yield* list(conflicts);
+  yield `,\n"summary": ${JSON.stringify(voucherSummary(book, meta), null, 2)}\n}\n`;
+}
+
+export function vouchersJson(book: VoucherBook, meta: VoucherRunMeta): string {
+  return [...vouchersJsonChunks(book, meta)].join('');
 }
