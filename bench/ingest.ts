@@ -3,7 +3,7 @@
 // as in a Lambda container; dynalite and s3rver run in child processes, as DynamoDB and S3 are remote
 // services, so this process's RSS is the function's own. Not wired into `npm run bench`; run it with:
 //
-//   npx esbuild bench/ingest.ts --bundle --platform=node --format=esm --target=node20 \
+//   npx esbuild bench/ingest.ts --bundle --platform=node --format=esm --target=node22 \
 //     --outfile=dist/bench-ingest.js \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 //   node dist/bench-ingest.js [--drop-rows 200000] [--large-rows 1000000] [--large-full] [--webhook-batches 50]

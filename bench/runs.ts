@@ -4,7 +4,7 @@
 // goes (read, reconcile, write). The pipeline runs in this process as `stocktally start` runs it
 // (dynalite in a process of its own, and s3rver). Not wired into `npm run bench`; build first (npm run build), then:
 //
-//   npx esbuild bench/runs.ts --bundle --platform=node --format=esm --target=node20 \
+//   npx esbuild bench/runs.ts --bundle --platform=node --format=esm --target=node22 \
 //     --outfile=dist/bench-runs.js --external:dynalite --external:s3rver --external:aws-local-stepfunctions \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 //   node dist/bench-runs.js [--documents 100000] [--concurrency 8]

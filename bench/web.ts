@@ -5,7 +5,7 @@
 // handler (heat map, lifecycle and reports included); the pipeline serves the API and the built app
 // as `stocktally start` does. Not wired into `npm run bench`; build first (npm run build), then:
 //
-//   npx esbuild bench/web.ts --bundle --platform=node --format=esm --target=node20 \
+//   npx esbuild bench/web.ts --bundle --platform=node --format=esm --target=node22 \
 //     --outfile=dist/bench-web.js --external:dynalite --external:s3rver --external:aws-local-stepfunctions \
 //     --external:playwright-core \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"

@@ -21,6 +21,8 @@ export interface TableDeclaration {
   indexes: readonly IndexDeclaration[];
   /** The environment variable that carries the table's name to a function. */
   env: string;
+  /** The attribute (epoch seconds) after which DynamoDB may delete an item, when items carry one. */
+  timeToLiveAttribute?: string;
 }
 
 /**
@@ -91,6 +93,8 @@ export const RUNS_TABLE: TableDeclaration = {
     { name: 'by-run-warehouse', partitionKey: 'wpk', sortKey: 'ssk' },
   ],
   env: 'STOCKTALLY_RUNS_TABLE',
+  // Resolved lifecycle items and the notify task's sent-message marks carry it (see above).
+  timeToLiveAttribute: 'expiresAt',
 };
 
 /**
@@ -159,6 +163,9 @@ export const BUCKET = {
   ingestReportPrefix: 'ingest-reports/',
   /** The current unit and cost tables, copied here from accepted drops. */
   tablesPrefix: 'tables/',
+  /** The tables a run reads; each absent until its first accepted drop. */
+  uomTableKey: 'tables/uom.csv',
+  costsTableKey: 'tables/costs.csv',
   reportsPrefix: 'reports/',
   /** Configuration documents the functions read at run time (alert routing, the case workflow). */
   configPrefix: 'config/',

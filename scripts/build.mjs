@@ -22,7 +22,7 @@ await build({
   // parses the AWS SDK.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  target: 'node20',
+  target: 'node22',
   sourcemap: true,
   outExtension: { '.js': '.js' },
   banner: {

@@ -1,7 +1,8 @@
-// Extracts the run state machine's ASL from the CDK stack into dist/run-state-machine.asl.json, the
-// definition `stocktally start` executes locally (lib/local/state-machine.ts). The stack is bundled
-// with its packages left external (aws-cdk-lib is a build-time dependency only, never in dist/),
-// synthesized without Lambda bundling, and the definition resolved to the stand-ins' names.
+// Extracts from the CDK stack what `stocktally start` runs locally: the run state machine's ASL into
+// dist/run-state-machine.asl.json (lib/local/state-machine.ts) and each function's IAM policy into
+// dist/function-policies.json (lib/local/iam/policies.ts), the policies the local pipeline enforces.
+// The stack is bundled with its packages left external (aws-cdk-lib is a build-time dependency only,
+// never in dist/), synthesized without Lambda bundling, and resolved to the stand-ins' names.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
 export const RUN_ASL_OUT = 'dist/run-state-machine.asl.json';
+export const FUNCTION_POLICIES_OUT = 'dist/function-policies.json';
 
 export async function synthAsl(projectRoot = process.cwd()) {
   const root = resolve(projectRoot);
@@ -22,15 +24,16 @@ export async function synthAsl(projectRoot = process.cwd()) {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       logLevel: 'warning',
     });
-    const { synthesizeRunDefinition } = await import(pathToFileURL(outfile).href);
-    const file = synthesizeRunDefinition(root);
+    const { synthesizeLocalDefinitions } = await import(pathToFileURL(outfile).href);
+    const { runDefinition, functionPolicies } = synthesizeLocalDefinitions(root);
     mkdirSync(join(root, 'dist'), { recursive: true });
-    writeFileSync(join(root, RUN_ASL_OUT), `${JSON.stringify(file, null, 2)}\n`);
-    return file;
+    writeFileSync(join(root, FUNCTION_POLICIES_OUT), `${JSON.stringify(functionPolicies, null, 2)}\n`);
+    writeFileSync(join(root, RUN_ASL_OUT), `${JSON.stringify(runDefinition, null, 2)}\n`);
+    return runDefinition;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -42,6 +45,7 @@ const INPUTS = [
   'lib/declarations.ts',
   'lib/run-declarations.ts',
   'lib/local/state-machine.ts',
+  'lib/local/iam',
   'cdk.json',
   // The stack reads the alert configuration document at synth time.
   'config/alerts.yaml',
@@ -61,16 +65,17 @@ function newestInput(root) {
   return newest;
 }
 
-/** Synthesizes unless dist/ holds a definition newer than everything it is made from. */
+/** Synthesizes unless dist/ holds both files, newer than everything they are made from. */
 export async function synthAslIfStale(projectRoot = process.cwd()) {
   const root = resolve(projectRoot);
-  const out = join(root, RUN_ASL_OUT);
-  if (existsSync(out) && statSync(out).mtimeMs > newestInput(root)) return undefined;
+  const outs = [RUN_ASL_OUT, FUNCTION_POLICIES_OUT].map((out) => join(root, out));
+  const newest = newestInput(root);
+  if (outs.every((out) => existsSync(out) && statSync(out).mtimeMs > newest)) return undefined;
   return synthAsl(root);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now();
   await synthAsl();
-  process.stdout.write(`${RUN_ASL_OUT} written in ${Date.now() - started} ms\n`);
+  process.stdout.write(`${RUN_ASL_OUT} and ${FUNCTION_POLICIES_OUT} written in ${Date.now() - started} ms\n`);
 }

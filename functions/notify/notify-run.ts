@@ -16,6 +16,7 @@ import { mapInFlight } from '../../lib/adapters/in-flight.js';
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /** The Notify task's input: the run (the state machine passes `{ runId }`). */
 const NotifyInputSchema = z.object({ runId: RunIdSchema });
@@ -123,6 +124,8 @@ async function notify(event: unknown): Promise<NotifyOutput> {
 
 export const handler = middy<unknown, NotifyOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

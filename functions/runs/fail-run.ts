@@ -8,6 +8,7 @@ import { runStore } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * The state machine's Catch of ListPartitions and SummarizeRun: closes the run FAILED with the step
@@ -25,6 +26,8 @@ async function failRun(event: unknown): Promise<RunRecord> {
 
 export const handler = middy<unknown, RunRecord>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

@@ -16,6 +16,7 @@ import { dirtyMarks, runStore } from '../../lib/adapters/run-stores.js';
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
@@ -66,6 +67,8 @@ async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
 
 export const handler = middy<unknown, ListPartitionsOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

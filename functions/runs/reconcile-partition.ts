@@ -16,6 +16,7 @@ import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/run-stores.
 import { taskInput } from '../../lib/adapters/run-task-input.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -83,6 +84,8 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
 
 export const handler = middy<unknown, ReconcilePartitionOutput>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

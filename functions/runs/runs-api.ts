@@ -11,7 +11,7 @@ import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
 import { runInput, startedRun } from '../../lib/core/run-request.js';
 import { s3Client } from '../../lib/adapters/aws-clients.js';
 import { config } from '../../lib/adapters/env.js';
-import type { ReportFormatName, ReportedRun } from '../../lib/adapters/report-keys.js';
+import { linkLifetime, type ReportFormatName, type ReportedRun } from '../../lib/adapters/report-keys.js';
 import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
@@ -21,6 +21,7 @@ import { recordStore } from '../../lib/adapters/ingest-stores.js';
 import { runStore } from '../../lib/adapters/run-stores.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { currentTime } from '../../lib/adapters/clock.js';
+import { systemClock } from '../../lib/clock.js';
 
 /** Records the run as RUNNING, then starts its state machine; a start that fails closes it FAILED. */
 async function startRun(request: RunRequest): Promise<string> {
@@ -42,25 +43,25 @@ async function startRun(request: RunRequest): Promise<string> {
 }
 
 /**
- * 302 to a presigned GET of the run's report in `format`, valid `expiresIn` seconds; 404 until the
- * run lists a report. The link is signed with this function's credentials, so the role holds
- * s3:GetObject on reports/ (and locally the URL points at the embedded S3).
+ * 302 to a presigned GET of the run's report in `format`; 404 until the run lists a report. The link
+ * is signed with this function's own role (s3:GetObject on reports/; locally the URL points at the
+ * embedded S3), whose temporary credentials bound how long it can work: `expiresIn` is capped to
+ * that (linkLifetime), and the JSON answer says the lifetime granted.
  */
 async function reportLink(
   run: ReportedRun,
   format: ReportFormatName,
-  expiresIn: number,
+  requested: number,
   redirect: boolean,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const key = run.reports?.[format];
   if (key === undefined) throw new RunNotFoundError(`run ${run.runId} has no ${format} report`);
-  const location = await getSignedUrl(
-    s3Client(),
-    new GetObjectCommand({ Bucket: config.bucket(), Key: key }),
-    {
-      expiresIn,
-    },
-  );
+  const client = s3Client();
+  // The credentials expire on the machine's time, which S3 also checks the link against: not the business clock.
+  const expiresIn = linkLifetime(requested, await client.config.credentials(), systemClock());
+  const location = await getSignedUrl(client, new GetObjectCommand({ Bucket: config.bucket(), Key: key }), {
+    expiresIn,
+  });
   if (!redirect) return jsonResponse(200, { url: location, expiresIn });
   return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }

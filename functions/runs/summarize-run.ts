@@ -13,6 +13,7 @@ import { summarizeInput } from '../../lib/adapters/map-results.js';
 import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
 import { renderReport } from '../reports/render-report.js';
 import { currentTime } from '../../lib/adapters/clock.js';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
 
 /**
  * The run's report, rendered in-process once the run is stored (the same code locally and in the
@@ -69,6 +70,8 @@ async function summarize(event: unknown): Promise<RunRecord> {
 
 export const handler = middy<unknown, RunRecord>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
+  .use(boundedErrors(logger))
   .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
   .use(logMetrics(metrics))
   .use(countFailures())

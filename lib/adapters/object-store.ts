@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 
 /**
@@ -36,18 +42,42 @@ function isGone(error: unknown): boolean {
   return name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
 }
 
+/** S3's 403: a refusal, or a missing object asked for by a role that may not list the bucket. */
+function isForbidden(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
+}
+
 export class ObjectStore {
   constructor(private readonly client: S3Client) {}
 
-  /** The current etag, or undefined when the object is gone. */
+  /**
+   * The current etag, or undefined when the object is absent. S3 answers a missing key with 404 only
+   * to a role that may list the bucket, and with 403 to any other; the roles here may list exactly
+   * the optional keys they read (StocktallyFunction.bindBucket `optional`), so a 403 is settled by
+   * listing that one key: not listed is absent, listed (or not listable) is a real refusal.
+   */
   async etagOf(bucket: string, key: string): Promise<string | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return unquoteEtag(head.ETag ?? '');
     } catch (error) {
-      if (isGone(error)) return undefined;
+      if (isGone(error) || (isForbidden(error) && (await this.isAbsent(bucket, key, error)))) {
+        return undefined;
+      }
       throw error;
     }
+  }
+
+  /** After a 403 on `key`: whether listing shows it absent. A refused listing rethrows the 403. */
+  private async isAbsent(bucket: string, key: string, refusal: unknown): Promise<boolean> {
+    let listed;
+    try {
+      listed = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+    } catch {
+      throw refusal;
+    }
+    // The key itself sorts first among the keys it prefixes.
+    return !(listed.Contents ?? []).some((object) => object.Key === key);
   }
 
   /**
@@ -68,7 +98,9 @@ export class ObjectStore {
       }
       return body;
     } catch (error) {
-      if (isGone(error)) return undefined;
+      if (isGone(error) || (isForbidden(error) && (await this.isAbsent(object.bucket, object.key, error)))) {
+        return undefined;
+      }
       throw error;
     }
   }

@@ -324,6 +324,9 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );
+    say(
+      `  IAM             every function's calls checked against its own policy in the stack, deny by default`,
+    );
     say(`  S3              ${pipeline.s3}   bucket ${pipeline.bucket}, drops under incoming/`);
     if (pipeline.alerts !== undefined) {
       say(
@@ -371,6 +374,12 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
         say(`           in full: ${shown(file)}`);
         if (pipeline.alerts.publisher.deadLetters.length > 0) ok = false;
       }
+      const { allowed, refused } = pipeline.iam.counts;
+      say(
+        `  IAM      ${allowed + refused} calls checked against the functions' own policies, ${refused} refused`,
+      );
+      // A refused call is a grant the stack lacks: it would fail in the cloud too.
+      if (refused > 0) ok = false;
       say(ok ? '  demo: every step succeeded' : '  demo: FAILED (see above)');
       say();
     }

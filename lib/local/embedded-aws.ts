@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
@@ -178,12 +179,41 @@ async function requireIndexes(dynamo: DynamoDBClient, table: TableDeclaration): 
   if (missing.length > 0) throw new OutdatedTableError(table.localName, missing);
 }
 
-/** Creates the declared tables and the bucket where they are missing. */
+/** How a table's TTL stands on this DynamoDB: on, not declared, or not supported by the stand-in. */
+export type TimeToLive = 'enabled' | 'none' | 'unsupported';
+
+/**
+ * Turns on the TTL a table declares, as the stack does. dynalite has no TTL (it answers
+ * UnknownOperationException, FIELD-NOTES): there expired items simply stay, which changes nothing a
+ * run reads (a resolved lifecycle is read as resolved either way). DynamoDB Local answers a second
+ * start with "already enabled".
+ */
+export async function enableTimeToLive(dynamo: DynamoDBClient, table: TableDeclaration): Promise<TimeToLive> {
+  if (table.timeToLiveAttribute === undefined) return 'none';
+  try {
+    await dynamo.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table.localName,
+        TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+    return 'enabled';
+  } catch (error) {
+    const { name, message } = error as { name?: string; message?: string };
+    if (name === 'UnknownOperationException') return 'unsupported';
+    if (name === 'ValidationException' && /already enabled/i.test(message ?? '')) return 'enabled';
+    throw error;
+  }
+}
+
+/** Creates the declared tables (with their TTL where the stand-in has one) and the bucket where missing. */
 export async function bootstrap(dynamo: DynamoDBClient, s3: S3Client): Promise<void> {
   const existing = new Set((await dynamo.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const table of TABLES) {
-    if (!existing.has(table.localName)) await dynamo.send(new CreateTableCommand(createTableInput(table)));
-    else await requireIndexes(dynamo, table);
+    if (!existing.has(table.localName)) {
+      await dynamo.send(new CreateTableCommand(createTableInput(table)));
+      await enableTimeToLive(dynamo, table);
+    } else await requireIndexes(dynamo, table);
   }
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET.localName }));

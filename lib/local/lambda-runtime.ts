@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { LOCAL_REGION } from './embedded-aws.js';
 
@@ -47,6 +48,18 @@ export function lambdaContext(name: string, timeoutMs: number, requestId: string
   };
 }
 
+/**
+ * Which function the code running now belongs to: every handler runs in its own async context, so
+ * an SDK call made anywhere below it (a store shared by several functions included) is attributed to
+ * that function, whose own IAM policy the local pipeline checks it against (lib/local/iam/).
+ */
+const running = new AsyncLocalStorage<{ functionName: string }>();
+
+/** The function whose invocation the caller runs in, or undefined outside any invocation. */
+export function currentFunction(): string | undefined {
+  return running.getStore()?.functionName;
+}
+
 /** One invocation: the handler's result, or its error, or a LambdaTimeoutError at the deadline. */
 export async function invoke<E, R>(fn: LambdaFunction<E, R>, event: E, requestId?: string): Promise<R> {
   const context = lambdaContext(fn.name, fn.timeoutMs, requestId);
@@ -55,7 +68,10 @@ export async function invoke<E, R>(fn: LambdaFunction<E, R>, event: E, requestId
     timer = setTimeout(() => reject(new LambdaTimeoutError(fn.timeoutMs)), fn.timeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => fn.handler(event, context)), timeout]);
+    const result = running.run({ functionName: fn.name }, () =>
+      Promise.resolve().then(() => fn.handler(event, context)),
+    );
+    return await Promise.race([result, timeout]);
   } finally {
     clearTimeout(timer);
   }

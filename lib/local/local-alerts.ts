@@ -28,6 +28,8 @@ export interface LocalAlertsOptions {
   maxReceiveCount?: number;
   /** Wait before a message is delivered again (the queue's visibility timeout; locally short). */
   redeliveryDelayMs?: number;
+  /** Checks the publisher's sns:Publish on the alert's topic (the local IAM check); throws if refused. */
+  authorize?: (alert: PublishedAlert) => void;
   log?: LocalLog;
 }
 
@@ -52,6 +54,7 @@ export class LocalAlerts implements AlertPublisher {
   }
 
   async publish(alert: PublishedAlert): Promise<void> {
+    this.options.authorize?.(alert);
     this.published.push(alert);
     if (!isChatChannelType(alert.channelType)) {
       this.emails.push(alert);
@@ -147,6 +150,8 @@ export interface LocalAlertsWiringOptions {
   /** The configuration document; by default the repository's config/alerts.yaml. */
   configPath?: string;
   redeliveryDelayMs?: number;
+  /** The local IAM check of each publish (see LocalAlertsOptions). */
+  authorize?: (alert: PublishedAlert) => void;
   log?: LocalLog;
   env?: NodeJS.ProcessEnv;
 }
@@ -203,6 +208,7 @@ export async function startLocalAlerts(options: LocalAlertsWiringOptions): Promi
     deliverChat: options.deliverChat,
     log,
     ...(options.redeliveryDelayMs === undefined ? {} : { redeliveryDelayMs: options.redeliveryDelayMs }),
+    ...(options.authorize === undefined ? {} : { authorize: options.authorize }),
   });
   options.setAlertPublisher(publisher);
   const restore = (name: string, value: string | undefined): void => {

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { join, resolve } from 'node:path';
+import { setCallInterceptor } from '../adapters/aws-clients.js';
 import { BUCKET } from '../declarations.js';
 import { DATA_LAYOUT, lockDataDir } from './data-dir.js';
 import {
@@ -13,6 +14,8 @@ import {
 } from './embedded-aws.js';
 import { caseRoutes, type CaseHandlers } from './case-functions.js';
 import { startHttpFront, type HttpFront, type Route } from './http-front.js';
+import { AccessDeniedError, PolicyEnforcer } from './iam/enforcer.js';
+import { loadFunctionPoliciesFile, type FunctionPoliciesFile } from './iam/policies.js';
 import { staticSite } from './static-site.js';
 import { s3DropFunction, webhookRoutes, type IngestHandlers } from './ingest-functions.js';
 import { applyLocalEnvironment } from './local-environment.js';
@@ -63,6 +66,11 @@ export interface PipelineOptions {
   siteDir?: string;
   /** Delay before S3 retry n is n times this (default 1 s). */
   retryDelayMs?: number;
+  /**
+   * The IAM policies each function's calls are checked against, deny by default: by default the
+   * stack's own, as the build extracted them (dist/function-policies.json).
+   */
+  policies?: FunctionPoliciesFile;
   log?: LocalLog;
 }
 
@@ -89,6 +97,8 @@ export interface Pipeline {
   runs?: LocalRunStarter;
   /** Alerts (with `runs`): the chat sink, the local publisher and the configuration in use. */
   alerts?: LocalAlertsWiring;
+  /** The IAM check every function's calls go through: its counts and refusals. */
+  iam: PolicyEnforcer;
   stop(): Promise<void>;
 }
 
@@ -123,6 +133,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         token: options.token,
       }),
     );
+    // Every call a function makes is checked against its own policy in the stack before it is sent.
+    const iam = new PolicyEnforcer(options.policies ?? loadFunctionPoliciesFile(), { log });
+    setCallInterceptor(iam.interceptor());
+    undo.push(() => setCallInterceptor(undefined));
+    const refuse = (action: string, resource: string): void => {
+      const verdict = iam.authorize([{ action, resource }]);
+      if (!verdict.allowed) throw new AccessDeniedError(verdict);
+    };
     const dynamoClient = localDynamoClient(dynamo.endpoint);
     const s3Client = localS3Client(s3.endpoint);
     undo.push(() => {
@@ -157,6 +175,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...(options.runs.retryIntervalMs === undefined
           ? {}
           : { retryIntervalMs: options.runs.retryIntervalMs }),
+        authorize: () => refuse('states:StartExecution', iam.policies.runStateMachine),
       });
       runHandlers.setRunStarter(starter);
       undo.push(async () => {
@@ -173,6 +192,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         deliverChat: runHandlers.deliverChat,
         setAlertPublisher: runHandlers.setAlertPublisher,
         ...(options.runs.alertConfigPath === undefined ? {} : { configPath: options.runs.alertConfigPath }),
+        authorize: (alert) => refuse('sns:Publish', iam.policies.alertTopics[alert.severity]),
         log,
       });
       // Undone right after the runs under way settle (the step before is theirs; undo runs newest
@@ -214,6 +234,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       trigger,
       ...(runs === undefined ? {} : { runs }),
       ...(alerts === undefined ? {} : { alerts }),
+      iam,
       stop,
     };
   } catch (error) {

@@ -70,6 +70,8 @@ export interface LocalRunStarterOptions {
   retryIntervalMs?: number;
   /** Task function timeouts in ms (default RUN_FUNCTIONS). */
   timeoutsMs?: Partial<Record<RunTaskName, number>>;
+  /** Checks the caller's states:StartExecution (the local IAM check); throws if refused. */
+  authorize?: () => void;
 }
 
 const TASK_BINDINGS: readonly { state: string; task: RunTaskName }[] = [
@@ -87,6 +89,20 @@ const EVENT_NAMES = {
   StateRetried: 'retried',
   StateCaught: 'caught',
 } as const;
+
+/** Step Functions' limit on a state's input or output, in UTF-8 bytes (a terminal States.DataLimitExceeded). */
+export const STATE_DATA_LIMIT_BYTES = 256 * 1024;
+
+/** The data a task was handed or answered was over the limit: Step Functions ends the execution. */
+export class DataLimitExceededError extends Error {
+  constructor(state: string, what: 'input' | 'output', bytes: number) {
+    super(
+      `The state/task '${state}' ${what} is ${bytes} bytes, over the ${STATE_DATA_LIMIT_BYTES}-byte limit ` +
+        "of a state's data; the execution fails where no Catch can see it (States.ALL does not match it)",
+    );
+    this.name = 'States.DataLimitExceeded';
+  }
+}
 
 /** The Distributed Map's threshold as the definition's Choice states it, if it has one. */
 export function distributedThreshold(definition: AslDefinition): number | undefined {
@@ -135,6 +151,7 @@ export class LocalRunStarter implements RunStarter {
 
   /** The RunStarter port: starts the execution and returns once it is under way, as StartExecution does. */
   async start(input: ListPartitionsInput): Promise<void> {
+    this.options.authorize?.();
     this.startExecution(input);
   }
 
@@ -154,12 +171,27 @@ export class LocalRunStarter implements RunStarter {
     if (running?.status === 'RUNNING') return running;
 
     const executionArn = `arn:aws:states:local:000000000000:execution:stocktally-run:${input.runId}`;
+    // Step Functions' data limit, which the library does not enforce: a task handed or answering
+    // more ends the execution, as in the cloud (the run record then stays as it was).
+    let overLimit: DataLimitExceededError | undefined;
+    const withinLimit = (state: string, what: 'input' | 'output', data: unknown): void => {
+      const bytes = Buffer.byteLength(JSON.stringify(data ?? null), 'utf8');
+      if (bytes <= STATE_DATA_LIMIT_BYTES) return;
+      overLimit ??= new DataLimitExceededError(state, what, bytes);
+      run.abort();
+      throw overLimit;
+    };
     const run = this.machine.run(input as unknown as Parameters<StateMachine['run']>[0], {
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(
           TASK_BINDINGS.map(({ state, task }) => [
             state,
-            (taskInput: unknown) => this.invokeTask(task, taskInput) as never,
+            async (taskInput: unknown) => {
+              withinLimit(state, 'input', taskInput);
+              const output = await this.invokeTask(task, taskInput);
+              withinLimit(state, 'output', output);
+              return output as never;
+            },
           ]),
         ),
         ...(this.options.retryIntervalMs === undefined
@@ -195,7 +227,9 @@ export class LocalRunStarter implements RunStarter {
         await recorded;
         execution.status = 'FAILED';
         execution.stoppedAt = currentTime();
-        execution.error = describeError(error instanceof ExecutionError ? (error.cause ?? error) : error);
+        execution.error = describeError(
+          overLimit ?? (error instanceof ExecutionError ? (error.cause ?? error) : error),
+        );
         this.log.error(`run ${input.runId}: execution FAILED: ${execution.error}`);
         return execution;
       },

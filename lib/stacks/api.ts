@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -106,5 +107,11 @@ export class Api extends Construct {
   /** The base URL of the `$default` stage. */
   get url(): string {
     return this.defaultStage.url;
+  }
+
+  /** The API's host name (`<api id>.execute-api.<region>.amazonaws.com`), for a CloudFront origin. */
+  get domainName(): string {
+    const stack = Stack.of(this);
+    return `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }
 }

@@ -3,8 +3,8 @@ import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_DEFAULT } from '../case-declarations.js';
-import { BUCKET, ENV, HANDLERS } from '../declarations.js';
+import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { ENV, HANDLERS } from '../declarations.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
@@ -36,23 +36,33 @@ export interface CaseTables {
  *   put and update, deletes only on freeze items (dynamodb:LeadingKeys); events added (PutItem) and
  *   read (GetItem, Query), and an explicit Deny of every action that would change or remove one, so
  *   no later grant can open a rewrite path;
- * - `readHeads` (the report renderer): case heads read, nothing of the events.
+ * - `readHeads` (the report renderer): case heads read by key (BatchGetItem), nothing of the events.
+ * `indexes`: the case table's indexes the function lists cases through (the cases API's lists, the
+ * summary and the close check); a run's partition task reads cases by key only.
  */
 export function bindCaseTables(
   fn: StocktallyFunction,
   tables: CaseTables,
   access: 'work' | 'readHeads',
+  options: { indexes?: boolean } = {},
 ): void {
   const { cases, events } = tables;
   fn.withEnvironment({
     [cases.declaration.env]: cases.table.tableName,
     [events.declaration.env]: events.table.tableName,
   });
-  const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
+  if (options.indexes === true) {
+    const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
+  }
+  if (access === 'readHeads') {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [cases.table.tableArn] }),
+    );
+    return;
+  }
   const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
   fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: read, resources: [cases.table.tableArn] }));
-  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
-  if (access === 'readHeads') return;
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -111,11 +121,13 @@ export class Cases extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.casesApi,
       description: `Cases routes ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      invokedBy: 'api',
       timeout: Duration.seconds(CASES_FUNCTION.timeoutSeconds),
       environment: workflowEnvironment(props.timeZone),
       bundledFiles: [WORKFLOW_DEFAULT.path],
-    }).bindBucket(props.bucket, { read: [BUCKET.configPrefix] });
-    bindCaseTables(this.casesApi, tables, 'work');
+      // An uploaded workflow configuration overrides the bundled default; none is there at first.
+    }).bindBucket(props.bucket, { optional: [WORKFLOW_CONFIG_KEY] });
+    bindCaseTables(this.casesApi, tables, 'work', { indexes: true });
     this.routes = props.api.addJwtRoutes('CasesIntegration', CASE_ROUTES, this.casesApi.fn, props.authorizer);
     this.runAccess = {
       partitions: { bind: (fn) => bindCaseTables(fn, tables, 'work') },

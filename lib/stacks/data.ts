@@ -16,8 +16,8 @@ export interface DataProps {
 }
 
 /**
- * The DynamoDB tables of lib/declarations.ts: on demand, point-in-time recovery, encrypted, and
- * protected from deletion in production.
+ * The DynamoDB tables of lib/declarations.ts: on demand, point-in-time recovery, encrypted, TTL on
+ * the attribute a table's items carry for it, and protected from deletion in production.
  *
  * Encryption uses the AWS managed key (aws/dynamodb): KMS at rest with every use of the key in
  * CloudTrail, at no key cost and with no key policy to get wrong. A customer managed key would add
@@ -51,6 +51,10 @@ export class Data extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: stage.production,
       removalPolicy: dataRemovalPolicy(stage),
+      // Items that say when they may go (resolved lifecycles, sent-alert marks) are dropped by DynamoDB.
+      ...(declaration.timeToLiveAttribute === undefined
+        ? {}
+        : { timeToLiveAttribute: declaration.timeToLiveAttribute }),
     });
     for (const index of declaration.indexes) {
       table.addGlobalSecondaryIndex({

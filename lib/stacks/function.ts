@@ -13,34 +13,61 @@ import type { DeclaredTable } from './data.js';
 import { wildcardResourceFinding } from './nag-finding.js';
 import { dataRemovalPolicy, logRetention, type Stage } from './stage.js';
 
-export type TableAccess = 'read' | 'readWrite';
+/** The item actions the stores call (lib/adapters/*-store.ts); no transactions, no scans, no PartiQL. */
+export type ItemAction =
+  'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
-const TABLE_READ = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  read: TABLE_READ,
-  readWrite: [
-    ...TABLE_READ,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-};
+/** Item actions on a table, held to the items whose partition key matches one of `leadingKeys`. */
+export interface TableGrant {
+  readonly actions: readonly ItemAction[];
+  /** Partition key patterns (`run#*`, `dirty`): IAM's dynamodb:LeadingKeys. @default every item */
+  readonly leadingKeys?: readonly string[];
+}
+
+export interface TableAccess {
+  readonly items?: readonly TableGrant[];
+  /** Indexes the function queries, by name (a grant on the table does not reach its indexes). */
+  readonly indexes?: readonly string[];
+}
 
 export interface BucketAccess {
   /** Key prefixes (ending in `/`) whose objects the function reads. */
   readonly read?: readonly string[];
   /** Key prefixes (ending in `/`) the function writes objects under. */
   readonly write?: readonly string[];
+  /** Exact keys whose objects the function reads. */
+  readonly objects?: readonly string[];
+  /** Exact keys the function writes. */
+  readonly writeObjects?: readonly string[];
+  /**
+   * Exact keys the function reads that may be absent (a table nobody dropped yet, a configuration
+   * nobody uploaded): read, and listed under exactly these keys, so that absent is a tested answer
+   * rather than S3's 403 to a role that may not list (lib/adapters/object-store.ts).
+   */
+  readonly optional?: readonly string[];
 }
+
+const READS: ReadonlySet<ItemAction> = new Set(['GetItem', 'BatchGetItem', 'Query']);
+
+/**
+ * Who invokes the function, and so where a failed invocation goes. Only an asynchronous invocation
+ * (an S3 event) can reach a Lambda dead-letter queue; a synchronous caller gets the error itself.
+ */
+export type InvokedBy = 'api' | 'stateMachine' | 'queue' | 's3Event';
+
+/** Why a synchronously invoked function has no dead-letter queue: where its failures go instead. */
+const SYNCHRONOUS_FAILURES: Readonly<Record<Exclude<InvokedBy, 's3Event'>, string>> = {
+  api: 'API Gateway invokes it synchronously and answers the caller with the error',
+  stateMachine:
+    'the run state machine invokes it synchronously (a LambdaInvoke task), retries it and catches what still fails',
+  queue:
+    'an SQS event source mapping invokes it synchronously; a failed message goes back to the queue and, past its receive count, to that queue’s own dead-letter queue',
+};
 
 export interface StocktallyFunctionProps {
   readonly stage: Stage;
+  /** Decides whether a dead-letter queue could ever receive anything (only for 's3Event'). */
+  readonly invokedBy: InvokedBy;
   /** The repository root; `entry` is relative to it. */
   readonly projectRoot: string;
   /** The handler module, from HANDLERS in lib/declarations.ts. */
@@ -64,8 +91,9 @@ export interface StocktallyFunctionProps {
 
 /**
  * A Lambda function with our defaults: Node.js 22 on ARM64, an esbuild bundle (minified, source maps,
- * the runtime's own AWS SDK left out), X-Ray active tracing, its own log group with a retention, an
- * encrypted SSL-only dead-letter queue, and a role that may only write its own logs, traces and dead letters.
+ * the AWS SDK inside it), X-Ray active tracing, its own log group with a retention, for an
+ * asynchronously invoked function an encrypted SSL-only dead-letter queue, and a role that may only
+ * write its own logs, traces and dead letters.
  * Everything else comes through the `bind*` helpers, which set the environment variable and the
  * least-privilege grant together so that one is never there without the other.
  */
@@ -73,7 +101,8 @@ export class StocktallyFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
-  readonly deadLetterQueue: Queue;
+  /** Only for an asynchronously invoked function: the events that failed Lambda's retries. */
+  readonly deadLetterQueue: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: StocktallyFunctionProps) {
     super(scope, id);
@@ -88,18 +117,20 @@ export class StocktallyFunction extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', { retention: logRetention(props.stage), removalPolicy });
     this.logGroup.grantWrite(this.role);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason:
-        'This queue is itself the dead-letter queue of the function: the end of the line for events that ' +
-        'failed every retry, kept 14 days for inspection and replay. A queue behind it would only move them.',
-    });
+    if (props.invokedBy === 's3Event') {
+      this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy,
+      });
+      Validations.of(this.deadLetterQueue).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself the dead-letter queue of the function: the end of the line for events that ' +
+          'failed every retry, kept 14 days for inspection and replay. A queue behind it would only move them.',
+      });
+    }
 
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(props.projectRoot, props.entry),
@@ -114,7 +145,7 @@ export class StocktallyFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
-      deadLetterQueue: this.deadLetterQueue,
+      ...(this.deadLetterQueue === undefined ? {} : { deadLetterQueue: this.deadLetterQueue }),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       // Stack traces through the bundle's source maps point at the TypeScript file and line.
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
@@ -126,8 +157,9 @@ export class StocktallyFunction extends Construct {
         target: 'node22',
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
-        // The nodejs22.x runtime provides AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
+        // The AWS SDK goes into the bundle at the version package-lock.json pins and the tests run
+        // against, not the older one the nodejs22.x runtime carries.
+        externalModules: [],
         // CommonJS dependencies bundled into ESM may still call require().
         banner:
           "import { createRequire as stocktallyCreateRequire } from 'node:module'; " +
@@ -152,6 +184,14 @@ export class StocktallyFunction extends Construct {
         'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
         'permissions (https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html).',
     });
+    if (props.invokedBy !== 's3Event') {
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          `A Lambda dead-letter queue receives only failed asynchronous invocations, and this function has ` +
+          `none: ${SYNCHRONOUS_FAILURES[props.invokedBy]}. A queue here could never receive anything.`,
+      });
+    }
     for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
       Validations.of(this.fn).acknowledge({
         id,
@@ -162,30 +202,53 @@ export class StocktallyFunction extends Construct {
     }
   }
 
-  /** Sets the table's environment variable and grants `access` on the table and its declared indexes. */
+  /**
+   * Sets the table's environment variable and grants exactly `access`: the item actions the
+   * function's code calls, on the partition keys it touches, and a Query on the indexes it reads.
+   */
   bindTable({ declaration, table }: DeclaredTable, access: TableAccess): this {
     this.fn.addEnvironment(declaration.env, table.tableName);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
-    );
-    if (declaration.indexes.length > 0) {
+    let writes = false;
+    for (const grant of access.items ?? []) {
+      if (grant.actions.length === 0) continue;
+      writes ||= grant.actions.some((a) => !READS.has(a));
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: grant.actions.map((a) => `dynamodb:${a}`),
+          resources: [table.tableArn],
+          ...(grant.leadingKeys === undefined
+            ? {}
+            : {
+                conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] } },
+              }),
+        }),
+      );
+    }
+    const indexes = access.indexes ?? [];
+    for (const index of indexes) {
+      if (!declaration.indexes.some((i) => i.name === index)) {
+        throw new Error(`table ${declaration.id} has no index ${index}`);
+      }
+    }
+    if (indexes.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['dynamodb:Query'],
-          resources: declaration.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
         }),
       );
     }
     if (table.encryptionKey) {
-      if (access === 'read') table.encryptionKey.grantDecrypt(this.role);
-      else table.encryptionKey.grantEncryptDecrypt(this.role);
+      if (writes) table.encryptionKey.grantEncryptDecrypt(this.role);
+      else table.encryptionKey.grantDecrypt(this.role);
     }
     return this;
   }
 
   /**
    * Sets the bucket's environment variable and grants object reads and writes under the given key
-   * prefixes only: no listing, no other prefixes, no bucket configuration.
+   * prefixes or of the given keys only: listing only of the optional keys, no other prefixes, no
+   * bucket configuration.
    */
   bindBucket(bucket: IBucket, access: BucketAccess, env: string = BUCKET.env): this {
     this.fn.addEnvironment(env, bucket.bucketName);
@@ -206,9 +269,44 @@ export class StocktallyFunction extends Construct {
     };
     grant(access.read ?? [], ['s3:GetObject'], 'read');
     grant(access.write ?? [], ['s3:PutObject', 's3:AbortMultipartUpload'], 'write');
+    const optional = access.optional ?? [];
+    const objects = [...(access.objects ?? []), ...optional];
+    for (const key of objects) {
+      if (!/^[^/*][^*]*[^/*]$/.test(key)) throw new Error(`an object grant needs an exact key: ${key}`);
+    }
+    if (objects.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: objects.map((key) => bucket.arnForObjects(key)),
+        }),
+      );
+    }
+    const written = access.writeObjects ?? [];
+    for (const key of written) {
+      if (!/^[^/*][^*]*[^/*]$/.test(key)) throw new Error(`an object grant needs an exact key: ${key}`);
+    }
+    if (written.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: written.map((key) => bucket.arnForObjects(key)),
+        }),
+      );
+    }
+    if (optional.length > 0) {
+      // Listing is what turns S3's 403 for a missing key into "absent": these keys only, nothing else.
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringEquals: { 's3:prefix': [...optional] } },
+        }),
+      );
+    }
     if (bucket.encryptionKey) {
-      if (access.read?.length) bucket.encryptionKey.grantDecrypt(this.role);
-      if (access.write?.length) bucket.encryptionKey.grantEncrypt(this.role);
+      if (access.read?.length || objects.length) bucket.encryptionKey.grantDecrypt(this.role);
+      if (access.write?.length || written.length) bucket.encryptionKey.grantEncrypt(this.role);
     }
     return this;
   }

@@ -8,7 +8,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { BUCKET, ENV, HANDLERS, WEBHOOK_ROUTES } from '../declarations.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
-import { StocktallyFunction } from './function.js';
+import { StocktallyFunction, type TableAccess } from './function.js';
 import { dataRemovalPolicy, type Stage } from './stage.js';
 
 export type WebhookSource = (typeof WEBHOOK_ROUTES)[number]['source'];
@@ -31,6 +31,18 @@ export interface IngestProps {
   readonly partitions: number;
   readonly timeZone: string;
 }
+
+/**
+ * What both ingest paths do to the records table (lib/adapters/record-store.ts): read the heads of a
+ * batch's ids and write their versions, heads and conflicts (items under `wms#`/`finance#`), and mark
+ * the partitions touched dirty (`dirty`). No Query, no index, no delete.
+ */
+export const LEDGER_WRITES: TableAccess = {
+  items: [
+    { actions: ['BatchGetItem', 'BatchWriteItem'], leadingKeys: ['wms#*', 'finance#*'] },
+    { actions: ['UpdateItem'], leadingKeys: ['dirty'] },
+  ],
+};
 
 /**
  * Both ingest paths of CONTRACT §4: the two signed webhook routes of the HTTP API in front of the
@@ -56,11 +68,12 @@ export class Ingest extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.webhook,
       description: `Signed webhooks ${WEBHOOK_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      invokedBy: 'api',
       // API Gateway gives up on an integration after 30 s; answer before it does.
       timeout: Duration.seconds(29),
       environment: common,
     })
-      .bindTable(props.records, 'readWrite')
+      .bindTable(props.records, LEDGER_WRITES)
       .bindSecret(this.secrets.wms, WEBHOOK_SECRET_ENV.wms)
       .bindSecret(this.secrets.finance, WEBHOOK_SECRET_ENV.finance);
 
@@ -69,14 +82,24 @@ export class Ingest extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.s3Drop,
       description: `Ingests drops under ${BUCKET.incomingPrefix}, reports to ${BUCKET.ingestReportPrefix}`,
+      // S3 invokes it asynchronously: events that fail Lambda's retries land in its dead-letter queue.
+      invokedBy: 's3Event',
       // A drop too big for one invocation resumes from its checkpoint when the event is retried.
       timeout: Duration.minutes(15),
       environment: common,
     })
-      .bindTable(props.records, 'readWrite')
+      .bindTable(props.records, {
+        items: [
+          ...(LEDGER_WRITES.items ?? []),
+          // Its checkpoint (lib/adapters/checkpoint-store.ts), read and saved per drop.
+          { actions: ['GetItem', 'PutItem'], leadingKeys: ['checkpoint#*'] },
+        ],
+      })
       .bindBucket(props.bucket, {
         read: [BUCKET.incomingPrefix],
-        write: [BUCKET.ingestReportPrefix, BUCKET.tablesPrefix],
+        write: [BUCKET.ingestReportPrefix],
+        // An accepted unit or cost table replaces the one the runs read.
+        writeObjects: [BUCKET.uomTableKey, BUCKET.costsTableKey],
       });
 
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.s3Drop.fn), {

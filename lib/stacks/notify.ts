@@ -195,6 +195,7 @@ export class Notify extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.notifyRun,
       description: 'Run step 4: alerts by severity to the SNS topics, de-duplicated across runs',
+      invokedBy: 'stateMachine',
       timeout: Duration.seconds(RUN_FUNCTIONS.notifyRun.timeoutSeconds),
       environment: {
         [ENV.partitions]: String(props.partitions),
@@ -202,7 +203,8 @@ export class Notify extends Construct {
         [ENV.apiUrl]: props.apiUrl,
         ...Object.fromEntries(SEVERITIES.map((s) => [TOPIC_ENV[s], this.topics[s].topicArn])),
       },
-    }).bindBucket(props.bucket, { read: [BUCKET.configPrefix] });
+      // The routing document the stack deploys there, and nothing else of the bucket.
+    }).bindBucket(props.bucket, { objects: [BUCKET.alertConfigKey] });
     bindRunsForAlerts(fn, props.runs);
     // Publish to the three topics, and the two key actions an encrypted topic needs of a publisher
     // (Topic.grantPublish would grant kms:GenerateDataKey*).
@@ -229,6 +231,7 @@ export class Notify extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.deliverChat,
       description: 'Posts chat alerts from the queue to DingTalk, WeCom and Slack webhooks',
+      invokedBy: 'queue',
       timeout: Duration.seconds(CHAT_DELIVERY.timeoutSeconds),
       memorySize: 256,
     });
@@ -279,7 +282,8 @@ function bindRunsForAlerts(fn: StocktallyFunction, { declaration, table }: Decla
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
       effect: Effect.ALLOW,
-      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      // Marks are put one by one (conditional claims) and written or removed in batches.
+      actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
       resources: [table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
     }),

@@ -42,7 +42,7 @@
  */
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -79,8 +79,16 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FONT_PACKAGE } from '../report/fonts.js';
-import { WORKFLOW_DEFAULT } from '../case-declarations.js';
-import { BUCKET, DISTRIBUTED_MAP_THRESHOLD, ENV, HANDLERS, RUN_STATES } from '../declarations.js';
+import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import {
+  BUCKET,
+  DISTRIBUTED_MAP_THRESHOLD,
+  ENV,
+  HANDLERS,
+  RECORDS_TABLE,
+  RUN_STATES,
+  RUNS_TABLE,
+} from '../declarations.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
   RUN_FUNCTIONS,
@@ -229,7 +237,17 @@ export class Runs extends Construct {
 
   private createFunctions(props: RunsProps): RunFunctions {
     const common = { [ENV.partitions]: String(props.partitions), [ENV.timeZone]: props.timeZone };
-    const base = { stage: props.stage, projectRoot: props.projectRoot, environment: common };
+    const base = {
+      stage: props.stage,
+      projectRoot: props.projectRoot,
+      environment: common,
+      invokedBy: 'stateMachine' as const,
+    };
+    const runsIndex = (name: string): string => {
+      const found = RUNS_TABLE.indexes.find((i) => i.name === name);
+      if (found === undefined) throw new Error(`the runs table declares no index ${name}`);
+      return found.name;
+    };
 
     const listPartitions = new StocktallyFunction(this, 'ListPartitions', {
       ...base,
@@ -238,9 +256,10 @@ export class Runs extends Construct {
         'Run step 1: the partitions to reconcile (dirty ones, or all for a close), listed in S3 at scale',
       timeout: Duration.seconds(RUN_FUNCTIONS.listPartitions.timeoutSeconds),
     })
-      .bindTable(props.runs, 'readWrite')
+      // The dirty markers, never a ledger record; the new run record.
+      .bindTable(props.records, { items: [{ actions: ['Query'], leadingKeys: [DIRTY_MARKERS_KEY] }] })
+      .bindTable(props.runs, { items: [{ actions: ['PutItem'], leadingKeys: [RUN_ITEMS] }] })
       .bindBucket(props.bucket, { write: [RUN_OBJECTS_PREFIX] });
-    bindDirtyMarkers(listPartitions, props.records, 'read');
 
     const reconcilePartition = new StocktallyFunction(this, 'ReconcilePartition', {
       ...base,
@@ -257,10 +276,22 @@ export class Runs extends Construct {
             bundledFiles: [WORKFLOW_DEFAULT.path],
           }),
     })
-      .bindTable(props.records, 'read')
-      .bindTable(props.runs, 'readWrite')
+      // The partition's records through the by-partition index, and nothing else of the ledger.
+      .bindTable(props.records, { indexes: [BY_PARTITION] })
+      // The run record and its items (read, replaced for this partition); the groups' lifecycle read.
+      .bindTable(props.runs, {
+        items: [
+          { actions: ['GetItem', 'Query', 'BatchWriteItem'], leadingKeys: [RUN_ITEMS] },
+          { actions: ['Query'], leadingKeys: [LIFECYCLE_ITEMS] },
+        ],
+      })
+      // The unit and cost tables, and the workflow configuration: each absent on a fresh deployment.
       .bindBucket(props.bucket, {
-        read: [BUCKET.tablesPrefix, ...(props.cases === undefined ? [] : [BUCKET.configPrefix])],
+        optional: [
+          BUCKET.uomTableKey,
+          BUCKET.costsTableKey,
+          ...(props.cases === undefined ? [] : [WORKFLOW_CONFIG_KEY]),
+        ],
       });
     props.cases?.partitions.bind(reconcilePartition);
 
@@ -273,33 +304,48 @@ export class Runs extends Construct {
       environment: { ...common, STOCKTALLY_FONT_DIR: '/var/task' },
       bundledFiles: REPORT_FONT_FILES,
     })
-      .bindTable(props.runs, 'readWrite')
+      // Clears the dirty markers the run listed (a conditional delete each), no other ledger item.
+      .bindTable(props.records, { items: [{ actions: ['DeleteItem'], leadingKeys: [DIRTY_MARKERS_KEY] }] })
+      // The run, its partitions' reports and discrepancies, the lifecycle it commits, the heat map.
+      .bindTable(props.runs, {
+        items: [
+          {
+            actions: ['GetItem', 'PutItem', 'Query', 'BatchWriteItem'],
+            leadingKeys: [RUN_ITEMS, LIFECYCLE_ITEMS],
+          },
+        ],
+      })
       // A Distributed Map's results are read back from runs/map-results/; the report it renders
       // in-process (functions/reports/render-report.ts) is written under reports/.
       .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
-    bindDirtyMarkers(summarizeRun, props.records, 'readWrite');
     // The report's cause / rectification / owner columns come from the cases.
     props.cases?.report.bind(summarizeRun);
 
     const runsApi = new StocktallyFunction(this, 'RunsApi', {
       ...base,
+      invokedBy: 'api',
       entry: HANDLERS.runsApi,
       description: `Runs routes ${RUN_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
       timeout: Duration.seconds(RUN_FUNCTIONS.runsApi.timeoutSeconds),
     })
-      .bindTable(props.runs, 'readWrite')
+      // A discrepancy's detail shows both sides' stored records by id (the dashboard, issue 9).
+      .bindTable(props.records, {
+        items: [{ actions: ['BatchGetItem'], leadingKeys: ['wms#*', 'finance#*'] }],
+      })
+      // Runs and their items; the runs list and a group's history (by-group), pages by money.
+      .bindTable(props.runs, {
+        items: [{ actions: ['GetItem', 'PutItem', 'Query'], leadingKeys: [RUN_ITEMS] }],
+        indexes: ['by-group', 'by-run-stake', 'by-run-warehouse'].map(runsIndex),
+      })
       // Presigned report links are signed with this role: it may read reports/ and nothing else.
       .bindBucket(props.bucket, { read: [BUCKET.reportsPrefix] });
-
-    // A discrepancy's detail shows both sides' stored records (the dashboard, issue 9).
-    bindRecordHeads(runsApi, props.records);
 
     const failRun = new StocktallyFunction(this, 'FailRun', {
       ...base,
       entry: HANDLERS.failRun,
       description: 'Catch of run steps 1 and 3: closes the run FAILED with the step and its cause',
       timeout: Duration.seconds(RUN_FUNCTIONS.failRun.timeoutSeconds),
-    }).bindTable(props.runs, 'readWrite');
+    }).bindTable(props.runs, { items: [{ actions: ['GetItem', 'PutItem'], leadingKeys: [RUN_ITEMS] }] });
 
     return { listPartitions, reconcilePartition, summarizeRun, runsApi, failRun };
   }
@@ -314,59 +360,20 @@ export interface RunCaseAccess {
   readonly report: { bind(fn: StocktallyFunction): void };
 }
 
+/** Where the state machine's log group lives (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html). */
+export const STATE_MACHINE_LOG_PREFIX = '/aws/vendedlogs/states/';
+
 /** Objects of runs: runs/<runId>/partitions.json and the Distributed Map's results. */
 export const RUN_OBJECTS_PREFIX = 'runs/';
 
 /** The records table's items under pk `dirty`: the partitions changed since a run (lib/declarations.ts). */
 export const DIRTY_MARKERS_KEY = 'dirty';
 
-const DIRTY_ACTIONS = {
-  read: ['dynamodb:Query', 'dynamodb:GetItem'],
-  readWrite: [
-    'dynamodb:Query',
-    'dynamodb:GetItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-} as const;
+/** The runs table's items of runs (`run#<runId>`) and of groups' lifecycles (`life#p#NNNN`). */
+const RUN_ITEMS = 'run#*';
+const LIFECYCLE_ITEMS = 'life#*';
 
-/**
- * The records table for its dirty markers only: sets the table's variable and grants item actions
- * on the items whose partition key is `dirty`, never a ledger record.
- */
-function bindDirtyMarkers(
-  fn: StocktallyFunction,
-  { declaration, table }: DeclaredTable,
-  access: keyof typeof DIRTY_ACTIONS,
-): void {
-  fn.withEnvironment({ [declaration.env]: table.tableName });
-  fn.role.addToPrincipalPolicy(
-    new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: [...DIRTY_ACTIONS[access]],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DIRTY_MARKERS_KEY] } },
-    }),
-  );
-}
-
-/**
- * The records table for reading records by id only: GetItem and BatchGetItem on items whose
- * partition key is a record's (`wms#<eventId>`, `finance#<entryId>`); no Query or Scan, no index,
- * never the dirty markers or checkpoints.
- */
-function bindRecordHeads(fn: StocktallyFunction, { declaration, table }: DeclaredTable): void {
-  fn.withEnvironment({ [declaration.env]: table.tableName });
-  fn.role.addToPrincipalPolicy(
-    new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
-    }),
-  );
-}
+const BY_PARTITION = RECORDS_TABLE.indexes[0]?.name ?? 'by-partition';
 
 interface RunWorkflowProps {
   readonly stage: Stage;
@@ -444,7 +451,10 @@ class RunWorkflow extends Construct {
     if (props.notifyRun !== undefined) summarizeRun.next(notifyTask(this, props.notifyRun));
     closeFailedRuns(this, [listPartitions, summarizeRun], functions.failRun);
 
+    // Step Functions delivers logs as vended logs: under /aws/vendedlogs/ CloudWatch Logs needs no
+    // resource policy per log group, whose account-wide size limit other names run into.
     this.logs = new LogGroup(this, 'Logs', {
+      logGroupName: `${STATE_MACHINE_LOG_PREFIX}${Stack.of(this).stackName}/runs`,
       retention: logRetention(props.stage),
       removalPolicy: dataRemovalPolicy(props.stage),
     });

@@ -26,3 +26,11 @@ export function dataRemovalPolicy(stage: Stage): RemovalPolicy {
 export function logRetention(stage: Stage): RetentionDays {
   return stage.production ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH;
 }
+
+/**
+ * Whether a bucket is emptied when its stack is destroyed: buckets that go with their stack (not in
+ * production) must be, or CloudFormation cannot delete them and `cdk destroy` fails.
+ */
+export function emptiedOnDestroy(stage: Stage): boolean {
+  return !stage.production;
+}

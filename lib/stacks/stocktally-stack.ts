@@ -117,11 +117,12 @@ export class StocktallyStack extends Stack {
     });
 
     // The dashboard (issue 9) signs in through the user pool; the distribution's address becomes the
-    // dashboard client's callback URL, so both live in this stack.
+    // dashboard client's callback URL, so both live in this stack. It serves the API under /v1/* too:
+    // the page calls its own origin (lib/stacks/web.ts says why).
     this.web = new Web(this, 'Web', {
       stage,
       identity: this.identity,
-      apiUrl: this.api.url,
+      apiDomainName: this.api.domainName,
       siteDir: dashboardSiteDir ?? join(projectRoot, 'dist', 'web'),
       accessLogBucket: this.storage.accessLogBucket,
     });

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET } from '../declarations.js';
-import { dataRemovalPolicy, type Stage } from './stage.js';
+import { dataRemovalPolicy, emptiedOnDestroy, type Stage } from './stage.js';
 
 export interface StorageProps {
   readonly stage: Stage;
@@ -58,6 +58,7 @@ export class Storage extends Construct {
     this.accessLogBucket = new Bucket(this, 'AccessLogs', {
       ...PRIVATE_BUCKET,
       removalPolicy,
+      autoDeleteObjects: emptiedOnDestroy(props.stage),
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: props.accessLogExpiration ?? Duration.days(365) },
       ],
@@ -69,6 +70,7 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: `${BUCKET.id.toLowerCase()}/`,
       removalPolicy,
+      autoDeleteObjects: emptiedOnDestroy(props.stage),
       lifecycleRules: [
         {
           id: 'incoming-drops',

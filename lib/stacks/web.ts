@@ -4,20 +4,27 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  Function as EdgeFunction,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  OriginSslPolicy,
   PriceClass,
   ResponseHeadersPolicy,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Bucket, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { wildcardResourceFinding } from './nag-finding.js';
 import { PRIVATE_BUCKET } from './storage.js';
-import { dataRemovalPolicy, type Stage } from './stage.js';
+import { dataRemovalPolicy, emptiedOnDestroy, type Stage } from './stage.js';
 
 /**
  * What the dashboard needs of sign-in (issue 8's `lib/stacks/identity.ts` provides it): the user pool
@@ -35,22 +42,31 @@ export interface DashboardIdentity {
 export interface WebProps {
   readonly stage: Stage;
   readonly identity: DashboardIdentity;
-  /** The HTTP API's base URL: the app's `apiUrl`, and the only other origin the page may call. */
-  readonly apiUrl: string;
+  /**
+   * The HTTP API's host (`<api id>.execute-api.<region>.amazonaws.com`): the distribution serves it
+   * under /v1/*, so the page calls its own origin (see Web).
+   */
+  readonly apiDomainName: string;
   /** The built app (dist/web/ after `npm run build`). */
   readonly siteDir: string;
   /** Where the buckets' server access logs go (the Storage construct's log bucket). */
   readonly accessLogBucket: IBucket;
 }
 
-/** The page's content security policy in the cloud: this origin, the API and the hosted UI only. */
-export function cloudCsp(apiUrl: string, hostedUiBaseUrl: string): string {
+/** The API's routes, served by the distribution from the API's own origin. */
+export const API_PATH_PATTERN = '/v1/*';
+
+/**
+ * The page's content security policy in the cloud: this origin (which serves the API too) and the
+ * hosted UI's token endpoint only.
+ */
+export function cloudCsp(hostedUiBaseUrl: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${apiUrl} ${hostedUiBaseUrl}`,
+    `connect-src 'self' ${hostedUiBaseUrl}`,
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
@@ -60,17 +76,40 @@ export function cloudCsp(apiUrl: string, hostedUiBaseUrl: string): string {
 }
 
 /**
+ * Every page path is the app, which routes by its hash: a path without a file extension is answered
+ * with index.html. A viewer-request function on the site's behaviour only, so the API's own 403 and
+ * 404 under /v1/* reach the page unchanged (custom error responses would rewrite them for every path).
+ */
+export const SPA_FALLBACK_CODE = [
+  'function handler(event) {',
+  '  var request = event.request;',
+  "  if (!/\\.[^/]+$/.test(request.uri)) request.uri = '/index.html';",
+  '  return request;',
+  '}',
+].join('\n');
+
+/**
  * The dashboard in the cloud: the built app in a private bucket (public access blocked, TLS only,
  * encrypted, access-logged) that only CloudFront reads, through Origin Access Control; HTTPS only,
  * a response-headers policy with the security headers (HSTS, CSP, nosniff, frame denial, referrer
  * policy), every page path answered with index.html (the app routes by hash), CloudFront's own access
- * logs kept, and `config.json` generated at deploy time with the API and sign-in it talks to.
+ * logs kept, and `config.json` generated at deploy time with the sign-in it talks to.
+ *
+ * The API is served by the same distribution under /v1/* (the HTTP API as a second origin), so the
+ * page calls its own origin and no browser ever sends a CORS preflight. Chosen over CORS on the API:
+ * an allowed origin naming the distribution would make the API depend on it while the page's CSP
+ * names the API (a CloudFormation cycle), a wildcard origin would let any page call the API with a
+ * stolen token, and the API keeps no CORS configuration to get wrong (`AllowHeaders: ['*']` does not
+ * cover `authorization`). The API behaviour caches nothing and forwards every viewer header, query
+ * string and cookie except Host (AllViewerExceptHostHeader): API Gateway routes by its own host name,
+ * and with caching disabled CloudFront forwards the `authorization` header the JWT authorizer reads.
  */
 export class Web extends Construct {
   readonly bucket: Bucket;
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
+  readonly spaFallback: EdgeFunction;
   readonly deployment: BucketDeployment;
   /** `https://<distribution>.cloudfront.net/` */
   readonly url: string;
@@ -85,6 +124,7 @@ export class Web extends Construct {
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: 'dashboard-site/',
       removalPolicy,
+      autoDeleteObjects: emptiedOnDestroy(props.stage),
       lifecycleRules: [{ id: 'old-builds', noncurrentVersionExpiration: Duration.days(30) }],
     });
 
@@ -97,6 +137,7 @@ export class Web extends Construct {
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: 'dashboard-cdn-logs/',
       removalPolicy,
+      autoDeleteObjects: emptiedOnDestroy(props.stage),
       lifecycleRules: [{ id: 'expire-cdn-logs', expiration: Duration.days(365) }],
     });
 
@@ -109,13 +150,19 @@ export class Web extends Construct {
           override: true,
         },
         contentSecurityPolicy: {
-          contentSecurityPolicy: cloudCsp(props.apiUrl, props.identity.hostedUiBaseUrl),
+          contentSecurityPolicy: cloudCsp(props.identity.hostedUiBaseUrl),
           override: true,
         },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
       },
+    });
+
+    this.spaFallback = new EdgeFunction(this, 'PagePaths', {
+      comment: 'Stocktally dashboard: any page path is the app (index.html)',
+      code: FunctionCode.fromInline(SPA_FALLBACK_CODE),
+      runtime: FunctionRuntime.JS_2_0,
     });
 
     this.distribution = new Distribution(this, 'Distribution', {
@@ -128,14 +175,22 @@ export class Web extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
         compress: true,
+        functionAssociations: [{ function: this.spaFallback, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      // A private origin answers 403 for a key it does not hold: any page path is the app.
-      errorResponses: [403, 404].map((httpStatus) => ({
-        httpStatus,
-        responseHttpStatus: 200,
-        responsePagePath: '/index.html',
-        ttl: Duration.seconds(0),
-      })),
+      additionalBehaviors: {
+        [API_PATH_PATTERN]: {
+          origin: new HttpOrigin(props.apiDomainName, {
+            protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+          }),
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          cachePolicy: CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: this.headers,
+          compress: true,
+        },
+      },
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_ALL,
       enableLogging: true,
@@ -151,7 +206,8 @@ export class Web extends Construct {
         Source.asset(props.siteDir),
         Source.jsonData('config.json', {
           mode: 'cognito',
-          apiUrl: props.apiUrl,
+          // The API is this origin's /v1/*: requests go to relative paths.
+          apiUrl: '',
           userPoolDomain: props.identity.hostedUiBaseUrl,
           clientId: props.identity.dashboardClient.userPoolClientId,
           region: Stack.of(this).region,

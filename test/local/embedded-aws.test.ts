@@ -1,9 +1,12 @@
 import {
   DescribeTableCommand,
+  DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +15,7 @@ import {
   OutdatedTableError,
   createTableInput,
   bootstrap,
+  enableTimeToLive,
   localDynamoClient,
   localS3Client,
   startDynamo,
@@ -48,6 +52,40 @@ describe('the embedded AWS stand-ins', () => {
       new GetObjectCommand({ Bucket: BUCKET.localName, Key: 'incoming/wms/a.csv' }),
     );
     expect(await got.Body?.transformToString()).toBe('x,上海\r\n');
+  });
+
+  it('asks for the TTL the runs table declares, and carries on where dynalite has none', async () => {
+    const ddb = localDynamoClient(dynamo.endpoint);
+    await bootstrap(ddb, localS3Client(s3.endpoint));
+
+    expect(RUNS_TABLE.timeToLiveAttribute).toBe('expiresAt');
+    expect(await enableTimeToLive(ddb, RUNS_TABLE)).toBe('unsupported');
+    expect(await enableTimeToLive(ddb, RECORDS_TABLE)).toBe('none');
+  });
+
+  it('turns the TTL on where the DynamoDB has it, a second time too, and reports any other refusal', async () => {
+    // DynamoDB Local and the cloud answer UpdateTimeToLive; dynalite cannot, so its answers are given here.
+    const ddb = mockClient(DynamoDBClient);
+    try {
+      ddb
+        .on(UpdateTimeToLiveCommand)
+        .resolvesOnce({})
+        .rejectsOnce(
+          Object.assign(new Error('TimeToLive is already enabled'), { name: 'ValidationException' }),
+        )
+        .rejectsOnce(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' }));
+      const client = new DynamoDBClient({});
+
+      expect(await enableTimeToLive(client, RUNS_TABLE)).toBe('enabled');
+      expect(await enableTimeToLive(client, RUNS_TABLE)).toBe('enabled');
+      await expect(enableTimeToLive(client, RUNS_TABLE)).rejects.toThrow('no such table');
+      expect(ddb.commandCalls(UpdateTimeToLiveCommand)[0]?.args[0].input).toEqual({
+        TableName: RUNS_TABLE.localName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    } finally {
+      ddb.restore();
+    }
   });
 
   it('refuses a table an older version made without a declared index, naming it and the way out', async () => {

@@ -6,13 +6,27 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunStore } from '../../lib/adapters/run-store.js';
 import { partitionOf } from '../../lib/core/partition.js';
 import type { ListPartitionsInput, PartitionTask } from '../../lib/core/run-events.js';
-import { BUCKET, HANDLERS, RUN_STATES, RUNS_TABLE } from '../../lib/declarations.js';
+import middy from '@middy/core';
+import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  BUCKET,
+  DISTRIBUTED_MAP_THRESHOLD,
+  HANDLERS,
+  RUN_STATES,
+  RUNS_TABLE,
+} from '../../lib/declarations.js';
+import { lambdaContext as lambdaContextFor } from '../../lib/local/lambda-runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-aws.js';
 import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
 import { loadRealHandlers } from '../../lib/local/real-handlers.js';
 import { loadRealRunHandlers } from '../../lib/local/real-run-handlers.js';
 import { getRun, startRun, waitForRun } from '../../lib/local/run-client.js';
-import { LocalRunStarter, type RunTaskHandlers } from '../../lib/local/run-starter-local.js';
+import {
+  LocalRunStarter,
+  STATE_DATA_LIMIT_BYTES,
+  type RunTaskHandlers,
+} from '../../lib/local/run-starter-local.js';
 import {
   allStates,
   loadRunDefinitionFile,
@@ -172,6 +186,70 @@ describe('the local run state machine', () => {
     expect(
       execution.states.filter((s) => s.name === RUN_STATES.reconcilePartition && s.event === 'failed'),
     ).toHaveLength(3);
+  });
+
+  it('ends the execution as Step Functions does when a state is handed more than 256 KiB', async () => {
+    // Unbounded causes: 64 partitions failing with 10 KB messages and their stacks.
+    const calls: { task: string; input: unknown }[] = [];
+    const partitions = [...Array(64).keys()];
+    const handlers = {
+      ...fakeHandlers(partitions, calls),
+      reconcilePartition: async () => {
+        throw new Error(`上海仓 ${'x'.repeat(10_000)}`);
+      },
+    };
+    const starter = new LocalRunStarter({
+      definition: loadRunDefinitionFile().definition,
+      handlers,
+      retryIntervalMs: 0,
+    });
+
+    const execution = await starter.startExecution({ runId: 'run-big', mode: 'close', asOf: ASOF }).done;
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toMatch(
+      /^States\.DataLimitExceeded: The state\/task 'SummarizeRun' input is \d+ bytes/,
+    );
+    // Terminal: neither SummarizeRun nor the Catch that closes a run FAILED ever ran.
+    expect(calls.filter((c) => c.task === 'summarizeRun' || c.task === 'failRun')).toEqual([]);
+  });
+
+  it('keeps a run of 256 failing partitions under the limit with bounded causes, and summarizes it', async () => {
+    const calls: { task: string; input: unknown }[] = [];
+    const partitions = [...Array(DISTRIBUTED_MAP_THRESHOLD).keys()];
+    const failing = middy<unknown, never>()
+      .use(boundedErrors(new Logger({ logLevel: 'SILENT' })))
+      .handler(async (event) => {
+        const { partition } = event as PartitionTask;
+        throw new RangeError(
+          `partition ${partition}: "上海仓" ${'\\x'.repeat(50_000)}\n${'行'.repeat(20_000)}`,
+        );
+      });
+    const handlers = {
+      ...fakeHandlers(partitions, calls),
+      reconcilePartition: (event: never) => failing(event, lambdaContextFor('reconcile', 60_000)),
+    };
+    const starter = new LocalRunStarter({
+      definition: loadRunDefinitionFile().definition,
+      handlers,
+      retryIntervalMs: 0,
+    });
+
+    const execution = await starter.startExecution({ runId: 'run-256', mode: 'close', asOf: ASOF }).done;
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const input = calls.find((c) => c.task === 'summarizeRun')?.input as {
+      results: { failed: boolean; partition: number; error: string; cause: string }[];
+    };
+    expect(Buffer.byteLength(JSON.stringify(input))).toBeLessThan(STATE_DATA_LIMIT_BYTES);
+    expect(input.results).toHaveLength(DISTRIBUTED_MAP_THRESHOLD);
+    const first = input.results[0];
+    expect(first).toMatchObject({ failed: true, partition: 0, error: 'RangeError' });
+    // Still Lambda's error payload, its message cut on a character boundary, saying how much is gone.
+    expect(JSON.parse(first?.cause ?? '{}')).toMatchObject({
+      errorType: 'RangeError',
+      errorMessage: expect.stringMatching(/^partition 0: '上海仓' .*…\(\d+ more bytes\)$/) as unknown,
+    });
   });
 
   it('refuses a run past the Distributed Map threshold, which only the cloud can execute', async () => {

@@ -57,6 +57,7 @@ describe('Api', () => {
       projectRoot: PROJECT_ROOT,
       entry: 'test/stacks/fixtures/echo-handler.ts',
       description: 'a test route',
+      invokedBy: 'api',
     });
     const integration = new HttpLambdaIntegration('Echo', fn.fn);
 

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CASE_ROUTES, WORKFLOW_DEFAULT } from '../../lib/case-declarations.js';
+import { CASE_ROUTES, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../lib/case-declarations.js';
 import { CASE_EVENTS_TABLE, CASES_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations.js';
 import { RUN_ROUTES } from '../../lib/run-declarations.js';
 import { createApp } from '../../lib/stacks/app.js';
@@ -73,6 +73,8 @@ describe('Cases: an append-only trail', () => {
 
   it('lets the partition task of a run open cases with the same grants, and the report only read the heads', () => {
     const { stack, ids, on } = synth();
+    const indexes = (fn: StocktallyFunction) =>
+      on(fn, ids.cases).filter((st) => JSON.stringify(st.Resource).includes('/index/'));
 
     const reconcile = stack.runs.functions.reconcilePartition;
     expect(actionsOf(on(reconcile, ids.events).filter(allow))).toEqual([
@@ -81,14 +83,12 @@ describe('Cases: an append-only trail', () => {
       'dynamodb:Query',
     ]);
     expect(actionsOf(on(reconcile, ids.events).filter(deny))).toEqual(expect.arrayContaining(REWRITES));
+    // A run reads cases by key: no list, no index (only the cases API lists them).
+    expect(indexes(reconcile)).toEqual([]);
+    expect(indexes(stack.cases.casesApi)).not.toEqual([]);
     const summarize = stack.runs.functions.summarizeRun;
     expect(on(summarize, ids.events)).toEqual([]);
-    expect(actionsOf(on(summarize, ids.cases))).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'dynamodb:Query',
-    ]);
+    expect(actionsOf(on(summarize, ids.cases))).toEqual(['dynamodb:BatchGetItem']);
     expect(on(stack.runs.functions.runsApi, ids.cases)).toEqual([]);
   });
 
@@ -110,12 +110,23 @@ describe('Cases: an append-only trail', () => {
 });
 
 describe('Cases: configuration', () => {
-  it('reads config/ in S3 and carries the default workflow document in its bundle', () => {
+  it('reads config/workflow.yaml in S3, absent until uploaded, and carries the default workflow document in its bundle', () => {
     const { stack, ids, template, env } = synth();
 
-    expect(statementsFor(statementsOf(template, stack.cases.casesApi.role), 's3')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/config/*') },
-    ]);
+    for (const fn of [stack.cases.casesApi, stack.runs.functions.reconcilePartition]) {
+      const s3 = statementsFor(statementsOf(template, fn.role), 's3');
+      const read = s3.find((st) => st.Action === 's3:GetObject');
+      expect([read?.Resource].flat()).toContainEqual(arnJoin(ids.bucket, `/${WORKFLOW_CONFIG_KEY}`));
+      expect(s3).toContainEqual(
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: {
+            StringEquals: { 's3:prefix': expect.arrayContaining([WORKFLOW_CONFIG_KEY]) as unknown },
+          },
+        }),
+      );
+      expect(JSON.stringify(s3)).not.toContain('config/*');
+    }
     for (const fn of [stack.cases.casesApi, stack.runs.functions.reconcilePartition]) {
       expect(env(fn)).toMatchObject({
         [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled,

@@ -55,6 +55,26 @@ describe('Data', () => {
     }
   });
 
+  it('turns on TTL on the attribute a table declares for it, and on no other table', () => {
+    const { template } = synth('dev');
+
+    for (const declaration of TABLES) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: Match.arrayWith([{ AttributeName: declaration.partitionKey, KeyType: 'HASH' }]),
+        GlobalSecondaryIndexes:
+          declaration.indexes.length === 0
+            ? Match.absent()
+            : Match.arrayWith([Match.objectLike({ IndexName: declaration.indexes[0]?.name })]),
+        TimeToLiveSpecification:
+          declaration.timeToLiveAttribute === undefined
+            ? Match.absent()
+            : { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
+      });
+    }
+    // The runs table's items that carry expiresAt: resolved lifecycles and sent-alert marks.
+    expect(TABLES.filter((t) => t.timeToLiveAttribute !== undefined).map((t) => t.id)).toEqual(['Runs']);
+  });
+
   it('protects production tables from deletion and retains them with the stack gone', () => {
     const { template } = synth('prod');
 

@@ -92,6 +92,7 @@ describe('Identity', () => {
         projectRoot: PROJECT_ROOT,
         entry: 'test/stacks/fixtures/echo-handler.ts',
         description: 'a test route',
+        invokedBy: 'api',
       });
       api.addJwtRoutes('Echo', [{ method: 'GET', path: '/v1/cases' }], fn.fn, i.authorizer);
       expect(() => api.addJwtRoutes('Bad', [{ method: 'FETCH', path: '/x' }], fn.fn, i.authorizer)).toThrow(

@@ -174,16 +174,32 @@ describe('Ingest: the functions', () => {
   });
 });
 
+/** Ledger records read by id and written in batches, dirty marks updated; no index, no delete. */
+function ledgerWrites(records: string) {
+  const table = { 'Fn::GetAtt': [records, 'Arn'] };
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
+    },
+    {
+      Effect: 'Allow',
+      Action: 'dynamodb:UpdateItem',
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['dirty'] } },
+    },
+  ];
+}
+
 describe('Ingest: least privilege', () => {
-  it('lets the webhook read and write the records table and read the two secrets, and nothing in S3', () => {
+  it('lets the webhook write ledger records and dirty marks, read the two secrets, and nothing in S3', () => {
     const { ingest, ids, template } = synth();
 
     const statements = statementsOf(template(), ingest.webhook.role);
     expect(statementsFor(statements, 's3')).toEqual([]);
-    expect(resourcesOf(statementsFor(statements, 'dynamodb'))).toEqual([
-      { 'Fn::GetAtt': [ids.records, 'Arn'] },
-      arnJoin(ids.records, `/index/${RECORDS_TABLE.indexes[0]?.name}`),
-    ]);
+    expect(statementsFor(statements, 'dynamodb')).toEqual(ledgerWrites(ids.records));
     const secrets = statementsFor(statements, 'secretsmanager');
     expect(actionsOf(secrets)).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     expect(resourcesOf(secrets)).toEqual(
@@ -192,7 +208,7 @@ describe('Ingest: least privilege', () => {
     expect(resourcesOf(secrets)).toHaveLength(2);
   });
 
-  it('lets the drop function read incoming/, write ingest-reports/ and tables/, and use the records table', () => {
+  it('lets the drop function read incoming/, write ingest-reports/ and the two tables, and write the ledger and its checkpoints', () => {
     const { ingest, ids, template } = synth();
 
     const statements = statementsOf(template(), ingest.s3Drop.role);
@@ -207,13 +223,19 @@ describe('Ingest: least privilege', () => {
         Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
         Resource: [
           arnJoin(ids.bucket, `/${BUCKET.ingestReportPrefix}*`),
-          arnJoin(ids.bucket, `/${BUCKET.tablesPrefix}*`),
+          arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
         ],
       },
     ]);
-    expect(resourcesOf(statementsFor(statements, 'dynamodb'))).toEqual([
-      { 'Fn::GetAtt': [ids.records, 'Arn'] },
-      arnJoin(ids.records, `/index/${RECORDS_TABLE.indexes[0]?.name}`),
+    expect(statementsFor(statements, 'dynamodb')).toEqual([
+      ...ledgerWrites(ids.records),
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkpoint#*'] } },
+      },
     ]);
     expect(statementsFor(statements, 'secretsmanager')).toEqual([]);
   });

@@ -111,12 +111,11 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Api/HttpApi/POST--v1--entries AwsSolutions-APIG4',
         'Api/HttpApi/POST--v1--movements AwsSolutions-APIG4',
         'BucketNotificationsHandler050a0587b7544547bf325f094a3db834 AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        // The cases API (issue 8): the function defaults, and the workflow configuration under config/.
-        'Cases/CasesApi/DeadLetters Serverless-SQSRedrivePolicy',
+        // The cases API (issue 8): the function defaults; invoked synchronously, so no dead-letter queue.
         'Cases/CasesApi/Function AwsSolutions-L1',
+        'Cases/CasesApi/Function Serverless-LambdaDLQ',
         'Cases/CasesApi/Function Serverless-LambdaLatestVersion',
         'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::*]',
-        'Cases/CasesApi/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
         // MFA optional outside production (required in prod).
         'Identity/UserPool AwsSolutions-COG2',
         'Ingest/FinanceWebhookSecret AwsSolutions-SMG4',
@@ -126,26 +125,18 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/incoming/*]',
         'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/*]',
-        'Ingest/S3Drop/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
-        'Ingest/Webhook/DeadLetters Serverless-SQSRedrivePolicy',
         'Ingest/Webhook/Function AwsSolutions-L1',
+        'Ingest/Webhook/Function Serverless-LambdaDLQ',
         'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
         'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
         ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun', 'FailRun'].flatMap((fn) => [
-          `Runs/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
           `Runs/${fn}/Function AwsSolutions-L1`,
+          `Runs/${fn}/Function Serverless-LambdaDLQ`,
           `Runs/${fn}/Function Serverless-LambdaLatestVersion`,
           `Runs/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
           ...(fn === 'ListPartitions'
             ? ['Runs/ListPartitions/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]']
-            : []),
-          ...(fn === 'ReconcilePartition'
-            ? [
-                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/tables/*]',
-                // The workflow configuration, for the owners of the cases it opens.
-                'Runs/ReconcilePartition/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
-              ]
             : []),
           // Report objects: written by SummarizeRun, read (presigned links) by the runs API.
           ...(fn === 'RunsApi' || fn === 'SummarizeRun'
@@ -155,12 +146,11 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         // Alerts (issue 7): the two functions, their queues, and CDK's deploy-time BucketDeployment handler
         // that copies config/alerts.yaml into the data bucket.
         ...['NotifyRun', 'DeliverChat'].flatMap((fn) => [
-          `Notify/${fn}/DeadLetters Serverless-SQSRedrivePolicy`,
           `Notify/${fn}/Function AwsSolutions-L1`,
+          `Notify/${fn}/Function Serverless-LambdaDLQ`,
           `Notify/${fn}/Function Serverless-LambdaLatestVersion`,
           `Notify/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
         ]),
-        'Notify/NotifyRun/Role AwsSolutions-IAM5[Resource::<Arn>/config/*]',
         'Notify/DeliverChat/Function/SqsEventSource:StocktallydevNotifyChatQueue7FF3B2D1 Serverless-LambdaEventSourceMappingDestination',
         'Notify/ChatDeadLetters Serverless-SQSRedrivePolicy',
         'Notify/SubscriptionDeadLetters AwsSolutions-SQS3',

@@ -275,7 +275,7 @@ describe('Notify: the notify function', () => {
       },
       {
         Effect: 'Allow',
-        Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
         Resource: { 'Fn::GetAtt': [ids.runsTable, 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['alert#*'] } },
       },
@@ -297,13 +297,17 @@ describe('Notify: the notify function', () => {
     expect(variables[ENV.apiUrl]).toBeDefined();
   });
 
-  it('finds its routing where the stack deploys the document: config/ of the data bucket', () => {
-    const { template } = synth();
+  it('finds its routing where the stack deploys the document, and reads nothing else of the bucket', () => {
+    const { template, notify } = synth();
 
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketKeyPrefix: BUCKET.configPrefix,
       Prune: false,
     });
+    const s3 = statementsFor(statementsOf(template, notify.notifyRun.role), 's3');
+    expect(s3).toHaveLength(1);
+    expect(s3[0]?.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(s3[0]?.Resource)).toContain(`"/${BUCKET.alertConfigKey}"`);
   });
 });
 

@@ -111,6 +111,8 @@ describe('Runs: the state machine', () => {
     });
     const logs = template.toJSON().Resources[logicalIdOf(runs.stateMachineLogs, stack)] as Resource;
     expect(logs.Properties.RetentionInDays).toBe(30);
+    // Vended logs: no CloudWatch Logs resource policy per log group (an account-wide size limit).
+    expect(logs.Properties.LogGroupName).toBe(`/aws/vendedlogs/states/${stack.stackName}/runs`);
   });
 
   it('lists partitions, reconciles them in an inline Map, then summarizes, each task on its own handler', () => {
@@ -340,7 +342,14 @@ describe('Runs: the Distributed Map above the configured partition count', () =>
 });
 
 describe('Runs: least privilege', () => {
-  const dirtyOnly = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['dirty'] } };
+  const only = (...keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+  const dirtyOnly = only('dirty');
+  const items = (table: string, actions: string[], ...keys: string[]) => ({
+    Effect: 'Allow',
+    Action: actions.length === 1 ? actions[0] : actions,
+    Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+    ...(keys.length === 0 ? {} : { Condition: only(...keys) }),
+  });
 
   function statements(fn: 'listPartitions' | 'reconcilePartition' | 'summarizeRun' | 'runsApi') {
     const { runs, template, ids } = synth();
@@ -358,12 +367,12 @@ describe('Runs: least privilege', () => {
     expect(records(all, ids.records)).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Action: 'dynamodb:Query',
         Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
         Condition: dirtyOnly,
       },
     ]);
-    expect(actionsOf(records(all, ids.runsTable))).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    expect(records(all, ids.runsTable)).toEqual([items(ids.runsTable, ['dynamodb:PutItem'], 'run#*')]);
     expect(statementsFor(all, 's3')).toEqual([
       {
         Effect: 'Allow',
@@ -373,32 +382,53 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets ReconcilePartition read the records table and tables/ in S3, and write the runs table', () => {
+  it('lets ReconcilePartition read the records table and the two tables in S3, and write the runs table', () => {
     const { ids, all } = statements('reconcilePartition');
 
-    const onRecords = records(all, ids.records);
-    expect(actionsOf(onRecords).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
-    expect(resourcesOf(onRecords)).toEqual(
-      expect.arrayContaining([arnJoin(ids.records, `/index/${RECORDS_TABLE.indexes[0]?.name}`)]),
-    );
-    expect(actionsOf(records(all, ids.runsTable))).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query']),
-    );
+    // The ledger through the by-partition index only: no item of it read by key, none written.
+    expect(records(all, ids.records)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: arnJoin(ids.records, `/index/${RECORDS_TABLE.indexes[0]?.name}`),
+      },
+    ]);
+    // Its run's items read and replaced in batches, the lifecycle read; no delete, no other index.
+    expect(records(all, ids.runsTable)).toEqual([
+      items(ids.runsTable, ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'], 'run#*'),
+      items(ids.runsTable, ['dynamodb:Query'], 'life#*'),
+    ]);
+    // Each table is absent until its first drop: read it, and list exactly its key to tell absent from refused.
     expect(statementsFor(all, 's3')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.tablesPrefix}*`) },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey] } },
+      },
     ]);
   });
 
   it('lets SummarizeRun use the runs table, change only the dirty markers, read the map results and write reports/', () => {
     const { ids, all } = statements('summarizeRun');
 
-    expect(records(all, ids.records)).toEqual([
-      expect.objectContaining({ Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] }, Condition: dirtyOnly }),
+    expect(records(all, ids.records)).toEqual([items(ids.records, ['dynamodb:DeleteItem'], 'dirty')]);
+    expect(records(all, ids.runsTable)).toEqual([
+      items(
+        ids.runsTable,
+        ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        'run#*',
+        'life#*',
+      ),
     ]);
-    expect(actionsOf(records(all, ids.records))).toEqual(
-      expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:Query']),
-    );
-    expect(actionsOf(records(all, ids.runsTable))).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     expect(statementsFor(all, 's3')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/runs/*') },
       {
@@ -414,11 +444,17 @@ describe('Runs: least privilege', () => {
 
     // The dashboard's detail reads both sides' records by id: item reads of record keys, nothing else.
     expect(records(all, ids.records)).toEqual([
+      items(ids.records, ['dynamodb:BatchGetItem'], 'wms#*', 'finance#*'),
+    ]);
+    // Runs read and started, never changed in batches or deleted; the indexes of its lists.
+    expect(records(all, ids.runsTable)).toEqual([
+      items(ids.runsTable, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], 'run#*'),
       {
         Effect: 'Allow',
-        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
-        Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wms#*', 'finance#*'] } },
+        Action: 'dynamodb:Query',
+        Resource: ['by-group', 'by-run-stake', 'by-run-warehouse'].map((i) =>
+          arnJoin(ids.runsTable, `/index/${i}`),
+        ),
       },
     ]);
     expect(statementsFor(all, 's3')).toEqual([

@@ -128,4 +128,16 @@ describe('Storage', () => {
       expect(bucket.DeletionPolicy).toBe('Delete');
     }
   });
+
+  it('empties both buckets when a non-production stack is destroyed, so `cdk destroy` can delete them', () => {
+    const dev = synth('dev');
+    const prod = synth('prod');
+
+    const emptied = (template: typeof dev.template) =>
+      Object.values(template.findResources('Custom::S3AutoDeleteObjects')).map(
+        (r) => (r as { Properties: { BucketName: { Ref: string } } }).Properties.BucketName.Ref,
+      );
+    expect(emptied(dev.template).sort()).toEqual([dev.dataId, dev.logsId].sort());
+    expect(emptied(prod.template)).toEqual([]);
+  });
 });

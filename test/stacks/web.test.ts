@@ -7,11 +7,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { Storage } from '../../lib/stacks/storage.js';
-import { cloudCsp, Web, type DashboardIdentity } from '../../lib/stacks/web.js';
+import {
+  API_PATH_PATTERN,
+  cloudCsp,
+  SPA_FALLBACK_CODE,
+  Web,
+  type DashboardIdentity,
+} from '../../lib/stacks/web.js';
 import { testContext } from './cdk-context.js';
 import { tempDir } from '../support/temp.js';
 
-const API_URL = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com/';
+const API_DOMAIN = 'abc123.execute-api.ap-northeast-1.amazonaws.com';
 
 /** A stand-in for issue 8's identity construct: a real user pool, app client and hosted UI domain. */
 function standInIdentity(stack: Stack): DashboardIdentity & { callbacks: string[] } {
@@ -59,7 +65,7 @@ function synth(stageName = 'dev') {
   const web = new Web(stack, 'Web', {
     stage,
     identity,
-    apiUrl: API_URL,
+    apiDomainName: API_DOMAIN,
     siteDir: siteDir(),
     accessLogBucket: storage.accessLogBucket,
   });
@@ -125,6 +131,11 @@ describe('Web: the dashboard behind CloudFront', () => {
     );
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toEqual([
+      // CDK's auto-delete custom resource, which empties the bucket when a dev stack is destroyed.
+      expect.objectContaining({
+        Action: expect.arrayContaining(['s3:DeleteObject*', 's3:List*']) as unknown,
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/AutoDeleteObjects/), 'Arn'] } },
+      }),
       expect.objectContaining({
         Action: 's3:GetObject',
         Principal: { Service: 'cloudfront.amazonaws.com' },
@@ -138,16 +149,18 @@ describe('Web: the dashboard behind CloudFront', () => {
     const { template, stack, web } = synth();
     const distributionId = stack.getLogicalId(web.distribution.node.defaultChild as never);
     const config = template.toJSON().Resources[distributionId].Properties.DistributionConfig;
+    const functionId = stack.getLogicalId(web.spaFallback.node.defaultChild as never);
 
     expect(config.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
       AllowedMethods: ['GET', 'HEAD'],
+      FunctionAssociations: [
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+      ],
     });
     expect(config.DefaultRootObject).toBe('index.html');
-    expect(config.CustomErrorResponses).toEqual([
-      { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
-      { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
-    ]);
+    // No custom error responses: they would apply to every behaviour and turn the API's 403 and 404 into the page.
+    expect(config.CustomErrorResponses).toBeUndefined();
     expect(config.Logging).toMatchObject({ Prefix: 'cloudfront/' });
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: {
@@ -169,15 +182,57 @@ describe('Web: the dashboard behind CloudFront', () => {
     });
   });
 
-  it('lets the page reach only its own origin, the API and the hosted UI', () => {
-    const csp = cloudCsp(API_URL, 'https://x.auth.ap-northeast-1.amazoncognito.com');
-    expect(csp).toContain(`connect-src 'self' ${API_URL} https://x.auth.ap-northeast-1.amazoncognito.com`);
+  it('answers a page path with the app and a file path with the file, in CloudFront’s function runtime', () => {
+    const run = new Function(`${SPA_FALLBACK_CODE}; return handler;`)() as (event: unknown) => {
+      uri: string;
+    };
+    const uriOf = (uri: string) => run({ request: { uri, method: 'GET', headers: {} } }).uri;
+
+    expect(uriOf('/')).toBe('/index.html');
+    expect(uriOf('/runs/close-1')).toBe('/index.html');
+    expect(uriOf('/assets/index-abc.js')).toBe('/assets/index-abc.js');
+    expect(uriOf('/config.json')).toBe('/config.json');
+    const { template } = synth();
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: SPA_FALLBACK_CODE,
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
+    });
+  });
+
+  it('serves the API under /v1/* from its own origin: nothing cached, every viewer header but Host forwarded', () => {
+    const { template, stack, web } = synth();
+    const distributionId = stack.getLogicalId(web.distribution.node.defaultChild as never);
+    const config = template.toJSON().Resources[distributionId].Properties.DistributionConfig;
+
+    const api = config.Origins.find((o: { DomainName: unknown }) => o.DomainName === API_DOMAIN);
+    expect(api).toMatchObject({
+      CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+    });
+    expect(config.CacheBehaviors).toEqual([
+      expect.objectContaining({
+        PathPattern: API_PATH_PATTERN,
+        TargetOriginId: api.Id,
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+        // Managed policies: CachingDisabled, and AllViewerExceptHostHeader (API Gateway routes by its own
+        // host; with caching disabled the viewer's authorization header is forwarded).
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+        ResponseHeadersPolicyId: { Ref: expect.stringMatching(/SecurityHeaders/) as unknown },
+      }),
+    ]);
+  });
+
+  it('lets the page reach only its own origin (the API included) and the hosted UI', () => {
+    const csp = cloudCsp('https://x.auth.ap-northeast-1.amazoncognito.com');
+    expect(csp).toContain(`connect-src 'self' https://x.auth.ap-northeast-1.amazoncognito.com;`);
+    expect(csp).not.toContain('execute-api');
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).toContain("frame-ancestors 'none'");
   });
 
-  it('deploys the build with a config.json naming the API, the hosted UI, the client and the region', () => {
+  it('deploys the build with a config.json naming the API (this origin), the hosted UI, the client and the region', () => {
     const { app, template, stack, identity } = synth();
     const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as {
       Properties: { SourceMarkers: Record<string, unknown>[]; DistributionPaths: string[]; Prune: boolean };
@@ -194,7 +249,8 @@ describe('Web: the dashboard behind CloudFront', () => {
 
     expect(Object.keys(config).sort()).toEqual(['apiUrl', 'clientId', 'mode', 'region', 'userPoolDomain']);
     expect(config.mode).toBe('cognito');
-    expect(config.apiUrl).toBe(API_URL);
+    // Relative: the page calls /v1/... on the distribution, which serves the API there.
+    expect(config.apiUrl).toBe('');
     expect(value(config.clientId!)).toEqual(resolved(stack, identity.dashboardClient.userPoolClientId));
     expect(value(config.region!)).toEqual({ Ref: 'AWS::Region' });
     expect(JSON.stringify(value(config.userPoolDomain!))).toContain('amazoncognito.com');

@@ -105,7 +105,10 @@ export interface DiscrepancyDetail {
 }
 
 export interface ApiOptions {
-  /** '' for the same origin (local), else the API's base URL. */
+  /**
+   * '' for the page's own origin: locally, and in the cloud, where the dashboard's distribution
+   * serves the API under /v1/*. Else the API's base URL.
+   */
   baseUrl: string;
   token: () => string | undefined;
   fetch?: typeof fetch;

@@ -7,6 +7,7 @@ import {
   parseConfig,
   signOutUrl,
 } from '../src/auth.js';
+import { Api } from '../src/api.js';
 import { challengeOf } from '../src/pkce.js';
 
 class MemoryStorage implements Storage {
@@ -158,6 +159,26 @@ describe('Cognito hosted UI, authorization code with PKCE', () => {
     expect(signOutUrl(cognito, env('https://d111.cloudfront.net/'))).toBe(
       'https://stocktally.auth.ap-northeast-1.amazoncognito.com/logout?client_id=client123&logout_uri=https%3A%2F%2Fd111.cloudfront.net%2F',
     );
+  });
+
+  it('calls the API on the page’s own origin with the config.json the stack deploys (apiUrl "")', async () => {
+    // CloudFront serves the API under /v1/* of the dashboard's own address (lib/stacks/web.ts).
+    const deployed = parseConfig({ ...cognito, apiUrl: '' });
+    const calls: { url: string; headers: Record<string, string> }[] = [];
+    const api = new Api({
+      baseUrl: deployed.apiUrl,
+      token: () => 'id-token',
+      fetch: async (url, init) => {
+        calls.push({ url: String(url), headers: init?.headers as Record<string, string> });
+        return new Response(JSON.stringify({ items: [], cursor: null }), { status: 200 });
+      },
+    });
+
+    await api.runs(5);
+
+    expect(calls).toEqual([
+      { url: '/v1/runs?limit=5', headers: expect.objectContaining({ authorization: 'Bearer id-token' }) },
+    ]);
   });
 
   it('refuses a config.json without a mode or a field, naming it', () => {
