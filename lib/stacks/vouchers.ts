@@ -2,14 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { WORKFLOW_DEFAULT } from '../case-declarations.js';
-import { BUCKET, ENV, HANDLERS } from '../declarations.js';
+import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { BUCKET, ENV, HANDLERS, RECORDS_TABLE } from '../declarations.js';
 import { VOUCHER_ROUTES, VOUCHERS_FUNCTION } from '../voucher-declarations.js';
 import type { Api } from './api.js';
 import { bindCaseTables, workflowEnvironment, type CaseTables } from './cases.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
 import type { Stage } from './stage.js';
+
+const BY_PARTITION = RECORDS_TABLE.indexes[0]?.name ?? 'by-partition';
 
 export interface VouchersProps extends CaseTables {
   readonly stage: Stage;
@@ -40,14 +42,19 @@ export class Vouchers extends Construct {
       projectRoot: props.projectRoot,
       entry: HANDLERS.vouchersApi,
       description: `Vouchers route ${VOUCHER_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      invokedBy: 'api',
       timeout: Duration.seconds(VOUCHERS_FUNCTION.timeoutSeconds),
       // It reconciles every partition to know each voucher's status: memory is CPU.
       memorySize: 2048,
       environment: { ...workflowEnvironment(props.timeZone), [ENV.partitions]: String(props.partitions) },
       bundledFiles: [WORKFLOW_DEFAULT.path],
     })
-      .bindTable(props.records, 'read')
-      .bindBucket(props.bucket, { read: [BUCKET.tablesPrefix, BUCKET.configPrefix] });
+      // Every partition's records through the by-partition index, and nothing else of the ledger.
+      .bindTable(props.records, { indexes: [BY_PARTITION] })
+      // The unit and cost tables and the workflow configuration: each absent on a fresh deployment.
+      .bindBucket(props.bucket, {
+        optional: [BUCKET.uomTableKey, BUCKET.costsTableKey, WORKFLOW_CONFIG_KEY],
+      });
     bindCaseTables(this.vouchersApi, { cases: props.cases, events: props.events }, 'readHeads');
     this.routes = props.api.addJwtRoutes(
       'VouchersIntegration',
