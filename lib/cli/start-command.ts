@@ -22,6 +22,7 @@ import type { LocalExecution } from '../local/run-starter-local.js';
 import { guide } from '../local/start-guide.js';
 import { casesGuide, usersLines } from '../local/cases-guide.js';
 import { CASE_ROUTES } from '../case-declarations.js';
+import { VOUCHER_ROUTES } from '../voucher-declarations.js';
 import type { CaseHandlers } from '../local/case-functions.js';
 import type { VoucherHandlers } from '../local/voucher-functions.js';
 import { loadRealCaseHandlers } from '../local/real-case-handlers.js';
@@ -320,7 +321,9 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
     say();
     say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
     say(`                  ${runRoutes}: bearer token`);
-    say(`                  ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`);
+    say(
+      `                  ${[...CASE_ROUTES, ...VOUCHER_ROUTES].map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`,
+    );
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );
