@@ -65,7 +65,7 @@ export type MovementType =
   | 'VENDOR_RETURN';
 
 // Weights roughly like a distribution centre: receipts and shipments dominate.
-const TYPE_WEIGHTS: readonly [MovementType, number][] = [
+export const TYPE_WEIGHTS: readonly [MovementType, number][] = [
   ['RECEIPT', 34],
   ['SHIPMENT', 36],
   ['TRANSFER_IN', 7],
@@ -76,7 +76,7 @@ const TYPE_WEIGHTS: readonly [MovementType, number][] = [
 ];
 
 // The type finance plausibly books instead (a WMS shipment booked as a transfer, and so on).
-const CONFUSED_TYPE: Record<MovementType, MovementType> = {
+export const CONFUSED_TYPE: Record<MovementType, MovementType> = {
   RECEIPT: 'CUSTOMER_RETURN',
   SHIPMENT: 'TRANSFER_OUT',
   TRANSFER_IN: 'RECEIPT',
@@ -113,14 +113,14 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** Mixes two 32-bit values, so independent streams and per-item draws come from one seed. */
-function mix32(a: number, b: number): number {
+export function mix32(a: number, b: number): number {
   let h = (a ^ Math.imul(b >>> 0, 0x9e3779b1)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-class Rng {
+export class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
     this.next = mulberry32(seed);
@@ -167,7 +167,7 @@ function assertSafe(n: number): number {
 }
 
 /** Scaled integer to a decimal string with trailing fraction zeros trimmed ("32.6", "-486"). */
-function formatScaled(value: number, scale: number, minDecimals = 0): string {
+export function formatScaled(value: number, scale: number, minDecimals = 0): string {
   const digits = String(scale).length - 1;
   const sign = value < 0 ? '-' : '';
   const abs = Math.abs(value);
@@ -177,9 +177,9 @@ function formatScaled(value: number, scale: number, minDecimals = 0): string {
   return frac.length > 0 ? `${sign}${whole}.${frac}` : `${sign}${whole}`;
 }
 
-const formatQty = (milli: number): string => formatScaled(milli, 1000);
-const formatCents = (cents: number): string => formatScaled(cents, 100, 2);
-const formatCost = (tenThousandths: number): string => formatScaled(tenThousandths, 10_000);
+export const formatQty = (milli: number): string => formatScaled(milli, 1000);
+export const formatCents = (cents: number): string => formatScaled(cents, 100, 2);
+export const formatCost = (tenThousandths: number): string => formatScaled(tenThousandths, 10_000);
 
 /** Thousandths x ten-thousandths -> cents, rounded half away from zero (the contract's half-up). */
 export function amountCents(qtyMilli: number, costTenThousandths: number): number {
@@ -193,7 +193,7 @@ export function amountCents(qtyMilli: number, costTenThousandths: number): numbe
 // ---------------------------------------------------------------------------------------------------------
 // Items, warehouses
 
-interface Sku {
+export interface Sku {
   name: string;
   unit: 'EA' | 'KG';
   /** Has a `SKU,BOX,EA,12` row, so finance may post it in boxes. */
@@ -204,13 +204,13 @@ interface Sku {
   fine: boolean;
 }
 
-function skuCountFor(documents: number): number {
+export function skuCountFor(documents: number): number {
   return Math.min(200_000, Math.max(50, Math.round(documents / 2.5)));
 }
 
 // Item attributes come from a hash of (seed, index), not from the document stream: uom.csv and the
 // documents agree without keeping a table, and the items stay the same whatever the document mix.
-function skuAt(seed: number, index: number, width: number): Sku {
+export function skuAt(seed: number, index: number, width: number): Sku {
   const r = mulberry32(mix32(seed ^ 0x5eed5c0, index));
   const kg = r() < 0.1;
   const num = String(index).padStart(width, '0');
@@ -231,7 +231,7 @@ function skuAt(seed: number, index: number, width: number): Sku {
   return { name: `SKU-${num}`, unit: 'EA', box, cost, fine: false };
 }
 
-function warehousesFor(rng: Rng): string[] {
+export function warehousesFor(rng: Rng): string[] {
   const count = rng.int(8, 12);
   const list: string[] = [];
   for (let i = 1; i <= count; i++) list.push(i === 2 ? 'WH-上海-02' : `WH-${String(i).padStart(2, '0')}`);
@@ -242,7 +242,7 @@ function warehousesFor(rng: Rng): string[] {
 // Output plumbing
 
 /** A write stream with a string accumulator and backpressure. */
-class Sink {
+export class Sink {
   bytes = 0;
   private chunk = '';
   constructor(private readonly stream: WriteStream) {}
@@ -267,11 +267,11 @@ class Sink {
   }
 }
 
-function openSink(file: string): Sink {
+export function openSink(file: string): Sink {
   return new Sink(createWriteStream(file, { encoding: 'utf8' }));
 }
 
-interface BadRow {
+export interface BadRow {
   text: string;
   why: string;
 }
@@ -280,7 +280,7 @@ interface BadRow {
  * One data file: shuffles rows within a small window (exports are not sorted by document), repeats a few
  * rows verbatim later on (retried deliveries), and puts a malformed row on every Nth physical data line.
  */
-class RowFile {
+export class RowFile {
   rows = 0;
   /** Data lines written so far, malformed ones included. */
   private dataLines = 0;
@@ -355,7 +355,7 @@ class RowFile {
 // ---------------------------------------------------------------------------------------------------------
 // Rendering
 
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
@@ -363,7 +363,7 @@ const dayPrefix = new Map<number, string>();
 const two = (n: number): string => (n < 10 ? '0' : '') + n;
 
 /** `2026-10-22T05:00:00Z`; the date part is cached per day (toISOString per row was a tenth of the run). */
-function isoMinute(ms: number): string {
+export function isoMinute(ms: number): string {
   const day = Math.floor(ms / DAY);
   let prefix = dayPrefix.get(day);
   if (prefix === undefined) {
@@ -865,7 +865,7 @@ function badJson(columns: readonly string[], fields: BadFields): string {
 const WMS_COLUMNS = WMS_HEADER.split(',');
 const FINANCE_COLUMNS = FINANCE_HEADER.split(',');
 
-function makeBadWms(ndjson: boolean): (i: number) => BadRow {
+export function makeBadWms(ndjson: boolean): (i: number) => BadRow {
   return (i) => {
     const good: BadFields = {
       eventId: `BADW${i}`,
@@ -907,7 +907,7 @@ function makeBadWms(ndjson: boolean): (i: number) => BadRow {
 }
 
 /** `stockedItem` names an item that has WMS events by the time the row is written (undefined if none yet). */
-function makeBadFinance(ndjson: boolean, stockedItem: () => Sku | undefined): (i: number) => BadRow {
+export function makeBadFinance(ndjson: boolean, stockedItem: () => Sku | undefined): (i: number) => BadRow {
   return (i) => {
     const good: BadFields = {
       entryId: `BADF${i}`,

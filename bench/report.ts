@@ -84,6 +84,7 @@ export function syntheticDiscrepancy(i: number): Discrepancy {
     wmsEventIds: [`E${String(i * 2).padStart(8, '0')}`, `E${String(i * 2 + 1).padStart(8, '0')}`],
     financeEntryIds: kind === 'MISSING_IN_FINANCE' ? [] : [`F${String(i).padStart(8, '0')}`],
     duplicateEntryIds: [],
+    explanationZh: `WMS 已记录单据 ${documentRef} 的${type} ${qty} EA,财务尚未记账`,
     explanation: `WMS recorded ${type} of ${qty} EA for ${documentRef} (2 events, latest on 2026-10-06), but finance has posted nothing 26 days ago, beyond the 48 h lag window; expected amount ${expectedText} at WMS unit cost ${unitCost}`,
     rejectedRows: [],
   };

@@ -89,6 +89,7 @@ function discrepancy(n: number, random: () => number): Discrepancy {
     financeEntryIds: [],
     duplicateEntryIds: [],
     explanation: `bench discrepancy ${n}`,
+    explanationZh: `基准差异 ${n}`,
     rejectedRows: [],
   };
 }

@@ -49,6 +49,8 @@ async function reconcile(argv: string[]): Promise<number> {
       outDir: args.out,
       summary,
       discrepancies: discrepanciesIn(args.out),
+      // A period's report names that period, not the months its discrepancies' records fall in.
+      period: summary.period,
       pdf: args.report,
       xlsx: args.xlsx,
     });

@@ -11,6 +11,7 @@ const entries = {
   'reconcile-worker': 'lib/cli/reconcile-worker.ts',
 };
 if (existsSync('bench/run.ts')) entries.bench = 'bench/run.ts';
+if (existsSync('bench/periods.ts')) entries['bench-periods'] = 'bench/periods.ts';
 
 await build({
   entryPoints: entries,

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { csvLine } from '../core/csv.js';
-import { DISCREPANCY_FIELDS, type Discrepancy } from '../core/discrepancy.js';
+import { DISCREPANCY_FIELDS, PERIOD_DISCREPANCY_FIELDS, type Discrepancy } from '../core/discrepancy.js';
 
 /**
  * discrepancies.json and discrepancies.csv are assembled from per-partition fragments that the
@@ -80,24 +80,32 @@ export function jsonLine(d: Discrepancy): string {
   return JSON.stringify(d) + ',\n';
 }
 
-export function csvRow(d: Discrepancy): string {
-  return csvLine(DISCREPANCY_FIELDS.map((f) => cell(d[f])));
+/** The CSV columns: a period reconciliation adds the open-item columns, nothing changes without one. */
+export function discrepancyFields(period: boolean): readonly (keyof Discrepancy)[] {
+  return period ? PERIOD_DISCREPANCY_FIELDS : DISCREPANCY_FIELDS;
+}
+
+export function csvRow(d: Discrepancy, fields = DISCREPANCY_FIELDS): string {
+  return csvLine(fields.map((f) => cell(d[f])));
 }
 
 function cell(value: Discrepancy[keyof Discrepancy]): string {
-  if (value === null) return '';
+  if (value === null || value === undefined) return '';
   if (Array.isArray(value)) {
     return value.map((v) => (typeof v === 'string' ? v : `${v.file}:${v.line} ${v.reason}`)).join('; ');
   }
   return String(value);
 }
 
-export function renderFragments(discrepancies: readonly Discrepancy[]): { json: string; csv: string } {
+export function renderFragments(
+  discrepancies: readonly Discrepancy[],
+  fields = DISCREPANCY_FIELDS,
+): { json: string; csv: string } {
   let json = '';
   let csv = '';
   for (const d of discrepancies) {
     json += jsonLine(d);
-    csv += csvRow(d);
+    csv += csvRow(d, fields);
   }
   return { json, csv };
 }
@@ -117,11 +125,11 @@ export class DiscrepancyFiles {
   /** The previous JSON fragment, held back so the last one can lose its trailing comma. */
   private pending: Buffer | undefined;
 
-  constructor(jsonPath: string, csvPath: string) {
+  constructor(jsonPath: string, csvPath: string, fields = DISCREPANCY_FIELDS) {
     this.json = openSync(jsonPath, 'w');
     this.csv = openSync(csvPath, 'w');
     writeSync(this.json, '[\n');
-    writeSync(this.csv, '\ufeff' + csvLine(DISCREPANCY_FIELDS));
+    writeSync(this.csv, '\ufeff' + csvLine(fields));
   }
 
   append(json: Buffer, csv: Buffer): void {

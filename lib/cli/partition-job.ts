@@ -1,5 +1,6 @@
 import { CostTable, type CostRow } from '../core/costs.js';
 import type { Conflict } from '../core/group.js';
+import type { PeriodWindow } from '../core/period.js';
 import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
 import type { Entry, Movement, Rejection, Source } from '../core/records.js';
 import { reconcilePartition } from '../core/reconcile.js';
@@ -7,7 +8,7 @@ import type { Settings } from '../core/settings.js';
 import type { Tally } from '../core/summary.js';
 import { UomTable, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
-import { renderFragments, type FragmentRef, type FragmentSink } from './output.js';
+import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
 
 /** How one input file is read: CSV under its header, or NDJSON. */
@@ -20,6 +21,8 @@ export interface JobContext {
   costRows: CostRow[];
   formats: Record<Source, InputFormat>;
   tmpDir: string;
+  /** `--period`: the books at the end of this period (CONTRACT §7). */
+  period?: PeriodWindow | undefined;
 }
 
 export interface PartitionJob {
@@ -35,6 +38,7 @@ export interface PartitionOutcome {
   tally: Tally;
   records: Record<Source, number>;
   duplicates: Record<Source, number>;
+  afterCutOff: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
   discrepancies: number;
@@ -51,7 +55,9 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     uom: new UomTable(context.uomRows),
     costs: new CostTable(context.costRows),
     zone,
+    period: context.period,
   };
+  const fields = discrepancyFields(context.period !== undefined);
   const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
     const format = context.formats[source];
     const records: R[] = [];
@@ -77,13 +83,14 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     const movements = read<Movement>('wms', job.wms);
     const entries = read<Entry>('finance', job.finance);
     const result = reconcilePartition(movements.records, entries.records, ctx);
-    const fragments = sink.write(renderFragments(result.discrepancies));
+    const fragments = sink.write(renderFragments(result.discrepancies, fields));
     return {
       partition: job.partition,
       rows: { wms: movements.rows, finance: entries.rows },
       tally: result.tally,
       records: result.records,
       duplicates: result.duplicates,
+      afterCutOff: result.afterCutOff,
       conflicts: result.conflicts,
       rejected: [...movements.rejected, ...entries.rejected, ...result.rejected],
       discrepancies: result.discrepancies.length,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDecimal, type Decimal } from '../core/decimal.js';
+import { isPeriod } from '../core/period.js';
 import { DEFAULT_SETTINGS, type Settings } from '../core/settings.js';
 import { parseInstant } from '../core/timestamp.js';
 import { ZoneClock } from '../core/zone-clock.js';
@@ -9,7 +10,7 @@ import { systemClock } from '../clock.js';
 
 export const RECONCILE_HELP = `Usage: stocktally reconcile --wms FILE --finance FILE [options] --out DIR
 
-Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3) and writes
+Reconciles WMS movements against finance entries (CONTRACT.md sections 1-3; 7 with --period) and writes
 discrepancies.json, discrepancies.csv (UTF-8 with BOM), summary.json and report.pdf into DIR.
 FILE is .csv, .ndjson or .jsonl.
 
@@ -21,7 +22,15 @@ Inputs
   --out DIR                    where the results go (created if missing)
 
 Rules
-  --as-of ISO                  the run's "now" (default: now); a plain date is midnight in --timezone
+  --period YYYY-MM             reconcile the books as they stood at the end of this month in --timezone
+                               (CONTRACT.md section 7): records dated after it are not read; reported
+                               are the groups with a record in the month and the earlier groups that
+                               still disagree (open items carried forward, with carriedFrom and their
+                               age in ageDays); earlier agreeing groups and cut-off differences already
+                               reported are cleared; the average cost is the periodic weighted average
+                               (月末一次加权平均) of the period of the group's latest record
+  --as-of ISO                  the run's "now" (default: now; with --period, the first instant of the
+                               next month); a plain date is midnight in --timezone
   --lag-hours N                lag window for one-sided groups (default 48)
   --timezone TZ                IANA zone of accounting periods and plain dates (default UTC)
   --amount-tolerance X         absolute amount tolerance (default 0.01)
@@ -88,6 +97,7 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
         costs: { type: 'string' },
         out: { type: 'string' },
         'as-of': { type: 'string' },
+        period: { type: 'string' },
         'lag-hours': { type: 'string' },
         timezone: { type: 'string' },
         'amount-tolerance': { type: 'string' },
@@ -124,7 +134,11 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
   const timeZone = v.timezone ?? DEFAULT_SETTINGS.timeZone;
   if (!ZoneClock.isValid(timeZone)) throw new UsageError(`--timezone ${timeZone} is not an IANA time zone`);
   const zone = new ZoneClock(timeZone);
-  let asOf = now;
+  const period = v.period;
+  if (period !== undefined && !isPeriod(period))
+    throw new UsageError(`--period must be a month YYYY-MM: ${period}`);
+  // A period's books are read as they stood at its end, unless the user names another moment.
+  let asOf = period === undefined ? now : zone.periodBounds(period).end;
   if (v['as-of'] !== undefined) {
     const instant = parseInstant(v['as-of'], zone);
     if (!instant.ok) throw new UsageError(`--as-of ${instant.reason}`);
@@ -162,6 +176,7 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
     costs: v.costs,
     out: v.out ?? '',
     settings,
+    period,
     partitions: integerFlag('partitions', v.partitions, 1),
     workers: integerFlag('workers', v.workers, 0),
     memoryBudgetBytes: budgetMb === undefined ? undefined : budgetMb * 1024 * 1024,

@@ -7,6 +7,7 @@ import { formatDecimal } from '../core/decimal.js';
 import type { Discrepancy } from '../core/discrepancy.js';
 import type { Conflict } from '../core/group.js';
 import { DEFAULT_PARTITIONS } from '../core/partition.js';
+import { periodWindow } from '../core/period.js';
 import type { Rejection, Source } from '../core/records.js';
 import type { Settings } from '../core/settings.js';
 import { CsvSplitter } from '../core/splitter.js';
@@ -14,7 +15,13 @@ import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../
 import { TableHeaderError } from '../core/table-text.js';
 import { loadUomCsv, type UomRow } from '../core/uom.js';
 import { ZoneClock } from '../core/zone-clock.js';
-import { DiscrepancyFiles, parseJsonFragment, readFragment, renderFragments } from './output.js';
+import {
+  DiscrepancyFiles,
+  discrepancyFields,
+  parseJsonFragment,
+  readFragment,
+  renderFragments,
+} from './output.js';
 import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -28,6 +35,8 @@ export interface ReconcileOptions {
   costs?: string | undefined;
   out: string;
   settings: Settings;
+  /** `--period YYYY-MM`: the books as they stood at the end of it (CONTRACT §7). */
+  period?: string | undefined;
   /** Partition count; by default 64, more for inputs large enough to need them. */
   partitions?: number | undefined;
   /** Worker threads; by default one per core. 0 reconciles in this thread. */
@@ -45,10 +54,14 @@ export interface InputStats {
   duplicates: number;
   conflicts: number;
   rejected: number;
+  /** With --period: accepted records dated at or after the cut-off, which the run does not read. */
+  afterCutOff?: number;
 }
 
 export interface Summary extends SummaryFigures {
   asOf: string;
+  /** With --period only. */
+  period?: string;
   timezone: string;
   lagHours: number;
   settings: Record<string, string>;
@@ -138,6 +151,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
   const progress = options.progress ?? new Progress(false);
   const { settings } = options;
   const zone = new ZoneClock(settings.timeZone);
+  const period = options.period === undefined ? undefined : periodWindow(options.period, zone);
+  const fields = discrepancyFields(period !== undefined);
   const sizes = {
     wms: await checkReadable(options.wms, '--wms'),
     finance: await checkReadable(options.finance, '--finance'),
@@ -202,6 +217,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         costRows,
         formats,
         tmpDir,
+        period,
         files: { wms: options.wms, finance: options.finance },
         partitions,
         memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
@@ -230,6 +246,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     const tally = emptyTally();
     const conflicts: Conflict[] = [];
     const routed = { wms: 0, finance: 0 };
+    const afterCutOff = { wms: 0, finance: 0 };
     const counts = {
       wms: { accepted: 0, duplicates: 0, conflicts: 0 },
       finance: { accepted: 0, duplicates: 0, conflicts: 0 },
@@ -243,6 +260,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         routed[source] += outcome.rows[source];
         counts[source].accepted += outcome.records[source] - outcome.duplicates[source];
         counts[source].duplicates += outcome.duplicates[source];
+        afterCutOff[source] += outcome.afterCutOff[source];
       }
     }
     for (const c of conflicts) counts[c.source].conflicts++;
@@ -265,6 +283,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     const files = new DiscrepancyFiles(
       join(options.out, 'discrepancies.json'),
       join(options.out, 'discrepancies.csv'),
+      fields,
     );
     for (const outcome of outcomes) {
       if (outcome === undefined || outcome.discrepancies === 0) continue;
@@ -280,7 +299,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         const related = rejectedByDocument.get(d.documentRef);
         if (related !== undefined) annotate(d, related);
       }
-      const rendered = renderFragments(found);
+      const rendered = renderFragments(found, fields);
       files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
     }
     files.close();
@@ -293,9 +312,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       duplicates: counts[source].duplicates,
       conflicts: counts[source].conflicts,
       rejected: rejected.filter((r) => r.source === source).length,
+      ...(period === undefined ? {} : { afterCutOff: afterCutOff[source] }),
     });
     const summary: Summary = {
       asOf: new Date(settings.asOf).toISOString(),
+      ...(period === undefined ? {} : { period: period.period }),
       timezone: settings.timeZone,
       lagHours: settings.lagHours,
       settings: {

@@ -1,8 +1,9 @@
 import type { CostTable } from './costs.js';
 import { divide, mulDivRound, mulRound, type Decimal } from './decimal.js';
 import type { Kind, UnitCostSource } from './discrepancy.js';
-import { itemTotals, type Group, type GroupLine, type Item } from './group.js';
+import { itemPeriodTotals, itemTotals, type Group, type GroupLine, type Item, type Totals } from './group.js';
 import type { MovementType } from './movement-type.js';
+import type { PeriodWindow } from './period.js';
 import type { Entry } from './records.js';
 import { lagMs, type Settings } from './settings.js';
 import { withinTolerance } from './tolerance.js';
@@ -23,6 +24,10 @@ export interface Assessment {
   expectedAmount: Decimal | undefined;
   latestEvent: number | undefined;
   latestPosting: number | undefined;
+  /** The latest record of either side: dates the group in a period (CONTRACT §7). */
+  latestRecord: number | undefined;
+  /** The period whose weighted average priced the group (a period reconciliation's average only). */
+  costPeriod: string | undefined;
   wmsPeriod: string | undefined;
   financePeriod: string | undefined;
   wmsTypes: MovementType[];
@@ -35,6 +40,8 @@ export interface ClassifyContext {
   settings: Settings;
   costs: CostTable;
   zone: ZoneClock;
+  /** Reconciling the books at the end of this period (CONTRACT §7); the whole run without it. */
+  period?: PeriodWindow | undefined;
 }
 
 /** Duplicate search is exhaustive up to this many drop combinations, more than any real group. */
@@ -54,18 +61,29 @@ function sameTypes(a: readonly MovementType[], b: readonly MovementType[]): bool
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
+interface ExpectedCost {
+  cost: Decimal;
+  source: UnitCostSource;
+  average?: Totals;
+  /** The period of the average, in a period reconciliation. */
+  period?: string;
+}
+
 /**
  * The expected unit cost (CONTRACT §2): the standard cost in effect at the group's latest event,
  * else the WMS unit cost (of the latest event that carries one), else the item's weighted average
- * finance unit cost in the run.
+ * finance unit cost: over the whole run, or in a period reconciliation (CONTRACT §7) the periodic
+ * weighted average (月末一次加权平均) over the item's entries posted in the period of the group's
+ * latest record.
  */
 function expectedCost(
   group: Group,
   item: Item,
   at: number,
-  costs: CostTable,
-): { cost: Decimal; source: UnitCostSource; average?: { amount: Decimal; quantity: Decimal } } | undefined {
-  const standard = costs.costAt(group.warehouseId, group.sku, at);
+  latestRecord: number,
+  ctx: ClassifyContext,
+): ExpectedCost | undefined {
+  const standard = ctx.costs.costAt(group.warehouseId, group.sku, at);
   if (standard !== undefined) return { cost: standard, source: 'standard' };
   // The latest event that carries a cost; on a tie the greater id, so row order never matters.
   let wms: { at: number; id: string; cost: Decimal } | undefined;
@@ -78,6 +96,14 @@ function expectedCost(
     }
   }
   if (wms !== undefined) return { cost: wms.cost, source: 'wms' };
+  if (ctx.period !== undefined) {
+    const zone = ctx.zone;
+    const period = zone.periodOf(latestRecord);
+    const totals = itemPeriodTotals(item, period, (ms) => zone.periodOf(ms));
+    const average = totals === undefined ? undefined : divide(totals.amount, totals.quantity);
+    if (totals === undefined || average === undefined) return undefined;
+    return { cost: average, source: 'average', average: totals, period };
+  }
   const totals = itemTotals(item);
   const average = divide(totals.amount, totals.quantity);
   if (average === undefined) return undefined;
@@ -173,7 +199,11 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
   const latestEvent = latest(group.movements);
   const latestPosting = latest(group.entries);
   const at = latestEvent ?? latestPosting ?? settings.asOf;
-  const cost = expectedCost(group, item, at, ctx.costs);
+  const latestRecord =
+    latestEvent === undefined || (latestPosting !== undefined && latestPosting > latestEvent)
+      ? latestPosting
+      : latestEvent;
+  const cost = expectedCost(group, item, at, latestRecord ?? at, ctx);
   const expectedAmount =
     cost === undefined
       ? undefined
@@ -193,6 +223,8 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
     expectedAmount,
     latestEvent,
     latestPosting,
+    latestRecord,
+    costPeriod: cost?.period,
     wmsPeriod: latestEvent === undefined ? undefined : zone.periodOf(latestEvent),
     financePeriod: latestPosting === undefined ? undefined : zone.periodOf(latestPosting),
     wmsTypes: [],

@@ -55,11 +55,20 @@ export interface Discrepancy {
   latestPostingAt: string | null;
   wmsPeriod: string | null;
   financePeriod: string | null;
+  /**
+   * Only in a period reconciliation (CONTRACT §7): the period of the group's latest record when it
+   * is an open item carried forward from an earlier period (null for a group with a record in the
+   * period), and whole days from the group's first record to asOf.
+   */
+  carriedFrom?: string | null;
+  ageDays?: number;
   wmsEventIds: string[];
   financeEntryIds: string[];
   /** Finance lines that look like repeats of another line (DUPLICATE_POSTING only). */
   duplicateEntryIds: string[];
   explanation: string;
+  /** The same explanation in Chinese, with the same numbers and CONTRACT §6's vocabulary (§11). */
+  explanationZh: string;
   /** Rejected input rows that name the same documentRef: the likely cause of a one-sided group. */
   rejectedRows: { file: string; line: number; reason: string }[];
 }
@@ -91,6 +100,12 @@ export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [
   'financeEntryIds',
   'duplicateEntryIds',
   'explanation',
+  'explanationZh',
   'rejectedRows',
   'groupKey',
 ];
+
+/** The columns of a period reconciliation: the open-item facts beside the periods they qualify. */
+export const PERIOD_DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = DISCREPANCY_FIELDS.flatMap((f) =>
+  f === 'financePeriod' ? [f, 'carriedFrom' as const, 'ageDays' as const] : [f],
+);

@@ -26,7 +26,9 @@ function costPhrase(a: Assessment): string {
       ? 'standard cost'
       : a.unitCostSource === 'wms'
         ? 'WMS unit cost'
-        : 'weighted average finance cost';
+        : a.costPeriod !== undefined
+          ? `periodic weighted average finance cost of ${a.costPeriod}`
+          : 'weighted average finance cost';
   return `${source} ${formatDecimal(a.unitCost)}`;
 }
 

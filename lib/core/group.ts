@@ -23,16 +23,35 @@ export interface Group {
   next: Group | undefined;
 }
 
+/** Finance totals of an item over some of its lines, in the item's unit: a weighted average's terms. */
+export interface Totals {
+  quantity: Decimal;
+  amount: Decimal;
+}
+
+/**
+ * What a period reconciliation needs to know of an item beyond the groups in hand (CONTRACT §7):
+ * its comparison unit and its finance totals per period. A caller that holds only some groups'
+ * records (a close that reads the period's groups and the open items carried into it) passes the
+ * figures it keeps, so the answer is the one all the item's records would give.
+ */
+export interface ItemFigures {
+  unit: string;
+  periods: ReadonlyMap<string, Totals>;
+}
+
 /** Per-item figures that span warehouses: why a partition keeps an item whole. */
 export interface Item {
   unit: string;
   /** Every finance line of the item, in the item's unit. */
   entries: GroupLine<Entry>[];
   /** Sums over `entries`, made on first need (only groups priced at the average cost need them). */
-  totals: { quantity: Decimal; amount: Decimal } | undefined;
+  totals: Totals | undefined;
+  /** Sums over `entries` per period, made on first need (the periodic average of CONTRACT §7). */
+  periods: ReadonlyMap<string, Totals> | undefined;
 }
 
-export function itemTotals(item: Item): { quantity: Decimal; amount: Decimal } {
+export function itemTotals(item: Item): Totals {
   if (item.totals === undefined) {
     let quantity = 0n;
     let amount = 0n;
@@ -45,8 +64,36 @@ export function itemTotals(item: Item): { quantity: Decimal; amount: Decimal } {
   return item.totals;
 }
 
-export function emptyItem(unit = 'EA'): Item {
-  return { unit, entries: [], totals: undefined };
+/** The item's finance totals per period of the posting, in `periodOf`'s calendar. */
+export function periodTotals(
+  lines: readonly GroupLine<Entry>[],
+  periodOf: (at: number) => string,
+): Map<string, Totals> {
+  const periods = new Map<string, Totals>();
+  for (const line of lines) {
+    const period = periodOf(line.record.at);
+    const totals = periods.get(period);
+    if (totals === undefined) periods.set(period, { quantity: line.quantity, amount: line.record.amount });
+    else {
+      totals.quantity += line.quantity;
+      totals.amount += line.record.amount;
+    }
+  }
+  return periods;
+}
+
+/** The item's finance totals among its entries posted in `period`, computed on first need. */
+export function itemPeriodTotals(
+  item: Item,
+  period: string,
+  periodOf: (at: number) => string,
+): Totals | undefined {
+  item.periods ??= periodTotals(item.entries, periodOf);
+  return item.periods.get(period);
+}
+
+export function emptyItem(unit = 'EA', figures?: ItemFigures): Item {
+  return { unit, entries: [], totals: undefined, periods: figures?.periods };
 }
 
 /** The same idempotency key with other content: kept out of the sums and reported for review. */
@@ -64,6 +111,8 @@ export interface Grouped {
   groups: Group[];
   items: Map<string, Item>;
   duplicates: Record<Source, number>;
+  /** Records dated at or after the cut-off, left out (CONTRACT §7); none without one. */
+  afterCutOff: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
 }
@@ -116,7 +165,7 @@ interface UnitCount {
  * The item's comparison unit (CONTRACT §1): the unit of its WMS events (the most frequent one if
  * they differ, ties to the first in code order), EA when it has none.
  */
-function itemUnits(movements: readonly Movement[]): Map<string, string> {
+function itemUnits(movements: readonly LedgerRecord[]): Map<string, string> {
   const counts = new Map<string, UnitCount>();
   for (const m of movements) {
     const c = counts.get(m.sku);
@@ -144,17 +193,70 @@ function itemUnits(movements: readonly Movement[]): Map<string, string> {
   return units;
 }
 
+export interface GroupOptions {
+  /**
+   * The cut-off (CONTRACT §7): records dated at or after it are left out, after de-duplication, so
+   * the first of two records with one id wins whatever their dates, as it does when stored.
+   */
+  before?: number | undefined;
+  /** Figures the caller keeps for items it may not hold every record of; they win for their items. */
+  items?: ReadonlyMap<string, ItemFigures> | undefined;
+  /**
+   * An item without WMS events is compared in EA when every finance line of it converts to EA, else
+   * in its finance lines' own unit (the most frequent), so a one-sided item is never rejected for a
+   * conversion it does not need: the period reconciliation's reading (the period sample's truth
+   * reports a KG-only finance item as MISSING_IN_WMS). A run without a period keeps the literal EA
+   * of CONTRACT §1, byte for byte.
+   */
+  financeUnitWithoutEvents?: boolean | undefined;
+}
+
+function beforeCutOff<R extends LedgerRecord>(
+  source: Source,
+  records: R[],
+  before: number | undefined,
+  afterCutOff: Record<Source, number>,
+): R[] {
+  if (before === undefined) return records;
+  const kept = records.filter((r) => r.at < before);
+  afterCutOff[source] += records.length - kept.length;
+  return kept;
+}
+
 export function groupRecords(
   movements: readonly Movement[],
   entries: readonly Entry[],
   uom: UomTable,
+  options: GroupOptions = {},
 ): Grouped {
   const duplicates: Record<Source, number> = { wms: 0, finance: 0 };
+  const afterCutOff: Record<Source, number> = { wms: 0, finance: 0 };
   const conflicts: Conflict[] = [];
   const rejected: Rejection[] = [];
-  const keptMovements = dedupe(movements, duplicates, conflicts);
-  const keptEntries = dedupe(entries, duplicates, conflicts);
+  const keptMovements = beforeCutOff(
+    'wms',
+    dedupe(movements, duplicates, conflicts),
+    options.before,
+    afterCutOff,
+  );
+  const keptEntries = beforeCutOff(
+    'finance',
+    dedupe(entries, duplicates, conflicts),
+    options.before,
+    afterCutOff,
+  );
+  const known = options.items;
   const units = itemUnits(keptMovements);
+  if (options.financeUnitWithoutEvents === true) {
+    const toEa = new Map<string, boolean>();
+    for (const e of keptEntries) {
+      if (units.has(e.sku) || toEa.get(e.sku) === false) continue;
+      toEa.set(e.sku, e.uom === 'EA' || uom.factor(e.sku, e.uom, 'EA') !== undefined);
+    }
+    const own = itemUnits(keptEntries.filter((e) => toEa.get(e.sku) === false));
+    for (const [sku, unit] of own) units.set(sku, unit);
+  }
+  if (known !== undefined) for (const [sku, figures] of known) units.set(sku, figures.unit);
   const groups: Group[] = [];
   // Keyed by documentRef alone, with a chain for the rare document that spans items or
   // warehouses: no key string is built per record.
@@ -209,13 +311,13 @@ export function groupRecords(
     groupOf(e).entries.push(line);
     let item = items.get(e.sku);
     if (item === undefined) {
-      item = emptyItem(units.get(e.sku));
+      item = emptyItem(units.get(e.sku), known?.get(e.sku));
       items.set(e.sku, item);
     }
     item.entries.push(line);
   }
   for (const [sku, unit] of units) {
-    if (!items.has(sku)) items.set(sku, emptyItem(unit));
+    if (!items.has(sku)) items.set(sku, emptyItem(unit, known?.get(sku)));
   }
-  return { groups, items, duplicates, conflicts, rejected };
+  return { groups, items, duplicates, afterCutOff, conflicts, rejected };
 }

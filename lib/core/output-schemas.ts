@@ -156,8 +156,8 @@ export const DiscrepancySchema = z.object({
     type: 'decimal',
   }),
   unitCostSource: z.enum(['standard', 'wms', 'average']).nullable().meta({
-    zh: '预期单位成本来源:standard 标准成本、wms WMS单位成本、average 财务加权平均成本',
-    en: 'where the expected unit cost came from: standard, wms or average',
+    zh: '预期单位成本来源:standard 标准成本、wms WMS单位成本、average 财务加权平均成本(--period 时为该组最近记录所属期间的月末一次加权平均)',
+    en: "where the expected unit cost came from: standard, wms or average (with --period, the periodic weighted average of the period of the group's latest record)",
     example: 'wms',
     type: 'enum',
   }),
@@ -227,6 +227,18 @@ export const DiscrepancySchema = z.object({
     example: '2026-11',
     type: 'YYYY-MM',
   }),
+  carriedFrom: nullablePeriod({
+    zh: '仅 --period:结转的未达项所来自的期间(该组最近记录所属期间);本期有记录的组为null',
+    en: '--period only: for an open item carried forward, the period of its latest record; null for a group with a record in the period',
+    example: '2026-09',
+    type: 'YYYY-MM',
+  }).optional(),
+  ageDays: count({
+    zh: '仅 --period:账龄,自该组最早一条记录至对账基准时间的整天数',
+    en: "--period only: age in whole days, from the group's first record to asOf",
+    example: '41',
+    type: 'integer',
+  }).optional(),
   wmsEventIds: idList({
     zh: '该组的WMS事件编号',
     en: 'eventIds of the WMS events in the group',
@@ -249,6 +261,12 @@ export const DiscrepancySchema = z.object({
     zh: '一行英文说明',
     en: 'one-line human explanation',
     example: 'WMS recorded RECEIPT of 9 EA for DOC-0000299 21 h ago; finance has not posted it yet',
+    type: 'string',
+  }),
+  explanationZh: text({
+    zh: '一行中文说明(数字与英文说明相同,用语见第 6 节)',
+    en: 'the explanation in Chinese, same numbers (CONTRACT §11)',
+    example: 'WMS 于 21 小时前记录单据 DOC-0000299 的采购入库 9 EA,财务尚未记账,仍在 48 小时的滞后窗口内',
     type: 'string',
   }),
   rejectedRows: z.array(RejectedRowCitation).meta({
@@ -308,6 +326,12 @@ const inputStats = (
         example: String(ex.conflicts),
         type: 'integer',
       }),
+      afterCutOff: count({
+        zh: `仅 --period:${whatZh}记录中日期在截止时点(下一期间开始)及之后、本次不读取的条数`,
+        en: `--period only: ${what} records dated at or after the cut-off (the next period's start), not read`,
+        example: '0',
+        type: 'integer',
+      }).optional(),
     })
     .meta(doc);
 
@@ -324,6 +348,12 @@ export const SummarySchema = z.object({
     en: 'the run\'s "now" (--as-of), UTC',
     example: '2026-11-02T00:00:00.000Z',
     type: 'date-time',
+  }),
+  period: z.string().regex(PERIOD).optional().meta({
+    zh: '仅 --period:对账的会计期间(截至该期间末的账面)',
+    en: '--period only: the accounting period reconciled (the books as they stood at its end)',
+    example: '2026-10',
+    type: 'YYYY-MM',
   }),
   timezone: text({
     zh: '会计期间所用时区(IANA名称)',
@@ -375,8 +405,8 @@ export const SummarySchema = z.object({
       type: 'object',
     }),
   groupsSeen: count({
-    zh: '对账分组数(仓库+物料+单据)',
-    en: 'groups (warehouseId, sku, documentRef) seen',
+    zh: '对账分组数(仓库+物料+单据);--period 时为本期有记录的分组数加结转的未达项数',
+    en: 'groups (warehouseId, sku, documentRef) seen; with --period, the groups with a record in the period plus the open items carried forward',
     example: '400',
     type: 'integer',
   }),

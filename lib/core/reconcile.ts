@@ -3,7 +3,8 @@ import type { CostTable } from './costs.js';
 import { formatDecimal, formatMoney } from './decimal.js';
 import type { Discrepancy } from './discrepancy.js';
 import { explain, impliedUnitCost } from './explain.js';
-import { emptyItem, groupKey, groupRecords, type Conflict } from './group.js';
+import { emptyItem, groupKey, groupRecords, type Conflict, type ItemFigures } from './group.js';
+import { ageInDays, standingIn, type PeriodWindow } from './period.js';
 import type { Entry, Movement, Rejection, Source } from './records.js';
 import type { Settings } from './settings.js';
 import { severityOf } from './severity.js';
@@ -11,6 +12,7 @@ import { moneyAtStake } from './stake.js';
 import { countDiscrepancy, emptyTally, type Tally } from './summary.js';
 import type { UomTable } from './uom.js';
 import type { ZoneClock } from './zone-clock.js';
+import { explainZh } from './explain-zh.js';
 
 /**
  * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
@@ -22,6 +24,11 @@ export interface ReconcileContext extends ClassifyContext {
   costs: CostTable;
   zone: ZoneClock;
   settings: Settings;
+  /**
+   * The items' units and per-period finance totals, from a store that keeps them, for a caller
+   * that passes only some groups' records (see period.ts); computed from the records without it.
+   */
+  items?: ReadonlyMap<string, ItemFigures> | undefined;
 }
 
 export interface PartitionResult {
@@ -29,6 +36,8 @@ export interface PartitionResult {
   tally: Tally;
   records: Record<Source, number>;
   duplicates: Record<Source, number>;
+  /** Records dated at or after the period's cut-off, not read (zero without a period). */
+  afterCutOff: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
 }
@@ -43,10 +52,43 @@ function inOrder(lines: readonly { record: { at: number; id: string } }[]): stri
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
+/** The group's first record: when its document started, the start of an open item's age. */
+function earliest(a: Assessment): number | undefined {
+  let first: number | undefined;
+  for (const l of a.group.movements) if (first === undefined || l.record.at < first) first = l.record.at;
+  for (const l of a.group.entries) if (first === undefined || l.record.at < first) first = l.record.at;
+  return first;
+}
+
+/** A period reconciliation's word on an open item: where it comes from and how old it is. */
+function periodFacts(
+  a: Assessment,
+  settings: Settings,
+  period: PeriodWindow,
+  zone: ZoneClock,
+): { carriedFrom: string | null; ageDays: number } {
+  const latest = a.latestRecord ?? settings.asOf;
+  return {
+    carriedFrom: latest < period.start ? zone.periodOf(latest) : null,
+    ageDays: ageInDays(settings.asOf, earliest(a) ?? latest),
+  };
+}
+
+export function toDiscrepancy(
+  a: Assessment,
+  settings: Settings,
+  period?: { window: PeriodWindow; zone: ZoneClock },
+): Discrepancy {
   const kind = a.kind ?? 'TIMING_LAG';
   const { money, base } = moneyAtStake(a);
   const implied = impliedUnitCost(a);
+  const open = period === undefined ? undefined : periodFacts(a, settings, period.window, period.zone);
+  let explanation = explain(a, settings);
+  let explanationZh = explainZh(a, settings);
+  if (open?.carriedFrom != null) {
+    explanation += `; open item carried forward from ${open.carriedFrom}, ${open.ageDays} days old`;
+    explanationZh += `;自 ${open.carriedFrom} 结转的未清项,已 ${open.ageDays} 天`;
+  }
   return {
     groupKey: groupKey(a.group),
     kind,
@@ -71,10 +113,13 @@ export function toDiscrepancy(a: Assessment, settings: Settings): Discrepancy {
     latestPostingAt: iso(a.latestPosting),
     wmsPeriod: a.wmsPeriod ?? null,
     financePeriod: a.financePeriod ?? null,
+    // Only a period reconciliation has these: without --period the output stays as it was.
+    ...(open === undefined ? {} : open),
     wmsEventIds: inOrder(a.group.movements),
     financeEntryIds: inOrder(a.group.entries),
     duplicateEntryIds: a.duplicates.map((e) => e.id),
-    explanation: explain(a, settings),
+    explanation,
+    explanationZh,
     rejectedRows: [],
   };
 }
@@ -84,18 +129,30 @@ export function reconcilePartition(
   entries: readonly Entry[],
   ctx: ReconcileContext,
 ): PartitionResult {
-  const grouped = groupRecords(movements, entries, ctx.uom);
+  const window = ctx.period;
+  const grouped = groupRecords(movements, entries, ctx.uom, {
+    before: window?.end,
+    items: ctx.items,
+    financeUnitWithoutEvents: window !== undefined,
+  });
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
+  const periodContext = window === undefined ? undefined : { window, zone: ctx.zone };
   for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? emptyItem();
-    tally.groupsSeen++;
     const a = assess(group, item, ctx);
+    // A period reconciliation leaves out the earlier groups that are settled (CONTRACT §7).
+    if (
+      window !== undefined &&
+      standingIn(window, a.latestRecord ?? ctx.settings.asOf, a.kind, a.lagReason === 'cut-off') === 'cleared'
+    )
+      continue;
+    tally.groupsSeen++;
     if (a.kind === undefined) {
       tally.groupsMatched++;
       continue;
     }
-    const d = toDiscrepancy(a, ctx.settings);
+    const d = toDiscrepancy(a, ctx.settings, periodContext);
     countDiscrepancy(tally, d.kind, d.severity, moneyAtStake(a).money);
     discrepancies.push(d);
   }
@@ -106,6 +163,7 @@ export function reconcilePartition(
     tally,
     records: { wms: movements.length, finance: entries.length },
     duplicates: grouped.duplicates,
+    afterCutOff: grouped.afterCutOff,
     conflicts: grouped.conflicts,
     rejected: grouped.rejected,
   };

@@ -1,5 +1,4 @@
 import type { ListPartitionsInput, RunRecord, RunRequest } from './run-events.js';
-import { daysFromCivil } from './timestamp.js';
 import type { ZoneClock } from './zone-clock.js';
 
 /**
@@ -8,9 +7,7 @@ import type { ZoneClock } from './zone-clock.js';
  * month in the configured time zone.
  */
 export function periodEnd(period: string, zone: ZoneClock): string {
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  const next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
-  return new Date(zone.localToUtc(next * 86_400_000)).toISOString();
+  return new Date(zone.periodBounds(period).end).toISOString();
 }
 
 /**

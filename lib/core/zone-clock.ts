@@ -72,6 +72,18 @@ export class ZoneClock {
     return late;
   }
 
+  /**
+   * The instants a period `YYYY-MM` spans in this zone: from midnight on its first day to midnight
+   * on the first day of the next month (the cut-off, exclusive). The period must be well formed.
+   */
+  periodBounds(period: string): { start: number; end: number } {
+    const year = Number(period.slice(0, 4));
+    const month = Number(period.slice(5, 7));
+    const first = daysFromCivil(year, month, 1);
+    const next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
+    return { start: this.localToUtc(first * 86_400_000), end: this.localToUtc(next * 86_400_000) };
+  }
+
   /** The accounting period, `YYYY-MM`, of a UTC instant in this zone. */
   periodOf(utcMs: number): string {
     const localDay = Math.floor((utcMs + this.offsetAt(utcMs)) / 86_400_000);

@@ -56,6 +56,7 @@ function discrepancy(documentRef: string, kind: Discrepancy['kind'] = 'TIMING_LA
     financeEntryIds: [],
     duplicateEntryIds: [],
     explanation: 'x',
+    explanationZh: '说明',
     rejectedRows: [],
   };
 }

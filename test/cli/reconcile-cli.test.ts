@@ -173,6 +173,11 @@ describe('unusable arguments exit 2 with one line naming the problem', () => {
     ['a bad --as-of', [...base, '--as-of', '2026-13-01'], /--as-of .*impossible date/],
     ['an unknown time zone', [...base, '--timezone', 'Mars/Olympus'], /--timezone Mars\/Olympus/],
     ['a negative lag', [...base, '--lag-hours', '-1'], /--lag-hours must not be negative/],
+    [
+      'a period that is not a month',
+      [...base, '--period', '2026-13'],
+      /--period must be a month YYYY-MM: 2026-13/,
+    ],
     ['a missing --out', ['reconcile', '--wms', file, '--finance', file], /--out is required/],
     [
       'an unknown file type',
@@ -201,6 +206,7 @@ describe('unusable arguments exit 2 with one line naming the problem', () => {
       '--uom',
       '--costs',
       '--as-of',
+      '--period',
       '--lag-hours',
       '--timezone',
       '--amount-tolerance',

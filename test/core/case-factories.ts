@@ -50,6 +50,7 @@ export function caseFacts(overrides: Partial<CaseFacts> = {}): CaseFacts {
     financeEntryIds: [],
     duplicateEntryIds: [],
     explanation: 'WMS moved 600 EA, finance booked nothing',
+    explanationZh: 'WMS 出库 600 EA,财务未记账',
     rejectedRows: [],
     state: 'NEW',
     firstSeen: '2026-11-02T00:00:00.000Z',

@@ -45,6 +45,7 @@ function discrepancy(documentRef: string, overrides: Partial<Discrepancy> = {}):
     financeEntryIds: [],
     duplicateEntryIds: [],
     explanation: 'waiting for finance',
+    explanationZh: '等待财务记账',
     rejectedRows: [],
     ...overrides,
   };

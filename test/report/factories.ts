@@ -45,6 +45,7 @@ export function discrepancy(spec: Partial<Discrepancy> = {}): Discrepancy {
     financeEntryIds: [`F${seq}`],
     duplicateEntryIds: [],
     explanation: `WMS net 10 EA but finance net 8 EA for ${documentRef}: finance is under by 2 EA, about 200.00 at WMS unit cost 100`,
+    explanationZh: `单据 ${documentRef} WMS 净数量 10 EA,财务净数量 8 EA:财务少 2 EA,约 200.00(按WMS单位成本 100)`,
     rejectedRows: [],
     ...spec,
   };

@@ -63,6 +63,7 @@ export function proposedCase(overrides: Partial<CaseRecord> = {}): CaseRecord {
       financeEntryIds: [],
       duplicateEntryIds: [],
       explanation: 'WMS recorded SHIPMENT of 461 EA for DOC-0000153, but finance has posted nothing',
+      explanationZh: 'WMS 已记录单据 DOC-0000153 的销售出库 461 EA,财务尚未记账',
       rejectedRows: [],
       state: 'NEW',
       firstSeen: '2026-11-02T00:00:00.000Z',
