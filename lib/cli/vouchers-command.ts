@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { CostTable, loadCostsCsv } from '../core/costs.js';
 import type { Movement, Rejection } from '../core/records.js';
 import { RecordStream } from '../core/record-stream.js';
@@ -11,11 +10,11 @@ import { TableHeaderError } from '../core/table-text.js';
 import { voucherCsvChunks } from '../core/voucher-csv.js';
 import { vouchersJsonChunks } from '../core/voucher-document.js';
 import { bookVouchers, type VoucherBook } from '../core/vouchers.js';
-import { parseWorkflowConfig, type WorkflowConfig } from '../core/workflow-config.js';
 import { ZoneClock } from '../core/zone-clock.js';
 import { defaultConfigPath } from '../adapters/workflow-config-source.js';
 import { checkReadable, formatOf } from './reconcile-command.js';
 import { UsageError } from './usage-error.js';
+import { loadWorkflowFile } from './workflow-file.js';
 
 export const VOUCHERS_HELP = `Usage: stocktally vouchers --wms FILE [options] --out DIR
 
@@ -100,29 +99,6 @@ export function parseVouchersArgs(argv: readonly string[]): VouchersArgs {
   return args;
 }
 
-/** The workflow configuration's account mapping, validated; a bad document is an unusable argument. */
-async function loadWorkflow(path: string): Promise<WorkflowConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `--workflow ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(
-      `--workflow ${path}: not YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
-    );
-  }
-  const parsed = parseWorkflowConfig(raw, path);
-  if (!parsed.ok) throw new UsageError(`--workflow ${parsed.reason}`);
-  return parsed.config;
-}
-
 /** Streams the WMS file through the same row reader as the S3 drops: rows validated, rejections kept. */
 async function readMovements(
   path: string,
@@ -174,7 +150,7 @@ export async function runVouchers(args: VouchersArgs): Promise<VouchersOutcome> 
   formatOf(args.wms);
   if (args.costs !== undefined) await checkReadable(args.costs, '--costs');
   const zone = new ZoneClock(args.timeZone);
-  const config = await loadWorkflow(args.workflow ?? defaultConfigPath());
+  const config = await loadWorkflowFile(args.workflow ?? defaultConfigPath(), '--workflow');
   const rejected: Rejection[] = [];
   let costs = new CostTable();
   if (args.costs !== undefined) {

@@ -173,6 +173,10 @@ const KIND_WHEN: Readonly<Record<Kind, { en: string; zh: string }>> = {
     en: 'both sides present with different movement types',
     zh: '双方都有记录,但业务类型不同',
   },
+  ACCOUNT_MISMATCH: {
+    en: 'with --accounts only: a finance line booked to an account that is neither side of the mapping for its warehouse and type (checked right after TYPE_MISMATCH)',
+    zh: '仅在给出 --accounts 时检查:财务分录所记科目既非该仓库该业务类型映射的借方科目,也非贷方科目(紧接业务类型检查之后)',
+  },
   DUPLICATE_POSTING: {
     en: 'finance repeats a line (other entryId, same type, quantity and amount) and dropping the repeats makes the group agree',
     zh: '财务有编号不同而类型、数量、金额相同的分录,剔除重复行后即一致',

@@ -4,8 +4,10 @@ import {
   KINDS,
   SEVERITIES,
   SEVERITY_ZH,
+  OPTIONAL_KINDS,
   type Discrepancy,
   type Kind,
+  type OptionalKind,
   type Severity,
 } from './discrepancy.js';
 import { MOVEMENT_TYPES } from './movement-type.js';
@@ -43,6 +45,7 @@ const KIND_COUNT: Readonly<Record<Kind, number>> = {
   MISSING_IN_FINANCE: 5,
   TIMING_LAG: 5,
   TYPE_MISMATCH: 5,
+  ACCOUNT_MISMATCH: 0,
   DUPLICATE_POSTING: 2,
   QUANTITY_MISMATCH: 7,
   AMOUNT_MISMATCH: 3,
@@ -52,6 +55,7 @@ const KIND_MONEY: Readonly<Record<Kind, string>> = {
   MISSING_IN_FINANCE: '1569455.21',
   TIMING_LAG: '1131305.02',
   TYPE_MISMATCH: '1747954.26',
+  ACCOUNT_MISMATCH: '0.00',
   DUPLICATE_POSTING: '373695.76',
   QUANTITY_MISMATCH: '75914.06',
   AMOUNT_MISMATCH: '191793.54',
@@ -63,9 +67,18 @@ const SEVERITY_MONEY: Readonly<Record<Severity, string>> = {
   GREEN: '3307.06',
 };
 
-/** One object field per discrepancy kind, so the dictionary names each kind with its Chinese name. */
-function perKind<T extends z.ZodType>(field: (kind: Kind) => T): z.ZodObject<Record<Kind, T>> {
-  return z.object(Object.fromEntries(KINDS.map((k) => [k, field(k)])) as Record<Kind, T>);
+/**
+ * One object field per discrepancy kind, so the dictionary names each kind with its Chinese name;
+ * an optional kind's field is there only when the run found or checked it.
+ */
+function perKind<T extends z.ZodType>(
+  field: (kind: Kind) => T,
+): z.ZodObject<Record<Exclude<Kind, OptionalKind>, T> & Record<OptionalKind, z.ZodOptional<T>>> {
+  return z.object(
+    Object.fromEntries(
+      KINDS.map((k) => [k, OPTIONAL_KINDS.has(k) ? field(k).optional() : field(k)]),
+    ) as Record<Exclude<Kind, OptionalKind>, T> & Record<OptionalKind, z.ZodOptional<T>>,
+  );
 }
 
 function perSeverity<T extends z.ZodType>(field: (severity: Severity) => T): Record<Severity, T> {
@@ -238,6 +251,24 @@ export const DiscrepancySchema = z.object({
     en: "--period only: age in whole days, from the group's first record to asOf",
     example: '41',
     type: 'integer',
+  }).optional(),
+  currency: z.string().nullable().optional().meta({
+    zh: '仅 --currency/--rates:财务分录的原币种(多个币种时以逗号列出;无财务分录时为null)',
+    en: "--currency/--rates only: the finance lines' own currency (several: the codes, comma-separated; null without finance lines)",
+    example: 'USD',
+    type: 'string',
+  }),
+  originalAmount: z.string().regex(DECIMAL).nullable().optional().meta({
+    zh: '仅 --currency/--rates:财务金额的原币金额(折算前;多个币种时为null)',
+    en: '--currency/--rates only: the finance amount in that currency, before conversion (null for several currencies)',
+    example: '70.00',
+    type: 'decimal',
+  }),
+  misbookedEntryIds: idList({
+    zh: '仅 --accounts:记入映射以外科目的财务分录(科目不符时)',
+    en: '--accounts only: the finance lines booked to an account outside the mapping (ACCOUNT_MISMATCH)',
+    example: '["F00000212"]',
+    type: 'string[]',
   }).optional(),
   wmsEventIds: idList({
     zh: '该组的WMS事件编号',
@@ -530,6 +561,17 @@ export const SummarySchema = z.object({
           type: 'object',
         },
       ),
+      rates: tableStats(
+        'exchange rate',
+        '汇率表',
+        { file: 'rates.csv', rows: 3, rejected: 0 },
+        {
+          zh: '汇率表统计(仅指定 --rates 时)',
+          en: 'figures of the exchange rate table (only with --rates)',
+          example: '{"file":"rates.csv","rows":3,"rejected":0}',
+          type: 'object',
+        },
+      ),
     })
     .meta({
       zh: '输入文件统计',
@@ -564,9 +606,9 @@ export const SummarySchema = z.object({
           example: 'amount is not a decimal number: "1,234.5x"',
           type: 'string',
         }),
-        source: z.enum(['wms', 'finance', 'uom', 'costs']).meta({
-          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)',
-          en: 'the input it came from: wms, finance, uom or costs',
+        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates']).meta({
+          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)',
+          en: 'the input it came from: wms, finance, uom, costs or rates',
           example: 'finance',
           type: 'enum',
         }),

@@ -102,6 +102,11 @@ export interface CurrencySettings {
   /** The functional currency, ISO 4217. */
   currency: string;
   rates: RateTable;
+  /**
+   * Whether discrepancies carry `currency` and `originalAmount` (asked for with --currency or
+   * --rates); conversion happens either way, so without the flags the output reads as before.
+   */
+  shown?: boolean;
 }
 
 /** What a conversion keeps beside the converted amount, for the discrepancy to show. */

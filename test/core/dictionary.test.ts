@@ -33,7 +33,9 @@ import {
 import { reconcilePartition } from '../../lib/core/reconcile.js';
 import { EntryWire, MovementWire, type Entry, type Movement } from '../../lib/core/records.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
+import { RateTable } from '../../lib/core/rates.js';
 import { UomTable } from '../../lib/core/uom.js';
+import { defaultConfig } from './case-factories.js';
 import { ZoneClock } from '../../lib/core/zone-clock.js';
 import { sampleDir } from '../support/acceptance.js';
 
@@ -292,6 +294,32 @@ describe('the output schemas against real outputs', () => {
       zone: new ZoneClock('UTC'),
       settings: { ...DEFAULT_SETTINGS, asOf: AS_OF },
     });
+    // With the account mapping and converted currencies: ACCOUNT_MISMATCH, and the facts they add.
+    const checked = reconcilePartition(
+      [movement('D9', 'RECEIPT', '10', old, 'E9'), movement('D10', 'RECEIPT', '10', old, 'E10')],
+      [
+        entry('D9', 'RECEIPT', '10', '50', old, 'F9'),
+        { ...entry('D10', 'RECEIPT', '10', '7', old, 'F10'), account: '1403', currency: 'USD' },
+      ],
+      {
+        uom: new UomTable(),
+        costs: new CostTable(),
+        zone: new ZoneClock('UTC'),
+        settings: { ...DEFAULT_SETTINGS, asOf: AS_OF },
+        accounts: defaultConfig(),
+        currency: {
+          currency: 'CNY',
+          rates: new RateTable([{ currency: 'USD', date: Date.parse('2026-10-01'), rate: dec('7.5') }]),
+          shown: true,
+        },
+      },
+    );
+    expect(checked.discrepancies.map((d) => [d.kind, d.currency, d.originalAmount])).toEqual([
+      // Sorted by group: D10 before D9. 7 USD at 7.5 is 52.50 against the 50.00 expected.
+      ['AMOUNT_MISMATCH', 'USD', '7.00'],
+      ['ACCOUNT_MISMATCH', 'CNY', '50.00'],
+    ]);
+    result.discrepancies.push(...checked.discrepancies);
     const kinds = new Set<Kind>(result.discrepancies.map((d) => d.kind));
     expect([...kinds].sort()).toEqual([...KINDS].sort());
     // A cited rejected row, as the CLI adds them.
