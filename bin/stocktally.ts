@@ -36,6 +36,8 @@ async function reconcile(argv: string[]): Promise<number> {
   for (const [flag, path] of [
     ['--uom', args.uom],
     ['--costs', args.costs],
+    ['--rates', args.rates],
+    ['--accounts', args.accounts],
   ] as const) {
     if (path !== undefined) await checkReadable(path, flag);
   }
