@@ -185,9 +185,32 @@ export function tokenizeCsv(
   return { next: i, line };
 }
 
-/** Quotes a field for output when it holds a separator, a quote or a line break. */
+/** A decimal number: a spreadsheet reads it as the number, never as a formula. */
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+/**
+ * What a spreadsheet would run as a formula (OWASP, CSV injection): a cell starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return, also after leading blanks, and the full-width signs that
+ * WPS and Excel with a Chinese input method take for them.
+ */
+const FORMULA_START = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r]/;
+
+/**
+ * A text cell as OWASP advises for CSV files opened in spreadsheets: formula-like text gets a
+ * leading `'`, so Excel shows it as text and never runs it; numbers (`-12.5`) stay numbers.
+ */
+export function spreadsheetText(value: string): string {
+  if (value === '') return value;
+  const c = value.charCodeAt(0);
+  // Fast path: a first character that is an ASCII letter or CJK (most ids, all labels).
+  if ((c > 64 && c < 127) || (c > 0x3000 && c < 0xff00)) return value;
+  if (PLAIN_NUMBER.test(value) || !FORMULA_START.test(value)) return value;
+  return `'${value}`;
+}
+
+/** A field for output: formula-like text neutralised, quoted when it holds a separator, a quote or a line break. */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const safe = spreadsheetText(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function csvLine(fields: readonly string[]): string {
