@@ -298,6 +298,20 @@ describe('vouchers.csv', () => {
   });
 });
 
+describe('vouchers.csv against formula injection', () => {
+  it('writes formula-like account codes and names as text, as the other CSV exports do (OWASP)', () => {
+    const config = structuredClone(CONFIG);
+    config.accounts.default.RECEIPT = { debit: '@SUM(1) =HYPERLINK("http://x")', credit: '2202 应付账款' };
+    const b = bookVouchers([movement({ quantity: '1', unitCost: '5' })], {
+      config,
+      costs: new CostTable(),
+      zone: UTC,
+    });
+    const [, debitRow] = voucherCsv(b.vouchers).split('\r\n');
+    expect(debitRow).toContain(`,'@SUM(1),"'=HYPERLINK(""http://x"")",5.00,`);
+  });
+});
+
 describe('invariants over random movements', () => {
   const time = fc
     .tuple(
