@@ -14,6 +14,8 @@ const HELP = `Usage: stocktally <command> [options]
 
 Commands
   reconcile    reconcile WMS movements against finance entries from files (see reconcile --help)
+  vouchers     the accounting entry of every WMS movement, for an ERP's voucher import
+               (--wms FILE, --costs FILE, --workflow FILE, --period YYYY-MM; see vouchers --help)
   start        the pipeline on this machine: embedded DynamoDB and S3, the HTTP API, the demo
                (--port 4000, --data DIR, --demo, --once; see start --help)
   run          start a reconciliation run on the running local pipeline and follow it per partition
@@ -35,6 +37,8 @@ async function reconcile(argv: string[]): Promise<number> {
   for (const [flag, path] of [
     ['--uom', args.uom],
     ['--costs', args.costs],
+    ['--rates', args.rates],
+    ['--accounts', args.accounts],
   ] as const) {
     if (path !== undefined) await checkReadable(path, flag);
   }
@@ -58,6 +62,24 @@ async function reconcile(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function vouchers(argv: string[]): Promise<number> {
+  // Loaded on demand: the YAML reader and the workflow schema are not reconcile's to parse.
+  const { parseVouchersArgs, runVouchers, VOUCHERS_HELP } = await import('../lib/cli/vouchers-command.js');
+  const args = parseVouchersArgs(argv);
+  if (args.help) {
+    process.stdout.write(VOUCHERS_HELP);
+    return 0;
+  }
+  const { book, rejected } = await runVouchers(args);
+  if (!args.quiet) {
+    const booked = book.vouchers.reduce((n, v) => n + v.eventIds.length, 0);
+    process.stderr.write(
+      `booked ${booked} movements in ${book.vouchers.length} vouchers; ${book.unpriced.length} unpriced, ${rejected.length} rows rejected; written to ${args.out}\n`,
+    );
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -65,6 +87,8 @@ async function main(argv: string[]): Promise<number> {
       return reconcile(rest);
     case 'dictionary':
       return runDictionary(rest);
+    case 'vouchers':
+      return vouchers(rest);
     case 'start':
       // Loaded on demand so `reconcile` does not pay for the AWS SDK and the stand-ins.
       return (await import('../lib/cli/start-command.js')).runStart(rest);

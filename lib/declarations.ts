@@ -240,6 +240,8 @@ export const HANDLERS = {
   failRun: 'functions/runs/fail-run.ts',
   /** The cases API (issue 8). */
   casesApi: 'functions/cases/cases-api.ts',
+  /** The vouchers of every movement, with their status (CONTRACT §9). */
+  vouchersApi: 'functions/vouchers/vouchers-api.ts',
 } as const;
 
 /**

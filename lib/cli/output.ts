@@ -1,6 +1,11 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { csvLine } from '../core/csv.js';
-import { DISCREPANCY_FIELDS, PERIOD_DISCREPANCY_FIELDS, type Discrepancy } from '../core/discrepancy.js';
+import {
+  DISCREPANCY_FIELDS,
+  discrepancyColumns,
+  type Discrepancy,
+  type DiscrepancyExtras,
+} from '../core/discrepancy.js';
 
 /**
  * discrepancies.json and discrepancies.csv are assembled from per-partition fragments that the
@@ -81,8 +86,8 @@ export function jsonLine(d: Discrepancy): string {
 }
 
 /** The CSV columns: a period reconciliation adds the open-item columns, nothing changes without one. */
-export function discrepancyFields(period: boolean): readonly (keyof Discrepancy)[] {
-  return period ? PERIOD_DISCREPANCY_FIELDS : DISCREPANCY_FIELDS;
+export function discrepancyFields(extras: DiscrepancyExtras): readonly (keyof Discrepancy)[] {
+  return discrepancyColumns(extras);
 }
 
 export function csvRow(d: Discrepancy, fields = DISCREPANCY_FIELDS): string {

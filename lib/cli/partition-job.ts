@@ -3,10 +3,12 @@ import type { Conflict } from '../core/group.js';
 import type { PeriodWindow } from '../core/period.js';
 import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
 import type { Entry, Movement, Rejection, Source } from '../core/records.js';
+import { RateTable, type RateRow } from '../core/rates.js';
 import { reconcilePartition } from '../core/reconcile.js';
 import type { Settings } from '../core/settings.js';
 import type { Tally } from '../core/summary.js';
 import { UomTable, type UomRow } from '../core/uom.js';
+import type { WorkflowConfig } from '../core/workflow-config.js';
 import { ZoneClock } from '../core/zone-clock.js';
 import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
@@ -23,6 +25,10 @@ export interface JobContext {
   tmpDir: string;
   /** `--period`: the books at the end of this period (CONTRACT §7). */
   period?: PeriodWindow | undefined;
+  /** The functional currency and `--rates` (CONTRACT §10); `shown` when asked for by a flag. */
+  currency: { code: string; rateRows: RateRow[]; shown: boolean };
+  /** `--accounts`: the workflow configuration whose mapping finance lines are checked against. */
+  accounts?: WorkflowConfig | undefined;
 }
 
 export interface PartitionJob {
@@ -56,8 +62,18 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     costs: new CostTable(context.costRows),
     zone,
     period: context.period,
+    currency: {
+      currency: context.currency.code,
+      rates: new RateTable(context.currency.rateRows),
+      shown: context.currency.shown,
+    },
+    accounts: context.accounts,
   };
-  const fields = discrepancyFields(context.period !== undefined);
+  const fields = discrepancyFields({
+    period: context.period !== undefined,
+    currency: context.currency.shown,
+    accounts: context.accounts !== undefined,
+  });
   const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
     const format = context.formats[source];
     const records: R[] = [];

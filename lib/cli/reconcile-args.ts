@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDecimal, type Decimal } from '../core/decimal.js';
 import { isPeriod } from '../core/period.js';
+import { isCurrencyCode } from '../core/rates.js';
 import { DEFAULT_SETTINGS, type Settings } from '../core/settings.js';
 import { parseInstant } from '../core/timestamp.js';
 import { ZoneClock } from '../core/zone-clock.js';
@@ -19,6 +20,10 @@ Inputs
   --finance FILE               finance entries (entryId, ..., amount, postedAt, ...)
   --uom FILE                   unit conversions: sku,fromUom,toUom,factor (sku may be *)
   --costs FILE                 standard costs: warehouseId,sku,standardCost,effectiveFrom
+  --rates FILE                 exchange rates: currency,date,rate (one unit of currency = rate units
+                               of --currency; the rate of the latest date not after the posting)
+  --accounts FILE              the workflow configuration (config/workflow.yaml) whose account
+                               mapping finance lines are checked against: ACCOUNT_MISMATCH (科目不符)
   --out DIR                    where the results go (created if missing)
 
 Rules
@@ -33,6 +38,11 @@ Rules
                                next month); a plain date is midnight in --timezone
   --lag-hours N                lag window for one-sided groups (default 48)
   --timezone TZ                IANA zone of accounting periods and plain dates (default UTC)
+  --currency CODE              the functional currency, ISO 4217 (default CNY); an entry in another
+                               currency is converted with --rates before anything is compared, or
+                               rejected naming the currency and the date (CONTRACT.md section 10);
+                               with --currency or --rates each discrepancy shows currency and
+                               originalAmount
   --amount-tolerance X         absolute amount tolerance (default 0.01)
   --amount-tolerance-rate R    relative amount tolerance (default 0.001 = 0.1 %)
   --red X                      money at stake for RED (default 50000)
@@ -95,6 +105,9 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
         finance: { type: 'string' },
         uom: { type: 'string' },
         costs: { type: 'string' },
+        rates: { type: 'string' },
+        accounts: { type: 'string' },
+        currency: { type: 'string' },
         out: { type: 'string' },
         'as-of': { type: 'string' },
         period: { type: 'string' },
@@ -167,6 +180,10 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
     yellow: decimalFlag('yellow', v.yellow, DEFAULT_SETTINGS.yellow),
     yellowRate: decimalFlag('yellow-rate', v['yellow-rate'], DEFAULT_SETTINGS.yellowRate),
   };
+  const currency = v.currency;
+  if (currency !== undefined && !isCurrencyCode(currency)) {
+    throw new UsageError(`--currency must be an ISO 4217 code (three capital letters): ${currency}`);
+  }
   const budgetMb = integerFlag('memory-budget', v['memory-budget'], 1);
   return {
     ...base,
@@ -174,6 +191,9 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
     finance: v.finance ?? '',
     uom: v.uom,
     costs: v.costs,
+    rates: v.rates,
+    accounts: v.accounts,
+    currency,
     out: v.out ?? '',
     settings,
     period,

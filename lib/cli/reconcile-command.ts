@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { loadCostsCsv, type CostRow } from '../core/costs.js';
 import { duplicateColumn } from '../core/csv.js';
+import { DEFAULT_CURRENCY, loadRatesCsv, type RateRow } from '../core/rates.js';
 import { formatDecimal } from '../core/decimal.js';
 import type { Discrepancy } from '../core/discrepancy.js';
 import type { Conflict } from '../core/group.js';
@@ -26,6 +27,7 @@ import {
 import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
+import { loadWorkflowFile } from './workflow-file.js';
 import { runShares } from './worker-pool.js';
 import { systemClock } from '../clock.js';
 
@@ -38,6 +40,12 @@ export interface ReconcileOptions {
   settings: Settings;
   /** `--period YYYY-MM`: the books as they stood at the end of it (CONTRACT §7). */
   period?: string | undefined;
+  /** `--rates FILE`: exchange rates into the functional currency (CONTRACT §10). */
+  rates?: string | undefined;
+  /** `--accounts FILE`: the workflow configuration whose account mapping is checked (CONTRACT §10). */
+  accounts?: string | undefined;
+  /** `--currency CODE`: the functional currency; CNY when not given. */
+  currency?: string | undefined;
   /** Partition count; by default 64, more for inputs large enough to need them. */
   partitions?: number | undefined;
   /** Worker threads; by default one per core. 0 reconciles in this thread. */
@@ -69,6 +77,7 @@ export interface Summary extends SummaryFigures {
   inputs: Record<Source, InputStats> & {
     uom?: { file: string; rows: number; rejected: number };
     costs?: { file: string; rows: number; rejected: number };
+    rates?: { file: string; rows: number; rejected: number };
   };
   rejected: { file: string; line: number; field: string | null; reason: string; source: string }[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
@@ -158,7 +167,12 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
   const { settings } = options;
   const zone = new ZoneClock(settings.timeZone);
   const period = options.period === undefined ? undefined : periodWindow(options.period, zone);
-  const fields = discrepancyFields(period !== undefined);
+  const currencyShown = options.currency !== undefined || options.rates !== undefined;
+  const fields = discrepancyFields({
+    period: period !== undefined,
+    currency: currencyShown,
+    accounts: options.accounts !== undefined,
+  });
   const sizes = {
     wms: await checkReadable(options.wms, '--wms'),
     finance: await checkReadable(options.finance, '--finance'),
@@ -169,8 +183,12 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
 
   let uomRows: UomRow[] = [];
   let costRows: CostRow[] = [];
+  let rateRows: RateRow[] = [];
   let uomStats: Summary['inputs']['uom'];
   let costStats: Summary['inputs']['costs'];
+  let rateStats: Summary['inputs']['rates'];
+  const accounts =
+    options.accounts === undefined ? undefined : await loadWorkflowFile(options.accounts, '--accounts');
   try {
     if (options.uom !== undefined) {
       const file = basename(options.uom);
@@ -189,6 +207,17 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       costRows = loaded.rows;
       rejected.push(...loaded.rejected);
       costStats = {
+        file,
+        rows: loaded.rows.length + loaded.rejected.length,
+        rejected: loaded.rejected.length,
+      };
+    }
+    if (options.rates !== undefined) {
+      const file = basename(options.rates);
+      const loaded = loadRatesCsv(await readTable(options.rates), file, zone);
+      rateRows = loaded.rows;
+      rejected.push(...loaded.rejected);
+      rateStats = {
         file,
         rows: loaded.rows.length + loaded.rejected.length,
         rejected: loaded.rejected.length,
@@ -224,6 +253,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         formats,
         tmpDir,
         period,
+        currency: { code: options.currency ?? DEFAULT_CURRENCY, rateRows, shown: currencyShown },
+        accounts,
         files: { wms: options.wms, finance: options.finance },
         partitions,
         memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
@@ -332,12 +363,13 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         yellow: formatDecimal(settings.yellow),
         yellowRate: formatDecimal(settings.yellowRate),
       },
-      ...summaryFigures(tally),
+      ...summaryFigures(tally, accounts === undefined ? [] : ['ACCOUNT_MISMATCH']),
       inputs: {
         wms: inputStats('wms', options.wms, routed.wms + malformedBy('wms')),
         finance: inputStats('finance', options.finance, routed.finance + malformedBy('finance')),
         ...(uomStats === undefined ? {} : { uom: uomStats }),
         ...(costStats === undefined ? {} : { costs: costStats }),
+        ...(rateStats === undefined ? {} : { rates: rateStats }),
       },
       rejected: rejected.map((r) => ({
         file: r.file,

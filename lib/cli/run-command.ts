@@ -122,8 +122,8 @@ export function summaryLines(run: RunRecord): string[] {
   ];
   const s = run.summary;
   if (s !== null) {
-    const nonZero = <K extends string>(keys: readonly K[], counts: Record<K, number>) =>
-      keys.filter((k) => counts[k] > 0).map((k) => `${k} ${counts[k]}`);
+    const nonZero = <K extends string>(keys: readonly K[], counts: Partial<Record<K, number>>) =>
+      keys.filter((k) => (counts[k] ?? 0) > 0).map((k) => `${k} ${counts[k] ?? 0}`);
     lines.push(
       `  groups ${s.groupsSeen}, matched ${s.groupsMatched}, match rate ${percent(s.matchRate)}`,
       `  discrepancies ${s.discrepancies}`,

@@ -22,8 +22,11 @@ import type { LocalExecution } from '../local/run-starter-local.js';
 import { guide } from '../local/start-guide.js';
 import { casesGuide, usersLines } from '../local/cases-guide.js';
 import { CASE_ROUTES } from '../case-declarations.js';
+import { VOUCHER_ROUTES } from '../voucher-declarations.js';
 import type { CaseHandlers } from '../local/case-functions.js';
+import type { VoucherHandlers } from '../local/voucher-functions.js';
 import { loadRealCaseHandlers } from '../local/real-case-handlers.js';
+import { loadRealVoucherHandlers } from '../local/real-voucher-handlers.js';
 import { listAllCases } from '../local/case-client.js';
 import { summaryLines } from './run-command.js';
 import { UsageError } from './usage-error.js';
@@ -118,6 +121,8 @@ export interface StartIo {
   loadRunHandlers?: () => Promise<RunHandlers>;
   /** The cases API handler; the real one by default. */
   loadCaseHandlers?: () => Promise<CaseHandlers>;
+  /** The vouchers API handler; the real one by default. */
+  loadVoucherHandlers?: () => Promise<VoucherHandlers>;
 }
 
 interface Secret {
@@ -280,6 +285,7 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
       loadHandlers: io.loadHandlers ?? loadRealHandlers,
       runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
       cases: { loadHandlers: io.loadCaseHandlers ?? loadRealCaseHandlers },
+      vouchers: { loadHandlers: io.loadVoucherHandlers ?? loadRealVoucherHandlers },
       ...(site === undefined ? {} : { siteDir: site }),
       log,
     });
@@ -315,7 +321,9 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
     say();
     say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
     say(`                  ${runRoutes}: bearer token`);
-    say(`                  ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`);
+    say(
+      `                  ${[...CASE_ROUTES, ...VOUCHER_ROUTES].map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`,
+    );
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,
     );

@@ -4,7 +4,9 @@ import type { Kind, UnitCostSource } from './discrepancy.js';
 import { itemPeriodTotals, itemTotals, type Group, type GroupLine, type Item, type Totals } from './group.js';
 import type { MovementType } from './movement-type.js';
 import type { PeriodWindow } from './period.js';
+import { isMisbooked } from './account-check.js';
 import type { Entry } from './records.js';
+import { accountsFor, type WorkflowConfig } from './workflow-config.js';
 import { lagMs, type Settings } from './settings.js';
 import { withinTolerance } from './tolerance.js';
 import type { ZoneClock } from './zone-clock.js';
@@ -34,6 +36,10 @@ export interface Assessment {
   financeTypes: MovementType[];
   /** The finance lines whose dropping makes the group agree (DUPLICATE_POSTING). */
   duplicates: Entry[];
+  /** The finance lines booked to an account the mapping does not allow (ACCOUNT_MISMATCH). */
+  misbooked: Entry[];
+  /** The accounts the mapping allows those lines (`1403 原材料`, its debit then its credit). */
+  allowedAccounts: string[];
 }
 
 export interface ClassifyContext {
@@ -42,6 +48,8 @@ export interface ClassifyContext {
   zone: ZoneClock;
   /** Reconciling the books at the end of this period (CONTRACT §7); the whole run without it. */
   period?: PeriodWindow | undefined;
+  /** The workflow configuration's account mapping (CONTRACT §10); accounts are not checked without it. */
+  accounts?: WorkflowConfig | undefined;
 }
 
 /** Duplicate search is exhaustive up to this many drop combinations, more than any real group. */
@@ -230,6 +238,8 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
     wmsTypes: [],
     financeTypes: [],
     duplicates: [],
+    misbooked: [],
+    allowedAccounts: [],
   };
 
   // A movement and its reversal (on either or both sides) leave nothing to reconcile.
@@ -250,6 +260,19 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
   if (!typesAgree(group)) {
     assessment.kind = 'TYPE_MISMATCH';
     return assessment;
+  }
+  // Right after the type (CONTRACT §10): a line booked to an account its type may not book.
+  const accounts = ctx.accounts;
+  if (accounts !== undefined) {
+    const misbooked = group.entries.filter((l) => isMisbooked(l.record, accounts)).map((l) => l.record);
+    if (misbooked.length > 0) {
+      assessment.kind = 'ACCOUNT_MISMATCH';
+      assessment.misbooked = misbooked;
+      const type = misbooked[0]?.type ?? group.entries[0]?.record.type ?? 'RECEIPT';
+      const pair = accountsFor(accounts, group.warehouseId, type);
+      assessment.allowedAccounts = [pair.debit, pair.credit];
+      return assessment;
+    }
   }
   const agrees = (quantity: Decimal, amount: Decimal): boolean =>
     quantity === wmsQuantity &&

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatDecimal } from './decimal.js';
 import { KIND_ZH, KINDS, SEVERITIES, SEVERITY_ZH, type Kind, type Severity } from './discrepancy.js';
 import { MOVEMENT_TYPE_ZH, MOVEMENT_TYPES, type MovementType } from './movement-type.js';
-import { DiscrepancySchema, SummarySchema } from './output-schemas.js';
+import { DiscrepancySchema, SummarySchema, UnpricedSchema, VoucherSchema } from './output-schemas.js';
 import { GROUP_KEY_MAX_BYTES, TEXT_LIMITS } from './record-limits.js';
 import { EntryWire, MovementWire, type FieldDoc } from './records.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -29,7 +29,7 @@ export interface DictionaryField {
 }
 
 export interface DictionaryRecord {
-  id: 'movement' | 'entry' | 'discrepancy' | 'summary';
+  id: 'movement' | 'entry' | 'discrepancy' | 'summary' | 'voucher' | 'unpriced';
   en: string;
   zh: string;
   /** Where the record is read or written. */
@@ -93,6 +93,25 @@ const RECORDS: readonly (Omit<DictionaryRecord, 'fields'> & { schema: z.core.$Zo
     whereZh: '每次对账一份:`summary.json`、`GET /v1/runs/{runId}` 的 `summary`',
     schema: SummarySchema,
   },
+  {
+    id: 'voucher',
+    en: 'Voucher',
+    zh: '业务凭证',
+    whereEn:
+      'one per (warehouseId, documentRef, type, period) of the WMS movements: `vouchers` of `vouchers.json` (`stocktally vouchers`), a row per line in `vouchers.csv`, `GET /v1/vouchers`',
+    whereZh:
+      '每个(仓库、单据、业务类型、会计期间)一张:`vouchers.json` 的 `vouchers`(`stocktally vouchers`)、`vouchers.csv` 每行一条分录、`GET /v1/vouchers`',
+    schema: VoucherSchema,
+  },
+  {
+    id: 'unpriced',
+    en: 'Unpriced movement',
+    zh: '无法计价的业务',
+    whereEn:
+      'a movement with no unit cost, never booked at zero: `unpriced` of `vouchers.json` and `GET /v1/vouchers`',
+    whereZh: '无单位成本、不按零金额记账的业务:`vouchers.json` 与 `GET /v1/vouchers` 的 `unpriced`',
+    schema: UnpricedSchema,
+  },
 ];
 
 /** Every `type` a FieldDoc may name; a new one must be explained here before the dictionary builds. */
@@ -116,6 +135,7 @@ const TYPES: Readonly<Record<string, { zh: string; en: string }>> = {
     zh: 'ISO 8601 日期或日期时间;纯日期为 --timezone 当天零点',
     en: 'ISO 8601 date or date-time; a plain date is midnight at its start in --timezone',
   },
+  date: { zh: '日期 YYYY-MM-DD(--timezone 下)', en: 'date YYYY-MM-DD in --timezone' },
   'YYYY-MM': { zh: '会计期间:--timezone 下的自然月', en: 'accounting period: calendar month in --timezone' },
   enum: { zh: '取值见说明中列出的代码', en: 'one of the codes listed in the meaning' },
   'enum[]': { zh: '代码列表(JSON 数组)', en: 'list of codes (JSON array)' },
@@ -153,6 +173,10 @@ const KIND_WHEN: Readonly<Record<Kind, { en: string; zh: string }>> = {
   TYPE_MISMATCH: {
     en: 'both sides present with different movement types',
     zh: '双方都有记录,但业务类型不同',
+  },
+  ACCOUNT_MISMATCH: {
+    en: 'with --accounts only: a finance line booked to an account that is neither side of the mapping for its warehouse and type (checked right after TYPE_MISMATCH)',
+    zh: '仅在给出 --accounts 时检查:财务分录所记科目既非该仓库该业务类型映射的借方科目,也非贷方科目(紧接业务类型检查之后)',
   },
   DUPLICATE_POSTING: {
     en: 'finance repeats a line (other entryId, same type, quantity and amount) and dropping the repeats makes the group agree',

@@ -56,6 +56,13 @@ export function explainZh(a: Assessment, settings: Settings): string {
         : `财务于 ${ago(settings.asOf, a.latestPosting)}为单据 ${doc} 记账${types(a.financeTypes)} ${finQty}(金额 ${finAmt}),WMS 尚无记录,仍在 ${lag}内`;
     case 'TYPE_MISMATCH':
       return `WMS 记录单据 ${doc} 为${types(a.wmsTypes)} ${wmsQty},财务却记为${types(a.financeTypes)}(${finQty},金额 ${finAmt}):请核对凭证的业务类型`;
+    case 'ACCOUNT_MISMATCH': {
+      const booked = [...new Set(a.misbooked.map((e) => e.account ?? '?'))].join('、');
+      let amount = 0n;
+      for (const e of a.misbooked) amount += e.amount;
+      const ids = a.misbooked.map((e) => e.id).join('、');
+      return `财务为单据 ${doc} 记入科目 ${booked} 的 ${a.misbooked.length} 行(${ids},金额 ${formatMoney(amount)})与科目映射不符:${g.warehouseId} 的${types(a.financeTypes)}应记 ${a.allowedAccounts.join(' / ')},请核对凭证科目`;
+    }
     case 'DUPLICATE_POSTING': {
       const first = a.duplicates[0];
       const perLine =

@@ -59,6 +59,13 @@ export function explain(a: Assessment, settings: Settings): string {
         : `finance posted ${a.financeTypes.join('/')} ${finQty} (${finAmt}) for ${doc} ${ago(settings.asOf, a.latestPosting)}; WMS has no event yet, still inside the ${lag}`;
     case 'TYPE_MISMATCH':
       return `WMS recorded ${a.wmsTypes.join('/')} of ${wmsQty} for ${doc}, but finance booked it as ${a.financeTypes.join('/')} (${finQty}, ${finAmt}): check the movement type of the voucher`;
+    case 'ACCOUNT_MISMATCH': {
+      const booked = [...new Set(a.misbooked.map((e) => e.account ?? '?'))].join(', ');
+      let amount = 0n;
+      for (const e of a.misbooked) amount += e.amount;
+      const ids = a.misbooked.map((e) => e.id).join(', ');
+      return `finance booked ${plural(a.misbooked.length, 'line')} for ${doc} (${ids}, ${formatMoney(amount)}) to account ${booked}, but ${a.financeTypes.join('/')} in ${g.warehouseId} books ${a.allowedAccounts.join(' / ')}: check the account of the voucher`;
+    }
     case 'DUPLICATE_POSTING': {
       const first = a.duplicates[0];
       const perLine =

@@ -120,7 +120,11 @@ export interface Grouped {
 /** The stable identity of a group across runs, as shown in outputs (group-key.ts: `|` escaped). */
 export { groupKey } from './group-key.js';
 
-function dedupe<R extends LedgerRecord>(
+/**
+ * Records with the same idempotency key and the same content are one record (CONTRACT §2); the
+ * same key with other content keeps the first and lists the other as a conflict.
+ */
+export function dedupe<R extends LedgerRecord>(
   records: readonly R[],
   duplicates: Record<Source, number>,
   conflicts: Conflict[],

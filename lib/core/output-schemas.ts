@@ -4,8 +4,10 @@ import {
   KINDS,
   SEVERITIES,
   SEVERITY_ZH,
+  OPTIONAL_KINDS,
   type Discrepancy,
   type Kind,
+  type OptionalKind,
   type Severity,
 } from './discrepancy.js';
 import { MOVEMENT_TYPES } from './movement-type.js';
@@ -43,6 +45,7 @@ const KIND_COUNT: Readonly<Record<Kind, number>> = {
   MISSING_IN_FINANCE: 5,
   TIMING_LAG: 5,
   TYPE_MISMATCH: 5,
+  ACCOUNT_MISMATCH: 0,
   DUPLICATE_POSTING: 2,
   QUANTITY_MISMATCH: 7,
   AMOUNT_MISMATCH: 3,
@@ -52,6 +55,7 @@ const KIND_MONEY: Readonly<Record<Kind, string>> = {
   MISSING_IN_FINANCE: '1569455.21',
   TIMING_LAG: '1131305.02',
   TYPE_MISMATCH: '1747954.26',
+  ACCOUNT_MISMATCH: '0.00',
   DUPLICATE_POSTING: '373695.76',
   QUANTITY_MISMATCH: '75914.06',
   AMOUNT_MISMATCH: '191793.54',
@@ -63,9 +67,18 @@ const SEVERITY_MONEY: Readonly<Record<Severity, string>> = {
   GREEN: '3307.06',
 };
 
-/** One object field per discrepancy kind, so the dictionary names each kind with its Chinese name. */
-function perKind<T extends z.ZodType>(field: (kind: Kind) => T): z.ZodObject<Record<Kind, T>> {
-  return z.object(Object.fromEntries(KINDS.map((k) => [k, field(k)])) as Record<Kind, T>);
+/**
+ * One object field per discrepancy kind, so the dictionary names each kind with its Chinese name;
+ * an optional kind's field is there only when the run found or checked it.
+ */
+function perKind<T extends z.ZodType>(
+  field: (kind: Kind) => T,
+): z.ZodObject<Record<Exclude<Kind, OptionalKind>, T> & Record<OptionalKind, z.ZodOptional<T>>> {
+  return z.object(
+    Object.fromEntries(
+      KINDS.map((k) => [k, OPTIONAL_KINDS.has(k) ? field(k).optional() : field(k)]),
+    ) as Record<Exclude<Kind, OptionalKind>, T> & Record<OptionalKind, z.ZodOptional<T>>,
+  );
 }
 
 function perSeverity<T extends z.ZodType>(field: (severity: Severity) => T): Record<Severity, T> {
@@ -238,6 +251,24 @@ export const DiscrepancySchema = z.object({
     en: "--period only: age in whole days, from the group's first record to asOf",
     example: '41',
     type: 'integer',
+  }).optional(),
+  currency: z.string().nullable().optional().meta({
+    zh: '仅 --currency/--rates:财务分录的原币种(多个币种时以逗号列出;无财务分录时为null)',
+    en: "--currency/--rates only: the finance lines' own currency (several: the codes, comma-separated; null without finance lines)",
+    example: 'USD',
+    type: 'string',
+  }),
+  originalAmount: z.string().regex(DECIMAL).nullable().optional().meta({
+    zh: '仅 --currency/--rates:财务金额的原币金额(折算前;多个币种时为null)',
+    en: '--currency/--rates only: the finance amount in that currency, before conversion (null for several currencies)',
+    example: '70.00',
+    type: 'decimal',
+  }),
+  misbookedEntryIds: idList({
+    zh: '仅 --accounts:记入映射以外科目的财务分录(科目不符时)',
+    en: '--accounts only: the finance lines booked to an account outside the mapping (ACCOUNT_MISMATCH)',
+    example: '["F00000212"]',
+    type: 'string[]',
   }).optional(),
   wmsEventIds: idList({
     zh: '该组的WMS事件编号',
@@ -530,6 +561,17 @@ export const SummarySchema = z.object({
           type: 'object',
         },
       ),
+      rates: tableStats(
+        'exchange rate',
+        '汇率表',
+        { file: 'rates.csv', rows: 3, rejected: 0 },
+        {
+          zh: '汇率表统计(仅指定 --rates 时)',
+          en: 'figures of the exchange rate table (only with --rates)',
+          example: '{"file":"rates.csv","rows":3,"rejected":0}',
+          type: 'object',
+        },
+      ),
     })
     .meta({
       zh: '输入文件统计',
@@ -564,9 +606,9 @@ export const SummarySchema = z.object({
           example: 'amount is not a decimal number: "1,234.5x"',
           type: 'string',
         }),
-        source: z.enum(['wms', 'finance', 'uom', 'costs']).meta({
-          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)',
-          en: 'the input it came from: wms, finance, uom or costs',
+        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates']).meta({
+          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)',
+          en: 'the input it came from: wms, finance, uom, costs or rates',
           example: 'finance',
           type: 'enum',
         }),
@@ -693,3 +735,124 @@ type _DiscrepancySchemaMatches = Assert<Equal<DiscrepancyOutput, Discrepancy>>;
 type _SummaryFiguresMatch = Assert<
   MutuallyAssignable<Pick<SummaryOutput, keyof SummaryFigures>, SummaryFigures>
 >;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const positiveMoney = (doc: FieldDoc) =>
+  z
+    .string()
+    .regex(/^\d+\.\d{2}$/, 'is not a non-negative amount with 2 decimals')
+    .meta(doc);
+
+/** One line of a voucher (CONTRACT §9): the debit or the credit of one sku. */
+const VoucherLineSchema = z.object({
+  sku: text({ zh: '物料编码', en: 'item code', example: 'SKU-00085', type: 'string' }),
+  quantity: decimal({
+    zh: '该物料在本凭证中的净数量(WMS口径,按业务类型方向取符号)',
+    en: "the item's net quantity in the voucher, as the WMS states it (signed by the type)",
+    example: '426',
+    type: 'decimal',
+  }),
+  account: text({
+    zh: '科目编码(工作流配置按仓库与业务类型映射的借方或贷方科目)',
+    en: 'account code: the debit or credit account the workflow configuration maps for the warehouse and type',
+    example: '1403',
+    type: 'string',
+  }),
+  accountName: text({ zh: '科目名称', en: 'account name', example: '原材料', type: 'string' }),
+  debit: positiveMoney({
+    zh: '借方金额(贷方行为 0.00);金额为负时同一对科目借贷互换,金额恒为正',
+    en: 'debit amount (0.00 on the credit line); a negative amount books the same accounts on opposite sides, every amount positive',
+    example: '621018.54',
+    type: 'money',
+  }),
+  credit: positiveMoney({
+    zh: '贷方金额(借方行为 0.00)',
+    en: 'credit amount (0.00 on the debit line)',
+    example: '0.00',
+    type: 'money',
+  }),
+});
+
+/** One voucher of vouchers.json (and GET /v1/vouchers, with its status). */
+export const VoucherSchema = z.object({
+  voucherId: text({
+    zh: '凭证号:由 仓库、单据、业务类型、会计期间 决定(MV-期间-16位摘要),命令行与流水线一致,重跑不变',
+    en: 'voucher number, a digest of (warehouseId, documentRef, type, period): the same in the CLI and the pipeline, stable across runs',
+    example: 'MV-202610-cd28c3034dc6fc01',
+    type: 'string',
+  }),
+  date: z.string().regex(DATE).meta({
+    zh: '凭证日期:本凭证最晚一笔业务在 --timezone 下的日期',
+    en: "the latest movement's date in --timezone",
+    example: '2026-10-16',
+    type: 'date',
+  }),
+  period: z.string().regex(PERIOD).meta({
+    zh: '会计期间',
+    en: 'accounting period of the movements',
+    example: '2026-10',
+    type: 'YYYY-MM',
+  }),
+  warehouseId: text({ zh: '仓库编码', en: 'warehouse code', example: 'WH-01', type: 'string' }),
+  documentRef: text({ zh: '业务单据号', en: 'business document', example: 'DOC-0000026', type: 'string' }),
+  type: z.enum(MOVEMENT_TYPES).meta({
+    zh: '业务类型',
+    en: 'movement type',
+    example: 'RECEIPT',
+    type: 'enum',
+  }),
+  eventIds: idList({
+    zh: '记入本凭证的WMS事件(按时间顺序;重复推送只计一次)',
+    en: 'the WMS events booked in the voucher, in time order (a retried event counts once)',
+    example: '["E00000031","E00000032"]',
+    type: 'string[]',
+  }),
+  lines: z.array(VoucherLineSchema).meta({
+    zh: '分录行:每个物料一借一贷,金额=各笔 数量×该笔发生时的单位成本 之和,精确计算后四舍五入到分',
+    en: "lines: a debit and a credit per sku for the sum of quantity x unit cost at each movement's own moment, exact, rounded half-up to cents",
+    example: '[{"sku":"SKU-00085",...}]',
+    type: 'object[]',
+  }),
+  total: positiveMoney({
+    zh: '借方合计(恒等于贷方合计)',
+    en: 'the sum of the debits, always equal to the sum of the credits',
+    example: '621018.54',
+    type: 'money',
+  }),
+  status: z.enum(['proposed', 'posted', 'differs']).optional().meta({
+    zh: '仅 GET /v1/vouchers:待入账 proposed(财务尚无分录)、已入账 posted(财务已入账且各分组一致)、有差异 differs',
+    en: 'GET /v1/vouchers only: proposed (no finance entry yet), posted (entries and every group agrees), differs',
+    example: 'posted',
+    type: 'enum',
+  }),
+  caseIds: idList({
+    zh: '仅 GET /v1/vouchers:有差异时,不一致分组的案件编号',
+    en: 'GET /v1/vouchers only: the cases of the groups that disagree, when the voucher differs',
+    example: '["V0gtMDF8U0tVLTF8UE8tNw"]',
+    type: 'string[]',
+  }).optional(),
+});
+
+/** A movement that could not be priced: listed, never booked at zero. */
+export const UnpricedSchema = z.object({
+  eventId: text({ zh: 'WMS事件号', en: 'WMS event id', example: 'E00000646', type: 'string' }),
+  reason: text({
+    zh: '无法计价的原因(既无有效标准成本,也无单位成本)',
+    en: 'why it could not be priced (no standard cost in effect and no unitCost)',
+    example:
+      'no unit cost: no standard cost of SKU-00369 in WH-07 is in effect at 2026-10-13T00:42:00.000Z and the movement carries no unitCost',
+    type: 'string',
+  }),
+  warehouseId: text({ zh: '仓库编码', en: 'warehouse code', example: 'WH-07', type: 'string' }),
+  sku: text({ zh: '物料编码', en: 'item code', example: 'SKU-00369', type: 'string' }),
+  documentRef: text({ zh: '业务单据号', en: 'business document', example: 'DOC-0000471', type: 'string' }),
+  type: z
+    .enum(MOVEMENT_TYPES)
+    .meta({ zh: '业务类型', en: 'movement type', example: 'SHIPMENT', type: 'enum' }),
+  period: z.string().regex(PERIOD).meta({
+    zh: '会计期间',
+    en: 'accounting period of the movement',
+    example: '2026-10',
+    type: 'YYYY-MM',
+  }),
+});

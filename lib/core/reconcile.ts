@@ -13,6 +13,8 @@ import { countDiscrepancy, emptyTally, type Tally } from './summary.js';
 import type { UomTable } from './uom.js';
 import type { ZoneClock } from './zone-clock.js';
 import { explainZh } from './explain-zh.js';
+import { accountShapeRejection } from './account-check.js';
+import { toFunctional, type CurrencySettings, type OriginalAmount } from './rates.js';
 
 /**
  * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
@@ -29,6 +31,11 @@ export interface ReconcileContext extends ClassifyContext {
    * that passes only some groups' records (see period.ts); computed from the records without it.
    */
   items?: ReadonlyMap<string, ItemFigures> | undefined;
+  /**
+   * The functional currency and the rates (CONTRACT §10): every finance entry is converted before
+   * anything is compared, or rejected; without it amounts are taken as they come.
+   */
+  currency?: CurrencySettings | undefined;
 }
 
 export interface PartitionResult {
@@ -74,11 +81,42 @@ function periodFacts(
   };
 }
 
+/** What a conversion kept of the entries, by the converted entry. */
+type Originals = ReadonlyMap<Entry, OriginalAmount>;
+
+/** The finance lines' own currency and amount in it: one currency, else the codes and no amount. */
+function currencyFacts(
+  a: Assessment,
+  originals: Originals,
+  functional: string,
+): { currency: string | null; originalAmount: string | null } {
+  if (a.group.entries.length === 0) return { currency: null, originalAmount: null };
+  const currencies = new Set<string>();
+  let amount = 0n;
+  for (const { record } of a.group.entries) {
+    const original = originals.get(record);
+    currencies.add(original?.currency ?? functional);
+    amount += original?.amount ?? record.amount;
+  }
+  const codes = [...currencies].sort();
+  return codes.length === 1
+    ? { currency: codes[0] ?? functional, originalAmount: formatDecimal(amount, 2) }
+    : { currency: codes.join(','), originalAmount: null };
+}
+
+/** What a run adds beyond CONTRACT §2, each only with its flag. */
+export interface DiscrepancyContext {
+  period?: { window: PeriodWindow; zone: ZoneClock } | undefined;
+  currency?: { functional: string; originals: Originals } | undefined;
+  accounts?: boolean | undefined;
+}
+
 export function toDiscrepancy(
   a: Assessment,
   settings: Settings,
-  period?: { window: PeriodWindow; zone: ZoneClock },
+  extras: DiscrepancyContext = {},
 ): Discrepancy {
+  const { period } = extras;
   const kind = a.kind ?? 'TIMING_LAG';
   const { money, base } = moneyAtStake(a);
   const implied = impliedUnitCost(a);
@@ -105,6 +143,10 @@ export function toDiscrepancy(
     financeUnitCost: implied === undefined ? null : formatDecimal(implied),
     expectedAmount: a.expectedAmount === undefined ? null : formatMoney(a.expectedAmount),
     financeAmount: formatMoney(a.financeAmount),
+    // Only when currencies are converted: without the flags the output stays as it was.
+    ...(extras.currency === undefined
+      ? {}
+      : currencyFacts(a, extras.currency.originals, extras.currency.functional)),
     amountDelta: a.expectedAmount === undefined ? null : formatMoney(a.financeAmount - a.expectedAmount),
     moneyAtStake: formatMoney(money),
     wmsTypes: a.wmsTypes,
@@ -118,18 +160,61 @@ export function toDiscrepancy(
     wmsEventIds: inOrder(a.group.movements),
     financeEntryIds: inOrder(a.group.entries),
     duplicateEntryIds: a.duplicates.map((e) => e.id),
+    ...(extras.accounts === true ? { misbookedEntryIds: a.misbooked.map((e) => e.id) } : {}),
     explanation,
     explanationZh,
     rejectedRows: [],
   };
 }
 
+/**
+ * The entries in the functional currency (CONTRACT §10), with what each conversion kept; a row that
+ * cannot be converted, or whose account is not shaped like one when accounts are checked, is
+ * rejected. An entry dated after a period's cut-off is left as it is: it is not read at all.
+ */
+function usableEntries(
+  entries: readonly Entry[],
+  ctx: ReconcileContext,
+): { entries: readonly Entry[]; originals: Map<Entry, OriginalAmount>; rejected: Rejection[] } {
+  const originals = new Map<Entry, OriginalAmount>();
+  const { currency, accounts } = ctx;
+  if (currency === undefined && accounts === undefined) return { entries, originals, rejected: [] };
+  const kept: Entry[] = [];
+  const rejected: Rejection[] = [];
+  const cutOff = ctx.period?.end;
+  for (const e of entries) {
+    if (cutOff !== undefined && e.at >= cutOff) {
+      kept.push(e);
+      continue;
+    }
+    const misshapen = accounts === undefined ? undefined : accountShapeRejection(e);
+    if (misshapen !== undefined) {
+      rejected.push(misshapen);
+      continue;
+    }
+    if (currency === undefined) {
+      kept.push(e);
+      continue;
+    }
+    const converted = toFunctional(e, currency, ctx.zone);
+    if (!converted.ok) {
+      rejected.push(converted.rejection);
+      continue;
+    }
+    kept.push(converted.entry);
+    if (converted.original !== undefined) originals.set(converted.entry, converted.original);
+  }
+  return { entries: kept, originals, rejected };
+}
+
 export function reconcilePartition(
   movements: readonly Movement[],
-  entries: readonly Entry[],
+  input: readonly Entry[],
   ctx: ReconcileContext,
 ): PartitionResult {
   const window = ctx.period;
+  const usable = usableEntries(input, ctx);
+  const entries = usable.entries;
   const grouped = groupRecords(movements, entries, ctx.uom, {
     before: window?.end,
     items: ctx.items,
@@ -137,7 +222,14 @@ export function reconcilePartition(
   });
   const tally = emptyTally();
   const discrepancies: Discrepancy[] = [];
-  const periodContext = window === undefined ? undefined : { window, zone: ctx.zone };
+  const extras: DiscrepancyContext = {
+    period: window === undefined ? undefined : { window, zone: ctx.zone },
+    currency:
+      ctx.currency?.shown === true
+        ? { functional: ctx.currency.currency, originals: usable.originals }
+        : undefined,
+    accounts: ctx.accounts !== undefined,
+  };
   for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? emptyItem();
     const a = assess(group, item, ctx);
@@ -152,7 +244,7 @@ export function reconcilePartition(
       tally.groupsMatched++;
       continue;
     }
-    const d = toDiscrepancy(a, ctx.settings, periodContext);
+    const d = toDiscrepancy(a, ctx.settings, extras);
     countDiscrepancy(tally, d.kind, d.severity, moneyAtStake(a).money);
     discrepancies.push(d);
   }
@@ -165,6 +257,6 @@ export function reconcilePartition(
     duplicates: grouped.duplicates,
     afterCutOff: grouped.afterCutOff,
     conflicts: grouped.conflicts,
-    rejected: grouped.rejected,
+    rejected: [...usable.rejected, ...grouped.rejected],
   };
 }

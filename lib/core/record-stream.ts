@@ -55,6 +55,11 @@ export class RecordStream {
     };
   }
 
+  /** The CSV header lacked a required column: none of the file's rows were read. */
+  get unusableHeader(): boolean {
+    return this.unusable;
+  }
+
   push(chunk: string): StreamBatch {
     if (!this.started) {
       if (chunk === '') return this.drain();

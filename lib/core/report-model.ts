@@ -2,6 +2,7 @@ import { formatDecimal, formatMoney, parseDecimal, type Decimal } from './decima
 import {
   KIND_ZH,
   KINDS,
+  listedKinds,
   SEVERITIES,
   SEVERITY_ZH,
   type Discrepancy,
@@ -48,6 +49,7 @@ export const KIND_EN: Readonly<Record<Kind, string>> = {
   MISSING_IN_FINANCE: 'Missing in finance',
   TIMING_LAG: 'Timing lag',
   TYPE_MISMATCH: 'Type mismatch',
+  ACCOUNT_MISMATCH: 'Account mismatch',
   DUPLICATE_POSTING: 'Duplicate posting',
   QUANTITY_MISMATCH: 'Quantity mismatch',
   AMOUNT_MISMATCH: 'Amount mismatch',
@@ -379,6 +381,11 @@ export class ReportModelBuilder {
     GREEN: { count: 0, money: 0n },
   };
   private readonly byKind = zeroByKind();
+
+  /** The kinds the report lists: an optional kind (ACCOUNT_MISMATCH) only when the run found one. */
+  private listed(): Kind[] {
+    return listedKinds((k) => this.byKind[k].count > 0);
+  }
   private readonly byWarehouse = new Map<string, Record<Kind, { count: number; money: Decimal }>>();
   private readonly top: Ranked[] = [];
   private readonly periods = new Set<string>();
@@ -473,7 +480,7 @@ export class ReportModelBuilder {
         },
         openRed: this.openRed,
       },
-      byKind: KINDS.map((k) => ({
+      byKind: this.listed().map((k) => ({
         kind: k,
         count: this.byKind[k].count,
         money: formatMoney(this.byKind[k].money),
@@ -544,8 +551,9 @@ export class ReportModelBuilder {
       money += this.byKind[k].money;
       count += this.byKind[k].count;
     }
+    const kinds = this.listed();
     return {
-      kinds: KINDS,
+      kinds,
       rows: rows.map((r) => {
         let rowMoney = 0n;
         let rowCount = 0;
@@ -557,7 +565,7 @@ export class ReportModelBuilder {
           warehouseId: r.id,
           others: r.others,
           warehouses: r.warehouses,
-          cells: KINDS.map((k) => ({
+          cells: kinds.map((k) => ({
             kind: k,
             count: r.cells[k].count,
             money: formatMoney(r.cells[k].money),
@@ -567,7 +575,7 @@ export class ReportModelBuilder {
           money: formatMoney(rowMoney),
         };
       }),
-      totals: KINDS.map((k) => ({
+      totals: kinds.map((k) => ({
         kind: k,
         count: this.byKind[k].count,
         money: formatMoney(this.byKind[k].money),

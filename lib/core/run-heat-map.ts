@@ -1,5 +1,5 @@
 import { formatMoney, parseDecimal, type Decimal } from './decimal.js';
-import { KINDS, SEVERITIES, type Kind, type Severity } from './discrepancy.js';
+import { KINDS, listedKinds, SEVERITIES, type Kind, type Severity } from './discrepancy.js';
 import { toRunDiscrepancy, type Transition } from './lifecycle.js';
 import { AGE_BUCKETS, type AgeBucket } from './run-events.js';
 
@@ -171,7 +171,8 @@ export class HeatTally {
     ) as Record<Severity, OpenFigure>;
     return {
       warehouses: warehouses.map(([w]) => w),
-      kinds: KINDS,
+      // An optional kind (ACCOUNT_MISMATCH) is a column only when the run found one.
+      kinds: listedKinds((k) => byKind.some((c) => c.kind === k)),
       ageBuckets: AGE_BUCKETS,
       byKind,
       byAge,

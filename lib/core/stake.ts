@@ -23,6 +23,12 @@ export function moneyAtStake(a: Assessment): { money: Decimal; base: Decimal } {
       const physical = abs(expected ?? 0n);
       return { money: booked > physical ? booked : physical, base };
     }
+    case 'ACCOUNT_MISMATCH': {
+      // The value booked on accounts the mapping does not allow.
+      let misbooked = 0n;
+      for (const e of a.misbooked) misbooked += e.amount;
+      return { money: abs(misbooked), base };
+    }
     case 'DUPLICATE_POSTING': {
       let repeated = 0n;
       for (const e of a.duplicates) repeated += e.amount;

@@ -1,5 +1,5 @@
 import { formatMoney, type Decimal } from './decimal.js';
-import { KINDS, SEVERITIES, type Kind, type Severity } from './discrepancy.js';
+import { KINDS, listedKinds, SEVERITIES, type Kind, type PerKind, type Severity } from './discrepancy.js';
 
 /** Running counts of a reconciliation that merge across partitions. */
 export interface Tally {
@@ -49,13 +49,18 @@ export interface SummaryFigures {
   groupsMatched: number;
   matchRate: string;
   discrepancies: number;
-  byKind: Record<Kind, number>;
+  byKind: PerKind<number>;
   bySeverity: Record<Severity, number>;
   moneyAtStake: { total: string } & Record<Severity, string>;
-  moneyAtStakeByKind: Record<Kind, string>;
+  moneyAtStakeByKind: PerKind<string>;
 }
 
-export function summaryFigures(t: Tally): SummaryFigures {
+/**
+ * The figures of a tally. An optional kind (ACCOUNT_MISMATCH) is listed when found or when the run
+ * `checked` it, so a run without --accounts writes exactly the figures it always wrote.
+ */
+export function summaryFigures(t: Tally, checked: readonly Kind[] = []): SummaryFigures {
+  const kinds = listedKinds((k) => t.byKind[k] > 0 || checked.includes(k));
   const total = SEVERITIES.reduce((acc, s) => acc + t.moneyBySeverity[s], 0n);
   const discrepancies = SEVERITIES.reduce((acc, s) => acc + t.bySeverity[s], 0);
   // Four places of a ratio, computed in integers so the figure shown is exact.
@@ -65,7 +70,7 @@ export function summaryFigures(t: Tally): SummaryFigures {
     groupsMatched: t.groupsMatched,
     matchRate: rate.toFixed(4),
     discrepancies,
-    byKind: { ...t.byKind },
+    byKind: Object.fromEntries(kinds.map((k) => [k, t.byKind[k]])) as PerKind<number>,
     bySeverity: { ...t.bySeverity },
     moneyAtStake: {
       total: formatMoney(total),
@@ -73,9 +78,8 @@ export function summaryFigures(t: Tally): SummaryFigures {
       YELLOW: formatMoney(t.moneyBySeverity.YELLOW),
       GREEN: formatMoney(t.moneyBySeverity.GREEN),
     },
-    moneyAtStakeByKind: Object.fromEntries(KINDS.map((k) => [k, formatMoney(t.moneyByKind[k])])) as Record<
-      Kind,
-      string
-    >,
+    moneyAtStakeByKind: Object.fromEntries(
+      kinds.map((k) => [k, formatMoney(t.moneyByKind[k])]),
+    ) as PerKind<string>,
   };
 }

@@ -38,5 +38,8 @@ export function casesGuide(api: string, token: string, dataDir: string, period =
     `  curl -sS ${as('chen.it')} ${api}/v1/cases/$CASE/trail`,
     `  curl -sS ${as(reviewer?.username ?? '')} ${api}/v1/periods/${period}/close-check`,
     `  npx stocktally audit verify --data ${dataDir}`,
+    `  # the voucher of every movement with its status (proposed, posted, differs), and the ERP import CSV:`,
+    `  curl -sS ${as(clerk?.username ?? '')} '${api}/v1/vouchers?period=${period}&status=differs'`,
+    `  curl -sS ${as(clerk?.username ?? '')} '${api}/v1/vouchers?period=${period}&format=csv'`,
   ];
 }

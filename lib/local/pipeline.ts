@@ -25,6 +25,7 @@ import { runRoutes, type RunHandlers } from './run-functions.js';
 import { startLocalAlerts, type LocalAlertsWiring } from './local-alerts.js';
 import { LocalRunStarter } from './run-starter-local.js';
 import { startS3Trigger, type S3Trigger } from './s3-trigger.js';
+import { voucherRoutes, type VoucherHandlers } from './voucher-functions.js';
 import { loadRunDefinitionFile, type AslDefinition } from './state-machine.js';
 
 /**
@@ -54,6 +55,8 @@ export interface PipelineOptions {
   runs?: RunsOptions;
   /** The exception workflow (issue 8): the cases routes, loaded once the environment is set. */
   cases?: { loadHandlers: () => Promise<CaseHandlers> };
+  /** Vouchers for every movement (CONTRACT §9): GET /v1/vouchers, loaded once the environment is set. */
+  vouchers?: { loadHandlers: () => Promise<VoucherHandlers> };
   /**
    * A DynamoDB to use instead of the embedded dynalite (one in its own process, DynamoDB Local): its
    * tables are created where missing, and it is left running at stop.
@@ -200,12 +203,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     }
 
     const routesOfCases = options.cases === undefined ? [] : caseRoutes(await options.cases.loadHandlers());
+    const routesOfVouchers =
+      options.vouchers === undefined ? [] : voucherRoutes(await options.vouchers.loadHandlers());
 
     const front: HttpFront = await startHttpFront({
       routes: [
         ...webhookRoutes(handlers),
         ...routesOfRuns,
         ...routesOfCases,
+        ...routesOfVouchers,
         localUsersRoute(options.token),
         ...(options.extraRoutes?.(handlers) ?? []),
       ],

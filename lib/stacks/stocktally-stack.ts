@@ -12,6 +12,7 @@ import { Notify } from './notify.js';
 import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
+import { Vouchers } from './vouchers.js';
 import { Web } from './web.js';
 
 export interface StocktallyStackProps extends StackProps {
@@ -42,6 +43,7 @@ export class StocktallyStack extends Stack {
   readonly notify: Notify;
   readonly identity: Identity;
   readonly cases: Cases;
+  readonly vouchers: Vouchers;
   readonly web: Web;
   readonly audit: Audit;
 
@@ -88,6 +90,18 @@ export class StocktallyStack extends Stack {
       bucket: this.storage.bucket,
       api: this.api,
       authorizer: this.identity.authorizer,
+      timeZone,
+    });
+    this.vouchers = new Vouchers(this, 'Vouchers', {
+      stage,
+      projectRoot,
+      records: this.data.table(RECORDS_TABLE),
+      cases: this.data.table(CASES_TABLE),
+      events: this.data.table(CASE_EVENTS_TABLE),
+      bucket: this.storage.bucket,
+      api: this.api,
+      authorizer: this.identity.authorizer,
+      partitions,
       timeZone,
     });
     this.runs = new Runs(this, 'Runs', {

@@ -24,6 +24,8 @@ import type { MovementType } from '../../lib/core/movement-type.js';
 import {
   DiscrepancySchema,
   SummarySchema,
+  UnpricedSchema,
+  VoucherSchema,
   type Assert,
   type Equal,
   type SummaryOutput,
@@ -31,7 +33,9 @@ import {
 import { reconcilePartition } from '../../lib/core/reconcile.js';
 import { EntryWire, MovementWire, type Entry, type Movement } from '../../lib/core/records.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
+import { RateTable } from '../../lib/core/rates.js';
 import { UomTable } from '../../lib/core/uom.js';
+import { defaultConfig } from './case-factories.js';
 import { ZoneClock } from '../../lib/core/zone-clock.js';
 import { sampleDir } from '../support/acceptance.js';
 
@@ -56,6 +60,8 @@ const SCHEMAS: readonly { section: string; schema: z.ZodObject }[] = [
   { section: 'Finance entry / 财务分录行', schema: EntryWire },
   { section: 'Discrepancy / 差异明细', schema: DiscrepancySchema },
   { section: 'Summary / 对账汇总', schema: SummarySchema },
+  { section: 'Voucher / 业务凭证', schema: VoucherSchema },
+  { section: 'Unpriced movement / 无法计价的业务', schema: UnpricedSchema },
 ];
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -288,6 +294,32 @@ describe('the output schemas against real outputs', () => {
       zone: new ZoneClock('UTC'),
       settings: { ...DEFAULT_SETTINGS, asOf: AS_OF },
     });
+    // With the account mapping and converted currencies: ACCOUNT_MISMATCH, and the facts they add.
+    const checked = reconcilePartition(
+      [movement('D9', 'RECEIPT', '10', old, 'E9'), movement('D10', 'RECEIPT', '10', old, 'E10')],
+      [
+        entry('D9', 'RECEIPT', '10', '50', old, 'F9'),
+        { ...entry('D10', 'RECEIPT', '10', '7', old, 'F10'), account: '1403', currency: 'USD' },
+      ],
+      {
+        uom: new UomTable(),
+        costs: new CostTable(),
+        zone: new ZoneClock('UTC'),
+        settings: { ...DEFAULT_SETTINGS, asOf: AS_OF },
+        accounts: defaultConfig(),
+        currency: {
+          currency: 'CNY',
+          rates: new RateTable([{ currency: 'USD', date: Date.parse('2026-10-01'), rate: dec('7.5') }]),
+          shown: true,
+        },
+      },
+    );
+    expect(checked.discrepancies.map((d) => [d.kind, d.currency, d.originalAmount])).toEqual([
+      // Sorted by group: D10 before D9. 7 USD at 7.5 is 52.50 against the 50.00 expected.
+      ['AMOUNT_MISMATCH', 'USD', '7.00'],
+      ['ACCOUNT_MISMATCH', 'CNY', '50.00'],
+    ]);
+    result.discrepancies.push(...checked.discrepancies);
     const kinds = new Set<Kind>(result.discrepancies.map((d) => d.kind));
     expect([...kinds].sort()).toEqual([...KINDS].sort());
     // A cited rejected row, as the CLI adds them.
@@ -378,6 +410,48 @@ describe('stocktally dictionary', () => {
       }
       expect(caught, argv.join(' ')).toBeInstanceOf(UsageError);
       expect((caught as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('VoucherSchema and UnpricedSchema describe vouchers.json of the CLI on the NDJSON sample', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'stocktally-dictionary-'));
+    const s2 = sampleDir('sample-2');
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'dist', 'stocktally.js'),
+          'vouchers',
+          '--wms',
+          path.join(s2, 'wms.ndjson'),
+          '--costs',
+          path.join(s2, 'costs.csv'),
+          '--timezone',
+          'Asia/Shanghai',
+          '--quiet',
+          '--out',
+          out,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const written = JSON.parse(readFileSync(path.join(out, 'vouchers.json'), 'utf8')) as {
+        vouchers: unknown[];
+        unpriced: unknown[];
+      };
+      expect(written.vouchers.length).toBeGreaterThan(0);
+      expect(written.unpriced.length).toBeGreaterThan(0);
+      for (const [schema, items] of [
+        [VoucherSchema, written.vouchers],
+        [UnpricedSchema, written.unpriced],
+      ] as const) {
+        for (const item of items) {
+          const one = schema.strict().safeParse(item);
+          expect(one.error?.issues).toBeUndefined();
+          expect(one.data).toEqual(item);
+        }
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -83,6 +83,8 @@ async function walk(dataDir: string): Promise<void> {
   await call(api, 'chen.it', 'GET', `/v1/cases/${caseId}/trail`);
   await call(api, 'zhao.reviewer', 'GET', '/v1/periods/2026-10/close-check');
   await call(api, 'nobody', 'GET', '/v1/cases');
+  await call(api, 'zhao.reviewer', 'GET', '/v1/vouchers?period=2026-10');
+  await call(api, 'zhao.reviewer', 'GET', '/v1/vouchers?period=2026-10&format=csv');
 
   const verify = async () => {
     const o = capture();
@@ -200,6 +202,29 @@ describe('a RED case of the demo worked end to end through the local API', () =>
     expect(rows).toHaveLength(2);
     expect(rows[0]?.['借方金额 Debit']).toBe(step(/GET \/v1\/cases\/[^/]+$/).body.moneyAtStake);
     expect(rows[1]?.['贷方金额 Credit']).toBe(rows[0]?.['借方金额 Debit']);
+  });
+
+  it('answers the vouchers of the demo on the local route, each with its status, and their ERP CSV', () => {
+    const json = step(/v1\/vouchers\?period=2026-10$/);
+    expect(json.status).toBe(200);
+    const vouchers = json.body.vouchers as { voucherId: string; status: string; caseIds: string[] }[];
+    expect(vouchers.length).toBeGreaterThan(0);
+    expect(new Set(vouchers.map((v) => v.status))).toEqual(new Set(['proposed', 'posted', 'differs']));
+    expect(vouchers.filter((v) => v.status === 'differs').some((v) => v.caseIds.length > 0)).toBe(true);
+    const csv = step(/vouchers\?.*format=csv$/);
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.text, { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      '凭证号',
+      '日期',
+      '会计期间',
+      '摘要',
+      '科目编码',
+      '科目名称',
+      '借方金额',
+      '贷方金额',
+    ]);
+    expect(new Set(rows.map((r) => r['凭证号']))).toEqual(new Set(vouchers.map((v) => v.voucherId)));
   });
 
   it('keeps a verified trail until an event is changed in DynamoDB, and audit verify names the link', () => {

@@ -34,8 +34,8 @@ describe('the CDK app', () => {
         Environment: { Variables: { [ENV.partitions]: '128', [ENV.timeZone]: 'Asia/Shanghai' } },
       },
     });
-    // Both ingest functions, the four run functions and the notify function.
-    expect(Object.keys(functions)).toHaveLength(8);
+    // Both ingest functions, the four run functions, the notify function and the vouchers API.
+    expect(Object.keys(functions)).toHaveLength(9);
   });
 
   it.each([

@@ -185,6 +185,11 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB AwsSolutions-IAM5[Resource::*]',
         // The dashboard's distribution on CloudFront's default certificate (issue 9; reasons in lib/stacks/web.ts).
         ...['CFR1', 'CFR2', 'CFR4'].map((rule) => `Web/Distribution AwsSolutions-${rule}`),
+        // GET /v1/vouchers (CONTRACT §9): the defaults of a function API Gateway invokes.
+        'Vouchers/VouchersApi/Function AwsSolutions-L1',
+        'Vouchers/VouchersApi/Function Serverless-LambdaDLQ',
+        'Vouchers/VouchersApi/Function Serverless-LambdaLatestVersion',
+        'Vouchers/VouchersApi/Role AwsSolutions-IAM5[Resource::*]',
         'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
         'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',
         'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',

@@ -1,6 +1,8 @@
 import type { RunBrief, RunPage } from '../../lib/adapters/run-store.js';
 import type { AgeBucket, DiscrepancyPage, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
 import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
+import type { VoucherWithStatus } from '../../lib/core/voucher-status.js';
+import type { UnpricedMovement } from '../../lib/core/vouchers.js';
 import type {
   ActionAnswer,
   CaseAction,
@@ -12,6 +14,19 @@ import type {
 } from './case-types.js';
 
 export type { RunBrief, RunPage, RunHeatMap, RunDiscrepancy, RunRecord, DiscrepancyPage };
+
+/** GET /v1/vouchers (CONTRACT §9): the voucher of every movement with its status. */
+export interface VoucherAnswer {
+  period: string | null;
+  vouchers: VoucherWithStatus[];
+  unpriced: UnpricedMovement[];
+}
+
+export interface VoucherQuery {
+  period?: string;
+  status?: string;
+  warehouseId?: string;
+}
 
 /** The API's refusal: its status, stable code (when the handler gave one) and message. */
 export class ApiError extends Error {
@@ -115,9 +130,14 @@ export class Api {
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    accept = 'application/json',
+  ): Promise<T> {
     const token = this.options.token();
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await this.fetcher(`${this.options.baseUrl}${path}`, {
@@ -132,7 +152,7 @@ export class Api {
     } catch {
       parsed = undefined;
     }
-    if (response.ok) return parsed as T;
+    if (response.ok) return (accept === 'application/json' ? parsed : text) as T;
     const answer = (parsed ?? {}) as { code?: string; message?: string };
     if (response.status === 404 && answer.code === undefined) throw new NotAvailableError(path);
     throw new ApiError(response.status, answer.message ?? response.statusText, answer.code);
@@ -192,6 +212,15 @@ export class Api {
 
   trail(caseId: string): Promise<Trail> {
     return this.request('GET', `/v1/cases/${encodeURIComponent(caseId)}/trail`);
+  }
+
+  vouchers(q: VoucherQuery): Promise<VoucherAnswer> {
+    return this.request('GET', `/v1/vouchers${query(q)}`);
+  }
+
+  /** The ERP import CSV of the same vouchers, as text (the route needs the token a plain link lacks). */
+  vouchersCsv(q: VoucherQuery): Promise<string> {
+    return this.request('GET', `/v1/vouchers${query({ ...q, format: 'csv' })}`, undefined, 'text/csv');
   }
 
   closeCheck(period: string): Promise<CloseCheck> {

@@ -9,6 +9,7 @@ import { renderDetail } from './views/detail.js';
 import { renderHeatMap } from './views/heatmap.js';
 import { renderList } from './views/list.js';
 import { renderOverview } from './views/overview.js';
+import { renderVouchers } from './views/vouchers.js';
 
 /**
  * The shell: header (views, language, who is signed in and, locally, the user switcher) and the
@@ -47,6 +48,7 @@ export function startApp(options: AppOptions): void {
         ${link('overview', { view: 'overview' }, t('navOverview'))}
         ${link('heatmap', { view: 'heatmap' }, t('navHeatMap'))}
         ${link('list', { view: 'list', filters: {}, sort: 'stake-desc', cursors: [] }, t('navList'))}
+        ${link('vouchers', { view: 'vouchers' }, t('navVouchers'))}
       </nav>
       <span class="spacer"></span>
       <div class="who">
@@ -141,6 +143,7 @@ export function startApp(options: AppOptions): void {
       if (route.view === 'overview') await renderOverview(ctx, view);
       else if (route.view === 'heatmap') await renderHeatMap(ctx, view, route.run);
       else if (route.view === 'list') await renderList(ctx, view, route);
+      else if (route.view === 'vouchers') await renderVouchers(ctx, view, route);
       else await renderDetail(ctx, view, route.run, route.groupKey);
     } finally {
       if (mine === generation) view.dataset.ready = 'true';

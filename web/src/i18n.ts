@@ -5,6 +5,7 @@ import { CASE_STATE_ZH } from '../../lib/core/case-workflow.js';
 import { RESOLUTION_ZH } from '../../lib/core/resolution.js';
 import { ROLE_ZH } from '../../lib/core/roles.js';
 import { ROOT_CAUSE_ZH } from '../../lib/core/root-cause.js';
+import { VOUCHER_STATUS_ZH } from '../../lib/core/voucher-names.js';
 
 /**
  * The dashboard's words in Chinese (the default, CONTRACT §6 vocabulary for kinds, types and
@@ -16,6 +17,18 @@ const zh = {
   navOverview: '总览',
   navHeatMap: '热力图',
   navList: '差异清单',
+  navVouchers: '凭证',
+  vouchersTitle: '业务凭证(自动生成会计分录)',
+  vouchersNote:
+    '每笔仓库业务按仓库、单据、业务类型与会计期间生成一张凭证,按物料借贷记账,金额按各笔业务发生时的单位成本精确计算;状态随对账结果:待入账、已入账、有差异(附案件)。',
+  voucherNo: '凭证号',
+  voucherDate: '日期',
+  voucherStatus: '凭证状态',
+  voucherCount: '共 {n} 张凭证',
+  unpriced: '无法计价的业务(未生成凭证)',
+  unpricedNote: '这些业务既无有效标准成本也无单位成本,不按零金额记账;补充成本后重新生成。',
+  eventId: 'WMS事件号',
+  exportCsv: '导出 ERP 凭证 CSV',
   language: 'English',
   signedInAs: '当前用户',
   switchUser: '切换用户',
@@ -216,6 +229,19 @@ const en: Record<MessageKey, string> = {
   navOverview: 'Overview',
   navHeatMap: 'Heat map',
   navList: 'Discrepancies',
+  navVouchers: 'Vouchers',
+  vouchersTitle: 'Vouchers for every movement',
+  vouchersNote:
+    'One voucher per warehouse, document, movement type and period, a debit and a credit per item, each movement priced exactly at its own moment; the status follows reconciliation: proposed, posted, or differs (with its cases).',
+  voucherNo: 'Voucher',
+  voucherDate: 'Date',
+  voucherStatus: 'Status',
+  voucherCount: '{n} vouchers',
+  unpriced: 'Movements without a unit cost (not booked)',
+  unpricedNote:
+    'Neither a standard cost in effect nor a unit cost of their own: never booked at zero; give them a cost and book again.',
+  eventId: 'WMS event',
+  exportCsv: 'ERP voucher CSV',
   language: '中文',
   signedInAs: 'Signed in as',
   switchUser: 'Switch user',
@@ -495,6 +521,7 @@ const CODES: Record<Language, Record<string, string>> = {
     sequence: '序号缺失',
     case: '事件不属于此案件',
     head: '案件头与事件不符',
+    ...VOUCHER_STATUS_ZH,
   },
   en: {
     NEW: 'New',
@@ -554,6 +581,9 @@ const CODES: Record<Language, Record<string, string>> = {
     sequence: 'missing event',
     case: 'event of another case',
     head: 'head does not match',
+    proposed: 'Proposed',
+    posted: 'Posted',
+    differs: 'Differs',
   },
 };
 

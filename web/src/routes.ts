@@ -4,6 +4,7 @@
  *   #/heatmap?run=ID            heat maps of a run (the latest without run)
  *   #/list?run=ID&kind=&...     the discrepancy list with its filters, sort and cursor
  *   #/d/RUN/GROUPKEY            one discrepancy (group key URL-encoded) and its case
+ *   #/vouchers?period=&status=&warehouseId=   the voucher of every movement (CONTRACT §9)
  */
 export const LIST_FILTERS = [
   'kind',
@@ -25,8 +26,16 @@ export interface ListRoute {
   cursors: string[];
 }
 
+export interface VouchersRoute {
+  view: 'vouchers';
+  period?: string;
+  status?: string;
+  warehouseId?: string;
+}
+
 export type Route =
   | { view: 'overview' }
+  | VouchersRoute
   | { view: 'heatmap'; run?: string }
   | ListRoute
   | { view: 'detail'; run: string; groupKey: string };
@@ -56,6 +65,14 @@ export function parseRoute(hash: string): Route {
       cursors: params.getAll('cursor').filter((c) => c !== ''),
     };
   }
+  if (parts[0] === 'vouchers') {
+    const route: VouchersRoute = { view: 'vouchers' };
+    for (const name of ['period', 'status', 'warehouseId'] as const) {
+      const value = params.get(name);
+      if (value !== null && value !== '') route[name] = value;
+    }
+    return route;
+  }
   if (parts[0] === 'd' && parts[1] !== undefined && parts[2] !== undefined) {
     try {
       return { view: 'detail', run: decodeURIComponent(parts[1]), groupKey: decodeURIComponent(parts[2]) };
@@ -72,6 +89,15 @@ export function routeHash(route: Route): string {
     return route.run === undefined ? '#/heatmap' : `#/heatmap?run=${encodeURIComponent(route.run)}`;
   if (route.view === 'detail')
     return `#/d/${encodeURIComponent(route.run)}/${encodeURIComponent(route.groupKey)}`;
+  if (route.view === 'vouchers') {
+    const params = new URLSearchParams();
+    for (const name of ['period', 'status', 'warehouseId'] as const) {
+      const value = route[name];
+      if (value !== undefined && value !== '') params.set(name, value);
+    }
+    const text = params.toString();
+    return text === '' ? '#/vouchers' : `#/vouchers?${text}`;
+  }
   const params = new URLSearchParams();
   if (route.run !== undefined) params.set('run', route.run);
   for (const name of LIST_FILTERS) {

@@ -14,6 +14,8 @@ describe('hash routes', () => {
     },
     { view: 'list', filters: {}, sort: 'stake-desc', cursors: [] },
     { view: 'detail', run: 'r1', groupKey: 'WH-上海-02|SKU/1|PO#7 & co' },
+    { view: 'vouchers' },
+    { view: 'vouchers', period: '2026-10', status: 'differs', warehouseId: 'WH-上海/02' },
   ])('round-trips %j through the address bar', (route) => {
     expect(parseRoute(routeHash(route))).toEqual(route);
   });

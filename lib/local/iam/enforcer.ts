@@ -5,6 +5,7 @@ import { CHAT_DELIVERY } from '../../alert-declarations.js';
 import { CASES_FUNCTION } from '../../case-declarations.js';
 import { HANDLERS } from '../../declarations.js';
 import { RUN_FUNCTIONS, type RunFunctionName } from '../../run-declarations.js';
+import { VOUCHERS_FUNCTION } from '../../voucher-declarations.js';
 import { S3_DROP_FUNCTION, WEBHOOK_FUNCTION } from '../ingest-functions.js';
 import { currentFunction, SILENT, type LocalLog } from '../lambda-runtime.js';
 import { evaluate, type AccessRequest, type PolicyStatement } from './evaluate.js';
@@ -32,6 +33,7 @@ export const LOCAL_FUNCTION_HANDLERS: Readonly<Record<string, string>> = {
   ),
   [CASES_FUNCTION.localName]: HANDLERS.casesApi,
   [CHAT_DELIVERY.localName]: HANDLERS.deliverChat,
+  [VOUCHERS_FUNCTION.localName]: HANDLERS.vouchersApi,
 };
 
 /** A call the policies refused. */

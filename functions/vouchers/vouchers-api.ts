@@ -1,0 +1,63 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { voucherCsv } from '../../lib/core/voucher-csv.js';
+import { caseStore, workflowConfig } from '../../lib/adapters/case-stores.js';
+import { currentTime } from '../../lib/adapters/clock.js';
+import { config } from '../../lib/adapters/env.js';
+import { callerOf } from '../../lib/adapters/http/caller.js';
+import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
+import { jsonResponse } from '../../lib/adapters/http/json-response.js';
+import { readVouchersRequest } from '../../lib/adapters/http/vouchers-request.js';
+import { objectStore, recordStore } from '../../lib/adapters/ingest-stores.js';
+import { runConfig } from '../../lib/adapters/run-stores.js';
+import { loadRunTables } from '../../lib/adapters/run-tables.js';
+import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { vouchersOf } from '../../lib/adapters/voucher-work.js';
+
+/**
+ * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId= (CONTRACT §9): the voucher of every
+ * stored movement, as `stocktally vouchers` books it, with its status from the books; JSON, or the
+ * CSV of the ERP import. Any signed-in caller may read it, like the other read routes.
+ */
+async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  callerOf(event);
+  const request = readVouchersRequest(event);
+  metrics.addMetric(`vouchersApi_${request.format}`, MetricUnit.Count, 1);
+  const zone = config.zone();
+  const [tables, workflow] = await Promise.all([
+    loadRunTables(objectStore(), config.bucket(), zone),
+    workflowConfig().current(),
+  ]);
+  const answer = await vouchersOf(
+    {
+      records: recordStore(),
+      partitions: config.partitions(),
+      tables,
+      config: workflow.config,
+      zone,
+      settings: runConfig.settings(currentTime().toISOString()),
+      casesOf: async (keys) => new Set((await caseStore().getCases(keys)).keys()),
+    },
+    request,
+  );
+  logger.info('vouchers answered', { period: answer.period, vouchers: answer.vouchers.length });
+  if (request.format === 'json') return jsonResponse(200, answer);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="vouchers-${answer.period ?? 'all'}.csv"`,
+    },
+    body: voucherCsv(answer.vouchers),
+  };
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
+  .use(logMetrics(metrics))
+  .use(httpErrorHandler(logger, metrics))
+  .handler(vouchersApi);
