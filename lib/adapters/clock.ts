@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import { replaceableClock } from '../core/clock.js';
 import { systemClock } from '../clock.js';
 
 /**
@@ -9,18 +9,10 @@ import { systemClock } from '../clock.js';
  * request's or a presigned link's signature, which S3 verifies; a webhook's timestamp, which the
  * sender stamps), and durations (timeouts, phase timings, cache lifetimes, on `performance.now()`).
  */
-let current: Clock = systemClock;
+const clock = replaceableClock(systemClock);
 
 /** Now, as the functions' clock reads it. */
-export function currentTime(): Date {
-  return current();
-}
+export const currentTime = (): Date => clock.now();
 
-/** Makes `clock` the functions' clock; the answer puts the previous one back. */
-export function useClock(clock: Clock): () => void {
-  const previous = current;
-  current = clock;
-  return () => {
-    current = previous;
-  };
-}
+/** Makes `next` the functions' clock; the answer puts the previous one back. */
+export const useClock: typeof clock.use = (next) => clock.use(next);

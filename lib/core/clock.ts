@@ -20,3 +20,21 @@ export function offsetClock(start: Date, base: Clock, baseStart: Date = base()):
   const offset = start.getTime() - baseStart.getTime();
   return () => new Date(base().getTime() + offset);
 }
+
+/**
+ * One replaceable clock for a composition root (the functions' container, the dashboard): `now()`
+ * reads it, `use(clock)` replaces it until the answer is called.
+ */
+export function replaceableClock(initial: Clock): { now(): Date; use(clock: Clock): () => void } {
+  let current = initial;
+  return {
+    now: () => current(),
+    use(clock) {
+      const previous = current;
+      current = clock;
+      return () => {
+        current = previous;
+      };
+    },
+  };
+}

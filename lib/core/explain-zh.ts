@@ -1,6 +1,6 @@
 import type { Assessment } from './classify.js';
 import { formatDecimal, formatMoney } from './decimal.js';
-import { impliedUnitCost } from './explain.js';
+import { day, impliedUnitCost } from './explain.js';
 import { MOVEMENT_TYPE_ZH, type MovementType } from './movement-type.js';
 import type { Settings } from './settings.js';
 import { toleranceFor } from './tolerance.js';
@@ -9,9 +9,6 @@ import { toleranceFor } from './tolerance.js';
  * The explanation in Chinese (CONTRACT §11): the same numbers as `explain`, in the vocabulary of
  * CONTRACT §6, so a finance clerk reading 中文 reads one language on the whole page.
  */
-const day = (ms: number | undefined): string =>
-  ms === undefined ? '?' : new Date(ms).toISOString().slice(0, 10);
-
 function ago(asOf: number, at: number | undefined): string {
   if (at === undefined) return '';
   const hours = Math.floor((asOf - at) / 3_600_000);

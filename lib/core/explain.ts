@@ -6,7 +6,8 @@ import type { Settings } from './settings.js';
 /**
  * One line a finance clerk can act on: what each side holds, in numbers, and what it suggests.
  */
-const day = (ms: number | undefined): string =>
+/** An instant's UTC date, as both explanations quote it. */
+export const day = (ms: number | undefined): string =>
   ms === undefined ? '?' : new Date(ms).toISOString().slice(0, 10);
 
 function ago(asOf: number, at: number | undefined): string {
