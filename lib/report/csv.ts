@@ -34,6 +34,7 @@ const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   [`${LABELS.financeAmount.zh} ${LABELS.financeAmount.en}`, (r) => r.financeAmount],
   [`${LABELS.amountDelta.zh} ${LABELS.amountDelta.en}`, (r) => r.amountDelta ?? ''],
   [`${LABELS.moneyAtStake.zh} ${LABELS.moneyAtStake.en}`, (r) => r.moneyAtStake],
+  [`${LABELS.explanationZh.zh} ${LABELS.explanationZh.en}`, (r) => r.explanationZh],
   [`${LABELS.explanation.zh} ${LABELS.explanation.en}`, (r) => r.explanation],
   [
     `${LABELS.status.zh} ${LABELS.status.en}`,

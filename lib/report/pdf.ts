@@ -42,6 +42,10 @@ const SEVERITY_INK: Readonly<Record<Severity, string>> = {
 
 const money = (text: string | null): string => (text === null ? '—' : groupDigits(text));
 
+/** A finance clerk reads the Chinese first; the English follows for the auditor (CONTRACT §11). */
+const bilingual = (r: { explanation: string; explanationZh: string }): string =>
+  r.explanationZh === '' ? r.explanation : `${r.explanationZh} ${r.explanation}`;
+
 function utc(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
 }
@@ -304,7 +308,7 @@ function drawTop(c: ReportCanvas, model: ReportModel): void {
         bold: true,
         lines: (r) => [money(r.moneyAtStake)],
       },
-      { title: LABELS.explanation, width: 370, paragraph: (r) => r.explanation },
+      { title: LABELS.explanation, width: 370, paragraph: (r) => bilingual(r) },
       workflowColumn,
     ],
     { size: 7.5, maxLines: 10, zebra: true },
@@ -357,7 +361,7 @@ async function drawDetail(
         bold: true,
         lines: (r) => [money(r.moneyAtStake)],
       },
-      { title: LABELS.explanation, width: 262, paragraph: (r) => r.explanation },
+      { title: LABELS.explanation, width: 262, paragraph: (r) => r.explanationZh || r.explanation },
       workflowColumn,
     ],
     { size: 6.8, maxLines: 6, zebra: true },

@@ -187,6 +187,13 @@ const DETAIL_COLUMNS: readonly DetailColumn[] = [
     value: (r) => r.financeEntryIds,
   },
   {
+    header: title(LABELS.explanationZh),
+    key: 'explanationZh',
+    width: 60,
+    format: TEXT,
+    value: (r) => r.explanationZh,
+  },
+  {
     header: title(LABELS.explanation),
     key: 'explanation',
     width: 90,

@@ -82,6 +82,11 @@ describe('the PDF report of the public sample', () => {
     expect(squash(all)).toContain(squash(known.explanation));
   });
 
+  it('shows the Chinese explanation a finance clerk reads (CONTRACT §11)', () => {
+    expect(known.explanationZh).not.toBe('');
+    expect(squash(all)).toContain(squash(known.explanationZh));
+  });
+
   it('lists the rejected input rows with their reasons', () => {
     const section = pages.find((p) => p.text.includes('拒收行 Rejected input rows'))!;
     expect(section.text).toContain('quantity is not a decimal number: "abc"');

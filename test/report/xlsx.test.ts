@@ -67,6 +67,20 @@ describe('the XLSX report', () => {
     expect(rejected.getRow(2).values).toEqual([undefined, 'wms.csv', 7, 'sku', 'wms', 'missing sku']);
   });
 
+  it('gives each discrepancy its Chinese explanation beside the English one (CONTRACT §11)', async () => {
+    const workbook = await writeXlsx([discrepancy({ documentRef: 'DOC-9' })]);
+    const detail = workbook.getWorksheet(SHEETS.discrepancies)!;
+    const headers = (detail.getRow(1).values as unknown[]).map(String);
+    const zh = headers.indexOf('中文说明 Explanation in Chinese');
+    const en = headers.indexOf('说明 Explanation');
+    expect(zh).toBeGreaterThan(0);
+    expect(en).toBe(zh + 1);
+    expect(String(detail.getRow(2).getCell(zh).value)).toMatch(/^单据 DOC-9 WMS 净数量 10 EA/);
+    expect(String(detail.getRow(2).getCell(en).value)).toMatch(
+      /^WMS net 10 EA but finance net 8 EA for DOC-9/,
+    );
+  });
+
   it('writes amounts as numbers in 0.00, quantities as numbers, ids as text', async () => {
     const d = discrepancy({
       warehouseId: 'WH-上海-02',

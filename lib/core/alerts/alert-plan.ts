@@ -66,6 +66,8 @@ export interface AlertItem {
   ageDays: number;
   firstSeen: string;
   explanation: string;
+  /** The same in Chinese (CONTRACT §11); absent for a discrepancy stored before it was made. */
+  explanationZh?: string;
   reason: AlertReason;
 }
 
@@ -161,6 +163,7 @@ function itemOf(d: RunDiscrepancy, asOf: string, reason: AlertReason): AlertItem
     ageDays: ageDays(d.firstSeen, asOf),
     firstSeen: d.firstSeen,
     explanation: d.explanation,
+    ...(d.explanationZh ? { explanationZh: d.explanationZh } : {}),
     reason,
   };
 }

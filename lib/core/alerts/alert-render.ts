@@ -110,6 +110,13 @@ function itemLine(item: AlertItem): string {
   return `${item.warehouseId} · ${item.documentRef} · ${kindLabel(item)} · ${amount(item.moneyAtStake)} · ${item.ageDays} 天 days${why}`;
 }
 
+/** The explanation as alerts quote it: the Chinese first, the English after (CONTRACT §11). */
+function explanationOf(d: { explanation: string; explanationZh?: string }): string {
+  return d.explanationZh === undefined || d.explanationZh === ''
+    ? d.explanation
+    : `${d.explanationZh} / ${d.explanation}`;
+}
+
 /** Data on one line: a line break inside a document number or an explanation would break the layout. */
 const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
 
@@ -155,7 +162,7 @@ function rawView(message: AlertMessage): View {
           ['涉及金额 Money at stake', amount(first.moneyAtStake)],
           ['账龄 Age', ageLabel(first)],
         ],
-        ...(clear ? {} : { quote: first.explanation }),
+        ...(clear ? {} : { quote: explanationOf(first) }),
       };
     }
     case 'red-more':

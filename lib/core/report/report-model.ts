@@ -91,6 +91,7 @@ export const LABELS = {
   wmsEventIds: { zh: 'WMS事件编号', en: 'WMS event ids' },
   financeEntryIds: { zh: '财务分录行编号', en: 'Finance entry ids' },
   explanation: { zh: '说明', en: 'Explanation' },
+  explanationZh: { zh: '中文说明', en: 'Explanation in Chinese' },
   workflow: { zh: '原因 / 整改 / 负责人', en: 'Cause / rectification / owner' },
   cause: { zh: '原因', en: 'Cause' },
   rectification: { zh: '整改措施', en: 'Rectification' },
@@ -196,6 +197,8 @@ export interface DetailRow {
   wmsEventIds: string;
   financeEntryIds: string;
   explanation: string;
+  /** The same in Chinese (CONTRACT §11); empty for a discrepancy stored before it was made. */
+  explanationZh: string;
   workflow: WorkflowNote;
   /** "待处理 open", or the workflow's cause / rectification / owner. */
   workflowText: string;
@@ -324,6 +327,7 @@ export function toDetailRow(d: Discrepancy, workflow?: WorkflowLookup): DetailRo
     wmsEventIds: d.wmsEventIds.join(' '),
     financeEntryIds: d.financeEntryIds.join(' '),
     explanation: d.explanation,
+    explanationZh: d.explanationZh ?? '',
     workflow: note,
     workflowText: workflowText(note),
   };

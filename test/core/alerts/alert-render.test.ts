@@ -96,6 +96,12 @@ describe('a RED alert in every format', () => {
     );
   });
 
+  it('quotes the explanation in Chinese first, then in English (CONTRACT §11)', () => {
+    const message = redAlert({ explanation: 'finance is under by 2 EA', explanationZh: '财务少 2 EA' });
+    expect(renderEmail(message).text).toContain('财务少 2 EA / finance is under by 2 EA');
+    expect(JSON.stringify(renderSlack(message).blocks)).toContain('财务少 2 EA / finance is under by 2 EA');
+  });
+
   it('is an email whose subject is the title on one line', () => {
     const mail = renderEmail(redAlert());
 

@@ -3,7 +3,7 @@ import { keyParts } from '../../../lib/core/records/group-key.js';
 import { ApiError, type DiscrepancyDetail, type RunBrief } from '../api.js';
 import type { Context } from '../context.js';
 import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';
-import { codeLabel, kindLabel, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
+import { codeLabel, kindLabel, language, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
 import { loading, problem, severityBadge } from './common.js';
 import { mountCasePanel } from './case-panel.js';
 
@@ -130,7 +130,10 @@ export async function renderDetail(
       <div class="card" data-test="detail">
         <h2>${t('detail')}: ${d.warehouseId} · ${d.sku} · ${d.documentRef}</h2>
         <p>${severityBadge(d.severity, severityLabel(d.severity))} · ${kindLabel(d.kind)}</p>
-        <p data-test="explanation"><strong>${t('explanation')}:</strong> ${d.explanation}</p>
+        <p data-test="explanation">
+          <strong>${t('explanation')}:</strong>
+          ${language() === 'zh' && d.explanationZh ? d.explanationZh : d.explanation}
+        </p>
         <dl class="facts">
           <dt>${t('moneyAtStake')}</dt>
           <dd data-test="detail-money">${formatMoney(d.moneyAtStake)}</dd>
