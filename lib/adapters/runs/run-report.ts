@@ -17,8 +17,8 @@ import {
   reportKeys,
   type ReportKeys,
   type ReportedRun,
-} from '../runs/report-keys.js';
-import { runStore } from '../runs/containers.js';
+} from './report-keys.js';
+import { runStore } from './containers.js';
 import { logger } from '../aws/telemetry.js';
 import { currentTime } from '../aws/clock.js';
 

@@ -6,9 +6,9 @@ import {
   boundError,
   ERROR_LIMITS,
   truncateUtf8,
-} from '../../lib/adapters/aws/bounded-errors.js';
-import { StoreBusyError } from '../../lib/errors/common.js';
-import { lambdaContext } from '../../lib/local/standins/lambda-runtime.js';
+} from '../../../lib/adapters/aws/bounded-errors.js';
+import { StoreBusyError } from '../../../lib/errors/common.js';
+import { lambdaContext } from '../../../lib/local/standins/lambda-runtime.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
