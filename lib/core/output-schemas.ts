@@ -572,6 +572,17 @@ export const SummarySchema = z.object({
           type: 'object',
         },
       ),
+      codes: tableStats(
+        'code mapping',
+        '编码对照表',
+        { file: 'codes.csv', rows: 40, rejected: 0 },
+        {
+          zh: '编码对照表统计(仅指定 --codes 时)',
+          en: 'figures of the code mapping table (only with --codes)',
+          example: '{"file":"codes.csv","rows":40,"rejected":0}',
+          type: 'object',
+        },
+      ),
     })
     .meta({
       zh: '输入文件统计',
@@ -579,6 +590,12 @@ export const SummarySchema = z.object({
       example: '{"wms":{...},"finance":{...}}',
       type: 'object',
     }),
+  varianceCompensated: z.number().int().nonnegative().optional().meta({
+    zh: '仅 --variance-compensates:金额差异完全由材料成本差异解释、按补偿处理(不报金额差异)的分组数',
+    en: '--variance-compensates only: groups whose amount difference the cost variance explains whole, compensated rather than AMOUNT_MISMATCH',
+    example: '12',
+    type: 'integer',
+  }),
   rejected: z
     .array(
       z.object({
@@ -606,9 +623,9 @@ export const SummarySchema = z.object({
           example: 'amount is not a decimal number: "1,234.5x"',
           type: 'string',
         }),
-        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates']).meta({
-          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)',
-          en: 'the input it came from: wms, finance, uom, costs or rates',
+        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates', 'codes']).meta({
+          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)、codes(编码对照表)',
+          en: 'the input it came from: wms, finance, uom, costs, rates or codes',
           example: 'finance',
           type: 'enum',
         }),
