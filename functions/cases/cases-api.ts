@@ -3,8 +3,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { journalCsv } from '../../lib/core/journal-csv.js';
-import { caseStore, workflowConfig } from '../../lib/adapters/case-stores.js';
+import { journalCsv } from '../../lib/core/cases/journal/journal-csv.js';
+import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
 import {
   actOnCase,
   caseView,
@@ -12,13 +12,13 @@ import {
   findCase,
   periodCloseCheck,
   trailOf,
-} from '../../lib/adapters/case-work.js';
+} from '../../lib/app/cases/case-work.js';
 import { callerOf } from '../../lib/adapters/http/caller.js';
 import { readCasesRequest } from '../../lib/adapters/http/cases-request.js';
 import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
-import { correlationId, logger, metrics } from '../../lib/adapters/telemetry.js';
-import { currentTime } from '../../lib/adapters/clock.js';
+import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
 
 /**
  * GET /v1/cases, GET /v1/cases/summary?warehouseId=, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,

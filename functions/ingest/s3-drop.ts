@@ -3,18 +3,18 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
-import { BUCKET } from '../../lib/declarations.js';
-import { ingestDrop } from '../../lib/adapters/drop-ingest.js';
-import { config } from '../../lib/adapters/env.js';
-import { checkpointStore, objectStore, recordStore } from '../../lib/adapters/ingest-stores.js';
-import { decodeEventKey, unquoteEtag } from '../../lib/adapters/object-store.js';
+import { BUCKET } from '../../lib/declarations/tables.js';
+import { ingestDrop } from '../../lib/app/ingest/drop-ingest.js';
+import { config } from '../../lib/adapters/aws/env.js';
+import { checkpointStore, objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
+import { decodeEventKey, unquoteEtag } from '../../lib/adapters/aws/object-store.js';
 import {
   correlationId,
   countFailures,
   logger,
   metrics,
   recordIngestMetrics,
-} from '../../lib/adapters/telemetry.js';
+} from '../../lib/adapters/aws/telemetry.js';
 
 /**
  * Object created under incoming/: stream the drop into the record store (or the unit/cost table

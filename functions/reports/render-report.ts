@@ -3,16 +3,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { PassThrough, type Writable } from 'node:stream';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
-import type { ReportSummary, WorkflowLookup } from '../../lib/core/report-model.js';
-import { RunIdSchema, type RunRecord } from '../../lib/core/run-events.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
+import type { ReportSummary, WorkflowLookup } from '../../lib/core/report/report-model.js';
+import { RunIdSchema, type RunRecord } from '../../lib/core/runs/run-events.js';
 import { loadReportFonts } from '../../lib/report/fonts.js';
 import { prepareReport } from '../../lib/report/write-reports.js';
-import { CASES_TABLE } from '../../lib/declarations.js';
-import { s3Client } from '../../lib/adapters/aws-clients.js';
-import { caseNotes } from '../../lib/adapters/case-notes.js';
-import { caseStore } from '../../lib/adapters/case-stores.js';
-import { config, optionalEnv } from '../../lib/adapters/env.js';
+import { CASES_TABLE } from '../../lib/declarations/tables.js';
+import { s3Client } from '../../lib/adapters/aws/aws-clients.js';
+import { caseNotes } from '../../lib/adapters/cases/case-notes.js';
+import { caseStore } from '../../lib/adapters/cases/containers.js';
+import { config, optionalEnv } from '../../lib/adapters/aws/env.js';
 import { InvalidRunInputError, RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
 import {
   REPORT_CONTENT_TYPES,
@@ -20,10 +20,10 @@ import {
   reportKeys,
   type ReportKeys,
   type ReportedRun,
-} from '../../lib/adapters/report-keys.js';
-import { runStore } from '../../lib/adapters/run-stores.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
-import { currentTime } from '../../lib/adapters/clock.js';
+} from '../../lib/adapters/runs/report-keys.js';
+import { runStore } from '../../lib/adapters/runs/containers.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
 
 /**
  * Renders a finished run's report (PDF, XLSX, CSV) to `reports/<runId>/report.<format>` in the data

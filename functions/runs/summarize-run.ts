@@ -2,18 +2,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { RunRecord } from '../../lib/core/run-events.js';
-import { HeatTally } from '../../lib/core/run-heat-map.js';
-import { closeRun, summarizeResults } from '../../lib/core/run-summary.js';
+import type { RunRecord } from '../../lib/core/runs/run-events.js';
+import { HeatTally } from '../../lib/core/runs/run-heat-map.js';
+import { closeRun, summarizeResults } from '../../lib/core/runs/run-summary.js';
 import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
-import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/run-stores.js';
-import { objectStore } from '../../lib/adapters/ingest-stores.js';
-import type { ReportedRun } from '../../lib/adapters/report-keys.js';
-import { summarizeInput } from '../../lib/adapters/map-results.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/runs/containers.js';
+import { objectStore } from '../../lib/adapters/ingest/containers.js';
+import type { ReportedRun } from '../../lib/adapters/runs/report-keys.js';
+import { summarizeInput } from '../../lib/adapters/runs/map-results.js';
+import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { renderReport } from '../reports/render-report.js';
-import { currentTime } from '../../lib/adapters/clock.js';
-import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
+import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
 
 /**
  * The run's report, rendered in-process once the run is stored (the same code locally and in the

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatMoney, parseDecimal } from '../core/decimal.js';
+import { formatMoney, parseDecimal } from '../core/shared/decimal.js';
 import { costVarianceCsvChunks } from '../core/vouchers/cost-variance-csv.js';
 import type { CostVarianceBook } from '../core/vouchers/cost-variance.js';
 

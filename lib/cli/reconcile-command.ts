@@ -2,21 +2,21 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { loadCostsCsv, type CostRow } from '../core/costs.js';
-import { duplicateColumn } from '../core/csv.js';
-import { DEFAULT_CURRENCY, loadRatesCsv, type RateRow } from '../core/rates.js';
-import { formatDecimal } from '../core/decimal.js';
-import type { Discrepancy } from '../core/discrepancy.js';
-import type { Conflict } from '../core/group.js';
-import { DEFAULT_PARTITIONS } from '../core/partition.js';
-import { periodWindow } from '../core/period.js';
-import type { Rejection, Source } from '../core/records.js';
-import type { Settings } from '../core/settings.js';
-import { CsvSplitter } from '../core/splitter.js';
-import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../core/summary.js';
-import { TableHeaderError } from '../core/table-text.js';
-import { loadUomCsv, type UomRow } from '../core/uom.js';
-import { ZoneClock } from '../core/zone-clock.js';
+import { loadCostsCsv, type CostRow } from '../core/records/costs.js';
+import { duplicateColumn } from '../core/records/csv.js';
+import { DEFAULT_CURRENCY, loadRatesCsv, type RateRow } from '../core/records/rates.js';
+import { formatDecimal } from '../core/shared/decimal.js';
+import type { Discrepancy } from '../core/reconcile/discrepancy.js';
+import type { Conflict } from '../core/reconcile/group.js';
+import { DEFAULT_PARTITIONS } from '../core/records/partition.js';
+import { periodWindow } from '../core/shared/period.js';
+import type { Rejection, Source } from '../core/records/records.js';
+import type { Settings } from '../core/reconcile/settings.js';
+import { CsvSplitter } from '../core/records/splitter.js';
+import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../core/reconcile/summary.js';
+import { TableHeaderError } from '../core/records/table-text.js';
+import { loadUomCsv, type UomRow } from '../core/records/uom.js';
+import { ZoneClock } from '../core/shared/zone-clock.js';
 import {
   DiscrepancyFiles,
   discrepancyFields,
@@ -31,7 +31,7 @@ import { loadWorkflowFile } from './workflow-file.js';
 import { writeCostVariance } from './cost-variance-files.js';
 import { loadCodesCsv, type CodeRow } from '../core/records/code-map.js';
 import { costVarianceAccount, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
-import { defaultConfigPath } from '../adapters/workflow-config-source.js';
+import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
 import { runShares } from './worker-pool.js';
 import { systemClock } from '../clock.js';
 

@@ -3,14 +3,27 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEVERITIES, type Severity } from '../core/discrepancy.js';
-import { BUCKET } from '../declarations.js';
-import { DEFAULT_PARTITIONS } from '../core/partition.js';
-import { DEFAULT_SETTINGS } from '../core/settings.js';
-import { localBucketArn, localStateMachineArn, localTableArn, localTopicArn } from '../local/iam/arns.js';
-import { functionPoliciesOf, type FunctionPoliciesFile, type LocalResource } from '../local/iam/policies.js';
-import { runDefinitionOf, type CfnTemplate, type RunDefinitionFile } from '../local/state-machine.js';
-import { RUN_FUNCTIONS, type RunFunctionName } from '../run-declarations.js';
+import { SEVERITIES, type Severity } from '../core/reconcile/discrepancy.js';
+import { BUCKET } from '../declarations/tables.js';
+import { DEFAULT_PARTITIONS } from '../core/records/partition.js';
+import { DEFAULT_SETTINGS } from '../core/reconcile/settings.js';
+import {
+  localBucketArn,
+  localStateMachineArn,
+  localTableArn,
+  localTopicArn,
+} from '../local/standins/iam/arns.js';
+import {
+  functionPoliciesOf,
+  type FunctionPoliciesFile,
+  type LocalResource,
+} from '../local/standins/iam/policies.js';
+import {
+  runDefinitionOf,
+  type CfnTemplate,
+  type RunDefinitionFile,
+} from '../local/standins/state-machine.js';
+import { RUN_FUNCTIONS, type RunFunctionName } from '../declarations/runs.js';
 import { stageOf } from './stage.js';
 import { StocktallyStack } from './stocktally-stack.js';
 

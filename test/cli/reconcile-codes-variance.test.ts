@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import type { CostVariance } from '../../lib/core/vouchers/cost-variance.js';
 import { tempDir } from '../support/temp.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseIdOf as apiCaseIdOf, groupKeyOf } from '../../lib/core/case-id.js';
+import { caseIdOf as apiCaseIdOf, groupKeyOf } from '../../lib/core/cases/case-id.js';
 import { caseIdOf } from '../src/case-id.js';
 
 describe('case ids made in the browser', () => {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { isRole, type Caller, type Role } from '../../core/roles.js';
+import { isRole, type Caller, type Role } from '../../core/cases/roles.js';
 import { UnauthenticatedError } from './access-errors.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Source } from '../../core/records.js';
-import { verifySignature } from '../../core/signature.js';
-import { readWebhookBody, type BodyRow } from '../../core/webhook-body.js';
-import { WEBHOOK_LIMITS, WEBHOOK_ROUTES } from '../../declarations.js';
+import type { Source } from '../../core/records/records.js';
+import { verifySignature } from '../../core/ingest/signature.js';
+import { readWebhookBody, type BodyRow } from '../../core/ingest/webhook-body.js';
+import { WEBHOOK_LIMITS, WEBHOOK_ROUTES } from '../../declarations/tables.js';
 import {
   PayloadTooLargeError,
   RouteNotFoundError,

@@ -1,6 +1,6 @@
-import { textProblem } from '../record-limits.js';
-import type { LedgerRecord, Rejection, Source } from '../records.js';
-import { readTableCsv } from '../table-text.js';
+import { textProblem } from './record-limits.js';
+import type { LedgerRecord, Rejection, Source } from './records.js';
+import { readTableCsv } from './table-text.js';
 
 /**
  * Unified codes (统一编码): the WMS and the ERP often name one item or warehouse differently (a WMS

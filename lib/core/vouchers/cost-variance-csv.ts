@@ -1,6 +1,6 @@
-import { csvLine } from '../csv.js';
-import { MOVEMENT_TYPE_ZH } from '../movement-type.js';
-import { VOUCHER_CSV_COLUMNS } from '../voucher-csv.js';
+import { csvLine } from '../records/csv.js';
+import { MOVEMENT_TYPE_ZH } from '../records/movement-type.js';
+import { VOUCHER_CSV_COLUMNS } from './voucher-csv.js';
 import type { CostVariance, CostVarianceEntryLine } from './cost-variance.js';
 
 /**

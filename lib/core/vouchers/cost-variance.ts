@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { CostTable } from '../costs.js';
-import { divide, formatDecimal, formatMoney, mulDivRound, type Decimal } from '../decimal.js';
-import { groupRecords, itemPeriodTotals, type Item, type Totals } from '../group.js';
-import type { MovementType } from '../movement-type.js';
-import type { PeriodWindow } from '../period.js';
-import type { Entry, Movement } from '../records.js';
-import type { Settings } from '../settings.js';
-import { withinTolerance } from '../tolerance.js';
-import type { UomTable } from '../uom.js';
-import { localDate, toCents } from '../vouchers.js';
-import { accountsFor, splitAccount, type WorkflowConfig } from '../workflow-config.js';
-import type { ZoneClock } from '../zone-clock.js';
+import type { CostTable } from '../records/costs.js';
+import { divide, formatDecimal, formatMoney, mulDivRound, type Decimal } from '../shared/decimal.js';
+import { groupRecords, itemPeriodTotals, type Item, type Totals } from '../reconcile/group.js';
+import type { MovementType } from '../records/movement-type.js';
+import type { PeriodWindow } from '../shared/period.js';
+import type { Entry, Movement } from '../records/records.js';
+import type { Settings } from '../reconcile/settings.js';
+import { withinTolerance } from '../reconcile/tolerance.js';
+import type { UomTable } from '../records/uom.js';
+import { localDate, toCents } from './vouchers.js';
+import { accountsFor, splitAccount, type WorkflowConfig } from '../cases/workflow-config.js';
+import type { ZoneClock } from '../shared/zone-clock.js';
 
 /**
  * The cost variance (材料成本差异): where the WMS values movements at standard cost and finance at
