@@ -16,11 +16,14 @@ import { runConfig } from '../../lib/adapters/runs/containers.js';
 import { loadRunTables } from '../../lib/adapters/runs/run-tables.js';
 import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { vouchersOf } from '../../lib/app/vouchers/voucher-work.js';
+import { reconcileRules } from '../../lib/adapters/runs/reconcile-rules.js';
+import { VOUCHER_CURSOR_HEADER } from '../../lib/declarations/vouchers.js';
 
 /**
- * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId= (CONTRACT §9): the voucher of every
- * stored movement, as `stocktally vouchers` books it, with its status from the books; JSON, or the
- * CSV of the ERP import. Any signed-in caller may read it, like the other read routes.
+ * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId=&limit=&cursor= (CONTRACT §9): the
+ * voucher of every stored movement, as `stocktally vouchers` books it, with its status from the
+ * books; JSON, or the CSV of the ERP import; a page at a time (lib/core/vouchers/voucher-page.ts).
+ * Any signed-in caller may read it, like the other read routes.
  */
 async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   callerOf(event);
@@ -39,6 +42,7 @@ async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
       config: workflow.config,
       zone,
       settings: runConfig.settings(currentTime().toISOString()),
+      rules: reconcileRules(tables, workflow.config),
       casesOf: async (keys) => new Set((await caseStore().getCases(keys)).keys()),
     },
     request,
@@ -50,6 +54,8 @@ async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
     headers: {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="vouchers-${answer.period ?? 'all'}.csv"`,
+      // A CSV has no room for the next page's cursor: it travels in a header.
+      ...(answer.cursor === null ? {} : { [VOUCHER_CURSOR_HEADER]: answer.cursor }),
     },
     body: voucherCsv(answer.vouchers),
   };
