@@ -997,15 +997,12 @@ export const CostVarianceSchema = z.object({
         example: 'CV-202610-8d5b2a3c1e0f4a77',
         type: 'string',
       }),
-      date: z
-        .string()
-        .regex(DATE)
-        .meta({
-          zh: '凭证日期:期末最后一天',
-          en: "the period's last day",
-          example: '2026-10-31',
-          type: 'date',
-        }),
+      date: z.string().regex(DATE).meta({
+        zh: '凭证日期:期末最后一天',
+        en: "the period's last day",
+        example: '2026-10-31',
+        type: 'date',
+      }),
       lines: z.array(CostVarianceLineSchema).meta({
         zh: '建议分录:每个仓库与业务类型一借一贷;差异为零时无分录',
         en: 'the proposed lines: a debit and a credit per warehouse and type; none when the variance is zero',

@@ -69,22 +69,18 @@ export const RateRowSchema = z.object({
 });
 
 export const CodeRowSchema = z.object({
-  kind: z
-    .enum(CODE_KINDS)
-    .meta({
-      zh: 'sku 物料编码,或 warehouse 仓库编码',
-      en: 'sku (item code) or warehouse (warehouse code)',
-      example: 'sku',
-      type: 'enum',
-    }),
-  source: z
-    .enum(['wms', 'finance'])
-    .meta({
-      zh: '该编码出自哪一方:wms 或 finance',
-      en: 'which side uses the code: wms or finance',
-      example: 'finance',
-      type: 'enum',
-    }),
+  kind: z.enum(CODE_KINDS).meta({
+    zh: 'sku 物料编码,或 warehouse 仓库编码',
+    en: 'sku (item code) or warehouse (warehouse code)',
+    example: 'sku',
+    type: 'enum',
+  }),
+  source: z.enum(['wms', 'finance']).meta({
+    zh: '该编码出自哪一方:wms 或 finance',
+    en: 'which side uses the code: wms or finance',
+    example: 'finance',
+    type: 'enum',
+  }),
   from: cell({
     zh: '该方的编码(如ERP物料号)',
     en: "that side's code (an ERP material number)",
