@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { planAlerts, type AlertMessage } from '../../lib/core/alerts/alert-plan.js';
 import { renderEmail, renderFor } from '../../lib/core/alerts/alert-render.js';
@@ -9,19 +6,15 @@ import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/alerts/
 import { partitionOf } from '../../lib/core/records/partition.js';
 import { RunIdSchema, type RunDiscrepancy } from '../../lib/core/runs/run-events.js';
 import { alertPublisher, type PublishedAlert } from '../../lib/adapters/alerts/alert-publisher.js';
-import {
-  alertConfigStore,
-  alertStateStore,
-  localDay,
-  reportUrl,
-} from '../../lib/adapters/alerts/containers.js';
+import { alertConfigStore, alertStateStore, reportUrl } from '../../lib/adapters/alerts/containers.js';
 import { config } from '../../lib/adapters/aws/env.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
-import { mapInFlight } from '../../lib/adapters/aws/in-flight.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
+import { mapInFlight } from '../../lib/core/shared/in-flight.js';
 import { runStore } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
+import { localDay } from '../../lib/core/shared/period.js';
 
 /** The Notify task's input: the run (the state machine passes `{ runId }`). */
 const NotifyInputSchema = z.object({ runId: RunIdSchema });
@@ -101,7 +94,7 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   const partitionOfSku = (sku: string): number => partitionOf(sku, partitions);
   const state = alertStateStore();
   const marks = await state.readMarks(discrepancies.map((d) => partitionOfSku(d.sku)));
-  const day = localDay(run.asOf);
+  const day = localDay(run.asOf, config.zone());
   const digest = run.mode === 'close' && (await state.claimDigest(day, runId, run.asOf));
   const plan = planAlerts({
     run: { runId, mode: run.mode, asOf: run.asOf, digest, day, reportUrl: reportUrl(runId) },
@@ -127,11 +120,4 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   };
 }
 
-export const handler = middy<unknown, NotifyOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(notify);
+export const handler = taskHandler(notify);

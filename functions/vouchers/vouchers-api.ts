@@ -1,23 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { voucherCsv } from '../../lib/core/vouchers/voucher-csv.js';
-import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
-import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { config } from '../../lib/adapters/aws/env.js';
 import { callerOf } from '../../lib/adapters/http/caller.js';
-import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
-import { jsonResponse } from '../../lib/adapters/http/json-response.js';
+import { csvResponse, jsonResponse } from '../../lib/adapters/http/json-response.js';
+import { voucherWork } from '../../lib/adapters/vouchers/containers.js';
 import { readVouchersRequest } from '../../lib/adapters/http/vouchers-request.js';
-import { objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
-import { runConfig } from '../../lib/adapters/runs/containers.js';
-import { loadRunTables } from '../../lib/adapters/runs/run-tables.js';
-import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { vouchersOf } from '../../lib/app/vouchers/voucher-work.js';
-import { reconcileRules } from '../../lib/adapters/runs/reconcile-rules.js';
-import { VOUCHER_CURSOR_HEADER } from '../../lib/declarations/vouchers.js';
+import { httpHandler } from '../../lib/adapters/aws/handlers.js';
+import { VOUCHER_CURSOR_HEADER } from '../../lib/api/vouchers.js';
 
 /**
  * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId=&limit=&cursor= (CONTRACT §9): the
@@ -29,41 +20,13 @@ async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   callerOf(event);
   const request = readVouchersRequest(event);
   metrics.addMetric(`vouchersApi_${request.format}`, MetricUnit.Count, 1);
-  const zone = config.zone();
-  const [tables, workflow] = await Promise.all([
-    loadRunTables(objectStore(), config.bucket(), zone),
-    workflowConfig().current(),
-  ]);
-  const answer = await vouchersOf(
-    {
-      records: recordStore(),
-      partitions: config.partitions(),
-      tables,
-      config: workflow.config,
-      zone,
-      settings: runConfig.settings(currentTime().toISOString()),
-      rules: reconcileRules(tables, workflow.config),
-      casesOf: async (keys) => new Set((await caseStore().getCases(keys)).keys()),
-    },
-    request,
-  );
+  const answer = await vouchersOf(await voucherWork(), request);
   logger.info('vouchers answered', { period: answer.period, vouchers: answer.vouchers.length });
   if (request.format === 'json') return jsonResponse(200, answer);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="vouchers-${answer.period ?? 'all'}.csv"`,
-      // A CSV has no room for the next page's cursor: it travels in a header.
-      ...(answer.cursor === null ? {} : { [VOUCHER_CURSOR_HEADER]: answer.cursor }),
-    },
-    body: voucherCsv(answer.vouchers),
-  };
+  // A CSV has no room for the next page's cursor: it travels in a header.
+  const next: Record<string, string> =
+    answer.cursor === null ? {} : { [VOUCHER_CURSOR_HEADER]: answer.cursor };
+  return csvResponse(`vouchers-${answer.period ?? 'all'}.csv`, voucherCsv(answer.vouchers), next);
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
-  .use(logMetrics(metrics))
-  .use(httpErrorHandler(logger, metrics))
-  .handler(vouchersApi);
+export const handler = httpHandler(vouchersApi);

@@ -9,6 +9,3 @@ export const VOUCHER_ROUTES = [{ method: 'GET', path: '/v1/vouchers' }] as const
 
 /** API Gateway gives up on an integration after 30 s; answer before it does. */
 export const VOUCHERS_FUNCTION = { localName: 'stocktally-vouchers-api', timeoutSeconds: 29 } as const;
-
-/** A CSV page's next cursor (JSON pages carry it as `cursor`); absent on the last page. */
-export const VOUCHER_CURSOR_HEADER = 'x-stocktally-cursor';

@@ -1,4 +1,4 @@
-import type { RunBrief, RunPage } from '../../lib/adapters/runs/run-store.js';
+import type { RunBrief, RunPage } from '../../lib/api/runs.js';
 import type {
   AgeBucket,
   DiscrepancyPage,
@@ -8,7 +8,7 @@ import type {
 import type { RunHeatMap } from '../../lib/core/runs/run-heat-map.js';
 import type { VoucherWithStatus } from '../../lib/core/vouchers/voucher-status.js';
 import type { UnpricedMovement } from '../../lib/core/vouchers/vouchers.js';
-import { VOUCHER_CURSOR_HEADER } from '../../lib/declarations/vouchers.js';
+import { VOUCHER_CURSOR_HEADER } from '../../lib/api/vouchers.js';
 import type {
   ActionAnswer,
   CaseAction,

@@ -22,7 +22,7 @@ import {
   type CaseWorkflow,
   type EventDraft,
 } from '../../core/cases/case-workflow.js';
-import { SEVERITIES, type Kind, type Severity } from '../../core/reconcile/discrepancy.js';
+import { SEVERITIES, type Severity } from '../../core/reconcile/discrepancy.js';
 import type { JournalEntry } from '../../core/cases/journal/journal-entry.js';
 import { ageDays } from '../../core/runs/lifecycle.js';
 import type { AgeBucket } from '../../core/runs/run-events.js';
@@ -30,9 +30,27 @@ import { CASES_TABLE } from '../../declarations/tables.js';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
 import type { DigestLog } from '../ingest/digest-log.js';
-import { CaseConflictError } from '../http/case-errors.js';
-import { InvalidRequestError } from '../http/run-errors.js';
+import { CaseConflictError } from '../../errors/cases.js';
+import { InvalidRequestError } from '../../errors/runs.js';
 import { currentTime } from '../aws/clock.js';
+import type {
+  ApprovedEntry,
+  CaseFilter,
+  CaseRepository,
+  Freeze,
+  OpenCasesSummary,
+  OpenSeverity,
+  StoredCase,
+} from '../../core/cases/ports.js';
+
+export type {
+  ApprovedEntry,
+  CaseFilter,
+  Freeze,
+  OpenCasesSummary,
+  OpenSeverity,
+  StoredCase,
+} from '../../core/cases/ports.js';
 
 /**
  * Cases in DynamoDB (layout: CASES_TABLE and CASE_EVENTS_TABLE in lib/declarations/tables.ts). The events
@@ -44,54 +62,6 @@ import { currentTime } from '../aws/clock.js';
  * (freezes, the journal; each idempotent), update the head. A writer that stops in between leaves
  * a head that lags its events; the next read rolls it forward, effects included.
  */
-export interface StoredCase {
-  caseId: string;
-  workflow: CaseWorkflow;
-  facts: CaseFacts;
-  factsHash: string;
-}
-
-export interface CaseFilter {
-  states?: readonly CaseState[];
-  owner?: string;
-  warehouseId?: string;
-  severities?: readonly Severity[];
-  kinds?: readonly Kind[];
-  ageBuckets?: readonly AgeBucket[];
-}
-
-export interface Freeze {
-  account: string;
-  groupKey: string;
-  by: string;
-  at: string;
-  reason: string;
-  /** Cases whose automatic close waits for this account. */
-  held: string[];
-}
-
-export interface ApprovedEntry {
-  entry: JournalEntry;
-  approvedAt: string;
-  approvedBy: string[];
-  proposedBy: string;
-}
-
-/** The open cases of one severity (GET /v1/cases/summary). */
-export interface OpenSeverity {
-  count: number;
-  byAge: Record<AgeBucket, number>;
-  oldest: { caseId: string; groupKey: string; firstSeen: string; ageDays: number } | null;
-}
-
-export interface OpenCasesSummary {
-  asOf: string;
-  warehouseId: string | null;
-  /** What "open" means here: the states the period close waits for (lib/core/cases/close-check.ts). */
-  states: readonly CaseState[];
-  bySeverity: Record<Severity, OpenSeverity>;
-}
-
 export interface CaseStoreOptions {
   client: DynamoDBClient;
   casesTable: string;
@@ -243,7 +213,7 @@ export function decodeCaseCursor(cursor: string): Item {
   return Object.fromEntries(names.map((name) => [name, s(String(key?.[name]))]));
 }
 
-export class CaseStore {
+export class CaseStore implements CaseRepository {
   private readonly cases: DynamoBatch;
   private readonly events: DynamoBatch;
 

@@ -7,8 +7,8 @@ import {
   MAX_VOUCHER_PAGE,
   type VoucherCursor,
 } from '../../core/vouchers/voucher-page.js';
-import { RouteNotFoundError } from './errors.js';
-import { InvalidRequestError } from './run-errors.js';
+import { RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError } from '../../errors/runs.js';
 import { problem } from './runs-request.js';
 
 /**

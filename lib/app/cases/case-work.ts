@@ -1,4 +1,7 @@
-import { verifyChain, type BrokenLink, type ChainedEvent } from '../../core/cases/audit-chain.js';
+import { verifyChain, type ChainedEvent } from '../../core/cases/audit-chain.js';
+import type { CaseView, Trail } from '../../api/cases.js';
+
+export type { CaseView, Trail } from '../../api/cases.js';
 import type { CaseAction } from '../../core/cases/case-action.js';
 import {
   accountOf,
@@ -16,51 +19,17 @@ import { ageBucket, ageDays } from '../../core/runs/lifecycle.js';
 import type { RunDiscrepancy } from '../../core/runs/run-events.js';
 import { hasAnyRole, type Caller } from '../../core/cases/roles.js';
 import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
-import type { ApprovedEntry, CaseStore, Freeze, StoredCase } from '../../adapters/cases/case-store.js';
-import { ForbiddenError } from '../../adapters/http/access-errors.js';
-import { CaseConflictError, CaseNotFoundError } from '../../adapters/http/case-errors.js';
-import { InvalidRequestError } from '../../adapters/http/run-errors.js';
-import { mapInFlight } from '../../adapters/aws/in-flight.js';
+import type { ApprovedEntry, CaseRepository, Freeze, StoredCase } from '../../core/cases/ports.js';
+import { ForbiddenError } from '../../errors/access.js';
+import { CaseConflictError, CaseNotFoundError } from '../../errors/cases.js';
+import { InvalidRequestError } from '../../errors/runs.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 
 /**
  * The exception workflow's work on top of the case store: a person's action on a case, what a run
  * does to the cases, the journal export, the trail and the period-close gate. The rules are the
  * core's (case-decide.ts, case-run.ts, close-check.ts); this reads, decides and appends.
  */
-
-/** A case as the API shows it. */
-export interface CaseView {
-  caseId: string;
-  groupKey: string;
-  state: StoredCase['workflow']['state'];
-  stateZh: string;
-  owner: string;
-  version: number;
-  openedAt: string;
-  updatedAt: string;
-  warehouseId: string;
-  sku: string;
-  documentRef: string;
-  kind: string;
-  severity: string;
-  period: string;
-  moneyAtStake: string;
-  firstSeen: string;
-  /** Whole days from firstSeen to the answer's now (the server's clock, so the page shows what the API counted). */
-  ageDays: number;
-  ageBucket: string;
-  /** The group as the runs last found it (state NEW, PERSISTING or RESOLVED). */
-  facts: StoredCase['facts'];
-  proposal: StoredCase['workflow']['proposal'] | null;
-  rootCause: StoredCase['workflow']['rootCause'] | null;
-  closed: StoredCase['workflow']['closed'] | null;
-  held: StoredCase['workflow']['held'] | null;
-  account: { key: string; frozen: Omit<Freeze, 'held'> | null };
-  comments: number;
-  exports: number;
-  /** What the caller may do now (payloads aside). */
-  allowedActions: string[];
-}
 
 export interface ViewContext {
   caller: Caller;
@@ -130,7 +99,7 @@ function refusalError(refusal: Refusal): Error {
 }
 
 export async function findCase(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
 ): Promise<StoredCase> {
@@ -145,7 +114,7 @@ export async function findCase(
  * cases whose automatic close it held, where their group still agrees.
  */
 export async function actOnCase(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
   action: CaseAction,
@@ -186,7 +155,7 @@ export async function actOnCase(
 
 /** Appends a system event, reading the case again when another writer got there first. */
 async function appendWithRetry(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
   draftFor: (stored: StoredCase) => EventDraft | undefined,
@@ -218,7 +187,7 @@ export interface RunCaseCounts {
  * retried task finds its cases opened and its events appended, and plans nothing new.
  */
 export async function applyRunToCases(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   discrepancies: readonly RunDiscrepancy[],
   runId: string,
@@ -258,7 +227,7 @@ export async function applyRunToCases(
 
 /** The approved entries of a period; exporting them appends an `export` event to each case. */
 export async function exportJournal(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   period: string,
   format: 'csv' | 'json',
@@ -283,15 +252,7 @@ export async function exportJournal(
   return entries;
 }
 
-export interface Trail {
-  caseId: string;
-  groupKey: string;
-  events: ChainedEvent[];
-  verified: boolean;
-  brokenAt?: BrokenLink;
-}
-
-export async function trailOf(store: CaseStore, groupKey: string): Promise<Trail> {
+export async function trailOf(store: CaseRepository, groupKey: string): Promise<Trail> {
   const [events, head] = await Promise.all([store.eventsOf(groupKey), store.headOf(groupKey)]);
   if (events.length === 0 && head === undefined) {
     throw new CaseNotFoundError(`no case ${caseIdOf(groupKey)} (${groupKey})`);
@@ -306,7 +267,7 @@ export async function trailOf(store: CaseStore, groupKey: string): Promise<Trail
   };
 }
 
-export async function periodCloseCheck(store: CaseStore, period: string): Promise<CloseCheck> {
+export async function periodCloseCheck(store: CaseRepository, period: string): Promise<CloseCheck> {
   const cases = await store.casesOfPeriod(period);
   return closeCheck(
     period,

@@ -1,6 +1,7 @@
+import type { DropObjects } from '../../core/ingest/ports.js';
 import { CodeMap, loadCodesCsv } from '../../core/records/code-map.js';
+import { MAX_TABLE_BYTES } from '../../core/records/record-limits.js';
 import { BUCKET } from '../../declarations/tables.js';
-import type { ObjectStore } from '../../adapters/aws/object-store.js';
 
 /**
  * The code mapping in force (tables/codes.csv, the latest usable drop under incoming/codes/), as
@@ -8,17 +9,19 @@ import type { ObjectStore } from '../../adapters/aws/object-store.js';
  * item and warehouse, and partitions keep items whole. Absent until the first drop: every code
  * passes unchanged. Kept per container while its etag holds, so a webhook pays one HEAD a call.
  */
-const MAX_CODES_BYTES = 32 * 1024 * 1024;
 const EMPTY = new CodeMap();
 
 let cached: { bucket: string; etag: string; codes: CodeMap } | undefined;
 
-export async function codesInForce(objects: ObjectStore, bucket: string): Promise<CodeMap> {
+export async function codesInForce(
+  objects: Pick<DropObjects, 'etagOf' | 'smallBytes'>,
+  bucket: string,
+): Promise<CodeMap> {
   const key = BUCKET.codesTableKey;
   const etag = await objects.etagOf(bucket, key);
   if (etag === undefined) return EMPTY;
   if (cached?.bucket === bucket && cached.etag === etag) return cached.codes;
-  const bytes = await objects.smallBytes({ bucket, key, etag }, MAX_CODES_BYTES);
+  const bytes = await objects.smallBytes({ bucket, key, etag }, MAX_TABLE_BYTES);
   if (bytes === undefined || bytes === 'too-big') return EMPTY;
   // Only a usable table is ever copied to tables/ (drop-ingest.ts): it loads, or nothing is mapped.
   let codes = EMPTY;

@@ -1,4 +1,5 @@
 import type { Source } from '../records/records.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * S3 drops (CONTRACT §4): `incoming/<kind>/NAME.<ext>` says what a file holds and how to read it.
@@ -10,10 +11,9 @@ export type DropKind = Source | TableKind;
 export type TableKind = 'uom' | 'costs' | 'rates' | 'codes';
 export const TABLE_KINDS: readonly TableKind[] = ['uom', 'costs', 'rates', 'codes'];
 
-export type DropRoute =
-  | { ok: true; kind: Source; format: 'csv' | 'ndjson' }
-  | { ok: true; kind: TableKind; format: 'csv' }
-  | { ok: false; reason: string };
+export type DropRoute = Result<
+  { kind: Source; format: 'csv' | 'ndjson' } | { kind: TableKind; format: 'csv' }
+>;
 
 const KINDS: readonly DropKind[] = ['wms', 'finance', ...TABLE_KINDS];
 
