@@ -39,6 +39,7 @@ async function reconcile(argv: string[]): Promise<number> {
     ['--costs', args.costs],
     ['--rates', args.rates],
     ['--accounts', args.accounts],
+    ['--codes', args.codes],
   ] as const) {
     if (path !== undefined) await checkReadable(path, flag);
   }

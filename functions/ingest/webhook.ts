@@ -3,7 +3,8 @@ import { validateBodyRows } from '../../lib/core/ingest/webhook-body.js';
 import { config } from '../../lib/adapters/aws/env.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { authenticate, bodyRows, readWebhookRequest } from '../../lib/adapters/http/webhook-request.js';
-import { recordStore } from '../../lib/adapters/ingest/containers.js';
+import { objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
+import { codesInForce } from '../../lib/app/ingest/code-table.js';
 import { logger, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
 import { webhookSecret } from '../../lib/adapters/ingest/webhook-secrets.js';
 import { httpHandler } from '../../lib/adapters/aws/handlers.js';
@@ -18,7 +19,12 @@ async function receiveRecords(
   authenticate(request, await webhookSecret(request.source), Math.floor(Date.now() / 1000));
   const delivery = `webhook/${request.requestId ?? context.awsRequestId}`;
   const { records, rejected } = validateBodyRows(bodyRows(request), request.source, delivery, config.zone());
-  const outcome = await recordStore().write(records, delivery);
+  // Stored under the unified codes (统一编码), as the S3 drops store theirs.
+  const codes = await codesInForce(objectStore(), config.bucket());
+  const outcome = await recordStore().write(
+    records.map((r) => codes.apply(r)),
+    delivery,
+  );
   const counts = { ...outcome, conflicts: outcome.conflicts.length, rejected: rejected.length };
   recordIngestMetrics(request.source, counts);
   logger.info('webhook ingested', { source: request.source, ...counts });

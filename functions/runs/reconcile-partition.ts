@@ -11,6 +11,7 @@ import { RunNotFoundError } from '../../lib/errors/runs.js';
 import { recordStore } from '../../lib/adapters/ingest/containers.js';
 import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
+import { reconcileRules } from '../../lib/adapters/runs/reconcile-rules.js';
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { taskHandler } from '../../lib/adapters/aws/handlers.js';
@@ -26,20 +27,27 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const { runId, partition, asOf } = taskInput(PartitionTaskSchema, event, 'ReconcilePartition');
   const stored = await runStore().getRun(runId);
   if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
-  const [records, tables, before] = await Promise.all([
+  const [records, tables, before, workflow] = await Promise.all([
     recordStore().readPartition(partition),
     tablesOfRun(runId),
     runStore().readLifecycle(partition, runId),
+    workflowConfig().current(),
   ]);
   const read = performance.now();
-  const context = { ...tables, zone: config.zone(), settings: runConfig.settings(asOf), asOf };
+  const context = {
+    ...tables,
+    ...reconcileRules(tables, workflow.config),
+    zone: config.zone(),
+    settings: runConfig.settings(asOf),
+    asOf,
+  };
   const outcome = runPartition(records, before, { ...context, scope: stored.run.scope });
   const reconciled = performance.now();
   await runStore().writePartition(runId, partition, asOf, outcome.transitions);
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
   const cases = await applyRunToCases(
     caseStore(),
-    (await workflowConfig().current()).config,
+    workflow.config,
     outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
     runId,
     currentTime(),

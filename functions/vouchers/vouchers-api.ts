@@ -8,11 +8,13 @@ import { readVouchersRequest } from '../../lib/adapters/http/vouchers-request.js
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { vouchersOf } from '../../lib/app/vouchers/voucher-work.js';
 import { httpHandler } from '../../lib/adapters/aws/handlers.js';
+import { VOUCHER_CURSOR_HEADER } from '../../lib/api/vouchers.js';
 
 /**
- * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId= (CONTRACT §9): the voucher of every
- * stored movement, as `stocktally vouchers` books it, with its status from the books; JSON, or the
- * CSV of the ERP import. Any signed-in caller may read it, like the other read routes.
+ * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId=&limit=&cursor= (CONTRACT §9): the
+ * voucher of every stored movement, as `stocktally vouchers` books it, with its status from the
+ * books; JSON, or the CSV of the ERP import; a page at a time (lib/core/vouchers/voucher-page.ts).
+ * Any signed-in caller may read it, like the other read routes.
  */
 async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   callerOf(event);
@@ -21,7 +23,10 @@ async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   const answer = await vouchersOf(await voucherWork(), request);
   logger.info('vouchers answered', { period: answer.period, vouchers: answer.vouchers.length });
   if (request.format === 'json') return jsonResponse(200, answer);
-  return csvResponse(`vouchers-${answer.period ?? 'all'}.csv`, voucherCsv(answer.vouchers));
+  // A CSV has no room for the next page's cursor: it travels in a header.
+  const next: Record<string, string> =
+    answer.cursor === null ? {} : { [VOUCHER_CURSOR_HEADER]: answer.cursor };
+  return csvResponse(`vouchers-${answer.period ?? 'all'}.csv`, voucherCsv(answer.vouchers), next);
 }
 
 export const handler = httpHandler(vouchersApi);

@@ -3,13 +3,15 @@ import type { Conflict } from '../core/reconcile/group.js';
 import type { PeriodWindow } from '../core/shared/period.js';
 import { readCsvRecords, readNdjsonRecords } from '../core/records/readers.js';
 import type { Entry, Movement, Rejection, Source } from '../core/records/records.js';
-import { RateTable, type RateRow } from '../core/records/rates.js';
+import { RateTable, toFunctional, type CurrencySettings, type RateRow } from '../core/records/rates.js';
 import { reconcilePartition } from '../core/reconcile/reconcile.js';
 import type { Settings } from '../core/reconcile/settings.js';
 import type { Tally } from '../core/reconcile/summary.js';
 import { UomTable, type UomRow } from '../core/records/uom.js';
 import type { WorkflowConfig } from '../core/cases/workflow-config.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
+import { CodeMap, type CodeRow } from '../core/records/code-map.js';
+import { costVariances, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
 import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
 
@@ -29,6 +31,12 @@ export interface JobContext {
   currency: { code: string; rateRows: RateRow[]; shown: boolean };
   /** `--accounts`: the workflow configuration whose mapping finance lines are checked against. */
   accounts?: WorkflowConfig | undefined;
+  /** `--codes`: the code mapping rows, applied to every record as it is read (统一编码). */
+  codeRows: CodeRow[];
+  /** `--variance-compensates`. */
+  varianceCompensates: boolean;
+  /** With --costs and --period: the cost variance is valued, its entry booked on this mapping. */
+  costVariance?: WorkflowConfig | undefined;
 }
 
 export interface PartitionJob {
@@ -47,11 +55,23 @@ export interface PartitionOutcome {
   afterCutOff: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
+  /** Groups whose difference the cost variance explained (--variance-compensates). */
+  compensated: number;
+  /** The partition's items' cost variance, with --costs and --period. */
+  costVariance?: CostVarianceBook | undefined;
   discrepancies: number;
   /** The document refs of its discrepancies, to find the ones a rejected row must be named in. */
   documentRefs: string[];
   /** Where the partition's discrepancies, rendered as JSON lines and CSV rows, sit in its worker's files. */
   fragments: FragmentRef;
+}
+
+/** The entries in the functional currency; one that cannot be converted is the reconciliation's to reject. */
+function inFunctional(entries: readonly Entry[], currency: CurrencySettings, zone: ZoneClock): Entry[] {
+  return entries.flatMap((e) => {
+    const converted = toFunctional(e, currency, zone);
+    return converted.ok ? [converted.entry] : [];
+  });
 }
 
 export function prepare(context: JobContext, sink: FragmentSink): (job: PartitionJob) => PartitionOutcome {
@@ -68,7 +88,9 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
       shown: context.currency.shown,
     },
     accounts: context.accounts,
+    varianceCompensates: context.varianceCompensates,
   };
+  const codes = context.codeRows.length === 0 ? undefined : new CodeMap(context.codeRows);
   const fields = discrepancyFields({
     period: context.period !== undefined,
     currency: context.currency.shown,
@@ -89,7 +111,8 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
         format.kind === 'csv'
           ? readCsvRecords<R>(text, format.header, options)
           : readNdjsonRecords<R>(text, options);
-      for (const r of read.records) records.push(r);
+      // Mapped as read: grouping, pricing and every output see the unified codes only.
+      for (const r of read.records) records.push(codes === undefined ? r : codes.apply(r));
       for (const r of read.rejected) rejected.push(r);
       rows += piece.lines.length;
     }
@@ -99,6 +122,14 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     const movements = read<Movement>('wms', job.wms);
     const entries = read<Entry>('finance', job.finance);
     const result = reconcilePartition(movements.records, entries.records, ctx);
+    const costVariance =
+      context.costVariance === undefined || ctx.period === undefined
+        ? undefined
+        : costVariances(movements.records, inFunctional(entries.records, ctx.currency, zone), {
+            ...ctx,
+            window: ctx.period,
+            config: context.costVariance,
+          });
     const fragments = sink.write(renderFragments(result.discrepancies, fields));
     return {
       partition: job.partition,
@@ -109,6 +140,8 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
       afterCutOff: result.afterCutOff,
       conflicts: result.conflicts,
       rejected: [...movements.rejected, ...entries.rejected, ...result.rejected],
+      compensated: result.compensated,
+      costVariance,
       discrepancies: result.discrepancies.length,
       documentRefs: result.discrepancies.map((d) => d.documentRef),
       fragments,

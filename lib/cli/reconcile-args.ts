@@ -24,6 +24,10 @@ Inputs
                                of --currency; the rate of the latest date not after the posting)
   --accounts FILE              the workflow configuration (config/workflow.yaml) whose account
                                mapping finance lines are checked against: ACCOUNT_MISMATCH (科目不符)
+  --codes FILE                 code mapping (统一编码): kind,source,from,to (kind sku or warehouse,
+                               source wms or finance); each side's codes are rewritten before
+                               grouping; a code without a row passes unchanged; a table that maps
+                               one code two ways is refused (exit 2) naming both rows
   --out DIR                    where the results go (created if missing)
 
 Rules
@@ -48,6 +52,16 @@ Rules
   --red X                      money at stake for RED (default 50000)
   --yellow X                   money at stake for YELLOW (default 5000)
   --yellow-rate R              relative difference for YELLOW (default 0.05)
+  --variance-compensates       with --costs: a group priced at standard whose quantities agree and
+                               whose finance amount is within tolerance of quantity x the item's
+                               periodic weighted average (月末一次加权平均) is compensated by the
+                               cost variance (材料成本差异), not an AMOUNT_MISMATCH (off by default)
+
+Cost variance
+  With --costs and --period, cost-variance.json and cost-variance.csv are written too: per item,
+  the period's WMS movements at standard against the periodic weighted average of its finance
+  entries, and the proposed entry (借/贷 1404 材料成本差异, accounts from --accounts or the
+  default config/workflow.yaml); see README, "Cost variance".
 
 Output and execution
   --no-report                  write only the data files, no report.pdf
@@ -107,6 +121,8 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
         costs: { type: 'string' },
         rates: { type: 'string' },
         accounts: { type: 'string' },
+        codes: { type: 'string' },
+        'variance-compensates': { type: 'boolean' },
         currency: { type: 'string' },
         out: { type: 'string' },
         'as-of': { type: 'string' },
@@ -184,6 +200,12 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
   if (currency !== undefined && !isCurrencyCode(currency)) {
     throw new UsageError(`--currency must be an ISO 4217 code (three capital letters): ${currency}`);
   }
+  const varianceCompensates = v['variance-compensates'] === true;
+  if (varianceCompensates && v.costs === undefined) {
+    throw new UsageError(
+      '--variance-compensates needs --costs: the cost variance is the difference from standard cost',
+    );
+  }
   const budgetMb = integerFlag('memory-budget', v['memory-budget'], 1);
   return {
     ...base,
@@ -193,6 +215,8 @@ export function parseReconcileArgs(argv: readonly string[], now = systemClock().
     costs: v.costs,
     rates: v.rates,
     accounts: v.accounts,
+    codes: v.codes,
+    varianceCompensates,
     currency,
     out: v.out ?? '',
     settings,

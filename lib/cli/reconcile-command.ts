@@ -28,6 +28,10 @@ import type { InputFormat, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { loadWorkflowFile } from './workflow-file.js';
+import { writeCostVariance } from './cost-variance-files.js';
+import { loadCodesCsv, type CodeRow } from '../core/records/code-map.js';
+import { costVarianceAccount, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
+import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
 import { runShares } from './worker-pool.js';
 import { systemClock } from '../clock.js';
 
@@ -46,6 +50,10 @@ export interface ReconcileOptions {
   accounts?: string | undefined;
   /** `--currency CODE`: the functional currency; CNY when not given. */
   currency?: string | undefined;
+  /** `--codes FILE`: the code mapping applied to both sides before grouping (统一编码). */
+  codes?: string | undefined;
+  /** `--variance-compensates`: a difference the cost variance explains whole agrees. */
+  varianceCompensates?: boolean | undefined;
   /** Partition count; by default 64, more for inputs large enough to need them. */
   partitions?: number | undefined;
   /** Worker threads; by default one per core. 0 reconciles in this thread. */
@@ -78,7 +86,10 @@ export interface Summary extends SummaryFigures {
     uom?: { file: string; rows: number; rejected: number };
     costs?: { file: string; rows: number; rejected: number };
     rates?: { file: string; rows: number; rejected: number };
+    codes?: { file: string; rows: number; rejected: number };
   };
+  /** With --variance-compensates only: groups whose amount difference the cost variance explained. */
+  varianceCompensated?: number;
   rejected: { file: string; line: number; field: string | null; reason: string; source: string }[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
   run: {
@@ -187,6 +198,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
   let uomStats: Summary['inputs']['uom'];
   let costStats: Summary['inputs']['costs'];
   let rateStats: Summary['inputs']['rates'];
+  let codeRows: CodeRow[] = [];
+  let codeStats: Summary['inputs']['codes'];
   const accounts =
     options.accounts === undefined ? undefined : await loadWorkflowFile(options.accounts, '--accounts');
   try {
@@ -223,10 +236,28 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         rejected: loaded.rejected.length,
       };
     }
+    if (options.codes !== undefined) {
+      const file = basename(options.codes);
+      const loaded = loadCodesCsv(await readTable(options.codes), file);
+      // A code mapped two ways would make every figure of it a guess: the run does not start.
+      if (!loaded.ok) throw new UsageError(`--codes ${loaded.reason}`);
+      codeRows = loaded.rows;
+      rejected.push(...loaded.rejected);
+      codeStats = {
+        file,
+        rows: loaded.rows.length + loaded.rejected.length,
+        rejected: loaded.rejected.length,
+      };
+    }
   } catch (error) {
     if (error instanceof TableHeaderError) throw new UsageError(error.message);
     throw error;
   }
+  // The cost variance compares standard with the period's average: both must be given.
+  const varianceConfig =
+    period === undefined || options.costs === undefined
+      ? undefined
+      : (accounts ?? (await loadWorkflowFile(defaultConfigPath(), 'the default workflow configuration')));
 
   const totalBytes = sizes.wms + sizes.finance;
   let partitions = options.partitions ?? DEFAULT_PARTITIONS;
@@ -255,6 +286,9 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         period,
         currency: { code: options.currency ?? DEFAULT_CURRENCY, rateRows, shown: currencyShown },
         accounts,
+        codeRows,
+        varianceCompensates: options.varianceCompensates === true,
+        costVariance: varianceConfig,
         files: { wms: options.wms, finance: options.finance },
         partitions,
         memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
@@ -281,6 +315,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       rejected.filter((r) => r.source === source && r.reason.startsWith('row ')).length;
 
     const tally = emptyTally();
+    let compensated = 0;
+    const variance: CostVarianceBook = { items: [], unvalued: [] };
     const conflicts: Conflict[] = [];
     const routed = { wms: 0, finance: 0 };
     const afterCutOff = { wms: 0, finance: 0 };
@@ -291,6 +327,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     for (const outcome of outcomes) {
       if (outcome === undefined) continue;
       mergeTally(tally, outcome.tally);
+      compensated += outcome.compensated;
+      if (outcome.costVariance !== undefined) {
+        variance.items.push(...outcome.costVariance.items);
+        variance.unvalued.push(...outcome.costVariance.unvalued);
+      }
       rejected.push(...outcome.rejected);
       conflicts.push(...outcome.conflicts);
       for (const source of ['wms', 'finance'] as const) {
@@ -340,6 +381,14 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
     }
     files.close();
+    if (period !== undefined && varianceConfig !== undefined) {
+      await writeCostVariance(options.out, variance, {
+        period: period.period,
+        timezone: settings.timeZone,
+        currency: options.currency ?? DEFAULT_CURRENCY,
+        varianceAccount: costVarianceAccount(varianceConfig),
+      });
+    }
     phases.write = Date.now() - writeStart;
 
     const inputStats = (source: Source, path: string, rows: number): InputStats => ({
@@ -370,7 +419,9 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         ...(uomStats === undefined ? {} : { uom: uomStats }),
         ...(costStats === undefined ? {} : { costs: costStats }),
         ...(rateStats === undefined ? {} : { rates: rateStats }),
+        ...(codeStats === undefined ? {} : { codes: codeStats }),
       },
+      ...(options.varianceCompensates === true ? { varianceCompensated: compensated } : {}),
       rejected: rejected.map((r) => ({
         file: r.file,
         line: r.line,

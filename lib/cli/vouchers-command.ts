@@ -12,6 +12,7 @@ import { vouchersJsonChunks } from '../core/vouchers/voucher-document.js';
 import { bookVouchers, type VoucherBook } from '../core/vouchers/vouchers.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
 import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
+import { CodeMap, loadCodesCsv } from '../core/records/code-map.js';
 import { checkReadable, formatOf } from './reconcile-command.js';
 import { UsageError } from './usage-error.js';
 import { loadWorkflowFile } from './workflow-file.js';
@@ -28,6 +29,9 @@ ERP's voucher import) into DIR.
 
   --wms FILE        WMS movements (.csv, .ndjson or .jsonl)
   --costs FILE      standard costs: warehouseId,sku,standardCost,effectiveFrom
+  --codes FILE      code mapping (统一编码): kind,source,from,to; the WMS rows (source wms)
+                    rewrite each movement's sku and warehouse before it is booked, as reconcile
+                    --codes does; a table that maps one code two ways is refused (exit 2)
   --workflow FILE   the workflow configuration holding the account mapping
                     (default: config/workflow.yaml)
   --period P        only the movements of this period (YYYY-MM in --timezone); default all
@@ -46,6 +50,7 @@ export interface VouchersArgs {
   quiet: boolean;
   wms: string;
   costs: string | undefined;
+  codes?: string | undefined;
   workflow: string | undefined;
   period: string | undefined;
   timeZone: string;
@@ -62,6 +67,7 @@ export function parseVouchersArgs(argv: readonly string[]): VouchersArgs {
       options: {
         wms: { type: 'string' },
         costs: { type: 'string' },
+        codes: { type: 'string' },
         workflow: { type: 'string' },
         period: { type: 'string' },
         timezone: { type: 'string' },
@@ -83,6 +89,7 @@ export function parseVouchersArgs(argv: readonly string[]): VouchersArgs {
     quiet: v.quiet === true,
     wms: v.wms ?? '',
     costs: v.costs,
+    codes: v.codes,
     workflow: v.workflow,
     period: v.period,
     timeZone,
@@ -145,6 +152,20 @@ export interface VouchersOutcome {
   rows: number;
 }
 
+/** `--codes`: the mapping, its malformed rows kept as rejections; a clash is an unusable argument. */
+async function loadCodes(path: string, rejected: Rejection[]): Promise<CodeMap> {
+  await checkReadable(path, '--codes');
+  try {
+    const loaded = loadCodesCsv(await readFile(path, 'utf8'), basename(path));
+    if (!loaded.ok) throw new UsageError(`--codes ${loaded.reason}`);
+    rejected.push(...loaded.rejected);
+    return loaded.table;
+  } catch (error) {
+    if (error instanceof TableHeaderError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export async function runVouchers(args: VouchersArgs): Promise<VouchersOutcome> {
   await checkReadable(args.wms, '--wms');
   formatOf(args.wms);
@@ -163,9 +184,11 @@ export async function runVouchers(args: VouchersArgs): Promise<VouchersOutcome> 
       throw error;
     }
   }
+  const codes = args.codes === undefined ? undefined : await loadCodes(args.codes, rejected);
   const read = await readMovements(args.wms, zone);
   rejected.push(...read.rejected);
-  const book = bookVouchers(read.movements, { config, costs, zone, period: args.period });
+  const movements = codes === undefined ? read.movements : read.movements.map((m) => codes.apply(m));
+  const book = bookVouchers(movements, { config, costs, zone, period: args.period });
   await mkdir(args.out, { recursive: true });
   const meta = { period: args.period ?? null, timezone: args.timeZone, rows: read.rows, rejected };
   await writeChunks(join(args.out, 'vouchers.json'), vouchersJsonChunks(book, meta));

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rejection, Source } from '../core/records/records.js';
+import { CodeMap } from '../core/records/code-map.js';
 import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/records/splitter.js';
 import { FragmentSink } from './output.js';
 import { prepare, type JobContext, type PartitionOutcome } from './partition-job.js';
@@ -44,10 +45,12 @@ function splitFile(
     malformed: (line, reason) =>
       malformed.push({ source, file: format.file, line, field: undefined, reason: `row ${reason}` }),
   };
+  // With --codes a record is routed by its unified sku, where the other side's records of it go.
+  const skus = init.codeRows.length === 0 ? undefined : new CodeMap(init.codeRows).skus(source);
   const splitter =
     format.kind === 'csv'
-      ? new CsvSplitter(init.partitions, sink)
-      : new NdjsonSplitter(init.partitions, sink);
+      ? new CsvSplitter(init.partitions, sink, skus)
+      : new NdjsonSplitter(init.partitions, sink, skus);
   const fd = openSync(init.files[source], 'r');
   try {
     let reported = 0;

@@ -161,15 +161,21 @@ export const BUCKET = {
   id: 'Data',
   localName: 'stocktally-data',
   env: 'STOCKTALLY_BUCKET',
-  /** Drops land here: incoming/wms/, incoming/finance/, incoming/uom/, incoming/costs/. */
+  /**
+   * Drops land here: incoming/wms/, incoming/finance/, and the reference tables incoming/uom/,
+   * incoming/costs/, incoming/rates/ (exchange rates) and incoming/codes/ (the code mapping).
+   */
   incomingPrefix: 'incoming/',
   /** Each drop's result: ingest-reports/<the same key>.json. */
   ingestReportPrefix: 'ingest-reports/',
-  /** The current unit and cost tables, copied here from accepted drops. */
+  /** The current reference tables, copied here from accepted drops. */
   tablesPrefix: 'tables/',
   /** The tables a run reads; each absent until its first accepted drop. */
   uomTableKey: 'tables/uom.csv',
   costsTableKey: 'tables/costs.csv',
+  ratesTableKey: 'tables/rates.csv',
+  /** The code mapping, applied at ingest (both ingest paths read it) rather than by the runs. */
+  codesTableKey: 'tables/codes.csv',
   reportsPrefix: 'reports/',
   /** Configuration documents the functions read at run time (alert routing, the case workflow). */
   configPrefix: 'config/',
@@ -181,6 +187,12 @@ export const ENV = {
   /** Partition count shared by ingest (dirty marks) and runs; the CLI's default too. */
   partitions: 'STOCKTALLY_PARTITIONS',
   timeZone: 'STOCKTALLY_TIMEZONE',
+  /** The functional currency (CONTRACT §10), ISO 4217; CNY when unset. */
+  currency: 'STOCKTALLY_CURRENCY',
+  /** `true`: runs check finance lines against the workflow's account mapping (ACCOUNT_MISMATCH). */
+  checkAccounts: 'STOCKTALLY_CHECK_ACCOUNTS',
+  /** `true`: a difference the cost variance explains whole is compensated (README, "Cost variance"). */
+  varianceCompensates: 'STOCKTALLY_VARIANCE_COMPENSATES',
   /** Secrets Manager ARNs of the webhook secrets per source system (cloud). */
   wmsSecretArn: 'STOCKTALLY_WMS_SECRET_ARN',
   financeSecretArn: 'STOCKTALLY_FINANCE_SECRET_ARN',

@@ -5,6 +5,8 @@ import { DEFAULT_SETTINGS } from '../core/reconcile/settings.js';
 import { findProjectRoot } from './project-root.js';
 import { stageOf } from './stage.js';
 import { StocktallyStack } from './stocktally-stack.js';
+import { isCurrencyCode } from '../core/records/rates.js';
+import type { ReconcileRules } from './rules.js';
 
 export interface StocktallyApp {
   readonly app: App;
@@ -18,7 +20,9 @@ export interface StocktallyApp {
  *
  * Context: `stage` (default dev; prod turns on deletion protection and RETAIN), `partitions`
  * (default the CLI's), `timeZone` (IANA, default the engine's), `alertConfig` (the alert routing
- * document, default config/alerts.yaml). No lookups: it synthesizes offline.
+ * document, default config/alerts.yaml), and the reconciliation rules (lib/stacks/rules.ts):
+ * `currency` (ISO 4217, default CNY), `checkAccounts` and `varianceCompensates` (true or false,
+ * default false). No lookups: it synthesizes offline.
  */
 export function createApp(props: AppProps = {}): StocktallyApp {
   const app = new App(props);
@@ -28,6 +32,7 @@ export function createApp(props: AppProps = {}): StocktallyApp {
     projectRoot: findProjectRoot(),
     partitions: partitionsContext(app),
     timeZone: timeZoneContext(app),
+    rules: rulesContext(app),
     alertConfigPath: stringContext(app, 'alertConfig'),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
@@ -47,6 +52,28 @@ function partitionsContext(app: App): number {
     throw new Error(`context partitions must be a positive integer, got ${JSON.stringify(raw)}`);
   }
   return partitions;
+}
+
+function rulesContext(app: App): ReconcileRules {
+  const currency = stringContext(app, 'currency');
+  if (currency !== undefined && !isCurrencyCode(currency)) {
+    throw new Error(`context currency must be an ISO 4217 code, got ${JSON.stringify(currency)}`);
+  }
+  const flag = (key: string): boolean | undefined => {
+    const value = stringContext(app, key);
+    if (value === undefined) return undefined;
+    if (value !== 'true' && value !== 'false') {
+      throw new Error(`context ${key} must be true or false, got ${JSON.stringify(value)}`);
+    }
+    return value === 'true';
+  };
+  const checkAccounts = flag('checkAccounts');
+  const varianceCompensates = flag('varianceCompensates');
+  return {
+    ...(currency === undefined ? {} : { currency }),
+    ...(checkAccounts === undefined ? {} : { checkAccounts }),
+    ...(varianceCompensates === undefined ? {} : { varianceCompensates }),
+  };
 }
 
 function timeZoneContext(app: App): string {

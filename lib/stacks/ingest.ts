@@ -11,6 +11,14 @@ import type { DeclaredTable } from './data.js';
 import { StocktallyFunction, type TableAccess } from './function.js';
 import { dataRemovalPolicy, type Stage } from './stage.js';
 
+/** The reference tables an S3 drop replaces: units, costs, exchange rates and the code mapping. */
+const REFERENCE_TABLES = [
+  BUCKET.uomTableKey,
+  BUCKET.costsTableKey,
+  BUCKET.ratesTableKey,
+  BUCKET.codesTableKey,
+];
+
 export type WebhookSource = (typeof WEBHOOK_ROUTES)[number]['source'];
 
 /** The environment variable that carries each source system's webhook secret ARN. */
@@ -81,7 +89,9 @@ export class Ingest extends Construct {
     })
       .bindTable(props.records, LEDGER_WRITES)
       .bindSecret(this.secrets.wms, WEBHOOK_SECRET_ENV.wms)
-      .bindSecret(this.secrets.finance, WEBHOOK_SECRET_ENV.finance);
+      .bindSecret(this.secrets.finance, WEBHOOK_SECRET_ENV.finance)
+      // The code mapping it stores records under (统一编码): absent until the first codes drop.
+      .bindBucket(props.bucket, { optional: [BUCKET.codesTableKey] });
 
     this.s3Drop = new StocktallyFunction(this, 'S3Drop', {
       stage: props.stage,
@@ -104,10 +114,11 @@ export class Ingest extends Construct {
       .bindBucket(props.bucket, {
         read: [BUCKET.incomingPrefix],
         write: [BUCKET.ingestReportPrefix],
-        // An accepted unit or cost table replaces the one the runs read.
-        writeObjects: [BUCKET.uomTableKey, BUCKET.costsTableKey],
-        // The table it replaces is read first, so the drop's report can say what it held (issue 16).
-        optional: [BUCKET.uomTableKey, BUCKET.costsTableKey],
+        // An accepted reference table replaces the one in force.
+        writeObjects: REFERENCE_TABLES,
+        // The table it replaces is read first, so the drop's report can say what it held (issue 16);
+        // the code mapping is read too, to store a ledger drop's records under the unified codes.
+        optional: REFERENCE_TABLES,
       });
 
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.s3Drop.fn), {

@@ -41,6 +41,7 @@
  * error, Lambda's JSON string { errorType, errorMessage, trace }.
  */
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { rulesEnvironment, type ReconcileRules } from './rules.js';
 import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -159,6 +160,8 @@ export interface RunsProps {
   readonly partitions: number;
   /** IANA time zone of periods and of the scheduled closes. */
   readonly timeZone: string;
+  /** The reconciliation rules the partition task applies (lib/stacks/rules.ts). @default none set */
+  readonly rules?: ReconcileRules;
   /** Partitions reconciled at once by the inline Map. @default 8 */
   readonly maxConcurrency?: number;
   /** Child workflows at once in the Distributed Map. @default 100 */
@@ -272,7 +275,11 @@ export class Runs extends Construct {
       ...(props.cases === undefined
         ? {}
         : {
-            environment: { ...common, [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled },
+            environment: {
+              ...common,
+              ...rulesEnvironment(props.rules),
+              [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled,
+            },
             bundledFiles: [WORKFLOW_DEFAULT.path],
           }),
     })
@@ -285,11 +292,12 @@ export class Runs extends Construct {
           { actions: ['Query'], leadingKeys: [LIFECYCLE_ITEMS] },
         ],
       })
-      // The unit and cost tables, and the workflow configuration: each absent on a fresh deployment.
+      // The unit, cost and rate tables, and the workflow configuration: each absent on a fresh deployment.
       .bindBucket(props.bucket, {
         optional: [
           BUCKET.uomTableKey,
           BUCKET.costsTableKey,
+          BUCKET.ratesTableKey,
           ...(props.cases === undefined ? [] : [WORKFLOW_CONFIG_KEY]),
         ],
       });

@@ -13,6 +13,7 @@ import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
 import { Vouchers } from './vouchers.js';
+import type { ReconcileRules } from './rules.js';
 import { Web } from './web.js';
 
 export interface StocktallyStackProps extends StackProps {
@@ -23,6 +24,8 @@ export interface StocktallyStackProps extends StackProps {
   readonly partitions: number;
   /** IANA time zone of periods and scheduled closes. */
   readonly timeZone: string;
+  /** The reconciliation rules of the runs and the vouchers (lib/stacks/rules.ts). @default none set */
+  readonly rules?: ReconcileRules;
   /** The alert configuration document (issue 7). @default config/alerts.yaml */
   readonly alertConfigPath?: string;
   /** Where the built dashboard is (issue 9). @default dist/web under projectRoot */
@@ -48,8 +51,16 @@ export class StocktallyStack extends Stack {
   readonly audit: Audit;
 
   constructor(scope: Construct, id: string, props: StocktallyStackProps) {
-    const { stage, projectRoot, partitions, timeZone, alertConfigPath, dashboardSiteDir, ...stackProps } =
-      props;
+    const {
+      stage,
+      projectRoot,
+      partitions,
+      timeZone,
+      rules,
+      alertConfigPath,
+      dashboardSiteDir,
+      ...stackProps
+    } = props;
     super(scope, id, {
       description: `Stocktally (${stage.name}): WMS movements reconciled against finance entries`,
       terminationProtection: stage.production,
@@ -103,6 +114,7 @@ export class StocktallyStack extends Stack {
       authorizer: this.identity.authorizer,
       partitions,
       timeZone,
+      ...(rules === undefined ? {} : { rules }),
     });
     this.runs = new Runs(this, 'Runs', {
       stage,
@@ -115,6 +127,7 @@ export class StocktallyStack extends Stack {
       cases: this.cases.runAccess,
       partitions,
       timeZone,
+      ...(rules === undefined ? {} : { rules }),
       notifyRun: this.notify.notifyRun,
     });
 
@@ -157,7 +170,7 @@ export class StocktallyStack extends Stack {
     });
     new CfnOutput(this, 'DataBucketName', {
       value: this.storage.bucket.bucketName,
-      description: 'Drop files under incoming/wms|finance|uom|costs/',
+      description: 'Drop files under incoming/wms|finance|uom|costs|rates|codes/',
     });
     new CfnOutput(this, 'RunStateMachineArn', {
       value: this.runs.stateMachine.stateMachineArn,

@@ -9,6 +9,7 @@ import type { Api } from './api.js';
 import { bindCaseTables, workflowEnvironment, type CaseTables } from './cases.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
+import { rulesEnvironment, type ReconcileRules } from './rules.js';
 import type { Stage } from './stage.js';
 
 const BY_PARTITION = RECORDS_TABLE.indexes[0]?.name ?? 'by-partition';
@@ -23,6 +24,8 @@ export interface VouchersProps extends CaseTables {
   readonly authorizer: IHttpRouteAuthorizer;
   readonly partitions: number;
   readonly timeZone: string;
+  /** The reconciliation rules, as the runs apply them (lib/stacks/rules.ts). @default none set */
+  readonly rules?: ReconcileRules;
 }
 
 /**
@@ -46,14 +49,18 @@ export class Vouchers extends Construct {
       timeout: Duration.seconds(VOUCHERS_FUNCTION.timeoutSeconds),
       // It reconciles every partition to know each voucher's status: memory is CPU.
       memorySize: 2048,
-      environment: { ...workflowEnvironment(props.timeZone), [ENV.partitions]: String(props.partitions) },
+      environment: {
+        ...workflowEnvironment(props.timeZone),
+        ...rulesEnvironment(props.rules),
+        [ENV.partitions]: String(props.partitions),
+      },
       bundledFiles: [WORKFLOW_DEFAULT.path],
     })
       // Every partition's records through the by-partition index, and nothing else of the ledger.
       .bindTable(props.records, { indexes: [BY_PARTITION] })
-      // The unit and cost tables and the workflow configuration: each absent on a fresh deployment.
+      // The unit, cost and rate tables and the workflow configuration: each absent on a fresh deployment.
       .bindBucket(props.bucket, {
-        optional: [BUCKET.uomTableKey, BUCKET.costsTableKey, WORKFLOW_CONFIG_KEY],
+        optional: [BUCKET.uomTableKey, BUCKET.costsTableKey, BUCKET.ratesTableKey, WORKFLOW_CONFIG_KEY],
       });
     bindCaseTables(this.vouchersApi, { cases: props.cases, events: props.events }, 'readHeads');
     this.routes = props.api.addJwtRoutes(

@@ -29,13 +29,19 @@ import { testContext } from '../stacks/cdk-context.js';
  * `cdk synth` builds it (cdk.json's context, cdk-nag's packs failing the synth on any finding), its
  * run state machine and each function's IAM policy taken from that template, the real handlers on
  * the embedded DynamoDB and S3 with every call checked against its function's policy, and none of
- * the optional objects a deployment starts without (no unit or cost table dropped yet, no uploaded
+ * the optional objects a deployment starts without (no unit, cost, rate or code table dropped yet, no uploaded
  * workflow configuration). The alert routing document is there: the stack deploys it.
  */
 const SECRET = 'fresh-deployment-secret';
 const TOKEN = 'fresh-deployment-token';
 const AS_OF = '2026-11-02T00:00:00.000Z';
-const OPTIONAL_KEYS = [BUCKET.uomTableKey, BUCKET.costsTableKey, WORKFLOW_CONFIG_KEY];
+const OPTIONAL_KEYS = [
+  BUCKET.uomTableKey,
+  BUCKET.costsTableKey,
+  BUCKET.ratesTableKey,
+  BUCKET.codesTableKey,
+  WORKFLOW_CONFIG_KEY,
+];
 
 let template: CfnTemplate;
 let policies: FunctionPoliciesFile;
@@ -112,7 +118,7 @@ function dataSet() {
 const ndjson = (records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 describe('a fresh deployment, simulated from the synthesized stack', () => {
-  it('starts without the optional objects: no unit or cost table, no uploaded workflow configuration', async () => {
+  it('starts without the optional objects: no reference table, no uploaded workflow configuration', async () => {
     for (const key of OPTIONAL_KEYS) {
       await expect(
         pipeline.s3Client.send(new HeadObjectCommand({ Bucket: pipeline.bucket, Key: key })),

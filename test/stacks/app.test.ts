@@ -38,7 +38,40 @@ describe('the CDK app', () => {
     expect(Object.keys(functions)).toHaveLength(9);
   });
 
+  it('passes the reconciliation rules from context to the partition task and the vouchers API only', () => {
+    const rules = { currency: 'USD', checkAccounts: 'true', varianceCompensates: 'true' };
+    const { stack } = appWith(rules);
+
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: {
+          Variables: {
+            [ENV.currency]: 'USD',
+            [ENV.checkAccounts]: 'true',
+            [ENV.varianceCompensates]: 'true',
+          },
+        },
+      },
+    });
+    expect(Object.keys(functions).sort()).toEqual([
+      expect.stringMatching(/^RunsReconcilePartition/),
+      expect.stringMatching(/^VouchersVouchersApi/),
+    ]);
+  });
+
+  it('sets no rule variable when the context names none: the functions keep their defaults', () => {
+    const { stack } = appWith({});
+    const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const text = JSON.stringify(resources);
+    for (const name of [ENV.currency, ENV.checkAccounts, ENV.varianceCompensates]) {
+      expect(text).not.toContain(name);
+    }
+  });
+
   it.each([
+    [{ currency: 'yuan' }, /currency/],
+    [{ checkAccounts: 'yes' }, /checkAccounts/],
+    [{ varianceCompensates: '1' }, /varianceCompensates/],
     [{ stage: 'Prod!' }, /stage/],
     [{ partitions: '0' }, /partitions/],
     [{ partitions: 'many' }, /partitions/],

@@ -107,7 +107,7 @@ describe('Ingest: the functions', () => {
     }
   });
 
-  it('gives the webhook the records table, both secret ARNs, partitions and time zone, and no bucket', () => {
+  it('gives the webhook the records table, both secret ARNs, partitions, time zone, and the bucket of the code mapping', () => {
     const { ids, template } = synth();
 
     const env = variables(template(), ids.webhook);
@@ -117,8 +117,9 @@ describe('Ingest: the functions', () => {
       [ENV.financeSecretArn]: { Ref: ids.financeSecret },
       [ENV.partitions]: '64',
       [ENV.timeZone]: 'Asia/Shanghai',
+      // It stores records under the unified codes of tables/codes.csv (issue 18).
+      [BUCKET.env]: { Ref: ids.bucket },
     });
-    expect(env).not.toHaveProperty(BUCKET.env);
   });
 
   it('gives the drop function the records table, the bucket, partitions and time zone, and no secret', () => {
@@ -201,11 +202,20 @@ function ledgerWrites(records: string) {
 }
 
 describe('Ingest: least privilege', () => {
-  it('lets the webhook write ledger records and dirty marks, read the two secrets, and nothing in S3', () => {
+  it('lets the webhook write ledger records and dirty marks, read the two secrets, and in S3 only the code mapping', () => {
     const { ingest, ids, template } = synth();
 
     const statements = statementsOf(template(), ingest.webhook.role);
-    expect(statementsFor(statements, 's3')).toEqual([]);
+    // The code mapping is absent until its first drop: read it, and list exactly its key.
+    expect(statementsFor(statements, 's3')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.codesTableKey}`) },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': [BUCKET.codesTableKey] } },
+      },
+    ]);
     expect(statementsFor(statements, 'dynamodb')).toEqual(ledgerWrites(ids.records));
     const secrets = statementsFor(statements, 'secretsmanager');
     expect(actionsOf(secrets)).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
@@ -215,7 +225,7 @@ describe('Ingest: least privilege', () => {
     expect(resourcesOf(secrets)).toHaveLength(2);
   });
 
-  it('lets the drop function read incoming/, write ingest-reports/ and the two tables, and write the ledger and its checkpoints', () => {
+  it('lets the drop function read incoming/, write ingest-reports/ and the four reference tables, and write the ledger and its checkpoints', () => {
     const { ingest, ids, template } = synth();
 
     const statements = statementsOf(template(), ingest.s3Drop.role);
@@ -223,10 +233,13 @@ describe('Ingest: least privilege', () => {
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        // The tables it replaces are read first, so its report can say what they held (issue 16).
+        // The tables it replaces are read first, so its report can say what they held (issue 16);
+        // the code mapping, to store a ledger drop's records under the unified codes (issue 18).
         Resource: [
           arnJoin(ids.bucket, `/${BUCKET.incomingPrefix}*`),
+          arnJoin(ids.bucket, `/${BUCKET.codesTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.ratesTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
         ],
       },
@@ -235,7 +248,9 @@ describe('Ingest: least privilege', () => {
         Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
         Resource: [
           arnJoin(ids.bucket, `/${BUCKET.ingestReportPrefix}*`),
+          arnJoin(ids.bucket, `/${BUCKET.codesTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.ratesTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
         ],
       },
@@ -243,7 +258,16 @@ describe('Ingest: least privilege', () => {
         Effect: 'Allow',
         Action: 's3:ListBucket',
         Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
-        Condition: { StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey] } },
+        Condition: {
+          StringEquals: {
+            's3:prefix': [
+              BUCKET.uomTableKey,
+              BUCKET.costsTableKey,
+              BUCKET.ratesTableKey,
+              BUCKET.codesTableKey,
+            ],
+          },
+        },
       },
     ]);
     expect(statementsFor(statements, 'dynamodb')).toEqual([

@@ -382,7 +382,7 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets ReconcilePartition read the records table and the two tables in S3, and write the runs table', () => {
+  it('lets ReconcilePartition read the records table and the three tables in S3, and write the runs table', () => {
     const { ids, all } = statements('reconcilePartition');
 
     // The ledger through the by-partition index only: no item of it read by key, none written.
@@ -405,6 +405,7 @@ describe('Runs: least privilege', () => {
         Action: 's3:GetObject',
         Resource: [
           arnJoin(ids.bucket, `/${BUCKET.costsTableKey}`),
+          arnJoin(ids.bucket, `/${BUCKET.ratesTableKey}`),
           arnJoin(ids.bucket, `/${BUCKET.uomTableKey}`),
         ],
       },
@@ -412,7 +413,9 @@ describe('Runs: least privilege', () => {
         Effect: 'Allow',
         Action: 's3:ListBucket',
         Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
-        Condition: { StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey] } },
+        Condition: {
+          StringEquals: { 's3:prefix': [BUCKET.uomTableKey, BUCKET.costsTableKey, BUCKET.ratesTableKey] },
+        },
       },
     ]);
   });

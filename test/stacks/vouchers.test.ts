@@ -60,6 +60,7 @@ describe('Vouchers', () => {
           Action: 's3:GetObject',
           Resource: expect.arrayContaining([
             arnJoin(ids.bucket, '/tables/costs.csv'),
+            arnJoin(ids.bucket, '/tables/rates.csv'),
             arnJoin(ids.bucket, '/tables/uom.csv'),
             arnJoin(ids.bucket, '/config/workflow.yaml'),
           ]),

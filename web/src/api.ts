@@ -8,6 +8,7 @@ import type {
 import type { RunHeatMap } from '../../lib/core/runs/run-heat-map.js';
 import type { VoucherWithStatus } from '../../lib/core/vouchers/voucher-status.js';
 import type { UnpricedMovement } from '../../lib/core/vouchers/vouchers.js';
+import { VOUCHER_CURSOR_HEADER } from '../../lib/api/vouchers.js';
 import type {
   ActionAnswer,
   CaseAction,
@@ -25,7 +26,12 @@ export interface VoucherAnswer {
   period: string | null;
   vouchers: VoucherWithStatus[];
   unpriced: UnpricedMovement[];
+  /** The next page's cursor; null on the last page (the client follows it, see vouchers()). */
+  cursor: string | null;
 }
+
+/** Pages the dashboard follows at most: 200 pages of 1,000 vouchers is a period past reading here. */
+const MAX_VOUCHER_PAGES = 200;
 
 export interface VoucherQuery {
   period?: string;
@@ -141,6 +147,16 @@ export class Api {
     body?: unknown,
     accept = 'application/json',
   ): Promise<T> {
+    return (await this.exchange<T>(method, path, body, accept)).value;
+  }
+
+  /** A call's answer with the response headers, for pages whose cursor travels in one. */
+  private async exchange<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    accept = 'application/json',
+  ): Promise<{ value: T; headers: Headers }> {
     const token = this.options.token();
     const headers: Record<string, string> = { accept };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -157,7 +173,9 @@ export class Api {
     } catch {
       parsed = undefined;
     }
-    if (response.ok) return (accept === 'application/json' ? parsed : text) as T;
+    if (response.ok) {
+      return { value: (accept === 'application/json' ? parsed : text) as T, headers: response.headers };
+    }
     const answer = (parsed ?? {}) as { code?: string; message?: string };
     if (response.status === 404 && answer.code === undefined) throw new NotAvailableError(path);
     throw new ApiError(response.status, answer.message ?? response.statusText, answer.code);
@@ -219,13 +237,41 @@ export class Api {
     return this.request('GET', `/v1/cases/${encodeURIComponent(caseId)}/trail`);
   }
 
-  vouchers(q: VoucherQuery): Promise<VoucherAnswer> {
-    return this.request('GET', `/v1/vouchers${query(q)}`);
+  /** Every page of the period's vouchers, followed cursor by cursor, as one answer. */
+  async vouchers(q: VoucherQuery): Promise<VoucherAnswer> {
+    const first = await this.request<VoucherAnswer>('GET', `/v1/vouchers${query(q)}`);
+    const all = { ...first, vouchers: [...first.vouchers], unpriced: [...first.unpriced] };
+    for (let page = 1; all.cursor !== null && page < MAX_VOUCHER_PAGES; page++) {
+      const next = await this.request<VoucherAnswer>(
+        'GET',
+        `/v1/vouchers${query({ ...q, cursor: all.cursor })}`,
+      );
+      all.vouchers.push(...next.vouchers);
+      all.unpriced.push(...next.unpriced);
+      all.cursor = next.cursor;
+    }
+    return all;
   }
 
-  /** The ERP import CSV of the same vouchers, as text (the route needs the token a plain link lacks). */
-  vouchersCsv(q: VoucherQuery): Promise<string> {
-    return this.request('GET', `/v1/vouchers${query({ ...q, format: 'csv' })}`, undefined, 'text/csv');
+  /**
+   * The ERP import CSV of the same vouchers, as text (the route needs the token a plain link
+   * lacks): every page, the header and its BOM once.
+   */
+  async vouchersCsv(q: VoucherQuery): Promise<string> {
+    let text = '';
+    let cursor: string | null | undefined;
+    for (let page = 0; page < MAX_VOUCHER_PAGES && cursor !== null; page++) {
+      const answer = await this.exchange<string>(
+        'GET',
+        `/v1/vouchers${query({ ...q, format: 'csv', cursor })}`,
+        undefined,
+        'text/csv',
+      );
+      text += page === 0 ? answer.value : answer.value.slice(answer.value.indexOf('\n') + 1);
+      cursor = answer.headers.get(VOUCHER_CURSOR_HEADER);
+    }
+    // Reading the body as text drops the BOM Excel needs to open Chinese text: put it back.
+    return text.startsWith('\uFEFF') ? text : `\uFEFF${text}`;
   }
 
   closeCheck(period: string): Promise<CloseCheck> {

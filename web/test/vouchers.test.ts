@@ -13,6 +13,7 @@ afterEach(() => setLanguage('zh'));
 
 const ANSWER: VoucherAnswer = {
   period: '2026-10',
+  cursor: null,
   vouchers: [
     {
       voucherId: 'MV-202610-0123456789abcdef',

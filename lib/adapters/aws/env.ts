@@ -1,5 +1,6 @@
 import { BUCKET, ENV, RECORDS_TABLE } from '../../declarations/tables.js';
 import { DEFAULT_PARTITIONS } from '../../core/records/partition.js';
+import { DEFAULT_CURRENCY, isCurrencyCode } from '../../core/records/rates.js';
 import { ZoneClock } from '../../core/shared/zone-clock.js';
 import { ConfigurationError } from '../../errors/common.js';
 
@@ -19,6 +20,14 @@ export function requiredEnv(name: string): string {
 export function optionalEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** A setting that is on or off: `true` or `false`, unset is off; anything else is a mistake named. */
+function flag(name: string): boolean {
+  const text = optionalEnv(name);
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new ConfigurationError(`environment variable ${name} must be true or false, got ${text}`);
 }
 
 export const config = {
@@ -44,6 +53,19 @@ export const config = {
     }
     return new ZoneClock(timeZone);
   },
+  /** The functional currency, and whether it was set (a set one is shown on discrepancies, as --currency). */
+  currency(): { code: string; configured: boolean } {
+    const code = optionalEnv(ENV.currency);
+    if (code === undefined) return { code: DEFAULT_CURRENCY, configured: false };
+    if (!isCurrencyCode(code)) {
+      throw new ConfigurationError(
+        `environment variable ${ENV.currency} is not an ISO 4217 code (three capital letters): ${code}`,
+      );
+    }
+    return { code, configured: true };
+  },
+  checkAccounts: (): boolean => flag(ENV.checkAccounts),
+  varianceCompensates: (): boolean => flag(ENV.varianceCompensates),
   dynamodbEndpoint: (): string | undefined => optionalEnv(ENV.dynamodbEndpoint),
   s3Endpoint: (): string | undefined => optionalEnv(ENV.s3Endpoint),
 };

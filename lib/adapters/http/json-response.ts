@@ -15,7 +15,11 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
 }
 
 /** A CSV download (UTF-8; the body carries its own BOM where Excel needs one), never cached either. */
-export function csvResponse(filename: string, body: string): APIGatewayProxyStructuredResultV2 {
+export function csvResponse(
+  filename: string,
+  body: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: 200,
     headers: {
@@ -23,6 +27,7 @@ export function csvResponse(filename: string, body: string): APIGatewayProxyStru
       'content-disposition': `attachment; filename="${filename}"`,
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
+      ...headers,
     },
     body,
   };

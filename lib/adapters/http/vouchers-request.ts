@@ -1,20 +1,30 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { VOUCHER_STATUSES, type VoucherStatus } from '../../core/vouchers/voucher-names.js';
+import {
+  decodeVoucherCursor,
+  DEFAULT_VOUCHER_PAGE,
+  MAX_VOUCHER_PAGE,
+  type VoucherCursor,
+} from '../../core/vouchers/voucher-page.js';
 import { RouteNotFoundError } from '../../errors/common.js';
 import { InvalidRequestError } from '../../errors/runs.js';
 import { problem } from './runs-request.js';
 
 /**
- * The edge of GET /v1/vouchers?period=&format=json|csv&status=&warehouseId= (CONTRACT §9): the
- * period (all periods when absent, as the CLI without --period), the statuses wanted (a comma
- * list), one warehouse. Each refusal names its field.
+ * The edge of GET /v1/vouchers?period=&format=json|csv&status=&warehouseId=&limit=&cursor=
+ * (CONTRACT §9): the period (all periods when absent, as the CLI without --period), the statuses
+ * wanted (a comma list), one warehouse, and the page (voucher-page.ts). Each refusal names its field.
  */
 export interface VouchersRequest {
   period: string | undefined;
   format: 'json' | 'csv';
   statuses: readonly VoucherStatus[] | undefined;
   warehouseId: string | undefined;
+  /** Items a page holds (vouchers, then unpriced movements). */
+  limit: number;
+  /** Where the previous page ended. */
+  cursor: VoucherCursor | undefined;
 }
 
 const QuerySchema = z.strictObject({
@@ -29,6 +39,16 @@ const QuerySchema = z.strictObject({
     .pipe(z.array(z.enum(VOUCHER_STATUSES)))
     .optional(),
   warehouseId: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_VOUCHER_PAGE).default(DEFAULT_VOUCHER_PAGE),
+  cursor: z
+    .string()
+    .transform((text, ctx) => {
+      const cursor = decodeVoucherCursor(text);
+      if (cursor === undefined)
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this route handed out' });
+      return cursor;
+    })
+    .optional(),
 });
 
 export function readVouchersRequest(event: APIGatewayProxyEventV2): VouchersRequest {
@@ -44,6 +64,6 @@ export function readVouchersRequest(event: APIGatewayProxyEventV2): VouchersRequ
   );
   const parsed = QuerySchema.safeParse(query);
   if (!parsed.success) throw new InvalidRequestError(problem(parsed.error, 'query'));
-  const { period, format, status, warehouseId } = parsed.data;
-  return { period, format, statuses: status, warehouseId };
+  const { period, format, status, warehouseId, limit, cursor } = parsed.data;
+  return { period, format, statuses: status, warehouseId, limit, cursor };
 }

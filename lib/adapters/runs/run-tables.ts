@@ -1,4 +1,5 @@
 import { CostTable, loadCostsCsv } from '../../core/records/costs.js';
+import { loadRatesCsv, RateTable } from '../../core/records/rates.js';
 import { loadUomCsv, UomTable } from '../../core/records/uom.js';
 import type { RunTables } from '../../core/records/run-tables.js';
 
@@ -9,8 +10,8 @@ import { MAX_TABLE_BYTES } from '../../core/records/record-limits.js';
 import type { ObjectStore } from '../aws/object-store.js';
 
 /**
- * The unit and cost tables a run reconciles with: tables/uom.csv and tables/costs.csv, the latest
- * accepted drops (empty tables when none was dropped). Their rejected rows were reported by the
+ * The reference tables a run reconciles with: tables/uom.csv, tables/costs.csv and tables/rates.csv,
+ * the latest accepted drops (empty tables when none was dropped). Their rejected rows were reported by the
  * drop's ingest report already, so they are not reported again per partition. Loaded once per run
  * in a container: every partition of a run sees the same tables.
  */
@@ -32,13 +33,15 @@ export async function loadRunTables(
   bucket: string,
   zone: ZoneClock,
 ): Promise<RunTables> {
-  const [uom, costs] = await Promise.all([
+  const [uom, costs, rates] = await Promise.all([
     tableText(objects, bucket, 'uom.csv'),
     tableText(objects, bucket, 'costs.csv'),
+    tableText(objects, bucket, 'rates.csv'),
   ]);
   return {
     uom: uom === undefined ? new UomTable() : loadUomCsv(uom, 'uom.csv').table,
     costs: costs === undefined ? new CostTable() : loadCostsCsv(costs, 'costs.csv', zone).table,
+    rates: rates === undefined ? new RateTable() : loadRatesCsv(rates, 'rates.csv', zone).table,
   };
 }
 

@@ -5,6 +5,7 @@ import { caseStore, workflowConfig } from '../cases/containers.js';
 import { objectStore, recordStore } from '../ingest/containers.js';
 import { runConfig } from '../runs/containers.js';
 import { loadRunTables } from '../runs/run-tables.js';
+import { reconcileRules } from '../runs/reconcile-rules.js';
 
 /** What the vouchers of the stored movements are booked with: the stores, the tables and the workflow's accounts, as of now. */
 export async function voucherWork(): Promise<VoucherSources> {
@@ -20,6 +21,7 @@ export async function voucherWork(): Promise<VoucherSources> {
     config: workflow.config,
     zone,
     settings: runConfig.settings(currentTime().toISOString()),
+    rules: reconcileRules(tables, workflow.config),
     casesOf: async (keys) => new Set((await caseStore().getCases(keys)).keys()),
   };
 }

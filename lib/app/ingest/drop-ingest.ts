@@ -1,8 +1,9 @@
-import { loadCostsCsv } from '../../core/records/costs.js';
 import { createHash } from 'node:crypto';
 import {
   dropKeyProblem,
+  isTableKind,
   routeDrop,
+  type TableKind,
   type IngestReport,
   type ReportConflict,
   type ReportRejection,
@@ -11,7 +12,8 @@ import { RecordStream } from '../../core/records/record-stream.js';
 import type { RecordSink } from '../../core/records/record-sink.js';
 import type { LedgerRecord, Rejection, Source } from '../../core/records/records.js';
 import { TableHeaderError } from '../../core/records/table-text.js';
-import { loadUomCsv } from '../../core/records/uom.js';
+import { checkTable, TABLE_NAMES } from '../../core/ingest/reference-table.js';
+import { codesInForce } from './code-table.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { BUCKET } from '../../declarations/tables.js';
 import type {
@@ -84,7 +86,7 @@ export async function ingestDrop(
   if (!route.ok) {
     report = emptyReport(object.key, null, started.startedAt);
     report.rejected.push({ file: object.key, line: 0, field: null, reason: `the file ${route.reason}` });
-  } else if (route.kind === 'uom' || route.kind === 'costs') {
+  } else if (isTableKind(route.kind)) {
     report = await ingestTable(object, route.kind, deps, started.startedAt);
   } else {
     report = await ingestLedger(object, route.kind, route.format, deps, started, remainingMs);
@@ -118,7 +120,7 @@ function emptyReport(key: string, source: IngestReport['source'], startedAt: str
 
 async function ingestTable(
   object: ObjectVersion,
-  kind: 'uom' | 'costs',
+  kind: TableKind,
   deps: DropIngestDeps,
   startedAt: string,
 ): Promise<IngestReport | undefined> {
@@ -132,10 +134,12 @@ async function ingestTable(
   }
   const text = new TextDecoder('utf-8').decode(bytes);
   try {
-    const load = kind === 'uom' ? loadUomCsv(text, object.key) : loadCostsCsv(text, object.key, deps.zone);
-    report.accepted = load.rows.length;
-    report.rejected = load.rejected.map(toReportRejection);
-    report.rows = load.rows.length + load.rejected.length;
+    const check = checkTable(kind, text, object.key, deps.zone);
+    report.rejected = check.rejected.map(toReportRejection);
+    // A code table mapping one code two ways replaces nothing: the table in force stays.
+    if (!check.usable) return report;
+    report.accepted = check.rows;
+    report.rows = check.rows + check.rejected.length;
   } catch (error) {
     if (!(error instanceof TableHeaderError)) throw error;
     report.rejected.push({ file: object.key, line: 1, field: null, reason: error.message });
@@ -151,7 +155,7 @@ async function ingestTable(
     replaced: previousRows !== null,
     previousRows,
     rows: report.accepted,
-    note: `this file replaces the whole ${kind === 'uom' ? 'unit' : 'cost'} table (${tableKey}): rows of the table before that it does not repeat no longer apply; send the complete table every time`,
+    note: `this file replaces the whole ${TABLE_NAMES[kind]} table (${tableKey}): rows of the table before that it does not repeat no longer apply; send the complete table every time${kind === 'codes' ? '; it applies to records ingested from now on, records stored before keep their codes' : ''}`,
   };
   return report;
 }
@@ -161,7 +165,7 @@ async function tableRows(
   deps: DropIngestDeps,
   bucket: string,
   key: string,
-  kind: 'uom' | 'costs',
+  kind: TableKind,
 ): Promise<number | null> {
   const etag = await deps.objects.etagOf(bucket, key);
   if (etag === undefined) return null;
@@ -169,7 +173,8 @@ async function tableRows(
   if (bytes === undefined || bytes === 'too-big') return null;
   const text = new TextDecoder('utf-8').decode(bytes);
   try {
-    return (kind === 'uom' ? loadUomCsv(text, key) : loadCostsCsv(text, key, deps.zone)).rows.length;
+    const check = checkTable(kind, text, key, deps.zone);
+    return check.usable ? check.rows : 0;
   } catch {
     return 0;
   }
@@ -193,8 +198,10 @@ async function ingestLedger(
   const wave: LedgerRecord[] = [];
   let margin = deps.marginMs ?? 10_000;
 
+  // Stored under the unified codes (统一编码): the mapping in force when the drop is read.
+  const codes = await codesInForce(deps.objects, object.bucket);
   const take = (batch: { records: LedgerRecord[]; rejected: Rejection[] }): void => {
-    for (const r of batch.records) if (r.line > skipThrough) wave.push(r);
+    for (const r of batch.records) if (r.line > skipThrough) wave.push(codes.apply(r));
     for (const r of batch.rejected) rejected.push(toReportRejection(r));
   };
   const commit = async (rows: LedgerRecord[]): Promise<void> => {

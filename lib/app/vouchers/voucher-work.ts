@@ -1,5 +1,6 @@
 import { caseIdOf } from '../../core/cases/case-id.js';
 import { reconcilePartition } from '../../core/reconcile/reconcile.js';
+import { DEFAULT_VOUCHER_PAGE, voucherPage, type VoucherCursor } from '../../core/vouchers/voucher-page.js';
 import type { Movement } from '../../core/records/records.js';
 import {
   groupStandings,
@@ -26,12 +27,17 @@ export interface VoucherQuery {
   period?: string | undefined;
   statuses?: readonly VoucherStatus[] | undefined;
   warehouseId?: string | undefined;
+  /** Items per page (vouchers, then unpriced movements); DEFAULT_VOUCHER_PAGE when absent. */
+  limit?: number | undefined;
+  cursor?: VoucherCursor | undefined;
 }
 
 export interface VoucherAnswer {
   period: string | null;
   vouchers: VoucherWithStatus[];
   unpriced: UnpricedMovement[];
+  /** The next page's cursor, null on the last page. */
+  cursor: string | null;
 }
 
 /** Partitions read at once: each is a Query of its own, and their records stay in memory together. */
@@ -47,6 +53,7 @@ export async function vouchersOf(sources: VoucherSources, query: VoucherQuery): 
     const records = await sources.records.readPartition(partition);
     const { discrepancies } = reconcilePartition(records.movements, records.entries, {
       ...sources.tables,
+      ...sources.rules,
       zone,
       settings: sources.settings,
     });
@@ -70,14 +77,21 @@ export async function vouchersOf(sources: VoucherSources, query: VoucherQuery): 
   const inWarehouse = <T extends { warehouseId: string }>(items: T[]): T[] =>
     query.warehouseId === undefined ? items : items.filter((v) => v.warehouseId === query.warehouseId);
   const vouchers = inWarehouse(book.vouchers);
-  // Statuses first, naming the disagreeing groups; then one look-up of which of those have a case.
+  // Statuses first, naming the disagreeing groups; then the page; then one look-up of which of the
+  // page's groups have a case.
   const provisional = vouchers
     .map((v) => voucherStatus(v, standings, (key) => key))
     .filter((v) => query.statuses === undefined || query.statuses.includes(v.status));
-  const withCases = await sources.casesOf([...new Set(provisional.flatMap((v) => v.caseIds))]);
-  const statused = provisional.map((v) => ({
+  const page = voucherPage(
+    provisional,
+    inWarehouse(book.unpriced),
+    query.limit ?? DEFAULT_VOUCHER_PAGE,
+    query.cursor,
+  );
+  const withCases = await sources.casesOf([...new Set(page.vouchers.flatMap((v) => v.caseIds))]);
+  const statused = page.vouchers.map((v) => ({
     ...v,
     caseIds: v.caseIds.filter((key) => withCases.has(key)).map(caseIdOf),
   }));
-  return { period: period ?? null, vouchers: statused, unpriced: inWarehouse(book.unpriced) };
+  return { period: period ?? null, vouchers: statused, unpriced: page.unpriced, cursor: page.cursor };
 }

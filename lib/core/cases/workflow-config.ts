@@ -36,6 +36,18 @@ const AmountSchema = z
 /** One approval: a person holding any of these roles. */
 const RequirementSchema = z.array(z.enum(ROLES)).min(1);
 
+/** The inputs the product is fed: the two ledgers and the four reference tables. */
+export const FEEDS = ['wms', 'finance', 'uom', 'costs', 'rates', 'codes'] as const;
+export type Feed = (typeof FEEDS)[number];
+
+const FeedSchema = z.strictObject({
+  /** Who answers for the feed's content (a person, a team, a system). */
+  owner: z.string().trim().min(1),
+  /** How often it arrives, in words finance and IT agree on. */
+  frequency: z.string().trim().min(1),
+});
+export type FeedInfo = z.infer<typeof FeedSchema>;
+
 const TierSchema = z.strictObject({
   /** The tier applies from this amount (inclusive) up to the next tier's. */
   from: AmountSchema,
@@ -55,10 +67,14 @@ export const WorkflowConfigSchema = z
       suspense: AccountSchema,
       default: MappingSchema,
       byWarehouse: z.record(z.string().min(1), PartialMappingSchema).default({}),
+      /** Where the cost variance goes (材料成本差异); 1404 when not named (cost-variance.ts). */
+      costVariance: AccountSchema.optional(),
     }),
     approval: z.strictObject({
       tiers: z.array(TierSchema).min(1),
     }),
+    /** Who owns each feed and how often it arrives: the data dictionary states them (issue 18). */
+    feeds: z.partialRecord(z.enum(FEEDS), FeedSchema).optional(),
   })
   .superRefine((config, ctx) => {
     const froms = config.approval.tiers.map((t) => parseAmount(t.from));

@@ -9,7 +9,15 @@ import {
   type Severity,
 } from '../reconcile/discrepancy.js';
 import { MOVEMENT_TYPE_ZH, MOVEMENT_TYPES, type MovementType } from '../records/movement-type.js';
-import { DiscrepancySchema, SummarySchema, UnpricedSchema, VoucherSchema } from './output-schemas.js';
+import {
+  CostVarianceSchema,
+  DiscrepancySchema,
+  SummarySchema,
+  UnpricedSchema,
+  VoucherSchema,
+} from './output-schemas.js';
+import { CodeRowSchema, CostRowSchema, RateRowSchema, UomRowSchema } from './table-schemas.js';
+import { FEEDS, type Feed, type FeedInfo } from '../cases/workflow-config.js';
 import { GROUP_KEY_MAX_BYTES, TEXT_LIMITS } from '../records/record-limits.js';
 import { EntryWire, MovementWire, type FieldDoc } from '../records/records.js';
 import { DEFAULT_SETTINGS } from '../reconcile/settings.js';
@@ -36,7 +44,18 @@ export interface DictionaryField {
 }
 
 export interface DictionaryRecord {
-  id: 'movement' | 'entry' | 'discrepancy' | 'summary' | 'voucher' | 'unpriced';
+  id:
+    | 'movement'
+    | 'entry'
+    | 'uom'
+    | 'costs'
+    | 'rates'
+    | 'codes'
+    | 'discrepancy'
+    | 'summary'
+    | 'voucher'
+    | 'unpriced'
+    | 'costVariance';
   en: string;
   zh: string;
   /** Where the record is read or written. */
@@ -51,9 +70,25 @@ export interface DictionaryCode {
   en: string;
 }
 
+/** A feed (数据源) and who keeps it coming how often, from the configuration (workflow `feeds`). */
+export interface DictionaryFeed {
+  feed: Feed;
+  zh: string;
+  en: string;
+  /** Where it arrives. */
+  where: string;
+  /** How often it arrives and who owns it; null when the configuration does not say. */
+  frequency: string | null;
+  owner: string | null;
+}
+
+/** The configured feeds, as config/workflow.yaml's `feeds` holds them. */
+export type FeedSettings = Partial<Record<Feed, FeedInfo>>;
+
 export interface Dictionary {
   title: string;
   records: DictionaryRecord[];
+  feeds: DictionaryFeed[];
   types: DictionaryCode[];
   movementTypes: DictionaryCode[];
   kinds: (DictionaryCode & { whenZh: string })[];
@@ -81,6 +116,44 @@ const RECORDS: readonly (Omit<DictionaryRecord, 'fields'> & { schema: z.core.$Zo
     whereZh:
       '来源 `finance`(存货子账 / 总账分录行):`--finance` 文件、`POST /v1/entries`、S3 `incoming/finance/`',
     schema: EntryWire,
+  },
+  {
+    id: 'uom',
+    en: 'Unit conversion row',
+    zh: '计量单位换算表',
+    whereEn: 'CSV `sku,fromUom,toUom,factor`: `--uom`, S3 `incoming/uom/` (each drop the whole table)',
+    whereZh: 'CSV `sku,fromUom,toUom,factor`:`--uom`、S3 `incoming/uom/`(每次投放即整表)',
+    schema: UomRowSchema,
+  },
+  {
+    id: 'costs',
+    en: 'Standard cost row',
+    zh: '标准成本表',
+    whereEn:
+      'CSV `warehouseId,sku,standardCost,effectiveFrom`: `--costs`, S3 `incoming/costs/` (each drop the whole table)',
+    whereZh:
+      'CSV `warehouseId,sku,standardCost,effectiveFrom`:`--costs`、S3 `incoming/costs/`(每次投放即整表)',
+    schema: CostRowSchema,
+  },
+  {
+    id: 'rates',
+    en: 'Exchange rate row',
+    zh: '汇率表',
+    whereEn:
+      'CSV `currency,date,rate` (CONTRACT §10): `--rates`, S3 `incoming/rates/` (each drop the whole table); a second rate for one currency and date is a rejected row',
+    whereZh:
+      'CSV `currency,date,rate`(CONTRACT §10):`--rates`、S3 `incoming/rates/`(每次投放即整表);同一币种同一日期的第二个汇率按拒收行处理',
+    schema: RateRowSchema,
+  },
+  {
+    id: 'codes',
+    en: 'Code mapping row',
+    zh: '编码对照表(统一编码)',
+    whereEn:
+      "CSV `kind,source,from,to`: `--codes` of reconcile and vouchers, S3 `incoming/codes/` (each drop the whole table); each side's codes are rewritten before grouping (in the pipeline when a record is ingested; records stored before keep theirs), once, not transitively; a code without a row passes unchanged; a table that maps one code two ways is refused whole, both rows named",
+    whereZh:
+      'CSV `kind,source,from,to`:reconcile 与 vouchers 的 `--codes`、S3 `incoming/codes/`(每次投放即整表);分组前改写各方编码(流水线在入库时改写,已入库的记录保持原编码),只改写一次、不传递;无对照行的编码保持不变;同一编码映射到两个编码的表整表拒收,并指出两行',
+    schema: CodeRowSchema,
   },
   {
     id: 'discrepancy',
@@ -119,7 +192,34 @@ const RECORDS: readonly (Omit<DictionaryRecord, 'fields'> & { schema: z.core.$Zo
     whereZh: '无单位成本、不按零金额记账的业务:`vouchers.json` 与 `GET /v1/vouchers` 的 `unpriced`',
     schema: UnpricedSchema,
   },
+  {
+    id: 'costVariance',
+    en: 'Cost variance',
+    zh: '材料成本差异',
+    whereEn:
+      'one per item with movements at standard in the period: `items` of `cost-variance.json`, a row per entry line in `cost-variance.csv` (the columns of vouchers.csv); written by `reconcile` when `--costs` and `--period` are given; an item without finance quantity in the period is listed under `unvalued` instead',
+    whereZh:
+      '每个本期有按标准成本计价业务的物料一条:`cost-variance.json` 的 `items`,`cost-variance.csv` 每行一条分录(列同 vouchers.csv);`reconcile` 同时给出 `--costs` 与 `--period` 时输出;本期无财务数量的物料列入 `unvalued`',
+    schema: CostVarianceSchema,
+  },
 ];
+
+const FEED_NAMES: Readonly<Record<Feed, { zh: string; en: string; where: string }>> = {
+  wms: {
+    zh: 'WMS出入库事件',
+    en: 'WMS movements',
+    where: '`POST /v1/movements`, S3 `incoming/wms/`, `--wms`',
+  },
+  finance: {
+    zh: '财务分录行',
+    en: 'finance entries',
+    where: '`POST /v1/entries`, S3 `incoming/finance/`, `--finance`',
+  },
+  uom: { zh: '计量单位换算表', en: 'unit conversions', where: 'S3 `incoming/uom/`, `--uom`' },
+  costs: { zh: '标准成本表', en: 'standard costs', where: 'S3 `incoming/costs/`, `--costs`' },
+  rates: { zh: '汇率表', en: 'exchange rates', where: 'S3 `incoming/rates/`, `--rates`' },
+  codes: { zh: '编码对照表', en: 'code mapping', where: 'S3 `incoming/codes/`, `--codes`' },
+};
 
 /** Every `type` a FieldDoc may name; a new one must be explained here before the dictionary builds. */
 const TYPES: Readonly<Record<string, { zh: string; en: string }>> = {
@@ -191,8 +291,8 @@ const KIND_WHEN: Readonly<Record<Kind, { en: string; zh: string }>> = {
   },
   QUANTITY_MISMATCH: { en: 'net quantities differ', zh: '双方净数量不一致' },
   AMOUNT_MISMATCH: {
-    en: 'quantities agree, but the finance amount differs from quantity x expected unit cost beyond the tolerance',
-    zh: '数量一致,但财务金额与 数量×预期单位成本 之差超出容差',
+    en: 'quantities agree, but the finance amount differs from quantity x expected unit cost beyond the tolerance (with --variance-compensates, not when the cost variance explains the difference whole: see the term cost variance compensation)',
+    zh: '数量一致,但财务金额与 数量×预期单位成本 之差超出容差(开启 --variance-compensates 时,差异完全由材料成本差异解释者除外,见术语“材料成本差异补偿”)',
   },
 };
 
@@ -302,7 +402,25 @@ export function describeSchema(schema: z.core.$ZodObject, prefix = ''): Dictiona
 }
 
 /** The whole dictionary as data: what `stocktally dictionary --json` prints. */
-export function dataDictionary(): Dictionary {
+/** The cost variance compensation rule, in the words the README uses too. */
+const COMPENSATION = {
+  en: 'with --variance-compensates (and the pipeline setting varianceCompensates), off by default: a group whose expected unit cost is the standard cost, whose net quantities agree and whose finance amount differs from the expected amount beyond the tolerance is not AMOUNT_MISMATCH when |finance amount − actual amount| is within the tolerance taken on the actual amount, where actual amount = net quantity x the periodic weighted average finance unit cost of the item (its finance amounts over its quantities among its entries posted in the period of the group’s latest record), rounded half-up to cents; the group then agrees (or is a cut-off TIMING_LAG), counted in summary.json varianceCompensated, and its difference is part of the item’s cost variance',
+  zh: '仅在 --variance-compensates(流水线设置 varianceCompensates)开启时,默认关闭:预期单位成本为标准成本、净数量一致、财务金额与预期金额之差超出容差的分组,若 |财务金额 − 实际金额| 不超过按实际金额计算的容差,则不报金额差异;实际金额 = 净数量 × 该物料的月末一次加权平均单价(该组最近记录所属期间内该物料财务金额合计 ÷ 数量合计),四舍五入到分。该组视为一致(或跨期时间滞后),计入 summary.json 的 varianceCompensated,其差异属于该物料的材料成本差异',
+};
+
+/** The dictionary's feeds: each feed's place, and its frequency and owner from the configuration. */
+function feedsOf(settings: FeedSettings): DictionaryFeed[] {
+  return FEEDS.map((feed) => ({
+    feed,
+    zh: FEED_NAMES[feed].zh,
+    en: FEED_NAMES[feed].en,
+    where: FEED_NAMES[feed].where,
+    frequency: settings[feed]?.frequency ?? null,
+    owner: settings[feed]?.owner ?? null,
+  }));
+}
+
+export function dataDictionary(feeds: FeedSettings = {}): Dictionary {
   const records = RECORDS.map(({ schema, ...rest }) => ({ ...rest, fields: describeSchema(schema) }));
   const used = new Set(records.flatMap((r) => r.fields.map((f) => f.type)));
   for (const type of used) {
@@ -315,6 +433,7 @@ export function dataDictionary(): Dictionary {
   return {
     title: TITLE,
     records,
+    feeds: feedsOf(feeds),
     types,
     movementTypes: MOVEMENT_TYPES.map((code) => ({
       code,
@@ -364,12 +483,24 @@ export function dataDictionary(): Dictionary {
         zh: '涉及金额',
         en: '|amount delta|, or |quantity delta| x unit cost; sets the severity',
       },
+      {
+        code: 'cost variance',
+        zh: '材料成本差异:同一物料同一期间,按月末一次加权平均(实际)计价与按标准成本计价之差,正为超支、负为节约;建议分录以 1404 材料成本差异 替代入库类业务的借方或出库类业务的贷方(计划成本法)',
+        en: 'per item and period, the valuation at the periodic weighted average (actual) minus the valuation at standard cost of the WMS movements with a standard cost in effect; positive an overspend (超支), negative a saving (节约); its proposed entry books the variance account (workflow accounts.costVariance, default 1404 材料成本差异) in place of the debit of a type that adds stock or the credit of a type that removes stock (planned-cost method)',
+      },
+      {
+        code: 'cost variance compensation',
+        zh: `材料成本差异补偿:${COMPENSATION.zh}`,
+        en: COMPENSATION.en,
+      },
     ],
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
+
+const NOT_CONFIGURED = '未配置 not configured';
 
 function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replaceAll('|', '\\|');
@@ -389,16 +520,16 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
   ];
 }
 
-export function dictionaryMarkdown(): string {
-  const d = dataDictionary();
+export function dictionaryMarkdown(feeds: FeedSettings = {}): string {
+  const d = dataDictionary(feeds);
   const out: string[] = [
     `# ${d.title}`,
     '',
-    '财务与IT共同确认的字段定义:Stocktally 接收的两类记录(WMS出入库事件、财务分录行),以及它输出的差异明细与对账汇总。',
-    'The fields finance and IT agree on: the two records Stocktally accepts (WMS movements and finance entries) and the discrepancies and summary it writes.',
+    '财务与IT共同确认的字段定义:Stocktally 接收的两类记录(WMS出入库事件、财务分录行)与四张参考表,它输出的差异明细、对账汇总、凭证与材料成本差异,以及各数据源的更新频率与负责人。',
+    'The fields finance and IT agree on: the two records Stocktally accepts (WMS movements and finance entries) and its four reference tables, the discrepancies, summary, vouchers and cost variance it writes, and each feed’s update frequency and owner.',
     '',
-    '本文件由 zod 模式(`lib/core/records/records.ts`、`lib/core/contract/output-schemas.ts`)自动生成,请勿手工修改;修改模式后运行 `npm run dictionary` 重新生成。',
-    'Generated from the zod schemas in `lib/core/records/records.ts` and `lib/core/contract/output-schemas.ts`: do not edit by hand; after changing a schema, regenerate with `npm run dictionary`.',
+    '本文件由 zod 模式(`lib/core/records/records.ts`、`lib/core/contract/table-schemas.ts`、`lib/core/contract/output-schemas.ts`)与配置(`config/workflow.yaml` 的 `feeds`)自动生成,请勿手工修改;修改后运行 `npm run dictionary` 重新生成。',
+    'Generated from the zod schemas in `lib/core/records/records.ts`, `lib/core/contract/table-schemas.ts` and `lib/core/contract/output-schemas.ts` and from the configuration (`feeds` of `config/workflow.yaml`): do not edit by hand; after a change, regenerate with `npm run dictionary`.',
     '',
     '字段名在 JSON、NDJSON 与 CSV 表头中相同。嵌套字段写作 `名称.字段`,`[]` 表示列表中的每个元素。',
     'Field names are the same in JSON bodies, NDJSON lines and CSV headers. Nested fields are written `name.field`; `[]` stands for every element of a list.',
@@ -430,6 +561,27 @@ export function dictionaryMarkdown(): string {
       '',
     );
   }
+  out.push(
+    `## ${++section}. Feeds / 数据源`,
+    '',
+    '各数据源的更新频率与负责人,取自配置(`config/workflow.yaml` 的 `feeds`;云端为数据桶中的 config/workflow.yaml)。',
+    '',
+    'How often each feed arrives and who owns it, from the configuration (`feeds` of `config/workflow.yaml`; in the cloud the one in the data bucket).',
+    '',
+  );
+  out.push(
+    ...markdownTable(
+      ['数据源 feed', '中文', 'where', '更新频率 update frequency', '负责人 owner'],
+      d.feeds.map((f) => [
+        code(f.feed),
+        cell(f.zh),
+        cell(f.where),
+        cell(f.frequency ?? NOT_CONFIGURED),
+        cell(f.owner ?? NOT_CONFIGURED),
+      ]),
+    ),
+    '',
+  );
   out.push(`## ${++section}. Types / 类型`, '');
   out.push(
     ...markdownTable(
@@ -530,8 +682,8 @@ function heading(text: string): string[] {
   return [text, '-'.repeat(displayWidth(text))];
 }
 
-export function dictionaryText(): string {
-  const d = dataDictionary();
+export function dictionaryText(feeds: FeedSettings = {}): string {
+  const d = dataDictionary(feeds);
   const out: string[] = [
     d.title,
     '='.repeat(displayWidth(d.title)),
@@ -562,6 +714,14 @@ export function dictionaryText(): string {
     }
     out.push('');
   }
+  out.push(...heading('Feeds / 数据源 (update frequency and owner, from the configuration)'));
+  out.push(
+    ...alignRows(
+      d.feeds.map((f) => [f.feed, f.zh, f.frequency ?? NOT_CONFIGURED, f.owner ?? NOT_CONFIGURED]),
+      '  ',
+    ),
+    '',
+  );
   out.push(...heading('Types / 类型'));
   out.push(
     ...alignRows(

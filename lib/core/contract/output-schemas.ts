@@ -572,6 +572,17 @@ export const SummarySchema = z.object({
           type: 'object',
         },
       ),
+      codes: tableStats(
+        'code mapping',
+        '编码对照表',
+        { file: 'codes.csv', rows: 40, rejected: 0 },
+        {
+          zh: '编码对照表统计(仅指定 --codes 时)',
+          en: 'figures of the code mapping table (only with --codes)',
+          example: '{"file":"codes.csv","rows":40,"rejected":0}',
+          type: 'object',
+        },
+      ),
     })
     .meta({
       zh: '输入文件统计',
@@ -579,6 +590,12 @@ export const SummarySchema = z.object({
       example: '{"wms":{...},"finance":{...}}',
       type: 'object',
     }),
+  varianceCompensated: z.number().int().nonnegative().optional().meta({
+    zh: '仅 --variance-compensates:金额差异完全由材料成本差异解释、按补偿处理(不报金额差异)的分组数',
+    en: '--variance-compensates only: groups whose amount difference the cost variance explains whole, compensated rather than AMOUNT_MISMATCH',
+    example: '12',
+    type: 'integer',
+  }),
   rejected: z
     .array(
       z.object({
@@ -606,9 +623,9 @@ export const SummarySchema = z.object({
           example: 'amount is not a decimal number: "1,234.5x"',
           type: 'string',
         }),
-        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates']).meta({
-          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)',
-          en: 'the input it came from: wms, finance, uom, costs or rates',
+        source: z.enum(['wms', 'finance', 'uom', 'costs', 'rates', 'codes']).meta({
+          zh: '来源:wms、finance、uom(单位换算表)、costs(标准成本表)、rates(汇率表)、codes(编码对照表)',
+          en: 'the input it came from: wms, finance, uom, costs, rates or codes',
           example: 'finance',
           type: 'enum',
         }),
@@ -855,4 +872,148 @@ export const UnpricedSchema = z.object({
     example: '2026-10',
     type: 'YYYY-MM',
   }),
+});
+
+/** One line of a cost variance entry: the debit or the credit of one warehouse and type. */
+const CostVarianceLineSchema = z.object({
+  warehouseId: text({ zh: '仓库编码', en: 'warehouse code', example: 'WH-01', type: 'string' }),
+  type: z.enum(MOVEMENT_TYPES).meta({
+    zh: '业务类型:入库类以材料成本差异科目替代借方,出库类替代贷方',
+    en: "movement type: a type that adds stock books the variance account instead of its mapping's debit, one that removes stock instead of its credit",
+    example: 'RECEIPT',
+    type: 'enum',
+  }),
+  account: text({ zh: '科目编码', en: 'account code', example: '1404', type: 'string' }),
+  accountName: text({ zh: '科目名称', en: 'account name', example: '材料成本差异', type: 'string' }),
+  debit: positiveMoney({ zh: '借方金额', en: 'debit', example: '140.00', type: 'money' }),
+  credit: positiveMoney({ zh: '贷方金额', en: 'credit', example: '0.00', type: 'money' }),
+});
+
+/** One item of a warehouse and type within an item's cost variance. */
+const CostVarianceSliceSchema = z.object({
+  warehouseId: text({ zh: '仓库编码', en: 'warehouse code', example: 'WH-01', type: 'string' }),
+  type: z
+    .enum(MOVEMENT_TYPES)
+    .meta({ zh: '业务类型', en: 'movement type', example: 'RECEIPT', type: 'enum' }),
+  quantity: decimal({ zh: '净数量', en: 'net quantity', example: '150', type: 'decimal' }),
+  standardAmount: money({
+    zh: '按标准成本计价(各笔 数量×发生时标准成本,四舍五入到分)',
+    en: "at standard (quantity x the standard cost at each movement's moment, to cents)",
+    example: '1500.00',
+    type: 'money',
+  }),
+  actualAmount: money({
+    zh: '按月末一次加权平均计价(数量×加权平均单价,四舍五入到分)',
+    en: 'at the periodic weighted average (quantity x the average, to cents)',
+    example: '1640.00',
+    type: 'money',
+  }),
+  variance: money({
+    zh: '差异 = 实际 − 标准',
+    en: 'variance = actual − standard',
+    example: '140.00',
+    type: 'money',
+  }),
+});
+
+/** One item of cost-variance.json (`reconcile --costs --period`): its 材料成本差异 of the period. */
+export const CostVarianceSchema = z.object({
+  sku: text({ zh: '物料编码', en: 'item code', example: 'SKU-1', type: 'string' }),
+  period: z
+    .string()
+    .regex(PERIOD)
+    .meta({ zh: '会计期间', en: 'accounting period', example: '2026-10', type: 'YYYY-MM' }),
+  uom: text({
+    zh: '物料的比对单位(数量与单价均按此单位)',
+    en: "the item's comparison unit (quantities and the average are per this unit)",
+    example: 'EA',
+    type: 'string',
+  }),
+  quantity: decimal({
+    zh: '本期按标准成本计价的WMS净数量(有标准成本的业务)',
+    en: "the period's net WMS quantity valued at standard (movements with a standard cost in effect)",
+    example: '210',
+    type: 'decimal',
+  }),
+  standardAmount: money({
+    zh: '标准成本计价合计',
+    en: 'total at standard',
+    example: '2100.00',
+    type: 'money',
+  }),
+  averageUnitCost: decimal({
+    zh: '月末一次加权平均单价:本期财务金额合计 ÷ 数量合计(6位小数)',
+    en: "the periodic weighted average: the item's finance amounts over its quantities posted in the period (6 places)",
+    example: '10.933333',
+    type: 'decimal',
+  }),
+  financeQuantity: decimal({
+    zh: '加权平均的数量:本期财务数量合计',
+    en: "the average's quantity: the item's finance quantity posted in the period",
+    example: '210',
+    type: 'decimal',
+  }),
+  financeAmount: money({
+    zh: '加权平均的金额:本期财务金额合计',
+    en: "the average's amount: the item's finance amount posted in the period",
+    example: '2296.00',
+    type: 'money',
+  }),
+  actualAmount: money({
+    zh: '实际成本(加权平均)计价合计',
+    en: 'total at the average',
+    example: '2296.00',
+    type: 'money',
+  }),
+  variance: money({
+    zh: '材料成本差异 = 实际 − 标准:正数为超支,负数为节约',
+    en: 'the cost variance = actual − standard: positive an overspend, negative a saving',
+    example: '196.00',
+    type: 'money',
+  }),
+  direction: z.enum(['over', 'under', 'none']).meta({
+    zh: 'over 超支、under 节约、none 无差异',
+    en: 'over (actual above standard), under, or none',
+    example: 'over',
+    type: 'enum',
+  }),
+  eventIds: idList({
+    zh: '计入的WMS事件(按时间顺序)',
+    en: 'the WMS movements valued, in time order',
+    example: '["E1","E2","E3"]',
+    type: 'string[]',
+  }),
+  slices: z.array(CostVarianceSliceSchema).meta({
+    zh: '按仓库与业务类型分列的数量、两种计价与差异',
+    en: 'per warehouse and type: quantity, both valuations and the variance',
+    example: '[{"warehouseId":"WH-01","type":"RECEIPT",...}]',
+    type: 'object[]',
+  }),
+  entry: z
+    .object({
+      voucherId: text({
+        zh: '凭证号:CV-期间-16位摘要,由物料与期间决定',
+        en: 'voucher number: CV-period-digest of the item and the period',
+        example: 'CV-202610-8d5b2a3c1e0f4a77',
+        type: 'string',
+      }),
+      date: z.string().regex(DATE).meta({
+        zh: '凭证日期:期末最后一天',
+        en: "the period's last day",
+        example: '2026-10-31',
+        type: 'date',
+      }),
+      lines: z.array(CostVarianceLineSchema).meta({
+        zh: '建议分录:每个仓库与业务类型一借一贷;差异为零时无分录',
+        en: 'the proposed lines: a debit and a credit per warehouse and type; none when the variance is zero',
+        example: '[{"account":"1404",...}]',
+        type: 'object[]',
+      }),
+    })
+    .meta({
+      zh: '建议的材料成本差异分录(计划成本法:库存科目保持标准成本)',
+      en: 'the proposed cost variance entry (planned-cost method: the stock account stays at standard)',
+      example: '{"voucherId":"CV-202610-...","date":"2026-10-31","lines":[...]}',
+      type: 'object',
+    }),
 });

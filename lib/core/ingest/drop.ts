@@ -3,15 +3,23 @@ import type { Result } from '../shared/result.js';
 
 /**
  * S3 drops (CONTRACT §4): `incoming/<kind>/NAME.<ext>` says what a file holds and how to read it.
- * Ledger records (wms, finance) stream as CSV or NDJSON; unit and cost tables are small CSV files.
+ * Ledger records (wms, finance) stream as CSV or NDJSON; the reference tables are small CSV files.
  */
-export type DropKind = Source | 'uom' | 'costs';
+export type DropKind = Source | TableKind;
+
+/** The reference tables: units, standard costs, exchange rates (CONTRACT §10), the code mapping. */
+export type TableKind = 'uom' | 'costs' | 'rates' | 'codes';
+export const TABLE_KINDS: readonly TableKind[] = ['uom', 'costs', 'rates', 'codes'];
 
 export type DropRoute = Result<
-  { kind: Source; format: 'csv' | 'ndjson' } | { kind: 'uom' | 'costs'; format: 'csv' }
+  { kind: Source; format: 'csv' | 'ndjson' } | { kind: TableKind; format: 'csv' }
 >;
 
-const KINDS: readonly DropKind[] = ['wms', 'finance', 'uom', 'costs'];
+const KINDS: readonly DropKind[] = ['wms', 'finance', ...TABLE_KINDS];
+
+export function isTableKind(kind: DropKind): kind is TableKind {
+  return (TABLE_KINDS as readonly string[]).includes(kind);
+}
 
 /** The longest drop key taken (S3 allows 1,024 bytes; its report's key adds a prefix and `.json`). */
 export const MAX_DROP_KEY_BYTES = 512;
@@ -51,7 +59,7 @@ export function routeDrop(key: string, incomingPrefix: string): DropRoute {
       ? 'ndjson'
       : undefined;
   if (format === undefined) return { ok: false, reason: 'is not a .csv, .ndjson or .jsonl file' };
-  if (kind === 'uom' || kind === 'costs') {
+  if (isTableKind(kind)) {
     return format === 'csv'
       ? { ok: true, kind, format }
       : { ok: false, reason: `a ${kind} table must be .csv` };
@@ -73,7 +81,7 @@ export interface ReportConflict {
   reason: string;
 }
 
-/** A unit or cost table replaced by a drop (each drop is the complete table). */
+/** A reference table replaced by a drop (each drop is the complete table). */
 export interface TableReplacement {
   key: string;
   /** There was a table before, now gone. */
@@ -94,7 +102,7 @@ export interface IngestReport {
   rejected: ReportRejection[];
   /** Data rows read (accepted, duplicate, conflicting and rejected rows; the header excluded). */
   rows: number;
-  /** A unit or cost drop: the table it became, whole, and what that table held before. */
+  /** A reference table drop: the table it became, whole, and what that table held before. */
   table?: TableReplacement;
   startedAt: string;
   finishedAt: string;

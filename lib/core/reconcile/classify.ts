@@ -9,6 +9,7 @@ import type { Entry } from '../records/records.js';
 import { accountsFor, type WorkflowConfig } from '../cases/workflow-config.js';
 import { lagMs, type Settings } from './settings.js';
 import { withinTolerance } from './tolerance.js';
+import { varianceCompensation } from '../vouchers/cost-variance.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
 
 /** Everything known about one group after matching: the figures, and the kind when it disagrees. */
@@ -40,6 +41,11 @@ export interface Assessment {
   misbooked: Entry[];
   /** The accounts the mapping allows those lines (`1403 原材料`, its debit then its credit). */
   allowedAccounts: string[];
+  /**
+   * With --variance-compensates, the actual amount (at the periodic weighted average) that the
+   * finance amount matched: the group's difference from standard is cost variance, not a mismatch.
+   */
+  compensatedBy?: Decimal | undefined;
 }
 
 export interface ClassifyContext {
@@ -50,6 +56,8 @@ export interface ClassifyContext {
   period?: PeriodWindow | undefined;
   /** The workflow configuration's account mapping (CONTRACT §10); accounts are not checked without it. */
   accounts?: WorkflowConfig | undefined;
+  /** `--variance-compensates`: an amount difference the cost variance explains whole agrees. */
+  varianceCompensates?: boolean | undefined;
 }
 
 /** Duplicate search is exhaustive up to this many drop combinations, more than any real group. */
@@ -282,8 +290,20 @@ function judge(group: Group, item: Item, ctx: ClassifyContext): Assessment {
     if (duplicates.length > 0) {
       assessment.kind = 'DUPLICATE_POSTING';
       assessment.duplicates = duplicates;
-    } else assessment.kind = financeQuantity !== wmsQuantity ? 'QUANTITY_MISMATCH' : 'AMOUNT_MISMATCH';
-    return assessment;
+      return assessment;
+    }
+    if (financeQuantity !== wmsQuantity) {
+      assessment.kind = 'QUANTITY_MISMATCH';
+      return assessment;
+    }
+    // Off by default: with it, a difference the cost variance explains whole is no mismatch.
+    const actual =
+      ctx.varianceCompensates === true ? varianceCompensation(assessment, item, zone, settings) : undefined;
+    if (actual === undefined) {
+      assessment.kind = 'AMOUNT_MISMATCH';
+      return assessment;
+    }
+    assessment.compensatedBy = actual;
   }
   if (assessment.wmsPeriod !== assessment.financePeriod) {
     assessment.kind = 'TIMING_LAG';

@@ -47,6 +47,8 @@ export interface PartitionResult {
   afterCutOff: Record<Source, number>;
   conflicts: Conflict[];
   rejected: Rejection[];
+  /** Groups counted whose amount difference the cost variance explained (--variance-compensates). */
+  compensated: number;
 }
 
 /** Ids in time order (then by id), whatever order the rows arrived in. */
@@ -221,6 +223,7 @@ export function reconcilePartition(
     financeUnitWithoutEvents: window !== undefined,
   });
   const tally = emptyTally();
+  let compensated = 0;
   const discrepancies: Discrepancy[] = [];
   const extras: DiscrepancyContext = {
     period: window === undefined ? undefined : { window, zone: ctx.zone },
@@ -240,6 +243,7 @@ export function reconcilePartition(
     )
       continue;
     tally.groupsSeen++;
+    if (a.compensatedBy !== undefined) compensated++;
     if (a.kind === undefined) {
       tally.groupsMatched++;
       continue;
@@ -258,5 +262,6 @@ export function reconcilePartition(
     afterCutOff: grouped.afterCutOff,
     conflicts: grouped.conflicts,
     rejected: [...usable.rejected, ...grouped.rejected],
+    compensated,
   };
 }

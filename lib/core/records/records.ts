@@ -242,7 +242,7 @@ export type LedgerRecord = Movement | Entry;
 
 /** A row we could not use, with the physical line and the reason: a value, never an exception. */
 export interface Rejection extends Origin {
-  source: Source | 'uom' | 'costs' | 'rates';
+  source: Source | 'uom' | 'costs' | 'rates' | 'codes';
   field: string | undefined;
   reason: string;
   /** The row's document reference when it could be read, to tie the rejection to a discrepancy. */

@@ -33,11 +33,21 @@ abstract class Splitter {
   protected carry: Uint8Array | undefined;
   protected line = 1;
   records = 0;
+  /** Hashes of the mapped skus (--codes): only a record whose hash is one of them is decoded. */
+  private readonly mapped: ReadonlySet<number> | undefined;
 
+  /**
+   * `skuCodes` (a code mapping's sku rows of this file's source) routes a record by its unified
+   * sku, so an item stays whole in its partition whichever code each side sent it under.
+   */
   constructor(
     protected readonly partitions: number,
     protected readonly sink: SplitSink,
-  ) {}
+    private readonly skuCodes?: ReadonlyMap<string, string>,
+  ) {
+    if (skuCodes !== undefined && skuCodes.size > 0)
+      this.mapped = new Set([...skuCodes.keys()].map((sku) => hashBytes(encoder.encode(sku))));
+  }
 
   push(chunk: Uint8Array): void {
     const data = concat(this.carry, chunk);
@@ -66,8 +76,19 @@ abstract class Splitter {
 
   protected route(hash: number, data: Uint8Array, start: number, end: number, line: number): void {
     this.records++;
+    if (this.mapped?.has(hash) === true) hash = this.unifiedHash(hash, data, start, end);
     this.sink.record(hash % this.partitions, data, start, end, line);
   }
+
+  /** The hash of the record's mapped sku; its own when the hash only collided with a mapped one. */
+  private unifiedHash(hash: number, data: Uint8Array, start: number, end: number): number {
+    const sku = this.skuText(data, start, end);
+    const to = sku === undefined ? undefined : this.skuCodes?.get(sku);
+    return to === undefined ? hash : hashBytes(encoder.encode(to));
+  }
+
+  /** The record's sku as the worker will read it, or undefined when it has none. */
+  protected abstract skuText(data: Uint8Array, start: number, end: number): string | undefined;
 
   /** Routes every complete record from the start of `data`; returns where the incomplete rest begins. */
   protected abstract scan(data: Uint8Array, final: boolean): number;
@@ -87,6 +108,21 @@ function hashQuoted(data: Uint8Array, start: number, end: number): number {
 export class CsvSplitter extends Splitter {
   header: string[] | undefined;
   private skuColumn = -1;
+
+  protected skuText(data: Uint8Array, start: number, end: number): string | undefined {
+    let sku: string | undefined;
+    tokenizeCsv(
+      decoder.decode(data.subarray(start, end)),
+      {
+        record: (fields) => (sku ??= fields[this.skuColumn]),
+        malformed: () => undefined,
+      },
+      0,
+      1,
+      true,
+    );
+    return sku;
+  }
 
   protected scan(data: Uint8Array, final: boolean): number {
     let i = 0;
@@ -227,6 +263,16 @@ export class CsvSplitter extends Splitter {
 
 /** Reads the top-level "sku" string of a JSON line without parsing the rest of it. */
 export class NdjsonSplitter extends Splitter {
+  protected skuText(data: Uint8Array, start: number, end: number): string | undefined {
+    try {
+      const value: unknown = JSON.parse(decoder.decode(data.subarray(start, end)));
+      const sku = (value as { sku?: unknown } | null)?.sku;
+      return typeof sku === 'string' ? sku : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   protected scan(data: Uint8Array, final: boolean): number {
     let i = 0;
     const n = data.length;

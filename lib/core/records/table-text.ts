@@ -15,7 +15,7 @@ export interface TableText {
 export function readTableCsv(
   text: string,
   file: string,
-  source: 'uom' | 'costs' | 'rates',
+  source: 'uom' | 'costs' | 'rates' | 'codes',
   required: readonly string[],
 ): TableText {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -1,6 +1,7 @@
 import type { WorkflowConfig } from '../cases/workflow-config.js';
 import type { RecordSource } from '../records/record-sink.js';
 import type { RunTables } from '../records/run-tables.js';
+import type { ReconcileContext } from '../reconcile/reconcile.js';
 import type { Settings } from '../reconcile/settings.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
 
@@ -12,6 +13,8 @@ export interface VoucherSources {
   config: WorkflowConfig;
   zone: ZoneClock;
   settings: Settings;
+  /** The pipeline's rules (currency, accounts, cost variance), as the runs apply them. */
+  rules?: Pick<ReconcileContext, 'currency' | 'accounts' | 'varianceCompensates'> | undefined;
   /** The group keys, among those given, that have a case. */
   casesOf(groupKeys: readonly string[]): Promise<ReadonlySet<string>>;
 }

@@ -1,7 +1,7 @@
 // The data dictionary (数据字典): the committed docs/data-dictionary.md must be what the schemas
 // generate, every field must be documented, and the output schemas must describe real outputs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import {
 import { KINDS, type Discrepancy, type Kind } from '../../../lib/core/reconcile/discrepancy.js';
 import type { MovementType } from '../../../lib/core/records/movement-type.js';
 import {
+  CostVarianceSchema,
   DiscrepancySchema,
   SummarySchema,
   UnpricedSchema,
@@ -30,11 +31,19 @@ import {
   type Equal,
   type SummaryOutput,
 } from '../../../lib/core/contract/output-schemas.js';
+import {
+  CodeRowSchema,
+  CostRowSchema,
+  RateRowSchema,
+  UomRowSchema,
+} from '../../../lib/core/contract/table-schemas.js';
 import { reconcilePartition } from '../../../lib/core/reconcile/reconcile.js';
 import { EntryWire, MovementWire, type Entry, type Movement } from '../../../lib/core/records/records.js';
 import { DEFAULT_SETTINGS } from '../../../lib/core/reconcile/settings.js';
 import { RateTable } from '../../../lib/core/records/rates.js';
 import { UomTable } from '../../../lib/core/records/uom.js';
+import { periodWindow } from '../../../lib/core/shared/period.js';
+import { costVariances } from '../../../lib/core/vouchers/cost-variance.js';
 import { defaultConfig } from '../cases/case-factories.js';
 import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { sampleDir } from '../../support/acceptance.js';
@@ -62,7 +71,15 @@ const SCHEMAS: readonly { section: string; schema: z.ZodObject }[] = [
   { section: 'Summary / 对账汇总', schema: SummarySchema },
   { section: 'Voucher / 业务凭证', schema: VoucherSchema },
   { section: 'Unpriced movement / 无法计价的业务', schema: UnpricedSchema },
+  { section: 'Unit conversion row / 计量单位换算表', schema: UomRowSchema },
+  { section: 'Standard cost row / 标准成本表', schema: CostRowSchema },
+  { section: 'Exchange rate row / 汇率表', schema: RateRowSchema },
+  { section: 'Code mapping row / 编码对照表(统一编码)', schema: CodeRowSchema },
+  { section: 'Cost variance / 材料成本差异', schema: CostVarianceSchema },
 ];
+
+/** The feeds of the configuration docs/data-dictionary.md is generated from. */
+const FEEDS = defaultConfig().feeds ?? {};
 
 const CJK = /[\u4e00-\u9fff]/;
 const LATIN = /[A-Za-z]/;
@@ -86,7 +103,7 @@ function sectionRows(markdown: string, title: string): string[][] {
 describe('docs/data-dictionary.md', () => {
   it('is exactly what the schemas generate', () => {
     const committed = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
-    const generated = dictionaryMarkdown();
+    const generated = dictionaryMarkdown(FEEDS);
     if (committed !== generated) {
       const a = committed.split('\n');
       const b = generated.split('\n');
@@ -101,7 +118,7 @@ describe('docs/data-dictionary.md', () => {
 });
 
 describe('dictionaryMarkdown', () => {
-  const markdown = dictionaryMarkdown();
+  const markdown = dictionaryMarkdown(FEEDS);
 
   it('has the title and one section per record, types, kinds and severities', () => {
     expect(markdown.startsWith('# 数据字典 / Data dictionary\n')).toBe(true);
@@ -131,7 +148,8 @@ describe('dictionaryMarkdown', () => {
       const byName = new Map(body.map((r) => [r[0]?.replace(/^`|`$/g, ''), r]));
       // The top level straight from the zod shape, nested fields from the walker.
       const names = new Set([...Object.keys(schema.shape), ...describeSchema(schema).map((f) => f.name)]);
-      expect(names.size).toBeGreaterThan(5);
+      // The reference tables have three or four columns, the records many more.
+      expect(names.size).toBeGreaterThanOrEqual(3);
       for (const name of names) {
         const row = byName.get(name);
         expect(row, `${section}: ${name} is missing`).toBeDefined();
@@ -393,15 +411,15 @@ describe('stocktally dictionary', () => {
   }
 
   it('prints text by default, markdown with --markdown and JSON with --json', () => {
-    expect(capture([])).toEqual({ code: 0, out: dictionaryText() });
-    expect(capture(['--markdown'])).toEqual({ code: 0, out: dictionaryMarkdown() });
+    expect(capture([])).toEqual({ code: 0, out: dictionaryText(FEEDS) });
+    expect(capture(['--markdown'])).toEqual({ code: 0, out: dictionaryMarkdown(FEEDS) });
     const json = capture(['--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toEqual(dataDictionary());
+    expect(JSON.parse(json.out)).toEqual(dataDictionary(FEEDS));
   });
 
   it('refuses unknown flags and arguments with a one-line UsageError', () => {
-    for (const argv of [['--html'], ['extra'], ['--markdown', '--json']]) {
+    for (const argv of [['--html'], ['extra'], ['--markdown', '--json'], ['--workflow']]) {
       let caught: unknown;
       try {
         capture(argv);
@@ -452,6 +470,115 @@ describe('stocktally dictionary', () => {
       }
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the feeds of the dictionary', () => {
+  it('states each feed’s update frequency and owner as the configuration gives them', () => {
+    const rows = sectionRows(dictionaryMarkdown(FEEDS), 'Feeds / 数据源');
+    const [header, ...body] = rows;
+    expect(header).toEqual(['数据源 feed', '中文', 'where', '更新频率 update frequency', '负责人 owner']);
+    expect(body.map((r) => r[0])).toEqual(['`wms`', '`finance`', '`uom`', '`costs`', '`rates`', '`codes`']);
+    const rates = body.find((r) => r[0] === '`rates`');
+    expect(rates?.slice(3)).toEqual([FEEDS.rates?.frequency, FEEDS.rates?.owner]);
+  });
+
+  it('says "not configured" for a feed the configuration leaves out', () => {
+    const d = dataDictionary({ wms: { owner: 'ops', frequency: 'hourly' } });
+    expect(d.feeds.find((f) => f.feed === 'wms')).toMatchObject({ owner: 'ops', frequency: 'hourly' });
+    expect(d.feeds.find((f) => f.feed === 'codes')).toMatchObject({ owner: null, frequency: null });
+    expect(dictionaryText({})).toContain('未配置 not configured');
+  });
+
+  it('reads the feeds of another configuration with --workflow', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stocktally-dictionary-feeds-'));
+    try {
+      const file = path.join(dir, 'workflow.yaml');
+      const yaml = readFileSync(path.join(ROOT, 'config', 'workflow.yaml'), 'utf8').replace(
+        /feeds:[\s\S]*$/,
+        "feeds:\n  wms: { owner: 'night shift', frequency: 'every 5 minutes' }\n",
+      );
+      writeFileSync(file, yaml);
+      let out = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out += String(chunk);
+        return true;
+      });
+      expect(runDictionary(['--json', '--workflow', file])).toBe(0);
+      vi.restoreAllMocks();
+      const feeds = (JSON.parse(out) as { feeds: { feed: string; owner: string | null }[] }).feeds;
+      expect(feeds.map((f) => [f.feed, f.owner])).toEqual([
+        ['wms', 'night shift'],
+        ['finance', null],
+        ['uom', null],
+        ['costs', null],
+        ['rates', null],
+        ['codes', null],
+      ]);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CostVarianceSchema', () => {
+  it('accepts, strictly, the cost variance the core values', () => {
+    const zone = new ZoneClock('UTC');
+    const at = (d: string) => Date.parse(d);
+    const base = { file: 'x.csv', warehouseId: 'WH-01', sku: 'SKU-1', uom: 'EA' };
+    const movements: Movement[] = [
+      {
+        ...base,
+        source: 'wms',
+        line: 2,
+        id: 'E1',
+        type: 'RECEIPT',
+        quantity: 100_000_000n,
+        documentRef: 'PO-1',
+        at: at('2026-10-05T00:00:00Z'),
+        unitCost: undefined,
+      },
+      {
+        ...base,
+        source: 'wms',
+        line: 3,
+        id: 'E2',
+        type: 'SHIPMENT',
+        quantity: 60_000_000n,
+        documentRef: 'SO-1',
+        at: at('2026-10-20T00:00:00Z'),
+        unitCost: undefined,
+      },
+    ];
+    const entries: Entry[] = [
+      {
+        ...base,
+        source: 'finance',
+        line: 2,
+        id: 'F1',
+        type: 'RECEIPT',
+        quantity: 100_000_000n,
+        amount: 1_080_000_000n,
+        currency: undefined,
+        documentRef: 'PO-1',
+        at: at('2026-10-05T00:00:00Z'),
+        account: undefined,
+      },
+    ];
+    const { items } = costVariances(movements, entries, {
+      uom: new UomTable(),
+      costs: new CostTable([{ warehouseId: '*', sku: 'SKU-1', standardCost: 10_000_000n, effectiveFrom: 0 }]),
+      zone,
+      window: periodWindow('2026-10', zone),
+      config: defaultConfig(),
+    });
+    expect(items).toHaveLength(1);
+    for (const item of items) {
+      const parsed = CostVarianceSchema.strict().safeParse(item);
+      expect(parsed.error?.issues).toBeUndefined();
+      expect(parsed.data).toEqual(item);
     }
   });
 });

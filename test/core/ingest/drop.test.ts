@@ -26,6 +26,23 @@ describe('routing S3 drops', () => {
     expect(routeDrop('incoming/costs/c.ndjson', 'incoming/')).toMatchObject({ ok: false });
   });
 
+  it('routes exchange rates and the code mapping, as CSV only', () => {
+    expect(routeDrop('incoming/rates/r.csv', 'incoming/')).toEqual({
+      ok: true,
+      kind: 'rates',
+      format: 'csv',
+    });
+    expect(routeDrop('incoming/codes/c.csv', 'incoming/')).toEqual({
+      ok: true,
+      kind: 'codes',
+      format: 'csv',
+    });
+    expect(routeDrop('incoming/codes/c.jsonl', 'incoming/')).toEqual({
+      ok: false,
+      reason: 'a codes table must be .csv',
+    });
+  });
+
   it('refuses other folders and extensions with a reason', () => {
     expect(routeDrop('incoming/wms/a.txt', 'incoming/')).toMatchObject({
       ok: false,

@@ -542,3 +542,36 @@ describe('NdjsonSplitter', () => {
     );
   });
 });
+
+describe('routing under a code mapping (--codes)', () => {
+  const codes = new Map([
+    ['MAT-1001', 'SKU-1'],
+    ['物料,2', 'SKU-2'],
+  ]);
+  const route = (kind: Kind, text: string): number[] => {
+    const found: number[] = [];
+    const sink: SplitSink = { record: (partition) => found.push(partition), malformed: () => undefined };
+    const splitter = kind === 'csv' ? new CsvSplitter(64, sink, codes) : new NdjsonSplitter(64, sink, codes);
+    splitter.push(encoder.encode(text));
+    splitter.end();
+    return found;
+  };
+
+  it('sends a mapped sku to the partition of the code it is mapped to, quoted or not', () => {
+    const csv = ['entryId,sku,x', 'F1,MAT-1001,1', 'F2,"物料,2",2', 'F3,"MAT-1001",3', 'F4,SKU-9,4'].join(
+      '\n',
+    );
+    expect(route('csv', csv)).toEqual([
+      partitionOf('SKU-1', 64),
+      partitionOf('SKU-2', 64),
+      partitionOf('SKU-1', 64),
+      partitionOf('SKU-9', 64),
+    ]);
+    const ndjson = ['{"sku":"MAT-1001"}', '{"sku":"\\u7269\\u6599,2"}', '{"sku":"SKU-9"}'].join('\n');
+    expect(route('ndjson', ndjson)).toEqual([
+      partitionOf('SKU-1', 64),
+      partitionOf('SKU-2', 64),
+      partitionOf('SKU-9', 64),
+    ]);
+  });
+});
