@@ -5,6 +5,7 @@ import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
 import type { Entry, Movement, Rejection, Source } from '../core/records.js';
 import { RateTable, type RateRow } from '../core/rates.js';
 import { reconcilePartition } from '../core/reconcile.js';
+import { subjectOf, type MatchSubject } from '../core/diagnosis/suggest-matches.js';
 import type { Settings } from '../core/settings.js';
 import type { Tally } from '../core/summary.js';
 import { UomTable, type UomRow } from '../core/uom.js';
@@ -50,6 +51,8 @@ export interface PartitionOutcome {
   discrepancies: number;
   /** The document refs of its discrepancies, to find the ones a rejected row must be named in. */
   documentRefs: string[];
+  /** Its one-sided discrepancies, for suggested matches across partitions (a sku typo moves one). */
+  subjects: MatchSubject[];
   /** Where the partition's discrepancies, rendered as JSON lines and CSV rows, sit in its worker's files. */
   fragments: FragmentRef;
 }
@@ -111,6 +114,7 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
       rejected: [...movements.rejected, ...entries.rejected, ...result.rejected],
       discrepancies: result.discrepancies.length,
       documentRefs: result.discrepancies.map((d) => d.documentRef),
+      subjects: result.discrepancies.flatMap((d) => subjectOf(d) ?? []),
       fragments,
     };
   };

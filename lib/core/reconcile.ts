@@ -15,6 +15,7 @@ import type { ZoneClock } from './zone-clock.js';
 import { explainZh } from './explain-zh.js';
 import { accountShapeRejection } from './account-check.js';
 import { toFunctional, type CurrencySettings, type OriginalAmount } from './rates.js';
+import { isOneSided } from './diagnosis/suggest-matches.js';
 
 /**
  * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
@@ -127,7 +128,7 @@ export function toDiscrepancy(
     explanation += `; open item carried forward from ${open.carriedFrom}, ${open.ageDays} days old`;
     explanationZh += `;自 ${open.carriedFrom} 结转的未清项,已 ${open.ageDays} 天`;
   }
-  return {
+  const d: Discrepancy = {
     groupKey: groupKey(a.group),
     kind,
     severity: severityOf(kind, money, base, settings),
@@ -165,6 +166,9 @@ export function toDiscrepancy(
     explanationZh,
     rejectedRows: [],
   };
+  // Filled once every partition is in (suggest-matches.ts): a match may sit in another partition.
+  if (isOneSided(d)) d.suggestedMatches = [];
+  return d;
 }
 
 /**
