@@ -37,6 +37,8 @@ export interface ReconcileContext extends ClassifyContext {
    * anything is compared, or rejected; without it amounts are taken as they come.
    */
   currency?: CurrencySettings | undefined;
+  /** Shown every group's assessment, agreeing or not: the history diagnosis learns from. */
+  observe?: ((a: Assessment) => void) | undefined;
 }
 
 export interface PartitionResult {
@@ -237,6 +239,7 @@ export function reconcilePartition(
   for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? emptyItem();
     const a = assess(group, item, ctx);
+    ctx.observe?.(a);
     // A period reconciliation leaves out the earlier groups that are settled (CONTRACT §7).
     if (
       window !== undefined &&

@@ -568,6 +568,7 @@ const CODES: Record<Language, Record<string, string>> = {
     'missing-voucher': 'Missing voucher',
     'count-error': 'Count error',
     'integration-failure': 'Integration failure',
+    'wrong-reference': 'Mistyped document reference or sku',
     other: 'Other',
     'warehouse-lead': 'Warehouse lead',
     'finance-specialist': 'Finance specialist',

@@ -144,6 +144,11 @@ function figuresOf(w: MatchSubject, f: MatchSubject, settings: MatchSettings): F
   if (ref.kind !== 'same' && sku.kind !== 'same') score *= BOTH_CODES_FACTOR;
 
   if (w.quantity !== 0n && f.quantity !== 0n && sign(w.quantity) !== sign(f.quantity)) return undefined;
+  // Value-only groups (no quantity) are matched on their amounts alone, as they are blocked.
+  if (w.quantity === 0n && f.quantity === 0n) {
+    if (w.amount === undefined || f.amount === undefined || w.amount === 0n) return undefined;
+    if (sign(w.amount) !== sign(f.amount) || relativeGap(w.amount, f.amount) > 0.2) return undefined;
+  }
   const quantityGap = relativeGap(w.quantity, f.quantity);
   const q = quantityFactor(quantityGap);
   if (q === undefined) return undefined;
@@ -195,7 +200,8 @@ function reasonOf(self: MatchSubject, other: MatchSubject, x: Figures): { en: st
       zh.push(`${fieldZh}相同`);
       return;
     }
-    const d = describeLikeness(l);
+    // Described from this side: "theirs has 43 for our 34".
+    const d = describeLikeness(compareCodes(theirs, mine));
     en.push(`${field} ${JSON.stringify(theirs)} ${d.en} from ${JSON.stringify(mine)}`);
     zh.push(`${fieldZh} ${JSON.stringify(theirs)} 与 ${JSON.stringify(mine)} ${d.zh}`);
   };
@@ -296,7 +302,7 @@ export function suggestMatches(
         const f = list[i];
         if (f === undefined || f.at > w.at + windowMs) break;
         const figures = figuresOf(w, f, options.settings);
-        if (figures === undefined || figures.score < minScore) continue;
+        if (figures === undefined || shownScore(figures.score) < minScore) continue;
         add(w, f, figures);
         add(f, w, figures);
       }
