@@ -43,7 +43,8 @@ const STEPS: readonly [NormaliseStep, (text: string) => string][] = [
 /** The forms of a code after each step, the verbatim text first (NFKC folds full-width characters). */
 export function normalForms(code: string): string[] {
   const forms = [code];
-  let form = code.normalize('NFKC');
+  // eslint-disable-next-line no-control-regex -- ASCII codes need no folding; most codes are ASCII.
+  let form = /[^\x00-\x7f]/.test(code) ? code.normalize('NFKC') : code;
   for (const [, step] of STEPS) {
     form = step(form);
     forms.push(form);
@@ -56,19 +57,26 @@ export function normaliseCode(code: string): string {
   return normalForms(code).at(-1) ?? code;
 }
 
-/** One transposition, one substitution or one insertion between a and b, found in one pass. */
 type Edit = Extract<CodeLikeness, { kind: 'transposed' | 'substituted' | 'inserted' }>;
 
+/** a from i equals b from j, compared in place: this runs for every candidate pair. */
+function sameTail(a: string, i: number, b: string, j: number): boolean {
+  if (a.length - i !== b.length - j) return false;
+  while (i < a.length) if (a.charCodeAt(i++) !== b.charCodeAt(j++)) return false;
+  return true;
+}
+
+/** One transposition, one substitution or one insertion between a and b, found in one pass. */
 function oneEdit(a: string, b: string): Edit | undefined {
   if (a === b) return undefined;
   if (Math.max(a.length, b.length) < MIN_EDIT_LENGTH) return undefined;
   if (a.length === b.length) {
     let i = 0;
-    while (a[i] === b[i]) i++;
-    if (a.slice(i + 1) === b.slice(i + 1)) {
+    while (a.charCodeAt(i) === b.charCodeAt(i)) i++;
+    if (sameTail(a, i + 1, b, i + 1)) {
       return { kind: 'substituted', steps: [], pair: [a[i] ?? '', b[i] ?? ''] };
     }
-    if (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) {
+    if (a[i] === b[i + 1] && a[i + 1] === b[i] && sameTail(a, i + 2, b, i + 2)) {
       return { kind: 'transposed', steps: [], pair: [a.slice(i, i + 2), b.slice(i, i + 2)] };
     }
     return undefined;
@@ -76,8 +84,8 @@ function oneEdit(a: string, b: string): Edit | undefined {
   const [long, short] = a.length > b.length ? [a, b] : [b, a];
   if (long.length - short.length !== 1) return undefined;
   let i = 0;
-  while (i < short.length && long[i] === short[i]) i++;
-  if (long.slice(i + 1) === short.slice(i)) return { kind: 'inserted', steps: [], char: long[i] ?? '' };
+  while (i < short.length && long.charCodeAt(i) === short.charCodeAt(i)) i++;
+  if (sameTail(long, i + 1, short, i)) return { kind: 'inserted', steps: [], char: long[i] ?? '' };
   return undefined;
 }
 
@@ -108,8 +116,20 @@ function stepsNeeded(a: string, b: string, upTo: number, holds: (x: string, y: s
 /** How alike two codes are: the first form at which they agree, else one edit apart in a late form. */
 export function compareCodes(a: string, b: string): CodeLikeness {
   if (a === b) return { kind: 'same' };
-  const fa = normalForms(a);
-  const fb = normalForms(b);
+  return compareForms(a, b, normalForms(a), normalForms(b));
+}
+
+/**
+ * compareCodes on forms made beforehand (normalForms), for a caller that compares each code with
+ * many others: the forms are the costly part, the comparison a few string equalities.
+ */
+export function compareForms(
+  a: string,
+  b: string,
+  fa: readonly string[],
+  fb: readonly string[],
+): CodeLikeness {
+  if (a === b) return { kind: 'same' };
   for (let k = 1; k < fa.length; k++) {
     if (fa[k] === fb[k]) return { kind: 'normalised', steps: stepsNeeded(a, b, k, (x, y) => x === y) };
   }
@@ -121,8 +141,10 @@ export function compareCodes(a: string, b: string): CodeLikeness {
       return { ...edit, steps };
     }
   }
-  return { kind: 'different' };
+  return DIFFERENT;
 }
+
+const DIFFERENT: CodeLikeness = { kind: 'different' };
 
 /** How much a likeness says "the same code": 1 for the same text, 0 for another code. */
 export function likenessScore(l: CodeLikeness): number {

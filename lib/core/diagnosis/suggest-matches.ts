@@ -5,7 +5,14 @@ import type { Source } from '../records.js';
 import type { Settings } from '../settings.js';
 import { withinTolerance } from '../tolerance.js';
 import type { SuggestedMatch } from './diagnosis-facts.js';
-import { compareCodes, describeLikeness, likenessScore, type CodeLikeness } from './reference-normalise.js';
+import {
+  compareCodes,
+  compareForms,
+  describeLikeness,
+  likenessScore,
+  normalForms,
+  type CodeLikeness,
+} from './reference-normalise.js';
 
 /**
  * Suggested matches (CONTRACT §11): a one-sided discrepancy is often one half of a transaction whose
@@ -13,8 +20,9 @@ import { compareCodes, describeLikeness, likenessScore, type CodeLikeness } from
  * one-sided discrepancy of the other side in the same warehouse. Pairs are scored on the codes'
  * likeness (reference-normalise.ts), equal or near quantity and amount, type and date distance.
  *
- * Never all pairs: candidates are blocked by (warehouse, side, sign and ~25 % quantity band) and,
- * inside a block sorted by time, by a date window, so 10,000 one-sided groups cost milliseconds.
+ * Never all pairs: candidates are blocked by (warehouse, side, sign and ~6 % quantity band) and,
+ * inside a block sorted by time, by a date window; both are as wide as a pair that could still be
+ * shown needs, no wider.
  * Each pair is scored once and its score shown on both sides, so the suggestion is symmetric.
  */
 export type { SuggestedMatch };
@@ -40,7 +48,10 @@ export type MatchSettings = Pick<Settings, 'lagHours' | 'amountTolerance' | 'amo
 
 export interface SuggestOptions {
   settings: MatchSettings;
-  /** Candidates farther apart in time are not looked at (days; default 31). */
+  /**
+   * Candidates farther apart in time are not looked at (days); by default the distance at which
+   * the date alone halves a score below the minimum (the lag window and a week at 0.5).
+   */
   windowDays?: number;
   /** Suggestions below this score are not shown (default 0.5). */
   minScore?: number;
@@ -50,11 +61,14 @@ export interface SuggestOptions {
 
 export const MAX_SUGGESTIONS = 3;
 export const MIN_SCORE = 0.5;
-const WINDOW_DAYS = 31;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Quantities within 20 % of each other (a ratio up to 1.25) fall in the same or adjacent band. */
-const BAND_BASE = Math.log(1.25);
+/** Beyond the lag window, each week apart halves a pair's score. */
+const HALF_LIFE_HOURS = 7 * 24;
+/** Quantities further apart than this never score enough to be shown. */
+const MAX_QUANTITY_GAP = 0.05;
+/** Quantities within 5 % of each other (a ratio up to 1.0527) fall in the same or adjacent band. */
+const BAND_BASE = Math.log(1.06);
 /** Both codes mistyped at once is rarer than either alone. */
 const BOTH_CODES_FACTOR = 0.8;
 
@@ -128,17 +142,31 @@ function quantityFactor(gap: number): number | undefined {
   if (gap === 0) return 1;
   if (gap <= 0.001) return 0.95;
   if (gap <= 0.01) return 0.85;
-  if (gap <= 0.05) return 0.6;
-  if (gap <= 0.2) return 0.35;
+  if (gap <= MAX_QUANTITY_GAP) return 0.6;
   return undefined;
 }
 
+/** A subject with its codes' normal forms made once: a subject meets dozens of candidates. */
+interface Prepared {
+  s: MatchSubject;
+  ref: readonly string[];
+  sku: readonly string[];
+}
+
+const prepare = (s: MatchSubject): Prepared => ({
+  s,
+  ref: normalForms(s.documentRef),
+  sku: normalForms(s.sku),
+});
+
 /** How alike a WMS-side and a finance-side group are; undefined when they cannot be one transaction. */
-function figuresOf(w: MatchSubject, f: MatchSubject, settings: MatchSettings): Figures | undefined {
+function figuresOf(pw: Prepared, pf: Prepared, settings: MatchSettings): Figures | undefined {
+  const { s: w } = pw;
+  const { s: f } = pf;
   if (w.warehouseId !== f.warehouseId || w.side === f.side) return undefined;
-  const ref = compareCodes(w.documentRef, f.documentRef);
+  const ref = compareForms(w.documentRef, f.documentRef, pw.ref, pf.ref);
   if (ref.kind === 'different') return undefined;
-  const sku = compareCodes(w.sku, f.sku);
+  const sku = compareForms(w.sku, f.sku, pw.sku, pf.sku);
   if (sku.kind === 'different' || (ref.kind === 'same' && sku.kind === 'same')) return undefined;
   let score = likenessScore(ref) * likenessScore(sku);
   if (ref.kind !== 'same' && sku.kind !== 'same') score *= BOTH_CODES_FACTOR;
@@ -147,7 +175,8 @@ function figuresOf(w: MatchSubject, f: MatchSubject, settings: MatchSettings): F
   // Value-only groups (no quantity) are matched on their amounts alone, as they are blocked.
   if (w.quantity === 0n && f.quantity === 0n) {
     if (w.amount === undefined || f.amount === undefined || w.amount === 0n) return undefined;
-    if (sign(w.amount) !== sign(f.amount) || relativeGap(w.amount, f.amount) > 0.2) return undefined;
+    if (sign(w.amount) !== sign(f.amount) || relativeGap(w.amount, f.amount) > MAX_QUANTITY_GAP)
+      return undefined;
   }
   const quantityGap = relativeGap(w.quantity, f.quantity);
   const q = quantityFactor(quantityGap);
@@ -165,14 +194,14 @@ function figuresOf(w: MatchSubject, f: MatchSubject, settings: MatchSettings): F
   if (!sameType) score *= 0.6;
   const hours = Math.abs(w.at - f.at) / HOUR;
   // Inside the lag window the other side is simply late; beyond it, each week halves the belief.
-  if (hours > settings.lagHours) score *= 0.5 ** ((hours - settings.lagHours) / (7 * 24));
+  if (hours > settings.lagHours) score *= 0.5 ** ((hours - settings.lagHours) / HALF_LIFE_HOURS);
   return { score, ref, sku, quantityGap, amount, sameType, hours };
 }
 
 /** The pair's score alone (symmetric in its two groups), or undefined when it is no candidate. */
 export function scoreMatch(a: MatchSubject, b: MatchSubject, settings: MatchSettings): number | undefined {
   const [w, f] = a.side === 'wms' ? [a, b] : [b, a];
-  const figures = figuresOf(w, f, settings);
+  const figures = figuresOf(prepare(w), prepare(f), settings);
   return figures === undefined ? undefined : shownScore(figures.score);
 }
 
@@ -238,12 +267,12 @@ function reasonOf(self: MatchSubject, other: MatchSubject, x: Figures): { en: st
   return { en: en.join('; '), zh: zh.join(';') };
 }
 
-function firstAtOrAfter(list: readonly MatchSubject[], at: number): number {
+function firstAtOrAfter(list: readonly Prepared[], at: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid]?.at ?? Infinity) < at) lo = mid + 1;
+    if ((list[mid]?.s.at ?? Infinity) < at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -262,20 +291,23 @@ export function suggestMatches(
   subjects: readonly MatchSubject[],
   options: SuggestOptions,
 ): Map<string, SuggestedMatch[]> {
-  const windowMs = (options.windowDays ?? WINDOW_DAYS) * DAY;
   const minScore = options.minScore ?? MIN_SCORE;
+  const windowMs =
+    options.windowDays !== undefined
+      ? options.windowDays * DAY
+      : (options.settings.lagHours + HALF_LIFE_HOURS * Math.log2(1 / minScore)) * HOUR;
   const limit = options.limit ?? MAX_SUGGESTIONS;
-  const blocks = new Map<string, MatchSubject[]>();
+  const blocks = new Map<string, Prepared[]>();
   for (const s of subjects) {
     if (s.side !== 'finance') continue;
     const b = bandOf(s);
     if (b === undefined) continue;
     const key = b.prefix + b.band;
     const list = blocks.get(key);
-    if (list === undefined) blocks.set(key, [s]);
-    else list.push(s);
+    if (list === undefined) blocks.set(key, [prepare(s)]);
+    else list.push(prepare(s));
   }
-  for (const list of blocks.values()) list.sort((x, y) => x.at - y.at);
+  for (const list of blocks.values()) list.sort((x, y) => x.s.at - y.s.at);
 
   const found = new Map<string, SuggestedMatch[]>();
   const add = (self: MatchSubject, other: MatchSubject, figures: Figures) => {
@@ -295,16 +327,18 @@ export function suggestMatches(
     if (w.side !== 'wms') continue;
     const b = bandOf(w);
     if (b === undefined) continue;
+    let pw: Prepared | undefined;
     for (const band of [b.band - 1, b.band, b.band + 1]) {
       const list = blocks.get(b.prefix + band);
       if (list === undefined) continue;
       for (let i = firstAtOrAfter(list, w.at - windowMs); i < list.length; i++) {
-        const f = list[i];
-        if (f === undefined || f.at > w.at + windowMs) break;
-        const figures = figuresOf(w, f, options.settings);
+        const pf = list[i];
+        if (pf === undefined || pf.s.at > w.at + windowMs) break;
+        pw ??= prepare(w);
+        const figures = figuresOf(pw, pf, options.settings);
         if (figures === undefined || shownScore(figures.score) < minScore) continue;
-        add(w, f, figures);
-        add(f, w, figures);
+        add(w, pf.s, figures);
+        add(pf.s, w, figures);
       }
     }
   }
