@@ -10,9 +10,9 @@
 //   node /tmp/bench-cases-summary.mjs [count]        (from the checkout)
 import { BatchWriteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CaseStore } from '../lib/adapters/case-store.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE } from '../lib/declarations.js';
-import { bootstrap, localDynamoClient, startDynamo } from '../lib/local/embedded-aws.js';
+import { CaseStore } from '../lib/adapters/cases/case-store.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE } from '../lib/declarations/tables.js';
+import { bootstrap, localDynamoClient, startDynamo } from '../lib/local/standins/embedded-aws.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const DAY_MS = 86_400_000;

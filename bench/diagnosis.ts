@@ -26,12 +26,12 @@ import {
   trainCauseModel,
   type CauseFacts,
 } from '../lib/core/diagnosis/predict-cause.js';
-import { CostTable } from '../lib/core/costs.js';
-import { reconcilePartition } from '../lib/core/reconcile.js';
-import type { Entry, Movement } from '../lib/core/records.js';
-import { DEFAULT_SETTINGS } from '../lib/core/settings.js';
-import { UomTable } from '../lib/core/uom.js';
-import { ZoneClock } from '../lib/core/zone-clock.js';
+import { CostTable } from '../lib/core/records/costs.js';
+import { reconcilePartition } from '../lib/core/reconcile/reconcile.js';
+import type { Entry, Movement } from '../lib/core/records/records.js';
+import { DEFAULT_SETTINGS } from '../lib/core/reconcile/settings.js';
+import { UomTable } from '../lib/core/records/uom.js';
+import { ZoneClock } from '../lib/core/shared/zone-clock.js';
 import { Rng } from './generate.js';
 import { generateTypos, type TypoSet } from './generate-typos.js';
 

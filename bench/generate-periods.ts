@@ -6,7 +6,7 @@
 // second opinion (bench/periods.ts --peer). Streams like generate.ts; CSV only (the peer reads CSV).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ZoneClock } from '../lib/core/zone-clock.js';
+import { ZoneClock } from '../lib/core/shared/zone-clock.js';
 import {
   CONFUSED_TYPE,
   FINANCE_HEADER,

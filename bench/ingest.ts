@@ -23,12 +23,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { RecordSink } from '../lib/core/record-sink.js';
-import { signBody } from '../lib/core/signature.js';
-import { ZoneClock } from '../lib/core/zone-clock.js';
-import { BUCKET, ENV, RECORDS_TABLE, TABLES } from '../lib/declarations.js';
-import { createTableInput } from '../lib/local/embedded-aws.js';
-import { toAwsRecord } from '../lib/local/s3-trigger.js';
+import type { RecordSink } from '../lib/core/records/record-sink.js';
+import { signBody } from '../lib/core/ingest/signature.js';
+import { ZoneClock } from '../lib/core/shared/zone-clock.js';
+import { BUCKET, ENV, RECORDS_TABLE, TABLES } from '../lib/declarations/tables.js';
+import { createTableInput } from '../lib/local/standins/embedded-aws.js';
+import { toAwsRecord } from '../lib/local/standins/s3-trigger.js';
 import { generate } from './generate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -316,9 +316,9 @@ async function benchDrop(stand: Stand, label: string, rows: number): Promise<Ing
 /** The same drop with a store that keeps nothing: the function's own ceiling (read, decode, parse, hash). */
 async function benchDropWithoutStore(stand: Stand, rows: number): Promise<IngestBenchRow> {
   await stand.reset();
-  const { ingestDrop } = await import('../lib/adapters/drop-ingest.js');
-  const { checkpointStore, objectStore } = await import('../lib/adapters/ingest-stores.js');
-  const { canonicalText, contentHash } = await import('../lib/core/content-hash.js');
+  const { ingestDrop } = await import('../lib/app/ingest/drop-ingest.js');
+  const { checkpointStore, objectStore } = await import('../lib/adapters/ingest/containers.js');
+  const { canonicalText, contentHash } = await import('../lib/core/records/content-hash.js');
   const drop = await upload(stand, rows);
   const discard: RecordSink = {
     write: async (records) => {
@@ -331,6 +331,7 @@ async function benchDropWithoutStore(stand: Stand, rows: number): Promise<Ingest
     records: discard,
     checkpoints: checkpointStore(),
     zone: new ZoneClock('UTC'),
+    now: () => new Date(),
   };
   const m = await measured(stand, async () => {
     const report = await ingestDrop(

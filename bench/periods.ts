@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ZoneClock } from '../lib/core/zone-clock.js';
+import { ZoneClock } from '../lib/core/shared/zone-clock.js';
 import { generatePeriods, type PeriodsResult } from './generate-periods.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

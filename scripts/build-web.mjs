@@ -7,8 +7,9 @@ import process from 'node:process';
 const SOURCES = [
   'web',
   'lib/core',
-  'lib/run-declarations.ts',
-  'lib/adapters/run-store.ts',
+  'lib/declarations',
+  'lib/api',
+  'lib/adapters/runs/run-store.ts',
   'package-lock.json',
 ];
 const STAMP = 'dist/web/index.html';

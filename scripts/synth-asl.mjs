@@ -1,6 +1,6 @@
 // Extracts from the CDK stack what `stocktally start` runs locally: the run state machine's ASL into
-// dist/run-state-machine.asl.json (lib/local/state-machine.ts) and each function's IAM policy into
-// dist/function-policies.json (lib/local/iam/policies.ts), the policies the local pipeline enforces.
+// dist/run-state-machine.asl.json (lib/local/standins/state-machine.ts) and each function's IAM policy into
+// dist/function-policies.json (lib/local/standins/iam/policies.ts), the policies the local pipeline enforces.
 // The stack is bundled with its packages left external (aws-cdk-lib is a build-time dependency only,
 // never in dist/), synthesized without Lambda bundling, and resolved to the stand-ins' names.
 import { build } from 'esbuild';
@@ -19,7 +19,7 @@ export async function synthAsl(projectRoot = process.cwd()) {
   try {
     const outfile = join(work, 'run-asl.mjs');
     await build({
-      entryPoints: [join(root, 'lib/stacks/run-asl.ts')],
+      entryPoints: [join(root, 'lib/local/standins/run-asl.ts')],
       outfile,
       bundle: true,
       platform: 'node',
@@ -42,10 +42,9 @@ export async function synthAsl(projectRoot = process.cwd()) {
 /** What the definition is made from: the stacks, the declarations, cdk.json and the CDK version. */
 const INPUTS = [
   'lib/stacks',
-  'lib/declarations.ts',
-  'lib/run-declarations.ts',
-  'lib/local/state-machine.ts',
-  'lib/local/iam',
+  'lib/declarations',
+  'lib/local/standins/state-machine.ts',
+  'lib/local/standins/iam',
   'cdk.json',
   // The stack reads the alert configuration document at synth time.
   'config/alerts.yaml',

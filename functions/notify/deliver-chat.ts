@@ -1,18 +1,16 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ChatEnvelopeSchema } from '../../lib/core/chat-delivery.js';
-import { postChat, type ChatPostResult } from '../../lib/adapters/chat-poster.js';
-import { chatSecret } from '../../lib/adapters/chat-secrets.js';
+import { ChatEnvelopeSchema } from '../../lib/core/alerts/chat-delivery.js';
+import { postChat, type ChatPostResult } from '../../lib/adapters/alerts/chat-poster.js';
+import { chatSecret } from '../../lib/adapters/alerts/chat-secrets.js';
 import { problem } from '../../lib/adapters/http/runs-request.js';
-import { countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { eventHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * Chat delivery: the SQS queue subscribed to the three alert topics (chat messages only) invokes
  * this with a batch; each message is posted to its DingTalk, WeCom or Slack webhook on its own, with
- * retries (lib/adapters/chat-poster.ts), all at once. A message that still fails is reported in
+ * retries (lib/adapters/alerts/chat-poster.ts), all at once. A message that still fails is reported in
  * `batchItemFailures` (partial batch response), so only it returns to the queue, to be delivered
  * again after the visibility timeout and, past the queue's receive count, moved to the dead-letter
  * queue; one broken channel never holds back the others.
@@ -76,8 +74,4 @@ async function deliver(event: SQSEvent, context: Context): Promise<SQSBatchRespo
   return { batchItemFailures: failures };
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(deliver);
+export const handler = eventHandler(deliver);

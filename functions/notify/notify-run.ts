@@ -1,22 +1,24 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
-import { planAlerts, type AlertMessage } from '../../lib/core/alert-plan.js';
-import { renderEmail, renderFor } from '../../lib/core/alert-render.js';
-import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/chat-delivery.js';
-import { partitionOf } from '../../lib/core/partition.js';
-import { RunIdSchema, type RunDiscrepancy } from '../../lib/core/run-events.js';
-import { alertPublisher, type PublishedAlert } from '../../lib/adapters/alert-publisher.js';
-import { alertConfigStore, alertStateStore, localDay, reportUrl } from '../../lib/adapters/alert-stores.js';
-import { config } from '../../lib/adapters/env.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
-import { mapInFlight } from '../../lib/adapters/in-flight.js';
-import { runStore } from '../../lib/adapters/run-stores.js';
-import { taskInput } from '../../lib/adapters/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
-import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+import { planAlerts, type AlertMessage } from '../../lib/core/alerts/alert-plan.js';
+import { renderEmail, renderFor } from '../../lib/core/alerts/alert-render.js';
+import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/alerts/chat-delivery.js';
+import { partitionOf } from '../../lib/core/records/partition.js';
+import { RunIdSchema, type RunDiscrepancy } from '../../lib/core/runs/run-events.js';
+import { alertPublisher, type PublishedAlert } from '../../lib/adapters/alerts/alert-publisher.js';
+import {
+  alertConfigStore,
+  alertStateStore,
+  localDay,
+  reportUrl,
+} from '../../lib/adapters/alerts/containers.js';
+import { config } from '../../lib/adapters/aws/env.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
+import { mapInFlight } from '../../lib/core/shared/in-flight.js';
+import { runStore } from '../../lib/adapters/runs/containers.js';
+import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /** The Notify task's input: the run (the state machine passes `{ runId }`). */
 const NotifyInputSchema = z.object({ runId: RunIdSchema });
@@ -77,7 +79,7 @@ async function allDiscrepancies(runId: string): Promise<RunDiscrepancy[]> {
 
 /**
  * After SummarizeRun: what the run found and resolved, against what earlier runs alerted, through
- * the alert rules (lib/core/alert-plan.ts); each message published once (a retry skips those an
+ * the alert rules (lib/core/alerts/alert-plan.ts); each message published once (a retry skips those an
  * earlier attempt published), then the groups' alert marks stored. A close run that is the first of
  * its day to get here sends the daily digest.
  */
@@ -122,11 +124,4 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   };
 }
 
-export const handler = middy<unknown, NotifyOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(notify);
+export const handler = taskHandler(notify);

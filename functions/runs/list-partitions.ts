@@ -1,22 +1,19 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import {
   type ListPartitionsInput,
   ListPartitionsInputSchema,
   type ListPartitionsOutput,
-} from '../../lib/core/run-events.js';
-import { closedPeriod, startedRun } from '../../lib/core/run-request.js';
-import { SCHEDULED_RUNS } from '../../lib/run-declarations.js';
-import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/declarations.js';
-import { config } from '../../lib/adapters/env.js';
-import { objectStore } from '../../lib/adapters/ingest-stores.js';
-import { dirtyMarks, runStore } from '../../lib/adapters/run-stores.js';
-import { taskInput } from '../../lib/adapters/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
-import { currentTime } from '../../lib/adapters/clock.js';
-import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+} from '../../lib/core/runs/run-events.js';
+import { closedPeriod, startedRun } from '../../lib/core/runs/run-request.js';
+import { SCHEDULED_RUNS } from '../../lib/declarations/runs.js';
+import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/declarations/tables.js';
+import { config } from '../../lib/adapters/aws/env.js';
+import { objectStore } from '../../lib/adapters/ingest/containers.js';
+import { dirtyMarks, runStore } from '../../lib/adapters/runs/containers.js';
+import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
@@ -65,11 +62,4 @@ async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
   };
 }
 
-export const handler = middy<unknown, ListPartitionsOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(listPartitions);
+export const handler = taskHandler(listPartitions);

@@ -1,28 +1,25 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/run-events.js';
-import { runPartition, tallyToJson } from '../../lib/core/run-partition.js';
-import { toRunDiscrepancy } from '../../lib/core/lifecycle.js';
-import { heatOfTransitions } from '../../lib/core/run-heat-map.js';
-import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/run-summary.js';
-import { caseStore, workflowConfig } from '../../lib/adapters/case-stores.js';
-import { applyRunToCases } from '../../lib/adapters/case-work.js';
-import { config } from '../../lib/adapters/env.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
-import { recordStore } from '../../lib/adapters/ingest-stores.js';
-import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/run-stores.js';
-import { taskInput } from '../../lib/adapters/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/telemetry.js';
-import { currentTime } from '../../lib/adapters/clock.js';
-import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/runs/run-events.js';
+import { runPartition, tallyToJson } from '../../lib/core/runs/run-partition.js';
+import { toRunDiscrepancy } from '../../lib/core/runs/lifecycle.js';
+import { heatOfTransitions } from '../../lib/core/runs/run-heat-map.js';
+import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/runs/run-summary.js';
+import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
+import { applyRunToCases } from '../../lib/app/cases/case-work.js';
+import { config } from '../../lib/adapters/aws/env.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
+import { recordStore } from '../../lib/adapters/ingest/containers.js';
+import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/runs/containers.js';
+import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
  * run's scope, the groups' lifecycle moved on, and the run's discrepancies of this partition
  * replaced, so a retry or a re-run of the same run id overwrites rather than adds; then each
- * discrepancy's case opened or brought up to date (lib/core/case-run.ts), idempotently too.
+ * discrepancy's case opened or brought up to date (lib/core/cases/case-run.ts), idempotently too.
  */
 async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const began = performance.now();
@@ -82,11 +79,4 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   return output;
 }
 
-export const handler = middy<unknown, ReconcilePartitionOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(reconcile);
+export const handler = taskHandler(reconcile);

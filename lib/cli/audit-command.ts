@@ -3,10 +3,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CaseStore } from '../adapters/case-store.js';
-import { FileDigestLog, S3DigestLog, type DigestLog } from '../adapters/digest-log.js';
-import { IngestJournalStore } from '../adapters/ingest-journal-store.js';
-import { verifyChain, type BrokenLink } from '../core/audit-chain.js';
+import { CaseStore } from '../adapters/cases/case-store.js';
+import { FileDigestLog, S3DigestLog, type DigestLog } from '../adapters/ingest/digest-log.js';
+import { IngestJournalStore } from '../adapters/ingest/ingest-journal-store.js';
+import { verifyChain, type BrokenLink } from '../core/cases/audit-chain.js';
 import {
   anchorsByChain,
   caseChain,
@@ -14,13 +14,13 @@ import {
   ingestChain,
   type ChainId,
   type DigestBreak,
-} from '../core/audit-digest.js';
-import { caseIdOf } from '../core/case-id.js';
-import { contentHash } from '../core/content-hash.js';
-import { verifyJournal, type JournalBreak } from '../core/ingest-journal.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE } from '../declarations.js';
-import { DATA_LAYOUT } from '../local/data-dir.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/embedded-aws.js';
+} from '../core/ingest/audit-digest.js';
+import { caseIdOf } from '../core/cases/case-id.js';
+import { contentHash } from '../core/records/content-hash.js';
+import { verifyJournal, type JournalBreak } from '../core/ingest/ingest-journal.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE } from '../declarations/tables.js';
+import { DATA_LAYOUT } from '../local/wiring/data-dir.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/standins/embedded-aws.js';
 import { UsageError } from './usage-error.js';
 
 export const AUDIT_HELP = `Usage: stocktally audit verify [--data DIR] [--endpoint URL] [--digests WHERE] [--json]

@@ -1,4 +1,4 @@
-import { dataDictionary, dictionaryMarkdown, dictionaryText } from '../core/dictionary.js';
+import { dataDictionary, dictionaryMarkdown, dictionaryText } from '../core/contract/dictionary.js';
 import { UsageError } from './usage-error.js';
 
 export const DICTIONARY_HELP = `Usage: stocktally dictionary [--markdown | --json]

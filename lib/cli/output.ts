@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { csvLine } from '../core/csv.js';
+import { csvLine } from '../core/records/csv.js';
 import {
   DISCREPANCY_FIELDS,
   discrepancyColumns,
   type Discrepancy,
   type DiscrepancyExtras,
-} from '../core/discrepancy.js';
+} from '../core/reconcile/discrepancy.js';
 
 /**
  * discrepancies.json and discrepancies.csv are assembled from per-partition fragments that the

@@ -1,16 +1,16 @@
-import { CostTable, type CostRow } from '../core/costs.js';
-import type { Conflict } from '../core/group.js';
-import type { PeriodWindow } from '../core/period.js';
-import { readCsvRecords, readNdjsonRecords } from '../core/readers.js';
-import type { Entry, Movement, Rejection, Source } from '../core/records.js';
-import { RateTable, type RateRow } from '../core/rates.js';
-import { reconcilePartition } from '../core/reconcile.js';
+import { CostTable, type CostRow } from '../core/records/costs.js';
+import type { Conflict } from '../core/reconcile/group.js';
+import type { PeriodWindow } from '../core/shared/period.js';
+import { readCsvRecords, readNdjsonRecords } from '../core/records/readers.js';
+import type { Entry, Movement, Rejection, Source } from '../core/records/records.js';
+import { RateTable, type RateRow } from '../core/records/rates.js';
+import { reconcilePartition } from '../core/reconcile/reconcile.js';
 import { subjectOf, type MatchSubject } from '../core/diagnosis/suggest-matches.js';
-import type { Settings } from '../core/settings.js';
-import type { Tally } from '../core/summary.js';
-import { UomTable, type UomRow } from '../core/uom.js';
-import type { WorkflowConfig } from '../core/workflow-config.js';
-import { ZoneClock } from '../core/zone-clock.js';
+import type { Settings } from '../core/reconcile/settings.js';
+import type { Tally } from '../core/reconcile/summary.js';
+import { UomTable, type UomRow } from '../core/records/uom.js';
+import type { WorkflowConfig } from '../core/cases/workflow-config.js';
+import { ZoneClock } from '../core/shared/zone-clock.js';
 import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
 import { loadShare, type PartitionShare } from './partition-store.js';
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Source } from '../core/records.js';
+import type { Source } from '../core/records/records.js';
 
 /**
  * Raw records routed to partitions, held in memory up to a budget and spilled to one temp file

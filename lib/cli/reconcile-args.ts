@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { parseDecimal, type Decimal } from '../core/decimal.js';
-import { isPeriod } from '../core/period.js';
-import { isCurrencyCode } from '../core/rates.js';
-import { DEFAULT_SETTINGS, type Settings } from '../core/settings.js';
-import { parseInstant } from '../core/timestamp.js';
-import { ZoneClock } from '../core/zone-clock.js';
+import { parseDecimal, type Decimal } from '../core/shared/decimal.js';
+import { isPeriod } from '../core/shared/period.js';
+import { isCurrencyCode } from '../core/records/rates.js';
+import { DEFAULT_SETTINGS, type Settings } from '../core/reconcile/settings.js';
+import { parseInstant } from '../core/shared/timestamp.js';
+import { ZoneClock } from '../core/shared/zone-clock.js';
 import type { ReconcileOptions } from './reconcile-command.js';
 import { UsageError } from './usage-error.js';
 import { systemClock } from '../clock.js';

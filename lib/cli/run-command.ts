@@ -2,13 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RunStore } from '../adapters/run-store.js';
-import type { RunMode, RunRecord, RunRequest } from '../core/run-events.js';
-import { KINDS, SEVERITIES } from '../core/discrepancy.js';
-import { RUNS_TABLE } from '../declarations.js';
-import { DATA_LAYOUT } from '../local/data-dir.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/embedded-aws.js';
-import { startRun, waitForRun, type RunApi } from '../local/run-client.js';
+import { RunStore } from '../adapters/runs/run-store.js';
+import type { RunMode, RunRecord, RunRequest } from '../core/runs/run-events.js';
+import { KINDS, SEVERITIES } from '../core/reconcile/discrepancy.js';
+import { RUNS_TABLE } from '../declarations/tables.js';
+import { DATA_LAYOUT } from '../local/wiring/data-dir.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/standins/embedded-aws.js';
+import { startRun, waitForRun, type RunApi } from '../local/clients/run-client.js';
 import { UsageError } from './usage-error.js';
 
 export const RUN_HELP = `Usage: stocktally run [--mode continuous|close] [--as-of ISO] [--period YYYY-MM] [--data DIR]

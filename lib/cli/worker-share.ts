@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Rejection, Source } from '../core/records.js';
-import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/splitter.js';
+import type { Rejection, Source } from '../core/records/records.js';
+import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/records/splitter.js';
 import { FragmentSink } from './output.js';
 import { prepare, type JobContext, type PartitionOutcome } from './partition-job.js';
 import { PartitionStore } from './partition-store.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { parseWorkflowConfig, type WorkflowConfig } from '../core/workflow-config.js';
+import { parseWorkflowConfig, type WorkflowConfig } from '../core/cases/workflow-config.js';
 import { UsageError } from './usage-error.js';
 
 /**

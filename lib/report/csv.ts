@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { csvLine } from '../core/csv.js';
-import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/discrepancy.js';
+import { csvLine } from '../core/records/csv.js';
+import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
 import {
   LABELS,
   toDetailRow,
   WORKFLOW_STATUS,
   type DetailRow,
   type WorkflowLookup,
-} from '../core/report-model.js';
+} from '../core/report/report-model.js';
 
 /**
  * report.csv: the detail of the report for spreadsheets, UTF-8 with a BOM so Excel opens the

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Discrepancy } from '../core/discrepancy.js';
+import type { Discrepancy } from '../core/reconcile/discrepancy.js';
 
 /**
  * Reads discrepancies.json back one object at a time, whatever its whitespace, so a report of a

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Discrepancy } from '../core/discrepancy.js';
+import type { Discrepancy } from '../core/reconcile/discrepancy.js';
 
 /**
  * A report reads its discrepancies more than once: a first pass for the totals, the heat map and

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { Bilingual } from '../core/report-model.js';
+import type { Bilingual } from '../core/report/report-model.js';
 import type { ReportFonts } from './fonts.js';
 import { PageTotal } from './page-total.js';
 import { usePlainLayout } from './plain-layout.js';

@@ -1,4 +1,4 @@
-import { groupDigits, kindLabel, LABELS, type HeatMap } from '../core/report-model.js';
+import { groupDigits, kindLabel, LABELS, type HeatMap } from '../core/report/report-model.js';
 import { CONTENT, INK, type ReportCanvas } from './pdf-canvas.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Bilingual } from '../core/report-model.js';
+import type { Bilingual } from '../core/report/report-model.js';
 import { CONTENT, INK, type ReportCanvas } from './pdf-canvas.js';
 
 /**

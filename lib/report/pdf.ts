@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Discrepancy, Severity } from '../core/discrepancy.js';
+import type { Discrepancy, Severity } from '../core/reconcile/discrepancy.js';
 import {
   groupDigits,
   kindLabel,
@@ -12,8 +12,8 @@ import {
   type ReportModel,
   type SourceFigures,
   type WorkflowLookup,
-} from '../core/report-model.js';
-import { SEVERITY_ZH } from '../core/discrepancy.js';
+} from '../core/report/report-model.js';
+import { SEVERITY_ZH } from '../core/reconcile/discrepancy.js';
 import { loadReportFonts, type ReportFonts } from './fonts.js';
 import { CONTENT, INK, ReportCanvas } from './pdf-canvas.js';
 import { drawHeatMap } from './pdf-heat-map.js';

@@ -2,14 +2,14 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { Discrepancy } from '../core/discrepancy.js';
+import type { Discrepancy } from '../core/reconcile/discrepancy.js';
 import {
   ReportModelBuilder,
   type ReportModel,
   type ReportOptions,
   type ReportSummary,
   type WorkflowLookup,
-} from '../core/report-model.js';
+} from '../core/report/report-model.js';
 import { renderCsv } from './csv.js';
 import { readDiscrepancyArray } from './discrepancy-file.js';
 import { firstPass, type DiscrepancyInput } from './discrepancy-replay.js';

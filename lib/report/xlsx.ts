@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { parseDecimal } from '../core/decimal.js';
-import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/discrepancy.js';
+import { parseDecimal } from '../core/shared/decimal.js';
+import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
 import {
   kindLabel,
   LABELS,
@@ -11,7 +11,7 @@ import {
   type DetailRow,
   type ReportModel,
   type WorkflowLookup,
-} from '../core/report-model.js';
+} from '../core/report/report-model.js';
 
 /**
  * The report as a workbook, written with exceljs's streaming WorkbookWriter so rows go out as

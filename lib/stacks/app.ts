@@ -1,7 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_PARTITIONS } from '../core/partition.js';
-import { DEFAULT_SETTINGS } from '../core/settings.js';
+import { DEFAULT_PARTITIONS } from '../core/records/partition.js';
+import { DEFAULT_SETTINGS } from '../core/reconcile/settings.js';
 import { findProjectRoot } from './project-root.js';
 import { stageOf } from './stage.js';
 import { StocktallyStack } from './stocktally-stack.js';

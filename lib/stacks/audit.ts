@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Bucket, ObjectLockRetention, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AUDIT_DIGEST_PREFIX, ENV } from '../declarations.js';
+import { AUDIT_DIGEST_PREFIX, ENV } from '../declarations/tables.js';
 import type { StocktallyFunction } from './function.js';
 import type { Stage } from './stage.js';
 import { PRIVATE_BUCKET } from './storage.js';

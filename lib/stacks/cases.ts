@@ -3,8 +3,8 @@ import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
-import { ENV, HANDLERS } from '../declarations.js';
+import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../declarations/cases.js';
+import { ENV, HANDLERS } from '../declarations/tables.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';

@@ -1,6 +1,6 @@
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type TableDeclaration } from '../declarations.js';
+import { TABLES, type TableDeclaration } from '../declarations/tables.js';
 import { dataRemovalPolicy, type Stage } from './stage.js';
 
 /** A table and the declaration it was built from (its env var, keys and indexes travel with it). */
@@ -16,7 +16,7 @@ export interface DataProps {
 }
 
 /**
- * The DynamoDB tables of lib/declarations.ts: on demand, point-in-time recovery, encrypted, TTL on
+ * The DynamoDB tables of lib/declarations/tables.ts: on demand, point-in-time recovery, encrypted, TTL on
  * the attribute a table's items carry for it, and protected from deletion in production.
  *
  * Encryption uses the AWS managed key (aws/dynamodb): KMS at rest with every use of the key in
@@ -61,7 +61,7 @@ export class Data extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        // The same projection the local stand-in creates (lib/local/embedded-aws.ts).
+        // The same projection the local stand-in creates (lib/local/standins/embedded-aws.ts).
         ...(index.include === undefined
           ? { projectionType: ProjectionType.ALL }
           : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }),

@@ -8,7 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { BUCKET } from '../declarations.js';
+import { BUCKET } from '../declarations/tables.js';
 import type { DeclaredTable } from './data.js';
 import { wildcardResourceFinding } from './nag-finding.js';
 import { dataRemovalPolicy, logRetention, type Stage } from './stage.js';
@@ -42,7 +42,7 @@ export interface BucketAccess {
   /**
    * Exact keys the function reads that may be absent (a table nobody dropped yet, a configuration
    * nobody uploaded): read, and listed under exactly these keys, so that absent is a tested answer
-   * rather than S3's 403 to a role that may not list (lib/adapters/object-store.ts).
+   * rather than S3's 403 to a role that may not list (lib/adapters/aws/object-store.ts).
    */
   readonly optional?: readonly string[];
 }
@@ -70,7 +70,7 @@ export interface StocktallyFunctionProps {
   readonly invokedBy: InvokedBy;
   /** The repository root; `entry` is relative to it. */
   readonly projectRoot: string;
-  /** The handler module, from HANDLERS in lib/declarations.ts. */
+  /** The handler module, from HANDLERS in lib/declarations/tables.ts. */
   readonly entry: string;
   /** @default 'handler' */
   readonly handler?: string;

@@ -13,7 +13,7 @@ import {
   type UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLE_ZH, ROLES, type Role } from '../core/roles.js';
+import { ROLE_ZH, ROLES, type Role } from '../core/cases/roles.js';
 import { dataRemovalPolicy, type Stage } from './stage.js';
 
 export interface IdentityProps {
@@ -31,7 +31,7 @@ export interface IdentityProps {
  * Who people are in the cloud: a Cognito user pool (no self sign-up: an administrator invites each
  * person; a strong password policy; TOTP multi-factor authentication, required in production; the
  * Plus feature plan's threat protection, enforced in production), one group per role of
- * lib/core/roles.ts, the dashboard's app client (authorization code grant with PKCE, no client
+ * lib/core/cases/roles.ts, the dashboard's app client (authorization code grant with PKCE, no client
  * secret: a browser cannot keep one), the hosted sign-in UI, and the JWT authorizer the API's human
  * routes use. The handlers read the caller from the claims the authorizer verified
  * (lib/adapters/http/caller.ts); `cognito:groups` are the roles.

@@ -5,7 +5,7 @@ import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
-import { BUCKET, ENV, HANDLERS, WEBHOOK_ROUTES } from '../declarations.js';
+import { BUCKET, ENV, HANDLERS, WEBHOOK_ROUTES } from '../declarations/tables.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction, type TableAccess } from './function.js';
@@ -33,7 +33,7 @@ export interface IngestProps {
 }
 
 /**
- * What both ingest paths do to the records table (lib/adapters/record-store.ts): read the heads of a
+ * What both ingest paths do to the records table (lib/adapters/ingest/record-store.ts): read the heads of a
  * batch's ids, claim a new id's head with a conditional put and write versions and conflicts (items
  * under `wms#`/`finance#`), mark the partitions touched dirty (`dirty`), and append the delivery to
  * its source's ingest journal (`journal#`, issue 16: the last link read, the next one put). No index,
@@ -97,7 +97,7 @@ export class Ingest extends Construct {
       .bindTable(props.records, {
         items: [
           ...(LEDGER_WRITES.items ?? []),
-          // Its checkpoint (lib/adapters/checkpoint-store.ts), read and saved per drop.
+          // Its checkpoint (lib/adapters/ingest/checkpoint-store.ts), read and saved per drop.
           { actions: ['GetItem', 'PutItem'], leadingKeys: ['checkpoint#*'] },
         ],
       })

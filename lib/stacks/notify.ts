@@ -11,13 +11,18 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { CHAT_CHANNEL_TYPES, chatChannels, emailChannels, type AlertConfig } from '../core/alert-config.js';
-import { ALERT_ATTRIBUTES } from '../core/chat-delivery.js';
-import { SEVERITIES, type Severity } from '../core/discrepancy.js';
-import { parseAlertConfigText } from '../adapters/alert-config-document.js';
-import { CHAT_DELIVERY, DEFAULT_ALERT_CONFIG_PATH } from '../alert-declarations.js';
-import { BUCKET, ENV, HANDLERS } from '../declarations.js';
-import { RUN_FUNCTIONS } from '../run-declarations.js';
+import {
+  CHAT_CHANNEL_TYPES,
+  chatChannels,
+  emailChannels,
+  type AlertConfig,
+} from '../core/alerts/alert-config.js';
+import { ALERT_ATTRIBUTES } from '../core/alerts/chat-delivery.js';
+import { SEVERITIES, type Severity } from '../core/reconcile/discrepancy.js';
+import { parseAlertConfigText } from '../adapters/alerts/alert-config-document.js';
+import { CHAT_DELIVERY, DEFAULT_ALERT_CONFIG_PATH } from '../declarations/alerts.js';
+import { BUCKET, ENV, HANDLERS } from '../declarations/tables.js';
+import { RUN_FUNCTIONS } from '../declarations/runs.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
 import { wildcardResourceFinding } from './nag-finding.js';

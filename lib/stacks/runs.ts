@@ -79,7 +79,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FONT_PACKAGE } from '../report/fonts.js';
-import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../case-declarations.js';
+import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../declarations/cases.js';
 import {
   BUCKET,
   DISTRIBUTED_MAP_THRESHOLD,
@@ -88,7 +88,7 @@ import {
   RECORDS_TABLE,
   RUN_STATES,
   RUNS_TABLE,
-} from '../declarations.js';
+} from '../declarations/tables.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
   RUN_FUNCTIONS,
@@ -97,7 +97,7 @@ import {
   SCHEDULED_RUNS,
   type ScheduledRunName,
   TASK_TIMEOUT_MARGIN_SECONDS,
-} from '../run-declarations.js';
+} from '../declarations/runs.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
 import { StocktallyFunction } from './function.js';
@@ -316,7 +316,7 @@ export class Runs extends Construct {
         ],
       })
       // A Distributed Map's results are read back from runs/map-results/; the report it renders
-      // in-process (functions/reports/render-report.ts) is written under reports/.
+      // in-process (lib/adapters/runs/run-report.ts) is written under reports/.
       .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
     // The report's cause / rectification / owner columns come from the cases.
     props.cases?.report.bind(summarizeRun);
@@ -366,7 +366,7 @@ export const STATE_MACHINE_LOG_PREFIX = '/aws/vendedlogs/states/';
 /** Objects of runs: runs/<runId>/partitions.json and the Distributed Map's results. */
 export const RUN_OBJECTS_PREFIX = 'runs/';
 
-/** The records table's items under pk `dirty`: the partitions changed since a run (lib/declarations.ts). */
+/** The records table's items under pk `dirty`: the partitions changed since a run (lib/declarations/tables.ts). */
 export const DIRTY_MARKERS_KEY = 'dirty';
 
 /** The runs table's items of runs (`run#<runId>`) and of groups' lifecycles (`life#p#NNNN`). */

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { join } from 'node:path';
 import type { Construct } from 'constructs';
-import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE, RUNS_TABLE } from '../declarations.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE, RUNS_TABLE } from '../declarations/tables.js';
 import { Api } from './api.js';
 import { Audit } from './audit.js';
 import { Cases } from './cases.js';

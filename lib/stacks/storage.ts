@@ -7,7 +7,7 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BUCKET } from '../declarations.js';
+import { BUCKET } from '../declarations/tables.js';
 import { dataRemovalPolicy, emptiedOnDestroy, type Stage } from './stage.js';
 
 export interface StorageProps {

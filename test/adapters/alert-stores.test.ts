@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportUrl } from '../../lib/adapters/alert-stores.js';
-import { ENV } from '../../lib/declarations.js';
+import { reportUrl } from '../../lib/adapters/alerts/containers.js';
+import { ENV } from '../../lib/declarations/tables.js';
 
 describe('the report link of an alert', () => {
   afterEach(() => {

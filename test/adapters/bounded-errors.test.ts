@@ -1,9 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
-import { boundedErrors, boundError, ERROR_LIMITS, truncateUtf8 } from '../../lib/adapters/bounded-errors.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
-import { lambdaContext } from '../../lib/local/lambda-runtime.js';
+import {
+  boundedErrors,
+  boundError,
+  ERROR_LIMITS,
+  truncateUtf8,
+} from '../../lib/adapters/aws/bounded-errors.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
+import { lambdaContext } from '../../lib/local/standins/lambda-runtime.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 

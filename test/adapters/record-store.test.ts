@@ -11,11 +11,11 @@ import {
   TABLE,
   type Aws,
 } from '../functions/ingest-harness.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
-import { partitionLabel, RecordStore } from '../../lib/adapters/record-store.js';
-import { isRejection, parseMovement } from '../../lib/core/record-parser.js';
-import type { Movement } from '../../lib/core/records.js';
-import { ZoneClock } from '../../lib/core/zone-clock.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
+import { partitionLabel, RecordStore } from '../../lib/adapters/ingest/record-store.js';
+import { isRejection, parseMovement } from '../../lib/core/records/record-parser.js';
+import type { Movement } from '../../lib/core/records/records.js';
+import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
 
 let aws: Aws;
 let restore: (() => void) | undefined;

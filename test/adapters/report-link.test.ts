@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkLifetime, REPORT_LINK } from '../../lib/adapters/report-keys.js';
+import { linkLifetime, REPORT_LINK } from '../../lib/adapters/runs/report-keys.js';
 
 const NOW = new Date('2026-11-02T08:00:00Z');
 const WEEK = REPORT_LINK.maxSeconds;

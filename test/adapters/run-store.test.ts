@@ -2,12 +2,12 @@ import { BatchWriteItemCommand, type BatchWriteItemCommandOutput } from '@aws-sd
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { injectDynamoFaults, type Aws } from '../functions/ingest-harness.js';
 import { resetTables, RUNS, scanRuns, startRunsAws } from '../functions/runs-harness.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
-import { InvalidRequestError } from '../../lib/adapters/http/run-errors.js';
-import { encodeCursor, RunStore } from '../../lib/adapters/run-store.js';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
-import { found, notFound, type GroupStatus, type Transition } from '../../lib/core/lifecycle.js';
-import { startedRun } from '../../lib/core/run-request.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
+import { InvalidRequestError } from '../../lib/errors/runs.js';
+import { encodeCursor, RunStore } from '../../lib/adapters/runs/run-store.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
+import { found, notFound, type GroupStatus, type Transition } from '../../lib/core/runs/lifecycle.js';
+import { startedRun } from '../../lib/core/runs/run-request.js';
 
 const T0 = '2026-11-02T00:00:00.000Z';
 const T1 = '2026-11-02T06:00:00.000Z';

@@ -2,10 +2,10 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAws, type Aws } from '../functions/ingest-harness.js';
-import { ObjectStore } from '../../lib/adapters/object-store.js';
-import { defaultConfigPath, WorkflowConfigSource } from '../../lib/adapters/workflow-config-source.js';
-import { WORKFLOW_CONFIG_KEY } from '../../lib/case-declarations.js';
-import { BUCKET } from '../../lib/declarations.js';
+import { ObjectStore } from '../../lib/adapters/aws/object-store.js';
+import { defaultConfigPath, WorkflowConfigSource } from '../../lib/adapters/cases/workflow-config-source.js';
+import { WORKFLOW_CONFIG_KEY } from '../../lib/declarations/cases.js';
+import { BUCKET } from '../../lib/declarations/tables.js';
 
 // Where the functions get the workflow configuration: the upload in S3, else the bundled default.
 let aws: Aws;

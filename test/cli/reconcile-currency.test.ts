@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tokenizeCsv } from '../../lib/core/csv.js';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
+import { tokenizeCsv } from '../../lib/core/records/csv.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import { tempDir } from '../support/temp.js';
 
 // `stocktally reconcile --currency --rates --accounts` (CONTRACT §10) end to end on the bundled CLI.

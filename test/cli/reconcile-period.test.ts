@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatePeriods } from '../../bench/generate-periods.js';
-import { DiscrepancySchema, SummarySchema } from '../../lib/core/output-schemas.js';
+import { DiscrepancySchema, SummarySchema } from '../../lib/core/contract/output-schemas.js';
 import { tempDir } from '../support/temp.js';
 
 // `stocktally reconcile --period` (CONTRACT §7) end to end on the bundled CLI, against the truths of

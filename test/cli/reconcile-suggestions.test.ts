@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiscrepancySchema } from '../../lib/core/output-schemas.js';
+import { DiscrepancySchema } from '../../lib/core/contract/output-schemas.js';
 import { compareWithTruth, EXACT, hasSharedCheck, sampleDir, sharedCheck } from '../support/acceptance.js';
 import { tempDir } from '../support/temp.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summaryLines } from '../../lib/cli/run-command.js';
-import type { RunRecord } from '../../lib/core/run-events.js';
+import type { RunRecord } from '../../lib/core/runs/run-events.js';
 
 const run = (extra: Partial<RunRecord>): RunRecord => ({
   runId: 'close-1',

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvLine, tokenizeCsv } from '../../lib/core/csv.js';
-import { parseDecimal } from '../../lib/core/decimal.js';
-import { MOVEMENT_TYPES, type MovementType } from '../../lib/core/movement-type.js';
-import type { UnpricedMovement, Voucher } from '../../lib/core/vouchers.js';
+import { csvLine, tokenizeCsv } from '../../lib/core/records/csv.js';
+import { parseDecimal } from '../../lib/core/shared/decimal.js';
+import { MOVEMENT_TYPES, type MovementType } from '../../lib/core/records/movement-type.js';
+import type { UnpricedMovement, Voucher } from '../../lib/core/vouchers/vouchers.js';
 import { sampleDir } from '../support/acceptance.js';
 import { tempDir } from '../support/temp.js';
 

@@ -1,11 +1,11 @@
-import { CostTable, type CostRow } from '../../lib/core/costs.js';
-import { parseDecimal, type Decimal } from '../../lib/core/decimal.js';
-import type { MovementType } from '../../lib/core/movement-type.js';
-import { reconcilePartition, type PartitionResult } from '../../lib/core/reconcile.js';
-import type { Entry, Movement } from '../../lib/core/records.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../lib/core/settings.js';
-import { UomTable, type UomRow } from '../../lib/core/uom.js';
-import { ZoneClock } from '../../lib/core/zone-clock.js';
+import { CostTable, type CostRow } from '../../lib/core/records/costs.js';
+import { parseDecimal, type Decimal } from '../../lib/core/shared/decimal.js';
+import type { MovementType } from '../../lib/core/records/movement-type.js';
+import { reconcilePartition, type PartitionResult } from '../../lib/core/reconcile/reconcile.js';
+import type { Entry, Movement } from '../../lib/core/records/records.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../lib/core/reconcile/settings.js';
+import { UomTable, type UomRow } from '../../lib/core/records/uom.js';
+import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
 
 /** Small factories for records and runs, so each test states only what it is about. */
 export const AS_OF = Date.parse('2026-11-02T00:00:00Z');

@@ -3,13 +3,13 @@
 // as the secrets the function reads. Import before the handlers (ingest-harness quiets Powertools).
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from './ingest-harness.js';
-import type { ChatChannelType } from '../../lib/core/alert-config.js';
-import { planAlerts, type AlertMessage } from '../../lib/core/alert-plan.js';
-import { renderFor } from '../../lib/core/alert-render.js';
-import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/chat-delivery.js';
-import { ENV } from '../../lib/declarations.js';
-import type { ChatSink } from '../../lib/local/chat-sink.js';
-import { config, found, runInfo } from '../core/alert-factories.js';
+import type { ChatChannelType } from '../../lib/core/alerts/alert-config.js';
+import { planAlerts, type AlertMessage } from '../../lib/core/alerts/alert-plan.js';
+import { renderFor } from '../../lib/core/alerts/alert-render.js';
+import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/alerts/chat-delivery.js';
+import { ENV } from '../../lib/declarations/tables.js';
+import type { ChatSink } from '../../lib/local/wiring/chat-sink.js';
+import { config, found, runInfo } from '../core/alerts/alert-factories.js';
 
 export { lambdaContext };
 

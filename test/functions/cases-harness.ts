@@ -6,10 +6,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent } from './ingest-harness.js';
 import { apiEvent } from './runs-harness.js';
-import { CaseStore } from '../../lib/adapters/case-store.js';
-import { caseIdOf } from '../../lib/core/case-id.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations.js';
-import type { Caller } from '../../lib/core/roles.js';
+import { CaseStore } from '../../lib/adapters/cases/case-store.js';
+import { caseIdOf } from '../../lib/core/cases/case-id.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE } from '../../lib/declarations/tables.js';
+import type { Caller } from '../../lib/core/cases/roles.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
 

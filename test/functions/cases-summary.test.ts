@@ -16,10 +16,10 @@ import {
   REVIEWER,
   seedLedger,
 } from './cases-harness.js';
-import { CaseStore } from '../../lib/adapters/case-store.js';
-import { caseIdOf } from '../../lib/core/case-id.js';
-import { SYSTEM_ACTOR } from '../../lib/core/case-workflow.js';
-import { CASES_TABLE } from '../../lib/declarations.js';
+import { CaseStore } from '../../lib/adapters/cases/case-store.js';
+import { caseIdOf } from '../../lib/core/cases/case-id.js';
+import { SYSTEM_ACTOR } from '../../lib/core/cases/case-workflow.js';
+import { CASES_TABLE } from '../../lib/declarations/tables.js';
 import { daysToNow } from '../support/clock.js';
 
 // GET /v1/cases/summary through the real handler on the embedded DynamoDB, after real runs: the
@@ -135,7 +135,7 @@ describe('GET /v1/cases/summary', () => {
     expect((await call('GET', casePath(GROUPS.lag), CLERK)).body.state).toBe('CLOSED');
     expect(counts(await summary())).toEqual({ RED: 1, YELLOW: 2, GREEN: 0 });
 
-    // The group disagrees again with a later firstSeen: what a run appends (lib/core/case-run.ts).
+    // The group disagrees again with a later firstSeen: what a run appends (lib/core/cases/case-run.ts).
     const cases = store();
     const closed = await cases.getCase(GROUPS.lag);
     if (closed === undefined) throw new Error('lag case missing');

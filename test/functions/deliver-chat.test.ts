@@ -1,12 +1,12 @@
 import { context, envelopeFor, sqsEvent, sqsRecord, useSinkSecrets } from './alert-harness.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as deliverChat } from '../../functions/notify/deliver-chat.js';
-import { postChat } from '../../lib/adapters/chat-poster.js';
-import { backoffDelay } from '../../lib/adapters/backoff.js';
-import { CHAT_DELIVERY } from '../../lib/alert-declarations.js';
-import { ENV } from '../../lib/declarations.js';
-import { startChatSink, type ChatSink } from '../../lib/local/chat-sink.js';
-import { LocalAlerts } from '../../lib/local/local-alerts.js';
+import { postChat } from '../../lib/adapters/alerts/chat-poster.js';
+import { backoffDelay } from '../../lib/adapters/aws/backoff.js';
+import { CHAT_DELIVERY } from '../../lib/declarations/alerts.js';
+import { ENV } from '../../lib/declarations/tables.js';
+import { startChatSink, type ChatSink } from '../../lib/local/wiring/chat-sink.js';
+import { LocalAlerts } from '../../lib/local/wiring/local-alerts.js';
 
 /**
  * The chat delivery function, for real, against the local chat sink on loopback: each format posted

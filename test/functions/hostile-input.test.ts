@@ -13,8 +13,8 @@ import {
 } from './ingest-harness.js';
 import { apiEvent, resetTables, runAll, startRunsAws } from './runs-harness.js';
 import { call as casesCall, casePath, CLERK } from './cases-harness.js';
-import { groupKey } from '../../lib/core/group-key.js';
-import type { RunDiscrepancy } from '../../lib/core/run-events.js';
+import { groupKey } from '../../lib/core/records/group-key.js';
+import type { RunDiscrepancy } from '../../lib/core/runs/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as s3Drop } from '../../functions/ingest/s3-drop.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';

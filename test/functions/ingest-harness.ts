@@ -1,7 +1,7 @@
 // Shared arrange code for the ingest tests: the real handlers run against embedded DynamoDB (dynalite)
 // and S3 (s3rver). Import this module before the handlers: it quiets Powertools, whose logger reads
 // its level when the handler modules load.
-import { toAwsRecord } from '../../lib/local/s3-trigger.js';
+import { toAwsRecord } from '../../lib/local/standins/s3-trigger.js';
 import {
   DeleteTableCommand,
   DescribeTableCommand,
@@ -13,8 +13,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
-import { signBody } from '../../lib/core/signature.js';
-import { BUCKET, ENV, RECORDS_TABLE } from '../../lib/declarations.js';
+import { signBody } from '../../lib/core/ingest/signature.js';
+import { BUCKET, ENV, RECORDS_TABLE } from '../../lib/declarations/tables.js';
 import {
   bootstrap,
   localDynamoClient,
@@ -23,7 +23,7 @@ import {
   startS3,
   type Embedded,
   type EmbeddedS3,
-} from '../../lib/local/embedded-aws.js';
+} from '../../lib/local/standins/embedded-aws.js';
 import { tempDir } from '../support/temp.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

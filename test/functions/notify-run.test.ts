@@ -9,12 +9,12 @@ import {
   setAlertPublisher,
   type AlertPublisher,
   type PublishedAlert,
-} from '../../lib/adapters/alert-publisher.js';
-import { resetAlertStores } from '../../lib/adapters/alert-stores.js';
-import { ConfigurationError } from '../../lib/adapters/http/errors.js';
-import { RunStore } from '../../lib/adapters/run-store.js';
-import { BUCKET, ENV, RUNS_TABLE } from '../../lib/declarations.js';
-import { startLocalAlerts, type LocalAlertsWiring } from '../../lib/local/local-alerts.js';
+} from '../../lib/adapters/alerts/alert-publisher.js';
+import { resetAlertStores } from '../../lib/adapters/alerts/containers.js';
+import { ConfigurationError } from '../../lib/errors/common.js';
+import { RunStore } from '../../lib/adapters/runs/run-store.js';
+import { BUCKET, ENV, RUNS_TABLE } from '../../lib/declarations/tables.js';
+import { startLocalAlerts, type LocalAlertsWiring } from '../../lib/local/wiring/local-alerts.js';
 
 /**
  * The notify function for real, after runs made by the real run handlers on the embedded DynamoDB

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
 import { apiEvent, FINANCE_CALLER, runAll, startRunsAws } from './runs-harness.js';
-import { setRunStarter } from '../../lib/adapters/run-starter.js';
-import type { ListPartitionsInput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
+import { setRunStarter } from '../../lib/adapters/runs/run-starter.js';
+import type { ListPartitionsInput, RunDiscrepancy, RunRecord } from '../../lib/core/runs/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
 import { apiEvent, FINANCE_CALLER, runAll, startRunsAws } from './runs-harness.js';
-import { setRunStarter } from '../../lib/adapters/run-starter.js';
-import { formatMoney, parseDecimal } from '../../lib/core/decimal.js';
-import { SEVERITIES } from '../../lib/core/discrepancy.js';
-import type { RunDiscrepancy } from '../../lib/core/run-events.js';
-import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
-import type { RunBrief } from '../../lib/adapters/run-store.js';
+import { setRunStarter } from '../../lib/adapters/runs/run-starter.js';
+import { formatMoney, parseDecimal } from '../../lib/core/shared/decimal.js';
+import { SEVERITIES } from '../../lib/core/reconcile/discrepancy.js';
+import type { RunDiscrepancy } from '../../lib/core/runs/run-events.js';
+import type { RunHeatMap } from '../../lib/core/runs/run-heat-map.js';
+import type { RunBrief } from '../../lib/adapters/runs/run-store.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
 

@@ -9,9 +9,9 @@ import type {
   PartitionFailure,
   ReconcilePartitionOutput,
   RunRecord,
-} from '../../lib/core/run-events.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
-import { bootstrap } from '../../lib/local/embedded-aws.js';
+} from '../../lib/core/runs/run-events.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, RUNS_TABLE } from '../../lib/declarations/tables.js';
+import { bootstrap } from '../../lib/local/standins/embedded-aws.js';
 import { handler as listPartitions } from '../../functions/runs/list-partitions.js';
 import { handler as reconcilePartition } from '../../functions/runs/reconcile-partition.js';
 import { handler as summarizeRun } from '../../functions/runs/summarize-run.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
 import { apiEvent, resetTables, runAll, scanRuns, startRunsAws } from './runs-harness.js';
-import { partitionOf } from '../../lib/core/partition.js';
-import { ENV } from '../../lib/declarations.js';
-import type { RunDiscrepancy } from '../../lib/core/run-events.js';
+import { partitionOf } from '../../lib/core/records/partition.js';
+import { ENV } from '../../lib/declarations/tables.js';
+import type { RunDiscrepancy } from '../../lib/core/runs/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
 

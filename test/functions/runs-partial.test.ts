@@ -13,11 +13,11 @@ import {
   type Aws,
 } from './ingest-harness.js';
 import { apiEvent, resetTables, runAll, scanRuns, startRunsAws } from './runs-harness.js';
-import { partitionLabel } from '../../lib/adapters/record-store.js';
-import { partitionOf } from '../../lib/core/partition.js';
-import { ENV } from '../../lib/declarations.js';
+import { partitionLabel } from '../../lib/adapters/ingest/record-store.js';
+import { partitionOf } from '../../lib/core/records/partition.js';
+import { ENV } from '../../lib/declarations/tables.js';
 import { SHEETS } from '../../lib/report/xlsx.js';
-import type { ReconcilePartitionOutput, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
+import type { ReconcilePartitionOutput, RunDiscrepancy, RunRecord } from '../../lib/core/runs/run-events.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
 import { handler as failRun } from '../../functions/runs/fail-run.js';
 import { handler as listPartitions } from '../../functions/runs/list-partitions.js';

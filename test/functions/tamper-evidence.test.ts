@@ -14,11 +14,11 @@ import { TABLE, type Aws } from './ingest-harness.js';
 import { runAll, startRunsAws } from './runs-harness.js';
 import { act, AS_OF, caseStoreOn, CLERK, GROUPS, REVIEWER, seedLedger } from './cases-harness.js';
 import { runAuditCommand } from '../../lib/cli/audit-command.js';
-import { chain, type ChainedEvent } from '../../lib/core/audit-chain.js';
-import { caseIdOf } from '../../lib/core/case-id.js';
-import { contentHash } from '../../lib/core/content-hash.js';
-import { nextJournalLink, type JournalLink } from '../../lib/core/ingest-journal.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, ENV } from '../../lib/declarations.js';
+import { chain, type ChainedEvent } from '../../lib/core/cases/audit-chain.js';
+import { caseIdOf } from '../../lib/core/cases/case-id.js';
+import { contentHash } from '../../lib/core/records/content-hash.js';
+import { nextJournalLink, type JournalLink } from '../../lib/core/ingest/ingest-journal.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, ENV } from '../../lib/declarations/tables.js';
 
 // The tamper evidence of issue 16: someone with write access to the tables (not to the digest log)
 // forges, deletes or rewrites what the functions wrote. Each attack must be named by

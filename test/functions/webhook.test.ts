@@ -13,9 +13,9 @@ import {
   type Aws,
   type WebhookOptions,
 } from './ingest-harness.js';
-import { partitionLabel } from '../../lib/adapters/record-store.js';
-import { DEFAULT_PARTITIONS, partitionOf } from '../../lib/core/partition.js';
-import { ENV } from '../../lib/declarations.js';
+import { partitionLabel } from '../../lib/adapters/ingest/record-store.js';
+import { DEFAULT_PARTITIONS, partitionOf } from '../../lib/core/records/partition.js';
+import { ENV } from '../../lib/declarations/tables.js';
 import { handler } from '../../functions/ingest/webhook.js';
 
 let aws: Aws;

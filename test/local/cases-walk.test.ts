@@ -6,8 +6,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAuditCommand } from '../../lib/cli/audit-command.js';
 import { runStart } from '../../lib/cli/start-command.js';
-import { CASE_EVENTS_TABLE } from '../../lib/declarations.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-aws.js';
+import { CASE_EVENTS_TABLE } from '../../lib/declarations/tables.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/standins/embedded-aws.js';
 import { tempDir } from '../support/temp.js';
 
 // `stocktally start --demo` with the real handlers on the embedded DynamoDB and S3; while it runs,

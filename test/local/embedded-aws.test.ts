@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BUCKET, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations.js';
+import { BUCKET, CASES_TABLE, RECORDS_TABLE, RUNS_TABLE } from '../../lib/declarations/tables.js';
 import {
   OutdatedTableError,
   createTableInput,
@@ -23,7 +23,7 @@ import {
   startS3,
   type Embedded,
   type EmbeddedS3,
-} from '../../lib/local/embedded-aws.js';
+} from '../../lib/local/standins/embedded-aws.js';
 import { tempDir } from '../support/temp.js';
 
 describe('the embedded AWS stand-ins', () => {

@@ -8,8 +8,8 @@ import {
   type ApiHandler,
   type HttpFront,
   type Route,
-} from '../../lib/local/http-front.js';
-import type { LocalLog } from '../../lib/local/lambda-runtime.js';
+} from '../../lib/local/standins/http-front.js';
+import type { LocalLog } from '../../lib/local/standins/lambda-runtime.js';
 import { SUITE_NOW } from '../support/clock.js';
 
 const TOKEN = 'test-token-1';

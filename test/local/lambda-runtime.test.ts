@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invoke, lambdaContext, LambdaTimeoutError } from '../../lib/local/lambda-runtime.js';
+import { invoke, lambdaContext, LambdaTimeoutError } from '../../lib/local/standins/lambda-runtime.js';
 
 describe('the local Lambda runtime', () => {
   it('gives the handler a context whose remaining time runs down from the timeout', async () => {

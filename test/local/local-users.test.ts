@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerOf } from '../../lib/adapters/http/caller.js';
-import { startHttpFront, type HttpFront } from '../../lib/local/http-front.js';
-import { localUsersRoute, resolveBearer } from '../../lib/local/local-users.js';
+import { startHttpFront, type HttpFront } from '../../lib/local/standins/http-front.js';
+import { localUsersRoute, resolveBearer } from '../../lib/local/wiring/local-users.js';
 
 // The local stand-in for the user pool and the JWT authorizer: a token per user, their claims.
 const TOKEN = 'users-test-token';

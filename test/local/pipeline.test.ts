@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signBody } from '../../lib/core/signature.js';
-import { BUCKET } from '../../lib/declarations.js';
-import { DataDirInUseError } from '../../lib/local/data-dir.js';
-import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
-import { loadRealHandlers } from '../../lib/local/real-handlers.js';
-import { postSigned } from '../../lib/local/webhook-client.js';
+import { signBody } from '../../lib/core/ingest/signature.js';
+import { BUCKET } from '../../lib/declarations/tables.js';
+import { DataDirInUseError } from '../../lib/local/wiring/data-dir.js';
+import { startPipeline, type Pipeline } from '../../lib/local/wiring/pipeline.js';
+import { loadRealHandlers } from '../../lib/local/wiring/real-handlers.js';
+import { postSigned } from '../../lib/local/clients/webhook-client.js';
 import { tempDir } from '../support/temp.js';
 import { SUITE_NOW } from '../support/clock.js';
 

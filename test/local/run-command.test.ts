@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupDigits, parseRunArgs, runRunCommand } from '../../lib/cli/run-command.js';
 import { runStart } from '../../lib/cli/start-command.js';
 import { UsageError } from '../../lib/cli/usage-error.js';
-import { postSigned } from '../../lib/local/webhook-client.js';
+import { postSigned } from '../../lib/local/clients/webhook-client.js';
 import { tempDir } from '../support/temp.js';
 
 function capture(): { stream: PassThrough; text: () => string } {

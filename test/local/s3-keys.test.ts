@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeStoredKey, encodeStoredKey } from '../../lib/local/s3-keys.js';
+import { decodeStoredKey, encodeStoredKey } from '../../lib/local/standins/s3-keys.js';
 
 // The local S3 stand-in stores a key as a path: every key must map to a path inside its bucket,
 // made of names a file system takes, and back to the same key.

@@ -9,7 +9,7 @@ import {
 import type { S3Event } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET } from '../../lib/declarations.js';
+import { BUCKET } from '../../lib/declarations/tables.js';
 import {
   bootstrap,
   localDynamoClient,
@@ -18,9 +18,9 @@ import {
   startS3,
   type Embedded,
   type EmbeddedS3,
-} from '../../lib/local/embedded-aws.js';
-import type { LocalLog } from '../../lib/local/lambda-runtime.js';
-import { encodeS3EventKey, startS3Trigger, type S3Trigger } from '../../lib/local/s3-trigger.js';
+} from '../../lib/local/standins/embedded-aws.js';
+import type { LocalLog } from '../../lib/local/standins/lambda-runtime.js';
+import { encodeS3EventKey, startS3Trigger, type S3Trigger } from '../../lib/local/standins/s3-trigger.js';
 import { tempDir } from '../support/temp.js';
 
 /** How a handler reads an S3 event key (AWS documents this decoding). */

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStartArgs, runStart, type StartIo } from '../../lib/cli/start-command.js';
 import { UsageError } from '../../lib/cli/usage-error.js';
-import type { IngestHandlers } from '../../lib/local/ingest-functions.js';
+import type { IngestHandlers } from '../../lib/local/wiring/ingest-functions.js';
 import { tempDir } from '../support/temp.js';
 
 /** Handlers that answer without touching storage: these tests are about the command, not ingest. */

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStart } from '../../lib/cli/start-command.js';
-import { signBody } from '../../lib/core/signature.js';
-import { findDemoSet } from '../../lib/local/demo-set.js';
+import { signBody } from '../../lib/core/ingest/signature.js';
+import { findDemoSet } from '../../lib/local/demo/demo-set.js';
 import { tempDir } from '../support/temp.js';
 
 /** Collects what runStart prints. */

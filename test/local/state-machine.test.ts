@@ -3,11 +3,11 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RunStore } from '../../lib/adapters/run-store.js';
-import { partitionOf } from '../../lib/core/partition.js';
-import type { ListPartitionsInput, PartitionTask } from '../../lib/core/run-events.js';
+import { RunStore } from '../../lib/adapters/runs/run-store.js';
+import { partitionOf } from '../../lib/core/records/partition.js';
+import type { ListPartitionsInput, PartitionTask } from '../../lib/core/runs/run-events.js';
 import middy from '@middy/core';
-import { boundedErrors } from '../../lib/adapters/bounded-errors.js';
+import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   BUCKET,
@@ -15,27 +15,27 @@ import {
   HANDLERS,
   RUN_STATES,
   RUNS_TABLE,
-} from '../../lib/declarations.js';
-import { lambdaContext as lambdaContextFor } from '../../lib/local/lambda-runtime.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-aws.js';
-import { startPipeline, type Pipeline } from '../../lib/local/pipeline.js';
-import { loadRealHandlers } from '../../lib/local/real-handlers.js';
-import { loadRealRunHandlers } from '../../lib/local/real-run-handlers.js';
-import { getRun, startRun, waitForRun } from '../../lib/local/run-client.js';
+} from '../../lib/declarations/tables.js';
+import { lambdaContext as lambdaContextFor } from '../../lib/local/standins/lambda-runtime.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/standins/embedded-aws.js';
+import { startPipeline, type Pipeline } from '../../lib/local/wiring/pipeline.js';
+import { loadRealHandlers } from '../../lib/local/wiring/real-handlers.js';
+import { loadRealRunHandlers } from '../../lib/local/wiring/real-run-handlers.js';
+import { getRun, startRun, waitForRun } from '../../lib/local/clients/run-client.js';
 import {
   LocalRunStarter,
   STATE_DATA_LIMIT_BYTES,
   type RunTaskHandlers,
-} from '../../lib/local/run-starter-local.js';
+} from '../../lib/local/wiring/run-starter-local.js';
 import {
   allStates,
   loadRunDefinitionFile,
   runDefinitionOf,
   type AslDefinition,
   type CfnTemplate,
-} from '../../lib/local/state-machine.js';
-import { postSigned } from '../../lib/local/webhook-client.js';
-import { RUN_FUNCTIONS, type RunFunctionName } from '../../lib/run-declarations.js';
+} from '../../lib/local/standins/state-machine.js';
+import { postSigned } from '../../lib/local/clients/webhook-client.js';
+import { RUN_FUNCTIONS, type RunFunctionName } from '../../lib/declarations/runs.js';
 import { createApp } from '../../lib/stacks/app.js';
 import { testContext } from '../stacks/cdk-context.js';
 import { tempDir } from '../support/temp.js';

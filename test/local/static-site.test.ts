@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpFront, type HttpFront } from '../../lib/local/http-front.js';
-import { dashboardUrl, findBuiltSite, staticSite } from '../../lib/local/static-site.js';
+import { startHttpFront, type HttpFront } from '../../lib/local/standins/http-front.js';
+import { dashboardUrl, findBuiltSite, staticSite } from '../../lib/local/standins/static-site.js';
 import { tempDir } from '../support/temp.js';
 
 // The dashboard's files on the local HTTP front (issue 9): no token for them, the token for the API.

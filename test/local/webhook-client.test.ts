@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsOf, ndjsonBatches } from '../../lib/local/webhook-client.js';
+import { countsOf, ndjsonBatches } from '../../lib/local/clients/webhook-client.js';
 
 describe('the demo webhook client', () => {
   const lines = Array.from({ length: 25 }, (_, i) =>

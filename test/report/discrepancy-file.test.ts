@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import { readDiscrepancyArray } from '../../lib/report/discrepancy-file.js';
 import { discrepancy, tmp } from './factories.js';
 

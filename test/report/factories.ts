@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { runReconcile, type Summary } from '../../lib/cli/reconcile-command.js';
-import { parseDecimal } from '../../lib/core/decimal.js';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
-import type { ReportSummary } from '../../lib/core/report-model.js';
-import { DEFAULT_SETTINGS } from '../../lib/core/settings.js';
-import { countDiscrepancy, emptyTally, summaryFigures } from '../../lib/core/summary.js';
+import { parseDecimal } from '../../lib/core/shared/decimal.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
+import type { ReportSummary } from '../../lib/core/report/report-model.js';
+import { DEFAULT_SETTINGS } from '../../lib/core/reconcile/settings.js';
+import { countDiscrepancy, emptyTally, summaryFigures } from '../../lib/core/reconcile/summary.js';
 import { tempDir } from '../support/temp.js';
 import { sampleDir } from '../support/acceptance.js';
 

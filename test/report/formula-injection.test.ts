@@ -2,13 +2,13 @@ import { parse } from 'csv-parse/sync';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { csvRow } from '../../lib/cli/output.js';
-import { spreadsheetText } from '../../lib/core/csv.js';
-import { DISCREPANCY_FIELDS } from '../../lib/core/discrepancy.js';
-import { journalCsv } from '../../lib/core/journal-csv.js';
-import { buildJournalEntry } from '../../lib/core/journal-entry.js';
-import { ResolutionSchema } from '../../lib/core/resolution.js';
+import { spreadsheetText } from '../../lib/core/records/csv.js';
+import { DISCREPANCY_FIELDS } from '../../lib/core/reconcile/discrepancy.js';
+import { journalCsv } from '../../lib/core/cases/journal/journal-csv.js';
+import { buildJournalEntry } from '../../lib/core/cases/journal/journal-entry.js';
+import { ResolutionSchema } from '../../lib/core/cases/resolution.js';
 import { renderCsv } from '../../lib/report/csv.js';
-import { caseFacts, defaultConfig } from '../core/case-factories.js';
+import { caseFacts, defaultConfig } from '../core/cases/case-factories.js';
 import { discrepancy } from './factories.js';
 
 // Text that a spreadsheet would run as a formula (OWASP, CSV injection) reaches no cell's start in

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
-import type { WorkflowNote } from '../../lib/core/report-model.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
+import type { WorkflowNote } from '../../lib/core/report/report-model.js';
 import { readDiscrepancyArray } from '../../lib/report/discrepancy-file.js';
 import { writeReports, type WriteReportsOptions } from '../../lib/report/write-reports.js';
 import { discrepancy, reconcileSample, summaryOf, tmp } from './factories.js';

@@ -5,7 +5,7 @@ import {
   ReportModelBuilder,
   toDetailRow,
   type WorkflowNote,
-} from '../../lib/core/report-model.js';
+} from '../../lib/core/report/report-model.js';
 import { discrepancy, summaryOf } from './factories.js';
 
 const RUN = { runId: 'run-1' };

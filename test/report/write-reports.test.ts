@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import { localRunId, prepareReport, writeReports } from '../../lib/report/write-reports.js';
 import { discrepancy, summaryOf, tmp } from './factories.js';
 import { pdfText } from './pdf-inspect.js';

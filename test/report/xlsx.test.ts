@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { formatMoney, parseDecimal } from '../../lib/core/decimal.js';
-import type { Discrepancy } from '../../lib/core/discrepancy.js';
+import { formatMoney, parseDecimal } from '../../lib/core/shared/decimal.js';
+import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import { readDiscrepancyArray } from '../../lib/report/discrepancy-file.js';
 import { writeReports } from '../../lib/report/write-reports.js';
 import { SHEETS } from '../../lib/report/xlsx.js';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/declarations.js';
+import { ENV } from '../../lib/declarations/tables.js';
 import { createApp } from '../../lib/stacks/app.js';
 import { findProjectRoot } from '../../lib/stacks/project-root.js';
 import { testContext } from './cdk-context.js';

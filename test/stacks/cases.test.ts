@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CASE_ROUTES, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../lib/case-declarations.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations.js';
-import { RUN_ROUTES } from '../../lib/run-declarations.js';
+import { CASE_ROUTES, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../lib/declarations/cases.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations/tables.js';
+import { RUN_ROUTES } from '../../lib/declarations/runs.js';
 import { createApp } from '../../lib/stacks/app.js';
 import type { StocktallyFunction } from '../../lib/stacks/function.js';
 import { testContext } from './cdk-context.js';

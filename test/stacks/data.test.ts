@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { RECORDS_TABLE, TABLES, type TableDeclaration } from '../../lib/declarations.js';
+import { RECORDS_TABLE, TABLES, type TableDeclaration } from '../../lib/declarations/tables.js';
 import { Data } from '../../lib/stacks/data.js';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { testStack } from './cdk-context.js';

@@ -5,7 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUCKET, RECORDS_TABLE } from '../../lib/declarations.js';
+import { BUCKET, RECORDS_TABLE } from '../../lib/declarations/tables.js';
 import { Data } from '../../lib/stacks/data.js';
 import { StocktallyFunction, type InvokedBy } from '../../lib/stacks/function.js';
 import { stageOf } from '../../lib/stacks/stage.js';

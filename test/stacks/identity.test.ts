@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ROLES } from '../../lib/core/roles.js';
+import { ROLES } from '../../lib/core/cases/roles.js';
 import { Api } from '../../lib/stacks/api.js';
 import { StocktallyFunction } from '../../lib/stacks/function.js';
 import { Identity } from '../../lib/stacks/identity.js';

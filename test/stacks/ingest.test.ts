@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { describe, expect, it } from 'vitest';
-import { BUCKET, ENV, RECORDS_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations.js';
+import { BUCKET, ENV, RECORDS_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations/tables.js';
 import { Api } from '../../lib/stacks/api.js';
 import { Data } from '../../lib/stacks/data.js';
 import { Ingest } from '../../lib/stacks/ingest.js';

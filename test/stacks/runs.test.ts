@@ -8,7 +8,7 @@ import {
   RECORDS_TABLE,
   RUN_STATES,
   RUNS_TABLE,
-} from '../../lib/declarations.js';
+} from '../../lib/declarations/tables.js';
 import {
   allStates,
   localFunctionArn,
@@ -16,14 +16,14 @@ import {
   type AslDefinition,
   type AslState,
   type CfnTemplate,
-} from '../../lib/local/state-machine.js';
+} from '../../lib/local/standins/state-machine.js';
 import {
   DISTRIBUTED_RESULTS_PREFIX,
   RUN_FUNCTIONS,
   RUN_ROUTES,
   RUN_STATE_MACHINE_ARN_ENV,
   SCHEDULED_RUNS,
-} from '../../lib/run-declarations.js';
+} from '../../lib/declarations/runs.js';
 import { Api } from '../../lib/stacks/api.js';
 import { Data } from '../../lib/stacks/data.js';
 import { Identity } from '../../lib/stacks/identity.js';

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { BUCKET } from '../../lib/declarations.js';
+import { BUCKET } from '../../lib/declarations/tables.js';
 import { stageOf } from '../../lib/stacks/stage.js';
 import { Storage } from '../../lib/stacks/storage.js';
 import { testStack } from './cdk-context.js';

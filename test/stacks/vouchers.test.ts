@@ -1,9 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_DEFAULT } from '../../lib/case-declarations.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE } from '../../lib/declarations.js';
+import { WORKFLOW_DEFAULT } from '../../lib/declarations/cases.js';
+import { CASE_EVENTS_TABLE, CASES_TABLE, ENV, RECORDS_TABLE } from '../../lib/declarations/tables.js';
 import { createApp } from '../../lib/stacks/app.js';
-import { VOUCHER_ROUTES } from '../../lib/voucher-declarations.js';
+import { VOUCHER_ROUTES } from '../../lib/declarations/vouchers.js';
 import { testContext } from './cdk-context.js';
 import { actionsOf, arnJoin, logicalIdOf, statementsFor, statementsOf } from './iam-statements.js';
 

@@ -1,5 +1,5 @@
-import { fixedClock } from '../../lib/core/clock.js';
-import { useClock } from '../../lib/adapters/clock.js';
+import { fixedClock } from '../../lib/core/shared/clock.js';
+import { useClock } from '../../lib/adapters/aws/clock.js';
 
 /**
  * The suite's "now": three days and nine hours after the fixtures' asOf (2026-11-02), so a 48-hour

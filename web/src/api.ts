@@ -1,8 +1,13 @@
-import type { RunBrief, RunPage } from '../../lib/adapters/run-store.js';
-import type { AgeBucket, DiscrepancyPage, RunDiscrepancy, RunRecord } from '../../lib/core/run-events.js';
-import type { RunHeatMap } from '../../lib/core/run-heat-map.js';
-import type { VoucherWithStatus } from '../../lib/core/voucher-status.js';
-import type { UnpricedMovement } from '../../lib/core/vouchers.js';
+import type { RunBrief, RunPage } from '../../lib/api/runs.js';
+import type {
+  AgeBucket,
+  DiscrepancyPage,
+  RunDiscrepancy,
+  RunRecord,
+} from '../../lib/core/runs/run-events.js';
+import type { RunHeatMap } from '../../lib/core/runs/run-heat-map.js';
+import type { VoucherWithStatus } from '../../lib/core/vouchers/voucher-status.js';
+import type { UnpricedMovement } from '../../lib/core/vouchers/vouchers.js';
 import type {
   ActionAnswer,
   CaseAction,
@@ -62,7 +67,7 @@ export interface ListQuery {
   limit?: number;
 }
 
-/** GET /v1/cases/summary: the open cases of one severity (lib/adapters/case-store.ts). */
+/** GET /v1/cases/summary: the open cases of one severity (lib/adapters/cases/case-store.ts). */
 export interface OpenSeverityFigures {
   count: number;
   byAge: Record<AgeBucket, number>;

@@ -1,8 +1,8 @@
-import { coveredCount } from '../../lib/core/approval-policy.js';
-import { CaseActionSchema } from '../../lib/core/case-action.js';
-import { formatDecimal, parseDecimal } from '../../lib/core/decimal.js';
-import { MOVEMENT_TYPES } from '../../lib/core/movement-type.js';
-import type { Role } from '../../lib/core/roles.js';
+import { coveredCount } from '../../lib/core/cases/approval-policy.js';
+import { CaseActionSchema } from '../../lib/core/cases/case-action.js';
+import { formatDecimal, parseDecimal } from '../../lib/core/shared/decimal.js';
+import { MOVEMENT_TYPES } from '../../lib/core/records/movement-type.js';
+import type { Role } from '../../lib/core/cases/roles.js';
 import {
   RESOLUTION_ACTIONS,
   ROOT_CAUSES,
@@ -20,7 +20,7 @@ import { codeLabel, t, typeLabel, type MessageKey } from './i18n.js';
 /**
  * What the case panel asks for and sends. What a caller may do is the API's answer
  * (`allowedActions` of the case, for the caller); each action's form has the fields of its real
- * payload (lib/core/case-action.ts, resolution.ts, root-cause.ts), and a filled form is checked with
+ * payload (lib/core/cases/case-action.ts, resolution.ts, root-cause.ts), and a filled form is checked with
  * the very schema the API parses it with, so a refusal for a malformed field happens before the
  * request and names the same field. Amounts stay strings from the input to the request.
  */

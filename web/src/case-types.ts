@@ -4,17 +4,17 @@
  * type error here. Only types cross over; the few lists the panel needs as values come from the
  * core modules that define them.
  */
-import type { CaseView, Trail as TrailView } from '../../lib/adapters/case-work.js';
-import type { ChainedEvent } from '../../lib/core/audit-chain.js';
-import type { CaseAction as CoreCaseAction } from '../../lib/core/case-action.js';
-import type { Blocker, CloseCheck as CoreCloseCheck } from '../../lib/core/close-check.js';
-import type { JournalEntry, JournalLine } from '../../lib/core/journal-entry.js';
+import type { CaseView, Trail as TrailView } from '../../lib/api/cases.js';
+import type { ChainedEvent } from '../../lib/core/cases/audit-chain.js';
+import type { CaseAction as CoreCaseAction } from '../../lib/core/cases/case-action.js';
+import type { Blocker, CloseCheck as CoreCloseCheck } from '../../lib/core/cases/close-check.js';
+import type { JournalEntry, JournalLine } from '../../lib/core/cases/journal/journal-entry.js';
 
-export { ACTION_TYPES, type ActionType } from '../../lib/core/case-action.js';
-export { CASE_STATES, CASE_STATE_ZH, type CaseState } from '../../lib/core/case-workflow.js';
-export { RESOLUTION_ACTIONS, RESOLUTION_ZH, type ResolutionAction } from '../../lib/core/resolution.js';
-export { ROOT_CAUSES, ROOT_CAUSE_ZH, type RootCauseCode } from '../../lib/core/root-cause.js';
-export { ROLES, ROLE_ZH, type Role } from '../../lib/core/roles.js';
+export { ACTION_TYPES, type ActionType } from '../../lib/core/cases/case-action.js';
+export { CASE_STATES, CASE_STATE_ZH, type CaseState } from '../../lib/core/cases/case-workflow.js';
+export { RESOLUTION_ACTIONS, RESOLUTION_ZH, type ResolutionAction } from '../../lib/core/cases/resolution.js';
+export { ROOT_CAUSES, ROOT_CAUSE_ZH, type RootCauseCode } from '../../lib/core/cases/root-cause.js';
+export { ROLES, ROLE_ZH, type Role } from '../../lib/core/cases/roles.js';
 
 /** GET /v1/cases/{caseId}: the case, its facts, its proposal with the entry, `allowedActions`. */
 export type CaseRecord = CaseView;

@@ -1,4 +1,4 @@
-import { replaceableClock } from '../../lib/core/clock.js';
+import { replaceableClock } from '../../lib/core/shared/clock.js';
 
 /**
  * The dashboard's one clock: the browser's time, read only here. Ages come from the API (the

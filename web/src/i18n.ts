@@ -1,11 +1,11 @@
-import { KIND_ZH, SEVERITY_ZH, type Kind, type Severity } from '../../lib/core/discrepancy.js';
-import { MOVEMENT_TYPE_ZH, type MovementType } from '../../lib/core/movement-type.js';
-import { KIND_EN } from '../../lib/core/report-model.js';
-import { CASE_STATE_ZH } from '../../lib/core/case-workflow.js';
-import { RESOLUTION_ZH } from '../../lib/core/resolution.js';
-import { ROLE_ZH } from '../../lib/core/roles.js';
-import { ROOT_CAUSE_ZH } from '../../lib/core/root-cause.js';
-import { VOUCHER_STATUS_ZH } from '../../lib/core/voucher-names.js';
+import { KIND_ZH, SEVERITY_ZH, type Kind, type Severity } from '../../lib/core/reconcile/discrepancy.js';
+import { MOVEMENT_TYPE_ZH, type MovementType } from '../../lib/core/records/movement-type.js';
+import { KIND_EN } from '../../lib/core/report/report-model.js';
+import { CASE_STATE_ZH } from '../../lib/core/cases/case-workflow.js';
+import { RESOLUTION_ZH } from '../../lib/core/cases/resolution.js';
+import { ROLE_ZH } from '../../lib/core/cases/roles.js';
+import { ROOT_CAUSE_ZH } from '../../lib/core/cases/root-cause.js';
+import { VOUCHER_STATUS_ZH } from '../../lib/core/vouchers/voucher-names.js';
 
 /**
  * The dashboard's words in Chinese (the default, CONTRACT §6 vocabulary for kinds, types and

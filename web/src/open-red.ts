@@ -1,4 +1,4 @@
-import type { AgeBucket } from '../../lib/core/run-events.js';
+import type { AgeBucket } from '../../lib/core/runs/run-events.js';
 import type { Api, OpenCasesSummary } from './api.js';
 import type { CaseState } from './case-types.js';
 

@@ -1,9 +1,9 @@
-import { ZoneClock } from '../../lib/core/zone-clock.js';
-import { SCHEDULED_RUNS, type ScheduledRunName } from '../../lib/run-declarations.js';
+import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
+import { SCHEDULED_RUNS, type ScheduledRunName } from '../../lib/core/runs/schedules.js';
 
 /**
  * When the scheduled closes run next, from the very expressions the stack gives EventBridge
- * Scheduler (lib/run-declarations.ts), evaluated in the configured time zone as Scheduler does.
+ * Scheduler (lib/declarations/runs.ts), evaluated in the configured time zone as Scheduler does.
  * Only the cron forms those schedules use are understood: minute and hour numbers, day of month a
  * number, `*` or `?`, month `*`, day of week `*`, `?` or a day name, year `*`.
  */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KINDS, SEVERITIES } from '../../lib/core/discrepancy.js';
-import { AGE_BUCKETS, LIFECYCLE_STATES, RUN_STATUSES } from '../../lib/core/run-events.js';
-import { CASE_EVENT_TYPES } from '../../lib/core/case-workflow.js';
+import { KINDS, SEVERITIES } from '../../lib/core/reconcile/discrepancy.js';
+import { AGE_BUCKETS, LIFECYCLE_STATES, RUN_STATUSES } from '../../lib/core/runs/run-events.js';
+import { CASE_EVENT_TYPES } from '../../lib/core/cases/case-workflow.js';
 import { ACTION_TYPES, CASE_STATES, RESOLUTION_ACTIONS, ROLES, ROOT_CAUSES } from '../src/case-types.js';
 import {
   catalogue,

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { render } from 'lit-html';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeCheck } from '../../lib/core/close-check.js';
+import { closeCheck } from '../../lib/core/cases/close-check.js';
 import { Api, type OpenCasesSummary, type OpenSeverityFigures } from '../src/api.js';
 import { setLanguage } from '../src/i18n.js';
 import { fetchOpenRed, openRedOf } from '../src/open-red.js';

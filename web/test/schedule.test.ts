@@ -33,7 +33,7 @@ describe('the next scheduled closes, in the configured time zone', () => {
     ).toBe('2026-12-01T05:00:00.000Z');
   });
 
-  it('lists the three closes of lib/run-declarations.ts soonest first, leaving the rate schedule out', () => {
+  it('lists the three closes of lib/declarations/runs.ts soonest first, leaving the rate schedule out', () => {
     const runs = nextScheduledRuns('UTC', at('2026-11-25T20:00:00Z'));
     expect(runs).toEqual([
       { name: 'dailyClose', at: '2026-11-26T00:00:00.000Z' },

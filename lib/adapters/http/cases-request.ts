@@ -1,19 +1,19 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { CaseActionSchema, type CaseAction } from '../../core/case-action.js';
-import { groupKeyOf } from '../../core/case-id.js';
-import { CASE_STATES } from '../../core/case-workflow.js';
-import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
-import { AGE_BUCKETS } from '../../core/run-events.js';
-import type { CaseFilter } from '../case-store.js';
-import { CaseNotFoundError } from './case-errors.js';
-import { RouteNotFoundError } from './errors.js';
-import { InvalidRequestError } from './run-errors.js';
+import { CaseActionSchema, type CaseAction } from '../../core/cases/case-action.js';
+import { groupKeyOf } from '../../core/cases/case-id.js';
+import { CASE_STATES } from '../../core/cases/case-workflow.js';
+import { KINDS, SEVERITIES } from '../../core/reconcile/discrepancy.js';
+import { AGE_BUCKETS } from '../../core/runs/run-events.js';
+import type { CaseFilter } from '../cases/case-store.js';
+import { CaseNotFoundError } from '../../errors/cases.js';
+import { RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError } from '../../errors/runs.js';
 import { problem } from './runs-request.js';
 
 /**
  * The edge of the cases API: which route a request is for and its validated input. Case ids are
- * the base64url of the group key (lib/core/case-id.ts), so a path segment needs no decoding, in
+ * the base64url of the group key (lib/core/cases/case-id.ts), so a path segment needs no decoding, in
  * the cloud or locally; an id that is not one is 404. Each refusal names its field.
  */
 export type CasesRequest =

@@ -1,18 +1,18 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { KINDS, SEVERITIES } from '../../core/discrepancy.js';
-import { groupOfKey } from '../../core/group-key.js';
+import { KINDS, SEVERITIES } from '../../core/reconcile/discrepancy.js';
+import { groupOfKey } from '../../core/records/group-key.js';
 import {
   AGE_BUCKETS,
   LIFECYCLE_STATES,
   RunIdSchema,
   RunRequestSchema,
   type RunRequest,
-} from '../../core/run-events.js';
-import { REPORT_FORMATS, REPORT_LINK, type ReportFormatName } from '../report-keys.js';
-import { DISCREPANCY_SORTS, type DiscrepancyFilter, type DiscrepancySort } from '../run-store.js';
-import { ConfigurationError, RouteNotFoundError } from './errors.js';
-import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
+} from '../../core/runs/run-events.js';
+import { REPORT_FORMATS, REPORT_LINK, type ReportFormatName } from '../runs/report-keys.js';
+import { DISCREPANCY_SORTS, type DiscrepancyFilter, type DiscrepancySort } from '../runs/run-store.js';
+import { ConfigurationError, RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError, RunNotFoundError } from '../../errors/runs.js';
 
 /**
  * The edge of the runs API (CONTRACT §4): which route a request is for and its validated input.

@@ -1,4 +1,4 @@
-import type { Source } from '../records.js';
+import type { Source } from '../records/records.js';
 
 /**
  * How likely a one-sided TIMING_LAG clears by itself (CONTRACT §11): from how late the other side

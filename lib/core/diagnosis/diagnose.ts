@@ -1,5 +1,5 @@
-import type { Assessment } from '../classify.js';
-import type { Discrepancy } from '../discrepancy.js';
+import type { Assessment } from '../reconcile/classify.js';
+import type { Discrepancy } from '../reconcile/discrepancy.js';
 import { clearingProbability, type ArrivalObservation, type ClearingModel } from './clearing-probability.js';
 import { causeFeatures, predictCause, type CauseModel } from './predict-cause.js';
 import { isOneSided } from './suggest-matches.js';

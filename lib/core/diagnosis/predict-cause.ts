@@ -1,6 +1,6 @@
-import type { Discrepancy } from '../discrepancy.js';
-import { KIND_ZH, type Kind } from '../discrepancy.js';
-import { ROOT_CAUSE_ZH } from '../root-cause.js';
+import type { Discrepancy } from '../reconcile/discrepancy.js';
+import { KIND_ZH, type Kind } from '../reconcile/discrepancy.js';
+import { ROOT_CAUSE_ZH } from '../cases/root-cause.js';
 import type { PredictedCause } from './diagnosis-facts.js';
 
 /**

@@ -1,9 +1,9 @@
-import { abs, formatDecimal, formatMoney, parseDecimal, type Decimal } from '../decimal.js';
-import type { Discrepancy } from '../discrepancy.js';
-import { MOVEMENT_TYPE_ZH, isMovementType } from '../movement-type.js';
-import type { Source } from '../records.js';
-import type { Settings } from '../settings.js';
-import { withinTolerance } from '../tolerance.js';
+import { abs, formatDecimal, formatMoney, parseDecimal, type Decimal } from '../shared/decimal.js';
+import type { Discrepancy } from '../reconcile/discrepancy.js';
+import { MOVEMENT_TYPE_ZH, isMovementType } from '../records/movement-type.js';
+import type { Source } from '../records/records.js';
+import type { Settings } from '../reconcile/settings.js';
+import { withinTolerance } from '../reconcile/tolerance.js';
 import type { SuggestedMatch } from './diagnosis-facts.js';
 import {
   compareCodes,

@@ -7,11 +7,11 @@ import {
 } from '../../../lib/core/diagnosis/clearing-probability.js';
 import { arrivalOf, diagnose } from '../../../lib/core/diagnosis/diagnose.js';
 import { trainCauseModel } from '../../../lib/core/diagnosis/predict-cause.js';
-import { assess } from '../../../lib/core/classify.js';
-import { CostTable } from '../../../lib/core/costs.js';
-import { emptyItem, groupRecords } from '../../../lib/core/group.js';
-import { UomTable } from '../../../lib/core/uom.js';
-import { ZoneClock } from '../../../lib/core/zone-clock.js';
+import { assess } from '../../../lib/core/reconcile/classify.js';
+import { CostTable } from '../../../lib/core/records/costs.js';
+import { emptyItem, groupRecords } from '../../../lib/core/reconcile/group.js';
+import { UomTable } from '../../../lib/core/records/uom.js';
+import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { discrepancy } from '../../report/factories.js';
 import { AS_OF, entry, movement, settings } from '../factories.js';
 

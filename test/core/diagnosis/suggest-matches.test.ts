@@ -7,8 +7,8 @@ import {
   suggestMatches,
   type MatchSubject,
 } from '../../../lib/core/diagnosis/suggest-matches.js';
-import { groupKey } from '../../../lib/core/group-key.js';
-import { DEFAULT_SETTINGS } from '../../../lib/core/settings.js';
+import { groupKey } from '../../../lib/core/records/group-key.js';
+import { DEFAULT_SETTINGS } from '../../../lib/core/reconcile/settings.js';
 import { d, entry, movement, run } from '../factories.js';
 
 // Suggested matches (CONTRACT §11): one transaction booked under a mistyped code shows up as two

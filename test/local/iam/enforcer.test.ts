@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoClient, s3Client } from '../../../lib/adapters/aws-clients.js';
-import { ObjectStore } from '../../../lib/adapters/object-store.js';
-import { BUCKET, RECORDS_TABLE, RUNS_TABLE } from '../../../lib/declarations.js';
-import { WEBHOOK_FUNCTION } from '../../../lib/local/ingest-functions.js';
-import { invoke } from '../../../lib/local/lambda-runtime.js';
-import { startPipeline, type Pipeline } from '../../../lib/local/pipeline.js';
-import { RUN_FUNCTIONS } from '../../../lib/run-declarations.js';
+import { dynamoClient, s3Client } from '../../../lib/adapters/aws/aws-clients.js';
+import { ObjectStore } from '../../../lib/adapters/aws/object-store.js';
+import { BUCKET, RECORDS_TABLE, RUNS_TABLE } from '../../../lib/declarations/tables.js';
+import { WEBHOOK_FUNCTION } from '../../../lib/local/wiring/ingest-functions.js';
+import { invoke } from '../../../lib/local/standins/lambda-runtime.js';
+import { startPipeline, type Pipeline } from '../../../lib/local/wiring/pipeline.js';
+import { RUN_FUNCTIONS } from '../../../lib/declarations/runs.js';
 
 /**
  * The local pipeline checks each function's calls against that function's own policy in the stack

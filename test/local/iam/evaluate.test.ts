@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStatements, evaluate, type PolicyStatement } from '../../../lib/local/iam/evaluate.js';
+import { checkStatements, evaluate, type PolicyStatement } from '../../../lib/local/standins/iam/evaluate.js';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/stocktally-runs';
 const BUCKET = 'arn:aws:s3:::stocktally-data';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET, HANDLERS, RUNS_TABLE } from '../../../lib/declarations.js';
-import { localBucketArn, localTableArn } from '../../../lib/local/iam/arns.js';
-import { LOCAL_FUNCTION_HANDLERS } from '../../../lib/local/iam/enforcer.js';
-import { evaluate } from '../../../lib/local/iam/evaluate.js';
-import { loadFunctionPoliciesFile, resolvePolicyValue } from '../../../lib/local/iam/policies.js';
-import { synthesizeLocalDefinitions } from '../../../lib/stacks/run-asl.js';
+import { BUCKET, HANDLERS, RUNS_TABLE } from '../../../lib/declarations/tables.js';
+import { localBucketArn, localTableArn } from '../../../lib/local/standins/iam/arns.js';
+import { LOCAL_FUNCTION_HANDLERS } from '../../../lib/local/standins/iam/enforcer.js';
+import { evaluate } from '../../../lib/local/standins/iam/evaluate.js';
+import { loadFunctionPoliciesFile, resolvePolicyValue } from '../../../lib/local/standins/iam/policies.js';
+import { synthesizeLocalDefinitions } from '../../../lib/local/standins/run-asl.js';
 import { PROJECT_ROOT } from '../../stacks/cdk-context.js';
 
 describe('the functions’ policies the local pipeline enforces', () => {

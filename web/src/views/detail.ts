@@ -1,5 +1,5 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
-import { keyParts } from '../../../lib/core/group-key.js';
+import { keyParts } from '../../../lib/core/records/group-key.js';
 import { ApiError, type DiscrepancyDetail, type RunBrief } from '../api.js';
 import type { Context } from '../context.js';
 import { daysBetween, formatInstant, formatMoney, formatQuantity } from '../format.js';

@@ -5,8 +5,8 @@ import { pickRun, type Context } from '../context.js';
 import { formatCount, formatMoney, magnitude } from '../format.js';
 import { codeLabel, kindLabel, severityLabel, t } from '../i18n.js';
 import { cellRoute } from '../routes.js';
-import type { Kind } from '../../../lib/core/discrepancy.js';
-import type { HeatCell } from '../../../lib/core/run-heat-map.js';
+import type { Kind } from '../../../lib/core/reconcile/discrepancy.js';
+import type { HeatCell } from '../../../lib/core/runs/run-heat-map.js';
 import { loading, problem, runPicker } from './common.js';
 
 /** One heat map's cells as ECharts reads them: [x, y, shade, count, exact money]. */

@@ -1,6 +1,6 @@
 import { html, render, type TemplateResult } from 'lit-html';
-import { KINDS, SEVERITIES, type Kind, type Severity } from '../../../lib/core/discrepancy.js';
-import { AGE_BUCKETS, LIFECYCLE_STATES } from '../../../lib/core/run-events.js';
+import { KINDS, SEVERITIES, type Kind, type Severity } from '../../../lib/core/reconcile/discrepancy.js';
+import { AGE_BUCKETS, LIFECYCLE_STATES } from '../../../lib/core/runs/run-events.js';
 import type { Api, CaseQuery, ListQuery, RunBrief, RunDiscrepancy } from '../api.js';
 import { CASE_STATES, type CaseSummary } from '../case-types.js';
 import { pickRun, type Context } from '../context.js';

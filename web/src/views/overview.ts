@@ -1,6 +1,6 @@
 import { html, render, type TemplateResult } from 'lit-html';
-import { groupOfKey } from '../../../lib/core/group-key.js';
-import { ZoneClock } from '../../../lib/core/zone-clock.js';
+import { groupOfKey } from '../../../lib/core/records/group-key.js';
+import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { NotAvailableError, type RunBrief, type RunHeatMap } from '../api.js';
 import { CASE_STATES, type CloseCheck } from '../case-types.js';
 import { draw, SEVERITY_COLOURS } from '../charts.js';

@@ -5,8 +5,8 @@ import { pickRun, type Context } from '../context.js';
 import { formatMoney, formatQuantity } from '../format.js';
 import { codeLabel, t, typeLabel } from '../i18n.js';
 import { routeHash, type VouchersRoute } from '../routes.js';
-import { VOUCHER_STATUSES } from '../../../lib/core/voucher-names.js';
-import { ZoneClock } from '../../../lib/core/zone-clock.js';
+import { VOUCHER_STATUSES } from '../../../lib/core/vouchers/voucher-names.js';
+import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { loading, problem } from './common.js';
 import { closingPeriod } from './overview.js';
 

@@ -1,0 +1,31 @@
+import { dynamoClient, s3Client } from '../aws/aws-clients.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { digestLog } from './digest-log-container.js';
+import { config } from '../aws/env.js';
+import { IngestJournalStore } from './ingest-journal-store.js';
+import { ObjectStore } from '../aws/object-store.js';
+import { RecordStore } from './record-store.js';
+
+/** The stores the ingest functions write through, one of each per container, made on first use. */
+let records: RecordStore | undefined;
+let objects: ObjectStore | undefined;
+let checkpoints: CheckpointStore | undefined;
+
+export function recordStore(): RecordStore {
+  const digests = digestLog();
+  return (records ??= new RecordStore({
+    client: dynamoClient(),
+    tableName: config.recordsTable(),
+    partitions: config.partitions(),
+    journal: new IngestJournalStore(dynamoClient(), config.recordsTable()),
+    ...(digests === undefined ? {} : { digests }),
+  }));
+}
+
+export function objectStore(): ObjectStore {
+  return (objects ??= new ObjectStore(s3Client()));
+}
+
+export function checkpointStore(): CheckpointStore {
+  return (checkpoints ??= new CheckpointStore(dynamoClient(), config.recordsTable()));
+}

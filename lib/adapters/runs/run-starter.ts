@@ -1,0 +1,36 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ListPartitionsInput, RunStarter } from '../../core/runs/run-events.js';
+import { runConfig } from './containers.js';
+
+/**
+ * How POST /v1/runs starts a run: a Step Functions execution named after the run id (so a repeated
+ * start of the same run cannot start it twice), its input the ListPartitions input. The local
+ * pipeline puts its own starter in with setRunStarter before the first request.
+ */
+export class StepFunctionsRunStarter implements RunStarter {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: () => string,
+  ) {}
+
+  async start(input: ListPartitionsInput): Promise<void> {
+    await this.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn(),
+        name: input.runId,
+        input: JSON.stringify(input),
+      }),
+    );
+  }
+}
+
+let starter: RunStarter | undefined;
+
+export function runStarter(): RunStarter {
+  return (starter ??= new StepFunctionsRunStarter(new SFNClient({}), runConfig.stateMachineArn));
+}
+
+/** Replaces the starter (the local state machine runner, a test's fake); undefined restores the default. */
+export function setRunStarter(next: RunStarter | undefined): void {
+  starter = next;
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { accountOf } from './case-decide.js';
+import { casePeriod, toCaseFacts, type CaseFacts } from './case-facts.js';
+import { SYSTEM_ACTOR, type CaseWorkflow, type EventDraft } from './case-workflow.js';
+import type { RunDiscrepancy } from '../runs/run-events.js';
+import { ownerFor, type WorkflowConfig } from './workflow-config.js';
+
+/**
+ * What a run does to the cases, pure: every discrepancy it finds has a case (opened on first
+ * sight, never made twice), every case shows the latest facts the runs know, and a few cases close
+ * by themselves when the run finds their group agreeing ("automatic closing"):
+ *
+ * - an APPROVED accept-timing case (the timing difference it accepted has cleared), and
+ * - an OPEN case of a TIMING_LAG nobody has started on (the lag cleared, as lags do),
+ *
+ * each with its root cause (the proposal's, else late posting). While the case's account is frozen
+ * the close is held instead (a `hold` event); unfreezing the account closes the held cases whose
+ * group still agrees. Every other case waits for a person, even when its group agrees now: its
+ * cause must be named. A closed case whose group disagrees again (a new occurrence, with a later
+ * firstSeen) is reopened.
+ */
+export interface CaseSnapshot {
+  workflow: CaseWorkflow;
+  facts: CaseFacts;
+  factsHash: string;
+}
+
+export interface CasePlan {
+  groupKey: string;
+  facts: CaseFacts;
+  factsHash: string;
+  /** The facts differ from the stored ones (or the case is new). */
+  writeFacts: boolean;
+  /** Events to append, in order; the first event of a new case is its `open`. */
+  events: EventDraft[];
+  create: boolean;
+}
+
+export interface RunCaseContext {
+  config: WorkflowConfig;
+  runId: string;
+  /** ISO 8601 instant the events are dated. */
+  now: string;
+  /** Account keys frozen now (accountOf). */
+  frozen: ReadonlySet<string>;
+}
+
+/** The facts' fingerprint, their source run aside: an unchanged group is not written again. */
+export function factsHash(facts: CaseFacts): string {
+  const { runId: _runId, ...rest } = facts;
+  return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
+}
+
+/** Whether the run may close this case by itself once its group agrees. */
+export function closesByItself(workflow: CaseWorkflow, facts: Pick<CaseFacts, 'kind'>): boolean {
+  return (
+    (workflow.state === 'APPROVED' && workflow.proposal?.resolution.action === 'accept-timing') ||
+    (workflow.state === 'OPEN' && facts.kind === 'TIMING_LAG')
+  );
+}
+
+function autoClose(workflow: CaseWorkflow, now: string, reason: string): EventDraft {
+  return {
+    type: 'close',
+    at: now,
+    actor: SYSTEM_ACTOR,
+    data: { rootCause: workflow.rootCause ?? { code: 'late-posting' }, auto: true, reason },
+  };
+}
+
+export function planRunCases(
+  discrepancies: readonly RunDiscrepancy[],
+  existing: ReadonlyMap<string, CaseSnapshot>,
+  ctx: RunCaseContext,
+): CasePlan[] {
+  const plans: CasePlan[] = [];
+  for (const shown of discrepancies) {
+    const facts = toCaseFacts(shown, ctx.runId);
+    const hash = factsHash(facts);
+    const known = existing.get(shown.groupKey);
+    if (known === undefined) {
+      if (shown.state === 'RESOLVED') continue;
+      const open: EventDraft = {
+        type: 'open',
+        at: ctx.now,
+        actor: SYSTEM_ACTOR,
+        data: {
+          owner: ownerFor(ctx.config, shown.warehouseId),
+          runId: ctx.runId,
+          kind: shown.kind,
+          severity: shown.severity,
+          moneyAtStake: shown.moneyAtStake,
+          period: casePeriod(shown),
+        },
+      };
+      plans.push({
+        groupKey: shown.groupKey,
+        facts,
+        factsHash: hash,
+        writeFacts: true,
+        events: [open],
+        create: true,
+      });
+      continue;
+    }
+    const { workflow } = known;
+    const events: EventDraft[] = [];
+    if (
+      shown.state !== 'RESOLVED' &&
+      workflow.state === 'CLOSED' &&
+      shown.firstSeen !== known.facts.firstSeen
+    ) {
+      events.push({
+        type: 'reopen',
+        at: ctx.now,
+        actor: SYSTEM_ACTOR,
+        data: { runId: ctx.runId, firstSeen: shown.firstSeen },
+      });
+    }
+    if (shown.state === 'RESOLVED' && closesByItself(workflow, facts)) {
+      const account = accountOf(ctx.config, facts);
+      if (!ctx.frozen.has(account)) {
+        events.push(autoClose(workflow, ctx.now, `run ${ctx.runId} found the group agreeing`));
+      } else if (workflow.held === undefined) {
+        events.push({ type: 'hold', at: ctx.now, actor: SYSTEM_ACTOR, data: { account, runId: ctx.runId } });
+      }
+    }
+    const writeFacts = hash !== known.factsHash;
+    if (writeFacts || events.length > 0) {
+      plans.push({ groupKey: shown.groupKey, facts, factsHash: hash, writeFacts, events, create: false });
+    }
+  }
+  return plans;
+}
+
+/** The close of a held case once its account is unfrozen, if its group still agrees. */
+export function releaseHeld(
+  workflow: CaseWorkflow,
+  facts: CaseFacts,
+  now: string,
+  by: string,
+): EventDraft | undefined {
+  if (workflow.held === undefined || facts.state !== 'RESOLVED' || !closesByItself(workflow, facts))
+    return undefined;
+  return autoClose(workflow, now, `account ${workflow.held.account} unfrozen by ${by}; the group agrees`);
+}

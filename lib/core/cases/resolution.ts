@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { formatDecimal, parseDecimal } from '../shared/decimal.js';
+import { MOVEMENT_TYPES } from '../records/movement-type.js';
+
+/**
+ * How a case proposes to settle its discrepancy: one of a few resolution actions, each with its own
+ * payload. Every action but accept-timing books an adjusting journal entry (journal-entry.ts);
+ * accept-timing books nothing and closes when a later run finds the group agreeing.
+ */
+export const RESOLUTION_ACTIONS = [
+  'supplement-voucher',
+  'reverse-entry',
+  'adjust-price',
+  'adjust-quantity',
+  'freeze-account',
+  'accept-timing',
+] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+
+export const RESOLUTION_ZH: Readonly<Record<ResolutionAction, string>> = {
+  'supplement-voucher': '补录凭证',
+  'reverse-entry': '冲销错误分录',
+  'adjust-price': '调整价格',
+  'adjust-quantity': '调整数量',
+  'freeze-account': '冻结账户',
+  'accept-timing': '确认为时间性差异',
+};
+
+/** A decimal as a JSON string or number, kept as its canonical text. */
+const decimal = (what: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const parsed = parseDecimal(String(value));
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: `${what} ${parsed.reason}` });
+      return z.NEVER;
+    }
+    return formatDecimal(parsed.value);
+  });
+
+const memo = z.string().trim().min(1).max(200).optional();
+const movementType = z.enum(MOVEMENT_TYPES).optional();
+
+export const ResolutionSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('supplement-voucher'),
+    /** The voucher (凭证号) that books what is missing. */
+    voucherRef: z.string().trim().min(1).max(100),
+    movementType,
+    /** The amount to book; by default what the books lack (expected amount - finance amount). */
+    amount: decimal('amount').optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('reverse-entry'),
+    /** The finance lines booked wrongly: ids among the discrepancy's financeEntryIds. */
+    entryIds: z.array(z.string().trim().min(1)).min(1).max(100),
+    movementType,
+    /** The amount to reverse; by default the lines' amount when the facts give it. */
+    amount: decimal('amount').optional(),
+    /** Book the reversed amount again under this type (a receipt booked as a shipment). */
+    rebookAs: movementType,
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('adjust-price'),
+    /** The right unit cost of the finance quantity. */
+    unitCost: decimal('unitCost').refine((v) => !v.startsWith('-'), 'must not be negative'),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('adjust-quantity'),
+    /** The quantity finance should hold; by default the WMS quantity. */
+    quantity: decimal('quantity').optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('freeze-account'),
+    reason: z.string().trim().min(1).max(500),
+    /** The difference to park in suspense; by default expected amount - finance amount. */
+    amount: decimal('amount').optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('accept-timing'),
+    /** When the other side is expected (informational). */
+    expectedBy: z.iso.date().optional(),
+    memo,
+  }),
+]);
+export type Resolution = z.infer<typeof ResolutionSchema>;

@@ -1,0 +1,627 @@
+import { formatDecimal, formatMoney, parseDecimal, type Decimal } from '../shared/decimal.js';
+import {
+  KIND_ZH,
+  KINDS,
+  listedKinds,
+  SEVERITIES,
+  SEVERITY_ZH,
+  type Discrepancy,
+  type Kind,
+  type Severity,
+} from '../reconcile/discrepancy.js';
+import { MOVEMENT_TYPE_ZH, type MovementType } from '../records/movement-type.js';
+import { ZoneClock } from '../shared/zone-clock.js';
+
+/**
+ * The report finance signs (issue 6), as one model that the PDF, XLSX and CSV renderers draw:
+ * a run's summary and its discrepancies -> cover, KPI figures, a warehouse x kind heat map, the
+ * largest items, the detail rows and the rejected input rows. Every total is summed here from the
+ * rows' exact decimals, so a number shown is the number summed; the builder takes one
+ * discrepancy at a time, so a run of any size is summarized in bounded memory.
+ */
+
+/** A label in both languages: Chinese first, as finance reads it (CONTRACT §6 vocabulary). */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+export const REPORT_TITLE: Bilingual = {
+  zh: '库存-财务对账报告',
+  en: 'Inventory–Finance Reconciliation Report',
+};
+
+export const SECTION_IDS = ['cover', 'kpis', 'heatMap', 'top', 'detail', 'rejected', 'signOff'] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
+export const SECTION_TITLES: Readonly<Record<SectionId, Bilingual>> = {
+  cover: { zh: '报告信息', en: 'About this report' },
+  kpis: { zh: '关键指标', en: 'Key figures' },
+  heatMap: { zh: '差异热力图:仓库 × 差异类型', en: 'Heat map: warehouse × kind' },
+  top: { zh: '涉及金额最大的差异', en: 'Largest discrepancies by money at stake' },
+  detail: { zh: '差异明细', en: 'All discrepancies' },
+  rejected: { zh: '拒收行', en: 'Rejected input rows' },
+  signOff: { zh: '签字确认', en: 'Sign-off' },
+};
+
+export const KIND_EN: Readonly<Record<Kind, string>> = {
+  MISSING_IN_WMS: 'Missing in WMS',
+  MISSING_IN_FINANCE: 'Missing in finance',
+  TIMING_LAG: 'Timing lag',
+  TYPE_MISMATCH: 'Type mismatch',
+  ACCOUNT_MISMATCH: 'Account mismatch',
+  DUPLICATE_POSTING: 'Duplicate posting',
+  QUANTITY_MISMATCH: 'Quantity mismatch',
+  AMOUNT_MISMATCH: 'Amount mismatch',
+};
+
+/** The column labels every renderer uses, so PDF, XLSX and CSV speak the same words. */
+export const LABELS = {
+  company: { zh: '公司', en: 'Company' },
+  period: { zh: '会计期间', en: 'Period' },
+  asOf: { zh: '对账基准时间', en: 'As of' },
+  runId: { zh: '运行编号', en: 'Run ID' },
+  generatedAt: { zh: '生成时间', en: 'Generated at' },
+  lagWindow: { zh: '滞后窗口', en: 'Lag window' },
+  sources: { zh: '数据来源', en: 'Data sources' },
+  source: { zh: '来源', en: 'Source' },
+  file: { zh: '文件', en: 'File' },
+  rows: { zh: '数据行数', en: 'Rows' },
+  accepted: { zh: '采用', en: 'Accepted' },
+  rejectedRows: { zh: '拒收行', en: 'Rejected rows' },
+  groupsSeen: { zh: '对账组数', en: 'Groups seen' },
+  groupsMatched: { zh: '已匹配组数', en: 'Matched' },
+  matchRate: { zh: '匹配率', en: 'Match rate' },
+  discrepancies: { zh: '差异数', en: 'Discrepancies' },
+  moneyAtStake: { zh: '涉及金额', en: 'Money at stake' },
+  openRed: { zh: '未关闭红灯项', en: 'Open RED items' },
+  rank: { zh: '序号', en: '#' },
+  severity: { zh: '严重程度', en: 'Severity' },
+  kind: { zh: '差异类型', en: 'Kind' },
+  warehouse: { zh: '仓库', en: 'Warehouse' },
+  sku: { zh: '物料', en: 'SKU' },
+  document: { zh: '业务单据', en: 'Document' },
+  uom: { zh: '单位', en: 'UoM' },
+  wmsQuantity: { zh: 'WMS数量', en: 'WMS qty' },
+  financeQuantity: { zh: '财务数量', en: 'Finance qty' },
+  quantityDelta: { zh: '数量差', en: 'Qty delta' },
+  unitCost: { zh: '单位成本', en: 'Unit cost' },
+  expectedAmount: { zh: '预期金额', en: 'Expected amount' },
+  financeAmount: { zh: '财务金额', en: 'Finance amount' },
+  amountDelta: { zh: '金额差', en: 'Amount delta' },
+  wmsTypes: { zh: 'WMS业务类型', en: 'WMS types' },
+  financeTypes: { zh: '财务业务类型', en: 'Finance types' },
+  latestEventAt: { zh: '最近WMS事件(UTC)', en: 'Latest WMS event (UTC)' },
+  latestPostingAt: { zh: '最近财务过账(UTC)', en: 'Latest posting (UTC)' },
+  wmsEventIds: { zh: 'WMS事件编号', en: 'WMS event ids' },
+  financeEntryIds: { zh: '财务分录行编号', en: 'Finance entry ids' },
+  explanation: { zh: '说明', en: 'Explanation' },
+  workflow: { zh: '原因 / 整改 / 负责人', en: 'Cause / rectification / owner' },
+  cause: { zh: '原因', en: 'Cause' },
+  rectification: { zh: '整改措施', en: 'Rectification' },
+  owner: { zh: '负责人', en: 'Owner' },
+  status: { zh: '处理状态', en: 'Status' },
+  count: { zh: '项数', en: 'Count' },
+  total: { zh: '合计', en: 'Total' },
+  others: { zh: '其他仓库', en: 'Other warehouses' },
+  line: { zh: '行号', en: 'Line' },
+  field: { zh: '字段', en: 'Field' },
+  reason: { zh: '拒收原因', en: 'Reason' },
+  warehouseLead: { zh: '仓库负责人', en: 'Warehouse lead' },
+  financeReviewer: { zh: '财务复核', en: 'Finance reviewer' },
+  signature: { zh: '签字', en: 'Signature' },
+  date: { zh: '日期', en: 'Date' },
+} as const satisfies Record<string, Bilingual>;
+
+export const SOURCE_LABELS: Readonly<Record<string, Bilingual>> = {
+  wms: { zh: 'WMS出入库记录', en: 'WMS movements' },
+  finance: { zh: '财务分录', en: 'Finance entries' },
+  uom: { zh: '计量单位换算表', en: 'Unit conversions' },
+  costs: { zh: '标准成本表', en: 'Standard costs' },
+};
+
+/** What the exception workflow says about a discrepancy; until it exists every item is open. */
+export interface WorkflowNote {
+  status: 'open' | 'in-progress' | 'resolved';
+  cause?: string | undefined;
+  rectification?: string | undefined;
+  owner?: string | undefined;
+}
+
+/** Looks a group up in the exception workflow (by the stable groupKey of a discrepancy). */
+export type WorkflowLookup = (groupKey: string) => WorkflowNote | undefined;
+
+export const WORKFLOW_STATUS: Readonly<Record<WorkflowNote['status'], Bilingual>> = {
+  open: { zh: '待处理', en: 'open' },
+  'in-progress': { zh: '处理中', en: 'in progress' },
+  resolved: { zh: '已解决', en: 'resolved' },
+};
+
+/** The figures of summary.json the report reads; the CLI's Summary and a run's summary both fit. */
+export interface ReportSummary {
+  asOf: string;
+  timezone: string;
+  lagHours: number;
+  groupsSeen: number;
+  groupsMatched: number;
+  matchRate: string;
+  discrepancies: number;
+  moneyAtStake: { total: string };
+  inputs: Readonly<
+    Record<
+      string,
+      | { file: string; rows: number; rejected: number; accepted?: number | undefined; duplicates?: number }
+      | undefined
+    >
+  >;
+  rejected: readonly { file: string; line: number; field: string | null; reason: string; source: string }[];
+  run?: { generatedAt?: string | undefined } | undefined;
+}
+
+/** Who and what the report is about, beyond the summary. */
+export interface ReportRunInfo {
+  runId: string;
+  /** Shown on the cover; "Stocktally" unless the caller names the company. */
+  company?: string | undefined;
+  /** Accounting period(s) covered; by default the periods the discrepancies fall in. */
+  period?: string | undefined;
+  /** ISO instant; by default the summary's generatedAt. */
+  generatedAt?: string | undefined;
+}
+
+export interface ReportOptions {
+  /** How many of the largest discrepancies get their own section (20). */
+  topCount?: number;
+  /** Warehouses drawn in the heat map before the rest fold into one row (16). */
+  heatMapWarehouses?: number;
+  workflow?: WorkflowLookup | undefined;
+}
+
+/** One discrepancy as every renderer shows it: decimals stay exact strings, labels are ready. */
+export interface DetailRow {
+  groupKey: string;
+  severity: Severity;
+  kind: Kind;
+  warehouseId: string;
+  sku: string;
+  documentRef: string;
+  uom: string;
+  wmsQuantity: string;
+  financeQuantity: string;
+  quantityDelta: string;
+  unitCost: string | null;
+  expectedAmount: string | null;
+  financeAmount: string;
+  amountDelta: string | null;
+  moneyAtStake: string;
+  wmsTypes: string;
+  financeTypes: string;
+  latestEventAt: string | null;
+  latestPostingAt: string | null;
+  wmsEventIds: string;
+  financeEntryIds: string;
+  explanation: string;
+  workflow: WorkflowNote;
+  /** "待处理 open", or the workflow's cause / rectification / owner. */
+  workflowText: string;
+}
+
+export interface HeatCell {
+  kind: Kind;
+  count: number;
+  /** Exact sum of the cell's money at stake, 2 places. */
+  money: string;
+  /** 0..1: the cell's money against the largest cell's, for the colour. */
+  intensity: number;
+}
+
+export interface HeatRow {
+  warehouseId: string;
+  /** True for the row that folds the warehouses beyond the drawn ones. */
+  others: boolean;
+  /** How many warehouses the row stands for (1 unless `others`). */
+  warehouses: number;
+  cells: HeatCell[];
+  count: number;
+  money: string;
+}
+
+export interface HeatMap {
+  kinds: readonly Kind[];
+  rows: HeatRow[];
+  totals: { kind: Kind; count: number; money: string }[];
+  count: number;
+  money: string;
+  /** The largest cell's money: the top of the colour scale. */
+  maxCellMoney: string;
+}
+
+export interface SourceFigures {
+  source: string;
+  label: Bilingual;
+  file: string;
+  rows: number;
+  accepted: number | null;
+  rejected: number;
+}
+
+export interface ReportModel {
+  title: Bilingual;
+  sections: { id: SectionId; title: Bilingual }[];
+  cover: {
+    company: string;
+    period: string;
+    asOf: string;
+    timezone: string;
+    lagHours: number;
+    runId: string;
+    generatedAt: string;
+    sources: SourceFigures[];
+    rejectedRows: number;
+  };
+  kpis: {
+    groupsSeen: number;
+    groupsMatched: number;
+    /** Percent with two places, from the summary's exact ratio: "92.00". */
+    matchRatePercent: string;
+    discrepancies: number;
+    moneyAtStake: Record<Severity | 'total', string>;
+    countBySeverity: Record<Severity, number>;
+    openRed: number;
+  };
+  byKind: { kind: Kind; count: number; money: string }[];
+  heatMap: HeatMap;
+  top: DetailRow[];
+  rejected: ReportSummary['rejected'];
+  /** Whether the rows add up to the summary's own figures (a partial list would not). */
+  consistency: {
+    agrees: boolean;
+    summaryCount: number;
+    rowCount: number;
+    summaryMoney: string;
+    rowMoney: string;
+  };
+}
+
+export const OPEN: WorkflowNote = { status: 'open' };
+
+function exact(text: string, field: string): Decimal {
+  const parsed = parseDecimal(text);
+  // The engine writes these fields itself: a non-decimal is a bug upstream, not bad input.
+  if (!parsed.ok) throw new Error(`discrepancy ${field} ${parsed.reason}`);
+  return parsed.value;
+}
+
+/** "1569455.21" -> "1,569,455.21": grouping only, the digits stay the exact ones. */
+export function groupDigits(text: string): string {
+  const negative = text.startsWith('-');
+  const body = negative ? text.slice(1) : text;
+  const dot = body.indexOf('.');
+  const int = dot < 0 ? body : body.slice(0, dot);
+  const frac = dot < 0 ? '' : body.slice(dot);
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${frac}`;
+}
+
+function typeNames(types: readonly MovementType[]): string {
+  return types.map((t) => `${MOVEMENT_TYPE_ZH[t]} ${t}`).join(', ');
+}
+
+export function workflowText(note: WorkflowNote): string {
+  const status = WORKFLOW_STATUS[note.status];
+  const parts = [note.cause, note.rectification, note.owner].filter(
+    (p): p is string => p !== undefined && p !== '',
+  );
+  return parts.length === 0 ? `${status.zh} ${status.en}` : `${status.zh} ${status.en}: ${parts.join(' / ')}`;
+}
+
+export function toDetailRow(d: Discrepancy, workflow?: WorkflowLookup): DetailRow {
+  const note = workflow?.(d.groupKey) ?? OPEN;
+  return {
+    groupKey: d.groupKey,
+    severity: d.severity,
+    kind: d.kind,
+    warehouseId: d.warehouseId,
+    sku: d.sku,
+    documentRef: d.documentRef,
+    uom: d.uom,
+    wmsQuantity: d.wmsQuantity,
+    financeQuantity: d.financeQuantity,
+    quantityDelta: d.quantityDelta,
+    unitCost: d.unitCost,
+    expectedAmount: d.expectedAmount,
+    financeAmount: d.financeAmount,
+    amountDelta: d.amountDelta,
+    moneyAtStake: d.moneyAtStake,
+    wmsTypes: typeNames(d.wmsTypes),
+    financeTypes: typeNames(d.financeTypes),
+    latestEventAt: d.latestEventAt,
+    latestPostingAt: d.latestPostingAt,
+    wmsEventIds: d.wmsEventIds.join(' '),
+    financeEntryIds: d.financeEntryIds.join(' '),
+    explanation: d.explanation,
+    workflow: note,
+    workflowText: workflowText(note),
+  };
+}
+
+export function severityLabel(s: Severity): string {
+  return `${SEVERITY_ZH[s]} ${s}`;
+}
+
+export function kindLabel(k: Kind): Bilingual {
+  return { zh: KIND_ZH[k], en: KIND_EN[k] };
+}
+
+interface Ranked {
+  money: Decimal;
+  row: DetailRow;
+}
+
+/** Larger money first; equal money in groupKey order, so the list is the same on every run. */
+function before(a: Ranked, b: Ranked): boolean {
+  return a.money !== b.money ? a.money > b.money : a.row.groupKey < b.row.groupKey;
+}
+
+function zeroByKind(): Record<Kind, { count: number; money: Decimal }> {
+  return Object.fromEntries(KINDS.map((k) => [k, { count: 0, money: 0n }])) as Record<
+    Kind,
+    { count: number; money: Decimal }
+  >;
+}
+
+/** Feeds on discrepancies one at a time and keeps only aggregates and the top list. */
+export class ReportModelBuilder {
+  private readonly topCount: number;
+  private readonly heatMapWarehouses: number;
+  private readonly workflow: WorkflowLookup | undefined;
+  private readonly bySeverity: Record<Severity, { count: number; money: Decimal }> = {
+    RED: { count: 0, money: 0n },
+    YELLOW: { count: 0, money: 0n },
+    GREEN: { count: 0, money: 0n },
+  };
+  private readonly byKind = zeroByKind();
+
+  /** The kinds the report lists: an optional kind (ACCOUNT_MISMATCH) only when the run found one. */
+  private listed(): Kind[] {
+    return listedKinds((k) => this.byKind[k].count > 0);
+  }
+  private readonly byWarehouse = new Map<string, Record<Kind, { count: number; money: Decimal }>>();
+  private readonly top: Ranked[] = [];
+  private readonly periods = new Set<string>();
+  private rows = 0;
+  private openRed = 0;
+
+  constructor(
+    private readonly run: ReportRunInfo,
+    private readonly summary: ReportSummary,
+    options: ReportOptions = {},
+  ) {
+    this.topCount = options.topCount ?? 20;
+    this.heatMapWarehouses = options.heatMapWarehouses ?? 16;
+    this.workflow = options.workflow;
+  }
+
+  add(d: Discrepancy): void {
+    const money = exact(d.moneyAtStake, 'moneyAtStake');
+    this.rows++;
+    const severity = this.bySeverity[d.severity];
+    severity.count++;
+    severity.money += money;
+    const kind = this.byKind[d.kind];
+    kind.count++;
+    kind.money += money;
+    let cells = this.byWarehouse.get(d.warehouseId);
+    if (cells === undefined) {
+      cells = zeroByKind();
+      this.byWarehouse.set(d.warehouseId, cells);
+    }
+    cells[d.kind].count++;
+    cells[d.kind].money += money;
+    if (d.wmsPeriod !== null) this.periods.add(d.wmsPeriod);
+    if (d.financePeriod !== null) this.periods.add(d.financePeriod);
+    const note = this.workflow?.(d.groupKey) ?? OPEN;
+    if (d.severity === 'RED' && note.status !== 'resolved') this.openRed++;
+    this.offerTop(d, money);
+  }
+
+  private offerTop(d: Discrepancy, money: Decimal): void {
+    if (this.topCount <= 0) return;
+    const last = this.top[this.top.length - 1];
+    if (this.top.length >= this.topCount && last !== undefined) {
+      // Cheap reject first: most rows of a large run never make the list.
+      if (money < last.money || (money === last.money && d.groupKey >= last.row.groupKey)) return;
+    }
+    const candidate: Ranked = { money, row: toDetailRow(d, this.workflow) };
+    let at = this.top.length;
+    while (at > 0) {
+      const prev = this.top[at - 1];
+      if (prev === undefined || !before(candidate, prev)) break;
+      at--;
+    }
+    this.top.splice(at, 0, candidate);
+    if (this.top.length > this.topCount) this.top.pop();
+  }
+
+  build(): ReportModel {
+    const s = this.summary;
+    const total = SEVERITIES.reduce((acc, sev) => acc + this.bySeverity[sev].money, 0n);
+    const summaryMoney = parseDecimal(s.moneyAtStake.total);
+    const rowMoney = formatMoney(total);
+    return {
+      title: REPORT_TITLE,
+      sections: SECTION_IDS.map((id) => ({ id, title: SECTION_TITLES[id] })),
+      cover: {
+        company: this.run.company ?? 'Stocktally',
+        period: this.run.period ?? this.period(),
+        asOf: s.asOf,
+        timezone: s.timezone,
+        lagHours: s.lagHours,
+        runId: this.run.runId,
+        generatedAt: this.run.generatedAt ?? s.run?.generatedAt ?? s.asOf,
+        sources: sourceFigures(s),
+        rejectedRows: s.rejected.length,
+      },
+      kpis: {
+        groupsSeen: s.groupsSeen,
+        groupsMatched: s.groupsMatched,
+        matchRatePercent: percent(s.matchRate),
+        discrepancies: this.rows,
+        moneyAtStake: {
+          total: rowMoney,
+          RED: formatMoney(this.bySeverity.RED.money),
+          YELLOW: formatMoney(this.bySeverity.YELLOW.money),
+          GREEN: formatMoney(this.bySeverity.GREEN.money),
+        },
+        countBySeverity: {
+          RED: this.bySeverity.RED.count,
+          YELLOW: this.bySeverity.YELLOW.count,
+          GREEN: this.bySeverity.GREEN.count,
+        },
+        openRed: this.openRed,
+      },
+      byKind: this.listed().map((k) => ({
+        kind: k,
+        count: this.byKind[k].count,
+        money: formatMoney(this.byKind[k].money),
+      })),
+      heatMap: this.heatMap(),
+      top: this.top.map((r) => r.row),
+      rejected: s.rejected,
+      consistency: {
+        agrees: this.rows === s.discrepancies && summaryMoney.ok && summaryMoney.value === total,
+        summaryCount: s.discrepancies,
+        rowCount: this.rows,
+        summaryMoney: s.moneyAtStake.total,
+        rowMoney,
+      },
+    };
+  }
+
+  private period(): string {
+    const sorted = [...this.periods].sort();
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    if (first === undefined || last === undefined) {
+      const asOf = Date.parse(this.summary.asOf);
+      return Number.isNaN(asOf) ? '' : new ZoneClock(this.summary.timezone).periodOf(asOf);
+    }
+    return first === last ? first : `${first} – ${last}`;
+  }
+
+  private heatMap(): HeatMap {
+    const warehouses = [...this.byWarehouse.entries()].map(([id, cells]) => {
+      let money = 0n;
+      let count = 0;
+      for (const k of KINDS) {
+        money += cells[k].money;
+        count += cells[k].count;
+      }
+      return { id, cells, money, count };
+    });
+    // The warehouses with the most at stake first; the id breaks ties so the order is stable.
+    warehouses.sort((a, b) => (a.money !== b.money ? (a.money > b.money ? -1 : 1) : a.id < b.id ? -1 : 1));
+    const limit = Math.max(1, this.heatMapWarehouses);
+    // Folding a single warehouse into "others" would hide its name for nothing.
+    const shown = warehouses.length > limit ? warehouses.slice(0, limit - 1) : warehouses;
+    const folded = warehouses.slice(shown.length);
+    const rows: {
+      id: string;
+      others: boolean;
+      warehouses: number;
+      cells: Record<Kind, { count: number; money: Decimal }>;
+    }[] = shown.map((w) => ({ id: w.id, others: false, warehouses: 1, cells: w.cells }));
+    if (folded.length > 0) {
+      const cells = zeroByKind();
+      for (const w of folded) {
+        for (const k of KINDS) {
+          cells[k].count += w.cells[k].count;
+          cells[k].money += w.cells[k].money;
+        }
+      }
+      rows.push({ id: '', others: true, warehouses: folded.length, cells });
+    }
+    let maxCell = 0n;
+    for (const r of rows) for (const k of KINDS) if (r.cells[k].money > maxCell) maxCell = r.cells[k].money;
+    const intensity = (money: Decimal): number =>
+      maxCell === 0n || money === 0n ? 0 : Number((money * 10_000n) / maxCell) / 10_000;
+    let money = 0n;
+    let count = 0;
+    for (const k of KINDS) {
+      money += this.byKind[k].money;
+      count += this.byKind[k].count;
+    }
+    const kinds = this.listed();
+    return {
+      kinds,
+      rows: rows.map((r) => {
+        let rowMoney = 0n;
+        let rowCount = 0;
+        for (const k of KINDS) {
+          rowMoney += r.cells[k].money;
+          rowCount += r.cells[k].count;
+        }
+        return {
+          warehouseId: r.id,
+          others: r.others,
+          warehouses: r.warehouses,
+          cells: kinds.map((k) => ({
+            kind: k,
+            count: r.cells[k].count,
+            money: formatMoney(r.cells[k].money),
+            intensity: intensity(r.cells[k].money),
+          })),
+          count: rowCount,
+          money: formatMoney(rowMoney),
+        };
+      }),
+      totals: kinds.map((k) => ({
+        kind: k,
+        count: this.byKind[k].count,
+        money: formatMoney(this.byKind[k].money),
+      })),
+      count,
+      money: formatMoney(money),
+      maxCellMoney: formatMoney(maxCell),
+    };
+  }
+}
+
+function percent(ratio: string): string {
+  const parsed = parseDecimal(ratio);
+  return parsed.ok ? formatDecimal(parsed.value * 100n, 2) : ratio;
+}
+
+function sourceFigures(s: ReportSummary): SourceFigures[] {
+  const order = ['wms', 'finance', 'uom', 'costs'];
+  const names = [
+    ...order.filter((k) => s.inputs[k] !== undefined),
+    ...Object.keys(s.inputs).filter((k) => !order.includes(k)),
+  ];
+  const figures: SourceFigures[] = [];
+  for (const name of names) {
+    const input = s.inputs[name];
+    if (input === undefined) continue;
+    figures.push({
+      source: name,
+      label: SOURCE_LABELS[name] ?? { zh: name, en: name },
+      file: input.file,
+      rows: input.rows,
+      accepted: input.accepted ?? null,
+      rejected: input.rejected,
+    });
+  }
+  return figures;
+}
+
+/** The whole model from a list already in memory (tests, small runs). */
+export function buildReportModel(
+  run: ReportRunInfo,
+  summary: ReportSummary,
+  discrepancies: Iterable<Discrepancy>,
+  options?: ReportOptions,
+): ReportModel {
+  const builder = new ReportModelBuilder(run, summary, options);
+  for (const d of discrepancies) builder.add(d);
+  return builder.build();
+}

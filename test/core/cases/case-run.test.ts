@@ -1,0 +1,263 @@
+import { describe, expect, it } from 'vitest';
+import { closeCheck, type CaseAtClose } from '../../../lib/core/cases/close-check.js';
+import { caseNote } from '../../../lib/core/cases/case-note.js';
+import { decide } from '../../../lib/core/cases/case-decide.js';
+import type { CaseFacts } from '../../../lib/core/cases/case-facts.js';
+import { factsHash, planRunCases, releaseHeld, type CaseSnapshot } from '../../../lib/core/cases/case-run.js';
+import type { RunDiscrepancy } from '../../../lib/core/runs/run-events.js';
+import { caseFacts, CaseHistory, CLERK, context, defaultConfig, LEAD, REVIEWER } from './case-factories.js';
+
+const config = defaultConfig();
+const NOW = '2026-11-03T00:00:00.000Z';
+
+function shown(facts: CaseFacts): RunDiscrepancy {
+  const { runId: _runId, ...rest } = facts;
+  return { ...rest, lastSeen: facts.firstSeen, ageBucket: '0-1' };
+}
+
+/** A stored case built through its planned events. */
+function stored(facts: CaseFacts, then: (h: CaseHistory) => void = () => undefined): CaseSnapshot {
+  const [plan] = planRunCases([shown(facts)], new Map(), {
+    config,
+    runId: 'close-1',
+    now: NOW,
+    frozen: new Set(),
+  });
+  const history = new CaseHistory(facts.groupKey);
+  for (const event of plan?.events ?? []) history.add(event);
+  then(history);
+  return { workflow: history.current, facts, factsHash: factsHash(facts) };
+}
+
+const ctx = (frozen: string[] = []) => ({ config, runId: 'close-2', now: NOW, frozen: new Set(frozen) });
+
+describe('what a run does to the cases', () => {
+  it('opens a case for a discrepancy it finds first, owned as the configuration says', () => {
+    const facts = caseFacts({ warehouseId: 'WH-07', groupKey: 'WH-07|SKU-1|PO-1' });
+
+    const [plan] = planRunCases([shown(facts)], new Map(), ctx());
+
+    expect(plan).toMatchObject({ create: true, writeFacts: true, groupKey: 'WH-07|SKU-1|PO-1' });
+    expect(plan?.events).toEqual([
+      expect.objectContaining({
+        type: 'open',
+        actor: expect.objectContaining({ username: 'stocktally' }),
+        data: expect.objectContaining({
+          owner: 'li.finance',
+          severity: 'RED',
+          period: '2026-10',
+          runId: 'close-2',
+        }),
+      }),
+    ]);
+  });
+
+  it('never opens a case twice, and rewrites its facts only when they changed', () => {
+    const facts = caseFacts();
+    const known = new Map([[facts.groupKey, stored(facts)]]);
+
+    expect(planRunCases([shown({ ...facts, runId: 'close-2' })], known, ctx())).toEqual([]);
+    const [changed] = planRunCases(
+      [shown({ ...facts, severity: 'YELLOW', state: 'PERSISTING' })],
+      known,
+      ctx(),
+    );
+    expect(changed).toMatchObject({ create: false, writeFacts: true, events: [] });
+  });
+
+  it('opens no case for a group that was resolved before it had one', () => {
+    expect(planRunCases([shown(caseFacts({ state: 'RESOLVED' }))], new Map(), ctx())).toEqual([]);
+  });
+
+  it('closes an untouched TIMING_LAG by itself when the lag clears, with late posting as its cause', () => {
+    const facts = caseFacts({ kind: 'TIMING_LAG' });
+    const known = new Map([[facts.groupKey, stored(facts)]]);
+
+    const [plan] = planRunCases([shown({ ...facts, state: 'RESOLVED' })], known, ctx());
+
+    expect(plan?.events).toEqual([
+      expect.objectContaining({
+        type: 'close',
+        data: expect.objectContaining({ auto: true, rootCause: { code: 'late-posting' } }),
+      }),
+    ]);
+  });
+
+  it('leaves a resolved case of any other kind, or one somebody works on, to a person', () => {
+    const facts = caseFacts({ kind: 'QUANTITY_MISMATCH' });
+    const lag = caseFacts({
+      kind: 'TIMING_LAG',
+      groupKey: 'WH-01|SKU-2|PO-2',
+      sku: 'SKU-2',
+      documentRef: 'PO-2',
+    });
+    const reviewed = stored(lag, (h) => {
+      const d = decide(h.current, { type: 'start-review' }, context(lag, CLERK));
+      if (d.ok) h.add(d.event);
+    });
+    const known = new Map([
+      [facts.groupKey, stored(facts)],
+      [lag.groupKey, reviewed],
+    ]);
+
+    const plans = planRunCases(
+      [shown({ ...facts, state: 'RESOLVED' }), shown({ ...lag, state: 'RESOLVED' })],
+      known,
+      ctx(),
+    );
+
+    expect(plans.flatMap((p) => p.events)).toEqual([]);
+    expect(plans.map((p) => p.writeFacts)).toEqual([true, true]);
+  });
+
+  it('closes an approved accept-timing case once the group agrees, but holds it while its account is frozen', () => {
+    const facts = caseFacts({ kind: 'TIMING_LAG', expectedAmount: '100.00', moneyAtStake: '100.00' });
+    const approved = stored(facts, (h) => {
+      for (const [who, action] of [
+        [CLERK, { type: 'start-review' }],
+        [
+          CLERK,
+          {
+            type: 'propose',
+            resolution: { action: 'accept-timing' },
+            rootCause: { code: 'integration-failure' },
+          },
+        ],
+        [REVIEWER, { type: 'approve' }],
+      ] as const) {
+        const d = decide(h.current, action, context(facts, who));
+        if (!d.ok) throw new Error(d.refusal.message);
+        h.add(d.event);
+      }
+    });
+    expect(approved.workflow.state).toBe('APPROVED');
+    const known = new Map([[facts.groupKey, approved]]);
+    const resolved = shown({ ...facts, state: 'RESOLVED' });
+
+    const [free] = planRunCases([resolved], known, ctx());
+    const [frozen] = planRunCases([resolved], known, ctx(['WH-01|1403']));
+
+    expect(free?.events).toEqual([
+      expect.objectContaining({
+        type: 'close',
+        data: expect.objectContaining({ rootCause: { code: 'integration-failure' } }),
+      }),
+    ]);
+    expect(frozen?.events).toEqual([
+      expect.objectContaining({ type: 'hold', data: { account: 'WH-01|1403', runId: 'close-2' } }),
+    ]);
+  });
+
+  it('releases a held case when its account is unfrozen, only while its group agrees', () => {
+    const facts = caseFacts({ kind: 'TIMING_LAG', state: 'RESOLVED' });
+    const held = stored(caseFacts({ kind: 'TIMING_LAG' }), (h) => {
+      h.add({
+        type: 'hold',
+        at: NOW,
+        actor: { userId: 's', username: 's', roles: [] },
+        data: { account: 'WH-01|1403', runId: 'r' },
+      });
+    });
+
+    expect(releaseHeld(held.workflow, facts, NOW, 'zhao.reviewer')).toMatchObject({
+      type: 'close',
+      data: { auto: true },
+    });
+    expect(
+      releaseHeld(held.workflow, { ...facts, state: 'PERSISTING' }, NOW, 'zhao.reviewer'),
+    ).toBeUndefined();
+  });
+
+  it('reopens a closed case when its group disagrees again, and not while the same occurrence persists', () => {
+    const facts = caseFacts({ state: 'RESOLVED' });
+    const closed = stored(caseFacts(), (h) => {
+      const d = decide(
+        h.current,
+        { type: 'close', rootCause: { code: 'count-error' } },
+        context(facts, LEAD),
+      );
+      if (!d.ok) throw new Error(d.refusal.message);
+      h.add(d.event);
+    });
+    const known = new Map([[facts.groupKey, closed]]);
+
+    const [same] = planRunCases([shown({ ...caseFacts(), state: 'PERSISTING' })], known, ctx());
+    const [again] = planRunCases([shown(caseFacts({ firstSeen: '2026-11-20T00:00:00.000Z' }))], known, ctx());
+
+    expect(same?.events ?? []).toEqual([]);
+    expect(again?.events).toEqual([expect.objectContaining({ type: 'reopen' })]);
+  });
+});
+
+describe('the period-close gate', () => {
+  const at = (
+    groupKey: string,
+    state: CaseAtClose['state'],
+    severity: CaseAtClose['severity'],
+  ): CaseAtClose => ({
+    caseId: groupKey,
+    groupKey,
+    state,
+    severity,
+    owner: 'wang.lead',
+    moneyAtStake: '1.00',
+  });
+
+  it('blocks on a RED case still worked and on any proposal awaiting approval', () => {
+    const check = closeCheck('2026-10', [
+      at('a', 'OPEN', 'RED'),
+      at('b', 'PROPOSED', 'GREEN'),
+      at('c', 'REJECTED', 'RED'),
+      at('d', 'OPEN', 'YELLOW'),
+      at('e', 'APPROVED', 'RED'),
+      at('f', 'CLOSED', 'RED'),
+    ]);
+
+    expect(check.canClose).toBe(false);
+    expect(check.blockers.map((b) => `${b.groupKey} ${b.reason}`)).toEqual([
+      'a open-red-case',
+      'b unapproved-proposal',
+      'c open-red-case',
+    ]);
+    expect(check.cases).toMatchObject({ OPEN: 2, PROPOSED: 1, APPROVED: 1, CLOSED: 1 });
+  });
+
+  it('lets a period close when its RED cases are approved or closed and nothing waits', () => {
+    expect(
+      closeCheck('2026-10', [at('e', 'APPROVED', 'RED'), at('f', 'CLOSED', 'RED'), at('g', 'OPEN', 'GREEN')]),
+    ).toMatchObject({
+      canClose: true,
+      blockers: [],
+    });
+  });
+});
+
+describe('the report’s workflow columns', () => {
+  it('show the owner, the cause and the rectification of a case', () => {
+    const facts = caseFacts();
+    const worked = stored(facts, (h) => {
+      for (const action of [
+        { type: 'start-review' },
+        {
+          type: 'propose',
+          resolution: { action: 'supplement-voucher', voucherRef: 'V-1' },
+          rootCause: { code: 'missing-voucher' },
+        },
+      ] as const) {
+        const d = decide(h.current, action, context(facts, CLERK));
+        if (!d.ok) throw new Error(d.refusal.message);
+        h.add(d.event);
+      }
+    });
+
+    expect(caseNote(stored(facts).workflow)).toEqual({ status: 'open', owner: 'wang.lead' });
+    expect(caseNote(worked.workflow)).toEqual({
+      status: 'in-progress',
+      owner: 'wang.lead',
+      cause: '凭证缺失 missing-voucher',
+      rectification: expect.stringMatching(
+        /^补录凭证 supplement-voucher ST-202610-[0-9a-f]{8}-3 60000\.00 \(待审批 proposed\)$/,
+      ),
+    });
+  });
+});

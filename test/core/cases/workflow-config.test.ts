@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approversFor,
+  ownerFor,
+  accountsFor,
+  parseWorkflowConfig,
+  splitAccount,
+} from '../../../lib/core/cases/workflow-config.js';
+import { d } from '../factories.js';
+import { defaultConfig } from './case-factories.js';
+
+const config = defaultConfig();
+
+describe('the workflow configuration', () => {
+  it('reads the default document: owners, accounts, approval tiers', () => {
+    expect(ownerFor(config, 'WH-上海-02')).toBe('wang.lead');
+    expect(ownerFor(config, 'WH-99')).toBe('li.finance');
+    expect(accountsFor(config, 'WH-08', 'RECEIPT')).toEqual({
+      debit: '1405 库存商品',
+      credit: '5001 生产成本',
+    });
+    expect(accountsFor(config, 'WH-08', 'SHIPMENT')).toEqual(config.accounts.default.SHIPMENT);
+    expect(splitAccount('1403 原材料')).toEqual({ code: '1403', name: '原材料' });
+    expect(splitAccount('1403')).toEqual({ code: '1403', name: '' });
+  });
+
+  it('picks the tier of an amount, its lower bound inclusive', () => {
+    expect(approversFor(config, d('4999.99'))).toEqual([['finance-specialist', 'finance-reviewer']]);
+    expect(approversFor(config, d('5000'))).toEqual([['finance-reviewer']]);
+    expect(approversFor(config, d('49999.99'))).toEqual([['finance-reviewer']]);
+    expect(approversFor(config, d('50000'))).toEqual([['finance-reviewer'], ['warehouse-lead']]);
+  });
+
+  it('refuses a document with mistakes, naming each path', () => {
+    const raw = structuredClone(config) as unknown as {
+      approval: { tiers: { from: string; approvers: string[][] }[] };
+      accounts: { default: Record<string, unknown> };
+      owners: Record<string, unknown>;
+    };
+    raw.approval.tiers[1] = { from: '100', approvers: [['cashier']] };
+    delete raw.accounts.default.SHIPMENT;
+    raw.owners.extra = 'x';
+
+    const parsed = parseWorkflowConfig(raw, 's3://bucket/config/workflow.yaml');
+
+    expect(parsed.ok).toBe(false);
+    const reason = parsed.ok ? '' : parsed.reason;
+    expect(reason).toMatch(/^s3:\/\/bucket\/config\/workflow.yaml: /);
+    expect(reason).toContain('approval.tiers.1.approvers.0.0');
+    expect(reason).toContain('accounts.default.SHIPMENT');
+    expect(reason).toContain('owners');
+  });
+
+  it('refuses tiers out of order, and a first tier above 0', () => {
+    const raw = structuredClone(config);
+    raw.approval.tiers = [
+      { from: '10', approvers: [['finance-reviewer']] },
+      { from: '5', approvers: [['admin']] },
+    ];
+
+    const parsed = parseWorkflowConfig(raw, 'workflow.yaml');
+
+    expect(parsed.ok ? '' : parsed.reason).toMatch(
+      /approval.tiers.0.from: the first tier must start at 0; approval.tiers.1.from: tiers must be in increasing order/,
+    );
+  });
+});
