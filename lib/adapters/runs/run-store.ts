@@ -17,6 +17,11 @@ import {
   type Transition,
 } from '../../core/runs/lifecycle.js';
 import type { RunHeatMap } from '../../core/runs/run-heat-map.js';
+import {
+  emptyClearingModel,
+  mergeClearingModels,
+  type ClearingModel,
+} from '../../core/diagnosis/clearing-probability.js';
 import type {
   AgeBucket,
   DiscrepancyPage,
@@ -105,6 +110,8 @@ export const RESOLVED_KEPT_DAYS = 35;
 const expiry = (resolvedAt: string): number =>
   Math.floor(Date.parse(resolvedAt) / 1000) + RESOLVED_KEPT_DAYS * 86_400;
 const PART = 'part#';
+/** Each partition's arrival history (CONTRACT §11), rewritten whenever a run reconciles it. */
+const ARRIVALS = 'diagnosis#arrivals';
 const DISCREPANCY = 'd#';
 
 export const runKey = (runId: string): string => `run#${runId}`;
@@ -574,6 +581,36 @@ export class RunStore {
     );
     const bytes = Item?.heat?.B;
     return bytes === undefined ? undefined : (JSON.parse(gunzipSync(bytes).toString('utf8')) as RunHeatMap);
+  }
+
+  /**
+   * A partition's arrival history, as its latest reconcile found it: every record of the partition
+   * is read each time, so the latest replaces the earlier (gzipped: a curve per warehouse and type).
+   */
+  async putArrivals(partition: number, arrivals: ClearingModel): Promise<void> {
+    await this.batch.putAll([
+      {
+        pk: s(ARRIVALS),
+        sk: s(partitionLabel(partition)),
+        arrivals: { B: gzipSync(JSON.stringify(arrivals)) },
+      },
+    ]);
+  }
+
+  /** Every partition's arrival history added up: what clearing probabilities are learned from. */
+  async readArrivals(): Promise<ClearingModel> {
+    const items = await this.batch.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(ARRIVALS) },
+    });
+    const model = emptyClearingModel();
+    for (const item of items) {
+      const bytes = item.arrivals?.B;
+      if (bytes !== undefined) {
+        mergeClearingModels(model, JSON.parse(gunzipSync(bytes).toString('utf8')) as ClearingModel);
+      }
+    }
+    return model;
   }
 
   /** A group across runs, newest first: its stable identity made visible (index by-group). */
