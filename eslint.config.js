@@ -29,7 +29,10 @@ export default tseslint.config(
     files: ['lib/core/**/*.ts'],
     rules: {
       // Configuration comes in as values; the core never reads the process (nor its clock: see clock.ts).
-      'no-restricted-globals': ['error', { name: 'process', message: 'lib/core takes its settings as arguments' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'lib/core takes its settings as arguments' },
+      ],
       'no-restricted-imports': [
         'error',
         {

@@ -1,13 +1,10 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
-import { BUCKET } from '../../lib/declarations/tables.js';
 import { ingestDrop } from '../../lib/app/ingest/drop-ingest.js';
-import { config } from '../../lib/adapters/aws/env.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { checkpointStore, objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
-import { decodeEventKey, unquoteEtag } from '../../lib/adapters/aws/object-store.js';
-import { logger, metrics, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
+import { config } from '../../lib/adapters/aws/env.js';
 import { eventHandler } from '../../lib/adapters/aws/handlers.js';
+import { checkpointStore, objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
+import { dropsOf, recordDropOutcome } from '../../lib/adapters/ingest/drop-events.js';
 
 /**
  * Object created under incoming/: stream the drop into the record store (or the unit/cost table
@@ -22,27 +19,11 @@ async function ingestDrops(event: S3Event, context: Context): Promise<void> {
     zone: config.zone(),
     now: currentTime,
   };
-  for (const { eventName, s3 } of event.Records) {
-    const key = decodeEventKey(s3.object.key);
-    if (!eventName.startsWith('ObjectCreated:') || !key.startsWith(BUCKET.incomingPrefix)) continue;
-    const bucket = s3.bucket.name;
-    const etag = s3.object.eTag ? unquoteEtag(s3.object.eTag) : await deps.objects.etagOf(bucket, key);
+  for await (const { bucket, key, etag } of dropsOf(event, deps.objects)) {
+    const remainingMs = () => context.getRemainingTimeInMillis();
     const report =
-      etag && (await ingestDrop({ bucket, key, etag }, deps, () => context.getRemainingTimeInMillis()));
-    if (!report) {
-      metrics.addMetric('dropsSkipped', MetricUnit.Count, 1);
-      logger.info('drop skipped: already ingested, replaced or gone', { bucket, key, etag });
-      continue;
-    }
-    const { accepted, duplicates, rows } = report;
-    const counts = {
-      accepted,
-      duplicates,
-      conflicts: report.conflicts.length,
-      rejected: report.rejected.length,
-    };
-    recordIngestMetrics(report.source ?? 'unknown', counts);
-    logger.info('drop ingested', { key, source: report.source, rows, ...counts });
+      etag === undefined ? undefined : await ingestDrop({ bucket, key, etag }, deps, remainingMs);
+    recordDropOutcome(key, report);
   }
 }
 

@@ -6,12 +6,7 @@ import { CHAT_ENVELOPE_VERSION, type ChatEnvelope } from '../../lib/core/alerts/
 import { partitionOf } from '../../lib/core/records/partition.js';
 import { RunIdSchema, type RunDiscrepancy } from '../../lib/core/runs/run-events.js';
 import { alertPublisher, type PublishedAlert } from '../../lib/adapters/alerts/alert-publisher.js';
-import {
-  alertConfigStore,
-  alertStateStore,
-  localDay,
-  reportUrl,
-} from '../../lib/adapters/alerts/containers.js';
+import { alertConfigStore, alertStateStore, reportUrl } from '../../lib/adapters/alerts/containers.js';
 import { config } from '../../lib/adapters/aws/env.js';
 import { RunNotFoundError } from '../../lib/errors/runs.js';
 import { mapInFlight } from '../../lib/core/shared/in-flight.js';
@@ -19,6 +14,7 @@ import { runStore } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { taskHandler } from '../../lib/adapters/aws/handlers.js';
+import { localDay } from '../../lib/core/shared/period.js';
 
 /** The Notify task's input: the run (the state machine passes `{ runId }`). */
 const NotifyInputSchema = z.object({ runId: RunIdSchema });
@@ -98,7 +94,7 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   const partitionOfSku = (sku: string): number => partitionOf(sku, partitions);
   const state = alertStateStore();
   const marks = await state.readMarks(discrepancies.map((d) => partitionOfSku(d.sku)));
-  const day = localDay(run.asOf);
+  const day = localDay(run.asOf, config.zone());
   const digest = run.mode === 'close' && (await state.claimDigest(day, runId, run.asOf));
   const plan = planAlerts({
     run: { runId, mode: run.mode, asOf: run.asOf, digest, day, reportUrl: reportUrl(runId) },

@@ -4,7 +4,8 @@ import {
   ListPartitionsInputSchema,
   type ListPartitionsOutput,
 } from '../../lib/core/runs/run-events.js';
-import { closedPeriod, startedRun } from '../../lib/core/runs/run-request.js';
+import { startedRun } from '../../lib/core/runs/run-request.js';
+import { closedPeriod } from '../../lib/core/shared/period.js';
 import { SCHEDULED_RUNS } from '../../lib/declarations/runs.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/declarations/tables.js';
 import { config } from '../../lib/adapters/aws/env.js';

@@ -10,6 +10,9 @@ import { DATA_LAYOUT } from '../local/wiring/data-dir.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/standins/embedded-aws.js';
 import { startRun, waitForRun, type RunApi } from '../local/clients/run-client.js';
 import { UsageError } from './usage-error.js';
+import { groupDigits } from '../core/shared/digits.js';
+
+export { groupDigits };
 
 export const RUN_HELP = `Usage: stocktally run [--mode continuous|close] [--as-of ISO] [--period YYYY-MM] [--data DIR]
 
@@ -98,13 +101,6 @@ async function readEndpoints(dataDir: string): Promise<Endpoints> {
     throw new UsageError(`run: ${file} has no api and token; restart the pipeline`);
   }
   return { api: endpoints.api, token: endpoints.token, dynamodb: endpoints.dynamodb ?? '' };
-}
-
-/** `1234567.5` -> `1,234,567.50`: money strings are exact decimals; only the grouping is added. */
-export function groupDigits(amount: string): string {
-  const [whole = '0', fraction] = amount.replace(/^-/, '').split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${amount.startsWith('-') ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 function percent(rate: string): string {

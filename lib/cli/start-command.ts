@@ -35,6 +35,7 @@ import { systemClock } from '../clock.js';
 import { offsetClock } from '../core/shared/clock.js';
 import { readInstant } from '../core/shared/timestamp.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
+import { previousPeriod } from '../core/shared/period.js';
 
 export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once] [--now ISO]
 
@@ -161,13 +162,6 @@ function countsText(step: DemoStep): string {
   const c = step.counts;
   if (c === undefined) return `FAILED: ${step.note}`;
   return `accepted ${c.accepted}, duplicates ${c.duplicates}, conflicts ${c.conflicts}, rejected ${c.rejected}  (${step.note})`;
-}
-
-/** `2026-11` -> `2026-10`: the month a close run at the start of a month closes. */
-function previousMonth(period: string): string {
-  const [year = 0, month = 1] = period.split('-').map(Number);
-  const d = new Date(Date.UTC(year, month - 2, 1));
-  return d.toISOString().slice(0, 7);
 }
 
 function timestampStamp(now: Date): string {
@@ -408,7 +402,7 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
       pipeline.api,
       token.value,
       shown(pipeline.dataDir),
-      period === undefined ? undefined : previousMonth(period),
+      period === undefined ? undefined : previousPeriod(period),
     )) {
       say(line);
     }

@@ -1,18 +1,11 @@
+import { groupDigits } from '../../lib/core/shared/digits.js';
+
+export { groupDigits };
 /**
  * Numbers as finance reads them, made from the API's exact decimal strings by string manipulation
  * only: a JS number never holds an amount on its way to the screen.
  */
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-/** `1234567.5` -> `1,234,567.5`; the digits stay exactly as given, only separators are added. */
-export function groupDigits(text: string): string {
-  const m = DECIMAL.exec(text.trim());
-  if (m === null) return text;
-  const [, sign = '', whole = '0', fraction] = m;
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const negative = sign === '-' && /[1-9]/.test(`${whole}${fraction ?? ''}`);
-  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
-}
 
 /** Money with its two minor-unit places: `12.5` -> `12.50`, `1234` -> `1,234.00`. */
 export function formatMoney(text: string | null | undefined): string {

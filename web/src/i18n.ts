@@ -1,6 +1,6 @@
 import { KIND_ZH, SEVERITY_ZH, type Kind, type Severity } from '../../lib/core/reconcile/discrepancy.js';
 import { MOVEMENT_TYPE_ZH, type MovementType } from '../../lib/core/records/movement-type.js';
-import { KIND_EN } from '../../lib/core/report/report-model.js';
+import { KIND_EN } from '../../lib/core/reconcile/discrepancy.js';
 import { CASE_STATE_ZH } from '../../lib/core/cases/case-workflow.js';
 import { RESOLUTION_ZH } from '../../lib/core/cases/resolution.js';
 import { ROLE_ZH } from '../../lib/core/cases/roles.js';

@@ -34,13 +34,6 @@ export function reportUrl(runId: string): string {
   return `${api}/v1/runs/${encodeURIComponent(runId)}/report?format=pdf`;
 }
 
-/** The day of an instant in the configured time zone, YYYY-MM-DD. */
-export function localDay(iso: string): string {
-  const zone = config.zone();
-  const t = Date.parse(iso);
-  return new Date(t + zone.offsetAt(t)).toISOString().slice(0, 10);
-}
-
 /** Forgets the stores and the cached configuration (tests that change the environment). */
 export function resetAlertStores(): void {
   state = undefined;

@@ -1,8 +1,6 @@
 import { caseIdOf } from '../../core/cases/case-id.js';
 import { reconcilePartition } from '../../core/reconcile/reconcile.js';
 import type { Movement } from '../../core/records/records.js';
-import type { RecordSource } from '../../core/records/record-sink.js';
-import type { Settings } from '../../core/reconcile/settings.js';
 import {
   groupStandings,
   voucherStatus,
@@ -11,10 +9,10 @@ import {
   type VoucherWithStatus,
 } from '../../core/vouchers/voucher-status.js';
 import { bookVouchers, type UnpricedMovement } from '../../core/vouchers/vouchers.js';
-import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
-import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { mapInFlight } from '../../core/shared/in-flight.js';
-import type { RunTables } from '../../core/records/run-tables.js';
+import type { VoucherSources } from '../../core/vouchers/ports.js';
+
+export type { VoucherSources } from '../../core/vouchers/ports.js';
 
 /**
  * GET /v1/vouchers as a use case (CONTRACT §9): the stored movements booked exactly as
@@ -23,16 +21,6 @@ import type { RunTables } from '../../core/records/run-tables.js';
  * cases of the groups that disagree. Partitions are read a few at a time; only the movements of the
  * asked period are kept beside the group standings.
  */
-export interface VoucherSources {
-  records: RecordSource;
-  partitions: number;
-  tables: RunTables;
-  config: WorkflowConfig;
-  zone: ZoneClock;
-  settings: Settings;
-  /** The group keys, among those given, that have a case. */
-  casesOf(groupKeys: readonly string[]): Promise<ReadonlySet<string>>;
-}
 
 export interface VoucherQuery {
   period?: string | undefined;

@@ -1,7 +1,7 @@
 import type { ChannelType } from './alert-config.js';
 import type { AlertItem, AlertMessage, AlertReason } from './alert-plan.js';
 import { SEVERITIES, KIND_ZH, SEVERITY_ZH, type Severity } from '../reconcile/discrepancy.js';
-import { groupDigits } from '../report/report-model.js';
+import { groupDigits } from '../shared/digits.js';
 
 /**
  * An alert message in each channel's format (issue 7): DingTalk robot markdown, WeCom group robot

@@ -1,4 +1,5 @@
 import type { Caller, Role } from './roles.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * Maker-checker: who may approve a proposal. The amount decides the approvals needed
@@ -42,9 +43,10 @@ export function coveredCount(
   return best;
 }
 
-export type ApprovalCheck =
-  | { ok: true; complete: boolean }
-  | { ok: false; kind: 'forbidden' | 'conflict'; code: string; message: string };
+export type ApprovalCheck = Result<
+  { complete: boolean },
+  { kind: 'forbidden' | 'conflict'; code: string; message: string }
+>;
 
 export interface ProposalForApproval {
   requirements: readonly (readonly Role[])[];

@@ -13,6 +13,7 @@ import { keyPart } from '../records/group-key.js';
 import { buildJournalEntry, inventoryAccount } from './journal/journal-entry.js';
 import { hasAnyRole, type Caller, type Role } from './roles.js';
 import { approversFor, splitAccount, type WorkflowConfig } from './workflow-config.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * The rules of working a case, pure: an action by a caller on a case either becomes the event to
@@ -36,7 +37,7 @@ export interface Refusal {
   message: string;
 }
 
-export type Decision = { ok: true; event: EventDraft } | { ok: false; refusal: Refusal };
+export type Decision = Result<{ event: EventDraft }, { refusal: Refusal }>;
 
 /** Roles that may take each action (approve and reject follow the approval policy instead). */
 export const ACTION_ROLES: Readonly<Record<Exclude<ActionType, 'approve' | 'reject'>, readonly Role[]>> = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDecimal, type Decimal } from '../shared/decimal.js';
 import { MOVEMENT_TYPES, type MovementType } from '../records/movement-type.js';
 import { ROLES, type Role } from './roles.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * The exception workflow's configuration document (config/workflow.yaml; see the README, "Cases and
@@ -85,7 +86,7 @@ function parseAmount(text: string): Decimal {
   return parsed.ok ? parsed.value : 0n;
 }
 
-export type ConfigParse = { ok: true; config: WorkflowConfig } | { ok: false; reason: string };
+export type ConfigParse = Result<{ config: WorkflowConfig }>;
 
 /** Validates a document read from YAML or JSON; the reason names each offending path. */
 export function parseWorkflowConfig(raw: unknown, source: string): ConfigParse {

@@ -1,4 +1,5 @@
 import type { Source } from '../records/records.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * S3 drops (CONTRACT §4): `incoming/<kind>/NAME.<ext>` says what a file holds and how to read it.
@@ -6,10 +7,9 @@ import type { Source } from '../records/records.js';
  */
 export type DropKind = Source | 'uom' | 'costs';
 
-export type DropRoute =
-  | { ok: true; kind: Source; format: 'csv' | 'ndjson' }
-  | { ok: true; kind: 'uom' | 'costs'; format: 'csv' }
-  | { ok: false; reason: string };
+export type DropRoute = Result<
+  { kind: Source; format: 'csv' | 'ndjson' } | { kind: 'uom' | 'costs'; format: 'csv' }
+>;
 
 const KINDS: readonly DropKind[] = ['wms', 'finance', 'uom', 'costs'];
 

@@ -2,6 +2,7 @@ import { JsonNumber, readJson } from '../shared/json-text.js';
 import { isRejection, parseEntry, parseMovement } from '../records/record-parser.js';
 import type { LedgerRecord, Rejection, Source } from '../records/records.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * A webhook body (CONTRACT §4) as raw rows with their 1-based line: a JSON array (line = element),
@@ -11,7 +12,7 @@ import type { ZoneClock } from '../shared/zone-clock.js';
  */
 export type BodyRow = { line: number; value: unknown } | { line: number; error: string };
 
-export type WebhookBody = { ok: true; rows: BodyRow[] } | { ok: false; reason: string };
+export type WebhookBody = Result<{ rows: BodyRow[] }>;
 
 const NDJSON_TYPES = new Set([
   'application/x-ndjson',

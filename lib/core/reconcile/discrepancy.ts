@@ -41,6 +41,17 @@ export const KIND_ZH: Readonly<Record<Kind, string>> = {
   AMOUNT_MISMATCH: '金额差异',
 };
 
+export const KIND_EN: Readonly<Record<Kind, string>> = {
+  MISSING_IN_WMS: 'Missing in WMS',
+  MISSING_IN_FINANCE: 'Missing in finance',
+  TIMING_LAG: 'Timing lag',
+  TYPE_MISMATCH: 'Type mismatch',
+  ACCOUNT_MISMATCH: 'Account mismatch',
+  DUPLICATE_POSTING: 'Duplicate posting',
+  QUANTITY_MISMATCH: 'Quantity mismatch',
+  AMOUNT_MISMATCH: 'Amount mismatch',
+};
+
 export const SEVERITIES = ['RED', 'YELLOW', 'GREEN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

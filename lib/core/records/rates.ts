@@ -3,6 +3,7 @@ import type { Entry, Rejection } from './records.js';
 import { readTableCsv } from './table-text.js';
 import { formatInstant, parseInstant } from '../shared/timestamp.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * Currencies (CONTRACT §10): the functional currency (`--currency`, default CNY) and a rates table
@@ -116,8 +117,10 @@ export interface OriginalAmount {
   rate: Decimal;
 }
 
-export type Converted =
-  { ok: true; entry: Entry; original: OriginalAmount | undefined } | { ok: false; rejection: Rejection };
+export type Converted = Result<
+  { entry: Entry; original: OriginalAmount | undefined },
+  { rejection: Rejection }
+>;
 
 /**
  * An entry in the functional currency: itself. In another currency: its amount times the rate in

@@ -11,6 +11,12 @@ import {
 } from '../reconcile/discrepancy.js';
 import { MOVEMENT_TYPE_ZH, type MovementType } from '../records/movement-type.js';
 import { ZoneClock } from '../shared/zone-clock.js';
+import { groupDigits } from '../shared/digits.js';
+import { KIND_EN } from '../reconcile/discrepancy.js';
+
+export { KIND_EN };
+
+export { groupDigits };
 
 /**
  * The report finance signs (issue 6), as one model that the PDF, XLSX and CSV renderers draw:
@@ -42,17 +48,6 @@ export const SECTION_TITLES: Readonly<Record<SectionId, Bilingual>> = {
   detail: { zh: '差异明细', en: 'All discrepancies' },
   rejected: { zh: '拒收行', en: 'Rejected input rows' },
   signOff: { zh: '签字确认', en: 'Sign-off' },
-};
-
-export const KIND_EN: Readonly<Record<Kind, string>> = {
-  MISSING_IN_WMS: 'Missing in WMS',
-  MISSING_IN_FINANCE: 'Missing in finance',
-  TIMING_LAG: 'Timing lag',
-  TYPE_MISMATCH: 'Type mismatch',
-  ACCOUNT_MISMATCH: 'Account mismatch',
-  DUPLICATE_POSTING: 'Duplicate posting',
-  QUANTITY_MISMATCH: 'Quantity mismatch',
-  AMOUNT_MISMATCH: 'Amount mismatch',
 };
 
 /** The column labels every renderer uses, so PDF, XLSX and CSV speak the same words. */
@@ -290,17 +285,6 @@ function exact(text: string, field: string): Decimal {
   // The engine writes these fields itself: a non-decimal is a bug upstream, not bad input.
   if (!parsed.ok) throw new Error(`discrepancy ${field} ${parsed.reason}`);
   return parsed.value;
-}
-
-/** "1569455.21" -> "1,569,455.21": grouping only, the digits stay the exact ones. */
-export function groupDigits(text: string): string {
-  const negative = text.startsWith('-');
-  const body = negative ? text.slice(1) : text;
-  const dot = body.indexOf('.');
-  const int = dot < 0 ? body : body.slice(0, dot);
-  const frac = dot < 0 ? '' : body.slice(dot);
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${grouped}${frac}`;
 }
 
 function typeNames(types: readonly MovementType[]): string {

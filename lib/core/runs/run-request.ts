@@ -1,22 +1,6 @@
 import type { ListPartitionsInput, RunRecord, RunRequest } from './run-events.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
-
-/**
- * From a POST /v1/runs body to the state machine's input: the run's moment (asOf) and its id. A
- * close of a period without an asOf is taken at the period's end: the first instant of the next
- * month in the configured time zone.
- */
-export function periodEnd(period: string, zone: ZoneClock): string {
-  return new Date(zone.periodBounds(period).end).toISOString();
-}
-
-/**
- * The month a close taken at `asOf` closes: the one its last instant belongs to. A monthly close
- * scheduled at midnight on the first closes the month before, in the configured time zone.
- */
-export function closedPeriod(asOf: string, zone: ZoneClock): string {
-  return zone.periodOf(Date.parse(asOf) - 1);
-}
+import { periodEnd } from '../shared/period.js';
 
 /** `close-20261102T000000Z-1a2b3c4d`: readable, sortable by moment, and a valid execution name. */
 export function newRunId(mode: string, asOf: string, suffix: string): string {

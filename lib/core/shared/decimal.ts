@@ -1,3 +1,4 @@
+import type { Result } from './result.js';
 /**
  * The one exact-decimal representation of quantities, costs and money: a bigint holding the value
  * times 10^6 (micro-units). Six places cover every unit cost and converted quantity we accept;
@@ -17,7 +18,7 @@ function pow10(n: number): bigint {
   return POW10[n] ?? 10n ** BigInt(n);
 }
 
-export type DecimalParse = { ok: true; value: Decimal } | { ok: false; reason: string };
+export type DecimalParse = Result<{ value: Decimal }>;
 
 /**
  * Parses `-12.5`, `+3`, `0.125`. Rejects thousands separators, decimal commas, exponents in text,

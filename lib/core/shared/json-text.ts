@@ -1,3 +1,4 @@
+import type { Result } from './result.js';
 /**
  * JSON text as records arrive in it (webhook bodies, NDJSON lines), read strictly (RFC 8259) with
  * two differences from JSON.parse that matter for a ledger:
@@ -16,7 +17,7 @@ export class JsonNumber {
   constructor(readonly text: string) {}
 }
 
-export type JsonRead = { ok: true; value: unknown } | { ok: false; reason: string };
+export type JsonRead = Result<{ value: unknown }>;
 
 const DUPLICATE_KEYS = new WeakMap<object, string>();
 

@@ -2,6 +2,7 @@ import type { Kind } from '../reconcile/discrepancy.js';
 import { groupRecords, periodTotals, type ItemFigures } from '../reconcile/group.js';
 import type { Entry, Movement } from '../records/records.js';
 import type { UomTable } from '../records/uom.js';
+import { daysInMonth } from './civil-date.js';
 import type { ZoneClock } from './zone-clock.js';
 
 /**
@@ -22,6 +23,38 @@ export interface PeriodWindow {
 
 export function isPeriod(text: string): boolean {
   return PERIOD_PATTERN.test(text);
+}
+
+/** `2026-01` -> `2025-12`. */
+export function previousPeriod(period: string): string {
+  const [year = 0, month = 1] = period.split('-').map(Number);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
+/** `2026-10` -> `2026-10-31`, the period's last calendar day ('' for what is not a period). */
+export function periodLastDay(period: string): string {
+  if (!isPeriod(period)) return '';
+  const [year = 0, month = 1] = period.split('-').map(Number);
+  return `${period}-${String(daysInMonth(year, month)).padStart(2, '0')}`;
+}
+
+/** The period's end as an instant: the first instant of the next month in the zone (a close's default asOf). */
+export function periodEnd(period: string, zone: ZoneClock): string {
+  return new Date(zone.periodBounds(period).end).toISOString();
+}
+
+/**
+ * The month a close taken at `asOf` closes: the one its last instant belongs to. A monthly close
+ * scheduled at midnight on the first closes the month before, in the configured time zone.
+ */
+export function closedPeriod(asOf: string, zone: ZoneClock): string {
+  return zone.periodOf(Date.parse(asOf) - 1);
+}
+
+/** The day of an instant in the zone, `YYYY-MM-DD`. */
+export function localDay(iso: string, zone: ZoneClock): string {
+  const t = Date.parse(iso);
+  return new Date(t + zone.offsetAt(t)).toISOString().slice(0, 10);
 }
 
 export function periodWindow(period: string, zone: ZoneClock): PeriodWindow {

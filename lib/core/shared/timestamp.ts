@@ -1,5 +1,6 @@
 import { daysFromCivil, daysInMonth } from './civil-date.js';
 import type { ZoneClock } from './zone-clock.js';
+import type { Result } from './result.js';
 
 export { daysFromCivil, daysInMonth } from './civil-date.js';
 
@@ -8,7 +9,7 @@ export { daysFromCivil, daysInMonth } from './civil-date.js';
  * An impossible calendar date (2026-02-30, hour 25) is rejected, never rolled over the way
  * `Date.parse` would. A date, or a date-time without an offset, is read in the run's time zone.
  */
-export type InstantParse = { ok: true; ms: number; dateOnly: boolean } | { ok: false; reason: string };
+export type InstantParse = Result<{ ms: number; dateOnly: boolean }>;
 
 const MS_PER_DAY = 86_400_000;
 

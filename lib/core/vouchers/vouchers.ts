@@ -7,6 +7,7 @@ import type { Movement, Source } from '../records/records.js';
 import { formatInstant } from '../shared/timestamp.js';
 import { accountsFor, splitAccount, type WorkflowConfig } from '../cases/workflow-config.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
+import type { Result } from '../shared/result.js';
 
 /**
  * Vouchers for every movement (CONTRACT §9, 自动生成会计分录): what the warehouse did, proposed as
@@ -97,7 +98,7 @@ export function toCents(sumOfProducts: bigint): Decimal {
   return divRoundHalfUp(sumOfProducts, PRODUCT_TO_CENTS) * CENTS_TO_DECIMAL;
 }
 
-export type Pricing = { ok: true; unitCost: Decimal } | { ok: false; reason: string };
+export type Pricing = Result<{ unitCost: Decimal }>;
 
 /**
  * A movement's unit cost at its own moment: the standard cost in effect at its occurredAt (the

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { CostTable } from '../../../lib/core/records/costs.js';
-import { ageInDays, isPeriod, periodWindow, standingIn } from '../../../lib/core/shared/period.js';
+import {
+  ageInDays,
+  closedPeriod,
+  isPeriod,
+  localDay,
+  periodEnd,
+  periodLastDay,
+  periodWindow,
+  previousPeriod,
+  standingIn,
+} from '../../../lib/core/shared/period.js';
 import { reconcilePartition, type PartitionResult } from '../../../lib/core/reconcile/reconcile.js';
 import type { Entry, Movement } from '../../../lib/core/records/records.js';
-import { periodEnd } from '../../../lib/core/runs/run-request.js';
 import { DEFAULT_SETTINGS } from '../../../lib/core/reconcile/settings.js';
 import { UomTable } from '../../../lib/core/records/uom.js';
 import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
@@ -174,5 +183,29 @@ describe('reconcile with a period', () => {
     const result = periodRun([septemberShipment], [first, second], '2026-10');
     expect(result.conflicts.map((c) => c.id)).toEqual(['F-1']);
     expect(kinds(result)).toEqual(['MISSING_IN_FINANCE SO-9']);
+  });
+});
+
+describe('calendar periods (one module for every period calculation)', () => {
+  const shanghai = new ZoneClock('Asia/Shanghai');
+  it('step back across a year end and name their last day, leap years included', () => {
+    expect(previousPeriod('2026-01')).toBe('2025-12');
+    expect(previousPeriod('2026-11')).toBe('2026-10');
+    expect(periodLastDay('2028-02')).toBe('2028-02-29');
+    expect(periodLastDay('2026-02')).toBe('2026-02-28');
+    expect(periodLastDay('2026-13')).toBe('');
+  });
+
+  it('close the month an instant just before asOf belongs to, in the zone', () => {
+    // Midnight of 1 December in Shanghai is 16:00Z on 30 November: the close is November's.
+    expect(closedPeriod('2026-11-30T16:00:00.000Z', shanghai)).toBe('2026-11');
+    expect(closedPeriod('2026-11-30T16:00:00.001Z', shanghai)).toBe('2026-12');
+    expect(closedPeriod('2026-12-01T00:00:00.000Z', new ZoneClock('UTC'))).toBe('2026-11');
+    expect(periodEnd('2026-11', shanghai)).toBe('2026-11-30T16:00:00.000Z');
+  });
+
+  it('date an instant by the zone’s calendar', () => {
+    expect(localDay('2026-11-30T16:30:00Z', shanghai)).toBe('2026-12-01');
+    expect(localDay('2026-11-30T16:30:00Z', new ZoneClock('UTC'))).toBe('2026-11-30');
   });
 });

@@ -12,6 +12,7 @@ import { routeHash } from '../routes.js';
 import { nextScheduledRuns } from '../schedule.js';
 import { loading, problem, runLabel, severityBadge } from './common.js';
 import { now } from '../clock.js';
+import { previousPeriod } from '../../../lib/core/shared/period.js';
 
 const SCHEDULE_LABEL: Record<string, MessageKey> = {
   dailyClose: 'dailyClose',
@@ -36,10 +37,7 @@ function kpi(label: string, value: string, sub = '', tone = '', test = '', href 
  * period closes only once it is over; the demo's close as of 2 November closes October).
  */
 export function closingPeriod(asOf: string, zone: string): string {
-  const [year = '1970', month = '01'] = new ZoneClock(zone).periodOf(Date.parse(asOf)).split('-');
-  const y = Number(year);
-  const m = Number(month);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  return previousPeriod(new ZoneClock(zone).periodOf(Date.parse(asOf)));
 }
 
 /** The list of cases a blocker or the open-RED figure stands for. */

@@ -1,6 +1,7 @@
 import { csvLine } from '../../records/csv.js';
 import type { JournalEntry } from './journal-entry.js';
 import { RESOLUTION_ZH } from '../resolution.js';
+import { periodLastDay } from '../../shared/period.js';
 
 /**
  * Approved journal entries as a CSV for an ERP's voucher import (凭证导入): one row per line, the
@@ -25,21 +26,13 @@ export const JOURNAL_CSV_COLUMNS = [
   '案件编号 Case',
 ] as const;
 
-/** `2026-10` -> `2026-10-31`. */
-export function periodEnd(period: string): string {
-  const match = /^(\d{4})-(\d{2})$/.exec(period);
-  if (match === null) return '';
-  const last = new Date(Date.UTC(Number(match[1]), Number(match[2]), 0));
-  return last.toISOString().slice(0, 10);
-}
-
 export function journalCsv(entries: readonly JournalEntry[]): string {
   let text = '\uFEFF' + csvLine(JOURNAL_CSV_COLUMNS);
   for (const entry of entries) {
     for (const line of entry.lines) {
       text += csvLine([
         entry.entryId,
-        periodEnd(entry.period),
+        periodLastDay(entry.period),
         entry.period,
         String(line.line),
         line.memo,

@@ -3,6 +3,7 @@ import { formatMoney, mulRound, parseDecimal, roundHalfUp, type Decimal } from '
 import type { MovementType } from '../../records/movement-type.js';
 import { RESOLUTION_ZH, type Resolution } from '../resolution.js';
 import { accountsFor, splitAccount, type WorkflowConfig } from '../workflow-config.js';
+import type { Result } from '../../shared/result.js';
 
 /**
  * The adjusting journal entry (调整分录) a resolution proposes: debit and credit lines on the
@@ -37,8 +38,7 @@ export interface JournalEntry {
   total: string;
 }
 
-export type EntryBuild =
-  { ok: true; entry: JournalEntry | null } | { ok: false; field: string; reason: string };
+export type EntryBuild = Result<{ entry: JournalEntry | null }, { field: string; reason: string }>;
 
 /** Whether a type's positive quantity adds stock (in) or removes it (out): which side is inventory. */
 export const STOCK_DIRECTION: Readonly<Record<MovementType, 'in' | 'out'>> = {
@@ -77,8 +77,7 @@ function booking(config: WorkflowConfig, warehouseId: string, type: MovementType
     : { debit: pair.credit, credit: pair.debit, amount: -signed };
 }
 
-type Plan =
-  { ok: true; type: MovementType; postings: Posting[] } | { ok: false; field: string; reason: string };
+type Plan = Result<{ type: MovementType; postings: Posting[] }, { field: string; reason: string }>;
 
 const refuse = (field: string, reason: string): Plan => ({ ok: false, field, reason });
 
