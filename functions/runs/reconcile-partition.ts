@@ -39,7 +39,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const outcome = runPartition(records, before, { ...context, ...history, scope: stored.run.scope });
   const reconciled = performance.now();
   await runStore().writePartition(runId, partition, asOf, outcome.transitions);
-  await runStore().putArrivals(partition, outcome.arrivals);
+  await runStore().putArrivals(runId, partition, outcome.arrivals);
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
   const cases = await applyRunToCases(
     caseStore(),

@@ -112,6 +112,7 @@ const expiry = (resolvedAt: string): number =>
 const PART = 'part#';
 /** Each partition's arrival history (CONTRACT §11), rewritten whenever a run reconciles it. */
 const ARRIVALS = 'diagnosis#arrivals';
+const ARRIVALS_PENDING = 'diagnosis#arrivals#pending';
 const DISCREPANCY = 'd#';
 
 export const runKey = (runId: string): string => `run#${runId}`;
@@ -584,20 +585,39 @@ export class RunStore {
   }
 
   /**
-   * A partition's arrival history, as its latest reconcile found it: every record of the partition
-   * is read each time, so the latest replaces the earlier (gzipped: a curve per warehouse and type).
+   * A partition's arrival history as this run's reconcile found it (every record of the partition
+   * is read each time, so it replaces the earlier one), held as pending until the run is
+   * summarized: the partitions of one run all learn from the history before it, whatever order
+   * they run in (gzipped: a curve per warehouse and type).
    */
-  async putArrivals(partition: number, arrivals: ClearingModel): Promise<void> {
+  async putArrivals(runId: string, partition: number, arrivals: ClearingModel): Promise<void> {
     await this.batch.putAll([
       {
-        pk: s(ARRIVALS),
+        pk: s(ARRIVALS_PENDING),
         sk: s(partitionLabel(partition)),
+        runId: s(runId),
         arrivals: { B: gzipSync(JSON.stringify(arrivals)) },
       },
     ]);
   }
 
-  /** Every partition's arrival history added up: what clearing probabilities are learned from. */
+  /** The run's pending arrival histories of these partitions become the ones later runs learn from. */
+  async commitArrivals(runId: string, partitions: readonly number[]): Promise<number> {
+    const wanted = new Set(partitions.map(partitionLabel));
+    const pending = await this.batch.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'runId = :run',
+      ExpressionAttributeValues: { ':pk': s(ARRIVALS_PENDING), ':run': s(runId) },
+      ConsistentRead: true,
+    });
+    const items = pending
+      .filter((item) => wanted.has(item.sk?.S ?? ''))
+      .map((item) => ({ ...item, pk: s(ARRIVALS) }) as Item);
+    await this.batch.putAll(items);
+    return items.length;
+  }
+
+  /** Every partition's committed arrival history added up: what clearing probabilities learn from. */
   async readArrivals(): Promise<ClearingModel> {
     const items = await this.batch.queryAll({
       KeyConditionExpression: 'pk = :pk',
