@@ -1,3 +1,4 @@
+import { STRONG_SUGGESTION } from '../diagnosis/diagnosis-facts.js';
 import { routeOf, type AlertConfig, type Channel } from './alert-config.js';
 import { formatMoney, parseDecimal, type Decimal } from '../shared/decimal.js';
 import { SEVERITIES, type Kind, type Severity } from '../reconcile/discrepancy.js';
@@ -67,6 +68,8 @@ export interface AlertItem {
   firstSeen: string;
   explanation: string;
   reason: AlertReason;
+  /** A strong suggested match (CONTRACT §11): the other side's group is probably this one's. */
+  probablySameAs?: { documentRef: string; sku: string };
 }
 
 export interface SeverityTotals {
@@ -162,7 +165,15 @@ function itemOf(d: RunDiscrepancy, asOf: string, reason: AlertReason): AlertItem
     firstSeen: d.firstSeen,
     explanation: d.explanation,
     reason,
+    ...strongSuggestion(d),
   };
+}
+
+/** The first suggested match when it is strong enough to say so in an alert. */
+function strongSuggestion(d: RunDiscrepancy): Pick<AlertItem, 'probablySameAs'> {
+  const top = d.suggestedMatches?.[0];
+  if (top === undefined || top.score < STRONG_SUGGESTION) return {};
+  return { probablySameAs: { documentRef: top.documentRef, sku: top.sku } };
 }
 
 /** The channels of a warehouse's route that take `severity`, in the route's order. */
