@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AS_OF, generate, type GenerateResult } from './generate.js';
+import { diagnosisBacktest, type BacktestRow } from './diagnosis.js';
 
 const USAGE = `Usage: node --expose-gc dist/bench.js [--sizes 100000,1000000] [--keep] [--format csv|ndjson]
                                     [--seed N] [--malformed-every N] [--timeout SECONDS]`;
@@ -527,6 +528,19 @@ function table(rows: Row[]): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
+function backtestTable(rows: readonly BacktestRow[]): string {
+  const header = ['backtest', 'figure', 'model', 'baseline'];
+  const body = rows.map((r) => [r.backtest, r.figure, r.model, r.baseline]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
+  return [
+    line(header),
+    '|' + widths.map((w) => ` ${'-'.repeat(w)} `).join('|') + '|',
+    ...body.map(line),
+  ].join('\n');
+}
+
 async function main(): Promise<number> {
   let opts: Options;
   try {
@@ -546,7 +560,16 @@ async function main(): Promise<number> {
   }
   process.stdout.write('\n' + table(rows) + '\n');
   for (const r of rows) for (const note of r.notes) process.stdout.write(`${r.documents}: ${note}\n`);
-  return rows.every((r) => r.exact === true) ? 0 : 1;
+  // CONTRACT §11's backtest: suggested matches, predicted causes, clearing probabilities.
+  let backtest: BacktestRow[] = [];
+  try {
+    log('diagnosis backtest ...');
+    backtest = await diagnosisBacktest(CLI, opts.seed);
+    process.stdout.write('\n' + backtestTable(backtest) + '\n');
+  } catch (e) {
+    process.stdout.write(`diagnosis backtest failed: ${(e as Error).message}\n`);
+  }
+  return rows.every((r) => r.exact === true) && backtest.length > 0 ? 0 : 1;
 }
 
 process.exitCode = await main();

@@ -16,6 +16,9 @@ import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { httpHandler } from '../../lib/adapters/aws/handlers.js';
+import { dirtyMarks } from '../../lib/adapters/runs/containers.js';
+import { config as env } from '../../lib/adapters/aws/env.js';
+import { partitionOf } from '../../lib/core/records/partition.js';
 
 /**
  * GET /v1/cases, GET /v1/cases/summary?warehouseId=, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,
@@ -55,7 +58,12 @@ async function casesApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
       return jsonResponse(200, caseView(stored, { caller, config, freezes, now }));
     }
     case 'act': {
-      const done = await actOnCase(store, config, request.groupKey, request.action, caller, now);
+      const done = await actOnCase(store, config, request.groupKey, request.action, caller, now, (link) =>
+        dirtyMarks().mark(
+          [link.from.sku, link.to.sku].map((sku) => partitionOf(sku, env.partitions())),
+          now,
+        ),
+      );
       logger.info('case action', {
         groupKey: request.groupKey,
         type: request.action.type,

@@ -15,6 +15,8 @@ import { reconcileRules } from '../../lib/adapters/runs/reconcile-rules.js';
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { taskHandler } from '../../lib/adapters/aws/handlers.js';
+import { diagnosisHistory } from '../../lib/app/runs/diagnosis-history.js';
+import { linkedKeys } from '../../lib/core/diagnosis/group-links.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -27,11 +29,12 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   const { runId, partition, asOf } = taskInput(PartitionTaskSchema, event, 'ReconcilePartition');
   const stored = await runStore().getRun(runId);
   if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
-  const [records, tables, before, workflow] = await Promise.all([
+  const [records, tables, before, workflow, history] = await Promise.all([
     recordStore().readPartition(partition),
     tablesOfRun(runId),
     runStore().readLifecycle(partition, runId),
     workflowConfig().current(),
+    diagnosisHistory(caseStore(), runStore()),
   ]);
   const read = performance.now();
   const context = {
@@ -41,9 +44,10 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     settings: runConfig.settings(asOf),
     asOf,
   };
-  const outcome = runPartition(records, before, { ...context, scope: stored.run.scope });
+  const outcome = runPartition(records, before, { ...context, ...history, scope: stored.run.scope });
   const reconciled = performance.now();
   await runStore().writePartition(runId, partition, asOf, outcome.transitions);
+  await runStore().putArrivals(runId, partition, outcome.arrivals);
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
   const cases = await applyRunToCases(
     caseStore(),
@@ -51,6 +55,7 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
     outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
     runId,
     currentTime(),
+    { linked: linkedKeys(history.links) },
   );
   const { tally } = outcome;
   const output: ReconcilePartitionOutput = {

@@ -53,6 +53,8 @@ async function summarize(event: unknown): Promise<RunRecord> {
   const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };
   const summary = summarizeResults(figures, results, reports);
   await runStore().commitLifecycle(runId, run.asOf, done);
+  // What the partitions saw of arrival lags becomes the history the next run learns from.
+  await runStore().commitArrivals(runId, done);
   // The dashboard's aggregates: the partitions' tallies merged, one item the heat map route reads.
   const heat = new HeatTally();
   for (const report of reports) if (report.heat !== undefined) heat.merge(report.heat);

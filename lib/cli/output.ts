@@ -96,8 +96,15 @@ export function csvRow(d: Discrepancy, fields = DISCREPANCY_FIELDS): string {
 
 function cell(value: Discrepancy[keyof Discrepancy]): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'object' && !Array.isArray(value)) return `${value.code} (${value.confidence})`;
   if (Array.isArray(value)) {
-    return value.map((v) => (typeof v === 'string' ? v : `${v.file}:${v.line} ${v.reason}`)).join('; ');
+    return value
+      .map((v) => {
+        if (typeof v === 'string') return v;
+        if ('score' in v) return `${v.documentRef} ${v.sku} (${v.score}): ${v.reason}`;
+        return `${v.file}:${v.line} ${v.reason}`;
+      })
+      .join('; ');
   }
   return String(value);
 }

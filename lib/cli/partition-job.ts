@@ -5,6 +5,7 @@ import { readCsvRecords, readNdjsonRecords } from '../core/records/readers.js';
 import type { Entry, Movement, Rejection, Source } from '../core/records/records.js';
 import { RateTable, toFunctional, type CurrencySettings, type RateRow } from '../core/records/rates.js';
 import { reconcilePartition } from '../core/reconcile/reconcile.js';
+import { subjectOf, type MatchSubject } from '../core/diagnosis/suggest-matches.js';
 import type { Settings } from '../core/reconcile/settings.js';
 import type { Tally } from '../core/reconcile/summary.js';
 import { UomTable, type UomRow } from '../core/records/uom.js';
@@ -62,6 +63,8 @@ export interface PartitionOutcome {
   discrepancies: number;
   /** The document refs of its discrepancies, to find the ones a rejected row must be named in. */
   documentRefs: string[];
+  /** Its one-sided discrepancies, for suggested matches across partitions (a sku typo moves one). */
+  subjects: MatchSubject[];
   /** Where the partition's discrepancies, rendered as JSON lines and CSV rows, sit in its worker's files. */
   fragments: FragmentRef;
 }
@@ -144,6 +147,7 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
       costVariance,
       discrepancies: result.discrepancies.length,
       documentRefs: result.discrepancies.map((d) => d.documentRef),
+      subjects: result.discrepancies.flatMap((d) => subjectOf(d) ?? []),
       fragments,
     };
   };

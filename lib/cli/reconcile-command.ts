@@ -17,6 +17,7 @@ import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../
 import { TableHeaderError } from '../core/records/table-text.js';
 import { loadUomCsv, type UomRow } from '../core/records/uom.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
+import { suggestMatches } from '../core/diagnosis/suggest-matches.js';
 import {
   DiscrepancyFiles,
   discrepancyFields,
@@ -97,8 +98,11 @@ export interface Summary extends SummaryFigures {
     workers: number;
     spilledBytes: number;
     durationMs: number;
-    /** Wall time until the first partition was reconciled (reading), then reconciling, then writing. */
-    phasesMs: { read: number; reconcile: number; write: number };
+    /**
+     * Wall time until the first partition was reconciled (reading), then reconciling, suggesting
+     * matches across partitions (diagnose), then writing.
+     */
+    phasesMs: { read: number; reconcile: number; diagnose: number; write: number };
     generatedAt: string;
   };
 }
@@ -274,7 +278,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     let done = 0;
     let spilledBytes = 0;
     const phaseStart = Date.now();
-    const phases = { read: 0, reconcile: 0, write: 0 };
+    const phases = { read: 0, reconcile: 0, diagnose: 0, write: 0 };
     progress.start('read');
     await runShares(
       {
@@ -356,6 +360,13 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       else list.push(r);
     }
     phases.reconcile = Date.now() - phaseStart - phases.read;
+    // Suggested matches need every partition's one-sided groups: a sku typo lands in another one.
+    const diagnoseStart = Date.now();
+    const suggestions = suggestMatches(
+      outcomes.flatMap((o) => o?.subjects ?? []),
+      { settings },
+    );
+    phases.diagnose = Date.now() - diagnoseStart;
     const writeStart = Date.now();
     progress.start('write');
     const files = new DiscrepancyFiles(
@@ -365,7 +376,10 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     );
     for (const outcome of outcomes) {
       if (outcome === undefined || outcome.discrepancies === 0) continue;
-      if (!outcome.documentRefs.some((ref) => rejectedByDocument.has(ref))) {
+      if (
+        !outcome.documentRefs.some((ref) => rejectedByDocument.has(ref)) &&
+        !outcome.subjects.some((subject) => suggestions.has(subject.groupKey))
+      ) {
         files.appendRef(outcome.fragments);
         continue;
       }
@@ -376,6 +390,8 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       for (const d of found) {
         const related = rejectedByDocument.get(d.documentRef);
         if (related !== undefined) annotate(d, related);
+        const matches = suggestions.get(d.groupKey);
+        if (matches !== undefined) d.suggestedMatches = matches;
       }
       const rendered = renderFragments(found, fields);
       files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));

@@ -7,7 +7,7 @@ import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } fr
 import { ENV, HANDLERS } from '../declarations/tables.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
-import { StocktallyFunction } from './function.js';
+import { StocktallyFunction, type TableAccess } from './function.js';
 import type { RunCaseAccess } from './runs.js';
 import type { Stage } from './stage.js';
 
@@ -99,7 +99,16 @@ export interface CasesProps extends CaseTables {
   /** The JWT authorizer of Identity: the handler reads the caller from its claims. */
   readonly authorizer: IHttpRouteAuthorizer;
   readonly timeZone: string;
+  /**
+   * The records table and its partition count: an approved link (CONTRACT §11) marks its groups'
+   * partitions dirty so the next continuous run reconciles them as one.
+   */
+  readonly records: DeclaredTable;
+  readonly partitions: number;
 }
+
+/** What the cases API may do to the records table: raise dirty marks, nothing else. */
+export const LINK_MARKS: TableAccess = { items: [{ actions: ['UpdateItem'], leadingKeys: ['dirty'] }] };
 
 /**
  * The exception workflow (issue 8): the cases API function behind the JWT authorizer, with the
@@ -123,10 +132,12 @@ export class Cases extends Construct {
       description: `Cases routes ${CASE_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
       invokedBy: 'api',
       timeout: Duration.seconds(CASES_FUNCTION.timeoutSeconds),
-      environment: workflowEnvironment(props.timeZone),
+      environment: { ...workflowEnvironment(props.timeZone), [ENV.partitions]: String(props.partitions) },
       bundledFiles: [WORKFLOW_DEFAULT.path],
       // An uploaded workflow configuration overrides the bundled default; none is there at first.
-    }).bindBucket(props.bucket, { optional: [WORKFLOW_CONFIG_KEY] });
+    })
+      .bindBucket(props.bucket, { optional: [WORKFLOW_CONFIG_KEY] })
+      .bindTable(props.records, LINK_MARKS);
     bindCaseTables(this.casesApi, tables, 'work', { indexes: true });
     this.routes = props.api.addJwtRoutes('CasesIntegration', CASE_ROUTES, this.casesApi.fn, props.authorizer);
     this.runAccess = {

@@ -290,6 +290,8 @@ export class Runs extends Construct {
         items: [
           { actions: ['GetItem', 'Query', 'BatchWriteItem'], leadingKeys: [RUN_ITEMS] },
           { actions: ['Query'], leadingKeys: [LIFECYCLE_ITEMS] },
+          // The arrival histories diagnosis learns from (read), this partition's (written pending).
+          { actions: ['Query', 'BatchWriteItem'], leadingKeys: [DIAGNOSIS_ITEMS] },
         ],
       })
       // The unit, cost and rate tables, and the workflow configuration: each absent on a fresh deployment.
@@ -321,6 +323,8 @@ export class Runs extends Construct {
             actions: ['GetItem', 'PutItem', 'Query', 'BatchWriteItem'],
             leadingKeys: [RUN_ITEMS, LIFECYCLE_ITEMS],
           },
+          // The run's pending arrival histories committed for the next run to learn from.
+          { actions: ['Query', 'BatchWriteItem'], leadingKeys: [DIAGNOSIS_ITEMS] },
         ],
       })
       // A Distributed Map's results are read back from runs/map-results/; the report it renders
@@ -380,6 +384,8 @@ export const DIRTY_MARKERS_KEY = 'dirty';
 /** The runs table's items of runs (`run#<runId>`) and of groups' lifecycles (`life#p#NNNN`). */
 const RUN_ITEMS = 'run#*';
 const LIFECYCLE_ITEMS = 'life#*';
+/** The arrival histories of CONTRACT §11 (lib/adapters/runs/run-store.ts): pending, then committed. */
+const DIAGNOSIS_ITEMS = 'diagnosis#*';
 
 const BY_PARTITION = RECORDS_TABLE.indexes[0]?.name ?? 'by-partition';
 

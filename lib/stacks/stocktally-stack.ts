@@ -102,6 +102,8 @@ export class StocktallyStack extends Stack {
       api: this.api,
       authorizer: this.identity.authorizer,
       timeZone,
+      records: this.data.table(RECORDS_TABLE),
+      partitions,
     });
     this.vouchers = new Vouchers(this, 'Vouchers', {
       stage,

@@ -214,6 +214,8 @@ describe('reconcile --period on the three-month sample', () => {
 });
 
 describe('reconcile without --period', () => {
+  // The recorded hashes include CONTRACT §11's suggestedMatches (an empty list on each one-sided
+  // row here, and its CSV column): the files are otherwise byte for byte those of before periods.
   it('writes byte for byte what it wrote before periods existed', () => {
     const expected = JSON.parse(readFileSync(join(SAMPLE, 'no-period', 'expected.json'), 'utf8')) as {
       args: string[];

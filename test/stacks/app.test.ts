@@ -34,8 +34,9 @@ describe('the CDK app', () => {
         Environment: { Variables: { [ENV.partitions]: '128', [ENV.timeZone]: 'Asia/Shanghai' } },
       },
     });
-    // Both ingest functions, the four run functions, the notify function and the vouchers API.
-    expect(Object.keys(functions)).toHaveLength(9);
+    // Both ingest functions, the four run functions, the notify function, the vouchers API and
+    // the cases API (an approved link marks partitions dirty).
+    expect(Object.keys(functions)).toHaveLength(10);
   });
 
   it('passes the reconciliation rules from context to the partition task and the vouchers API only', () => {

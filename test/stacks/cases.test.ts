@@ -1,7 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CASE_ROUTES, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../lib/declarations/cases.js';
-import { CASE_EVENTS_TABLE, CASES_TABLE, WEBHOOK_ROUTES } from '../../lib/declarations/tables.js';
+import {
+  CASE_EVENTS_TABLE,
+  CASES_TABLE,
+  RECORDS_TABLE,
+  WEBHOOK_ROUTES,
+} from '../../lib/declarations/tables.js';
 import { RUN_ROUTES } from '../../lib/declarations/runs.js';
 import { createApp } from '../../lib/stacks/app.js';
 import type { StocktallyFunction } from '../../lib/stacks/function.js';
@@ -167,5 +172,21 @@ describe('Cases: the open-cases summary', () => {
       (st) => allow(st) && JSON.stringify(st.Resource).includes('/index/open-by-severity'),
     );
     expect(actionsOf(queries)).toEqual(['dynamodb:Query']);
+  });
+});
+
+describe('Cases: links (CONTRACT §11)', () => {
+  it('lets the cases API raise dirty marks on the records table, and touch no record', () => {
+    const { stack, on } = synth();
+    const records = logicalIdOf(stack.data.table(RECORDS_TABLE).table, stack);
+
+    expect(on(stack.cases.casesApi, records)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [records, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['dirty'] } },
+      },
+    ]);
   });
 });

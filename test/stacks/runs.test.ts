@@ -397,6 +397,8 @@ describe('Runs: least privilege', () => {
     expect(records(all, ids.runsTable)).toEqual([
       items(ids.runsTable, ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'], 'run#*'),
       items(ids.runsTable, ['dynamodb:Query'], 'life#*'),
+      // The arrival histories diagnosis learns from, and its own partition's written pending.
+      items(ids.runsTable, ['dynamodb:BatchWriteItem', 'dynamodb:Query'], 'diagnosis#*'),
     ]);
     // Each table is absent until its first drop: read it, and list exactly its key to tell absent from refused.
     expect(statementsFor(all, 's3')).toEqual([
@@ -431,6 +433,8 @@ describe('Runs: least privilege', () => {
         'run#*',
         'life#*',
       ),
+      // The run's pending arrival histories committed for the next run (CONTRACT §11).
+      items(ids.runsTable, ['dynamodb:BatchWriteItem', 'dynamodb:Query'], 'diagnosis#*'),
     ]);
     expect(statementsFor(all, 's3')).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/runs/*') },

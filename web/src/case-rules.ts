@@ -35,6 +35,8 @@ export interface FormField {
   options?: readonly { value: string; label: string }[];
   /** What the API takes when the field is left empty (shown as the placeholder). */
   fallback?: string;
+  /** Sent as typed, spaces included: a document reference is kept verbatim (`DOC-1 ` is not `DOC-1`). */
+  verbatim?: boolean;
 }
 
 export type FormValue = string | string[];
@@ -139,7 +141,34 @@ export function resolutionFields(action: ResolutionAction, kase: Pick<CaseRecord
       ];
     case 'accept-timing':
       return [{ path: 'resolution.expectedBy', label: 'expectedBy', type: 'date', required: false }, memo];
+    case 'link':
+      return [...linkFields('resolution.'), memo];
   }
+}
+
+/** The other side's group a link names (CONTRACT §11), as its codes are written. */
+function linkFields(prefix: string): FormField[] {
+  return [
+    { path: `${prefix}documentRef`, label: 'linkDocumentRef', type: 'text', required: true, verbatim: true },
+    { path: `${prefix}sku`, label: 'linkSku', type: 'text', required: true, verbatim: true },
+  ];
+}
+
+/**
+ * What a form starts with (CONTRACT §11): the predicted cause in the root cause of a proposal or a
+ * close, and the chosen suggestion (else the first) in a link's target.
+ */
+export function prefill(
+  type: ActionType,
+  kase: Pick<CaseRecord, 'facts'>,
+  match?: { documentRef: string; sku: string },
+): FormValues {
+  const predicted = kase.facts.predictedCause?.code;
+  if ((type === 'propose' || type === 'close') && predicted !== undefined)
+    return { 'rootCause.code': predicted };
+  const target = match ?? kase.facts.suggestedMatches?.[0];
+  if (type === 'link' && target !== undefined) return { documentRef: target.documentRef, sku: target.sku };
+  return {};
 }
 
 /** The form of an action on this case (propose: of the chosen resolution action). */
@@ -173,6 +202,8 @@ export function actionFields(
       return [{ path: 'reason', label: 'reason', type: 'textarea', required: true }];
     case 'unfreeze':
       return [{ path: 'reason', label: 'reason', type: 'textarea', required: false }];
+    case 'link':
+      return [...linkFields(''), ...rootCauseFields(false, codeLabel('wrong-reference')), comment];
   }
 }
 
@@ -198,7 +229,12 @@ export function actionBody(
     const parts = field.path.split('.');
     let at = body;
     for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
-    at[parts[parts.length - 1] ?? field.path] = Array.isArray(value) ? value : (value ?? '').trim();
+    const leaf = Array.isArray(value)
+      ? value
+      : field.verbatim === true
+        ? (value ?? '')
+        : (value ?? '').trim();
+    at[parts[parts.length - 1] ?? field.path] = leaf;
   }
   if (version !== undefined) body.version = version;
   return body;

@@ -220,6 +220,17 @@ const zh = {
   approvalComplete: '审批完成',
   ageToDate: '至今账龄',
   autoClose: '自动关闭',
+  linkAction: '关联为同一笔业务',
+  linkDocumentRef: '对方单据号(原样)',
+  linkSku: '对方物料编码(原样)',
+  diagnosis: '诊断',
+  suggestedMatches: '疑似匹配(单据号或物料编码录入错误)',
+  noSuggestions: '未发现疑似匹配。',
+  suggestionScore: '得分 {score}',
+  acceptLink: '接受并关联',
+  predictedCause: '预测原因',
+  predictedConfidence: '置信度 {p}',
+  clearingProbability: '滞后窗口内对方到达的概率',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -438,6 +449,17 @@ const en: Record<MessageKey, string> = {
   approvalComplete: 'approval complete',
   ageToDate: 'Age to date',
   autoClose: 'automatic',
+  linkAction: 'Link as one transaction',
+  linkDocumentRef: "Other side's document ref (verbatim)",
+  linkSku: "Other side's sku (verbatim)",
+  diagnosis: 'Diagnosis',
+  suggestedMatches: 'Suggested matches (mistyped document ref or sku)',
+  noSuggestions: 'No suggested match.',
+  suggestionScore: 'score {score}',
+  acceptLink: 'Accept and link',
+  predictedCause: 'Predicted cause',
+  predictedConfidence: 'confidence {p}',
+  clearingProbability: 'Chance the other side arrives inside the lag window',
 };
 
 export type Language = 'zh' | 'en';
@@ -568,6 +590,7 @@ const CODES: Record<Language, Record<string, string>> = {
     'missing-voucher': 'Missing voucher',
     'count-error': 'Count error',
     'integration-failure': 'Integration failure',
+    'wrong-reference': 'Mistyped document reference or sku',
     other: 'Other',
     'warehouse-lead': 'Warehouse lead',
     'finance-specialist': 'Finance specialist',

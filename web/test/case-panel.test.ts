@@ -21,6 +21,7 @@ afterEach(() => {
 
 const noop: CasePanelHandlers = {
   open() {},
+  accept() {},
   cancel() {},
   change() {},
   toggle() {},
@@ -246,6 +247,51 @@ describe('action forms: the real payloads', () => {
   });
 });
 
+/** A one-sided case with what diagnosis found (CONTRACT §11). */
+function diagnosedCase(overrides: Partial<CaseRecord> = {}): CaseRecord {
+  const base = inReviewCase({ allowedActions: ['comment', 'propose', 'close', 'link'] });
+  return {
+    ...base,
+    facts: {
+      ...base.facts,
+      suggestedMatches: [
+        {
+          documentRef: 'DOC-0000153 ',
+          sku: 'SKU-00065',
+          score: 0.97,
+          reason: 'documentRef "DOC-0000153 " differs only in spacing from "DOC-0000153"',
+          reasonZh: '单据号 "DOC-0000153 " 与 "DOC-0000153" 仅空格不同',
+        },
+      ],
+      predictedCause: {
+        code: 'wrong-reference',
+        confidence: 0.82,
+        basis: 'suggested yes: 14 of 15 closed cases were wrong-reference',
+        basisZh: '疑似匹配 yes:15 个已关闭案件中 14 个为单据号或物料编码录入错误',
+      },
+      clearingProbability: 0.35,
+    },
+    ...overrides,
+  };
+}
+
+describe('diagnosis beside the discrepancy (CONTRACT §11)', () => {
+  it('shows the suggestions with their reason, the predicted cause and the clearing probability', () => {
+    const el = shown(ready(diagnosedCase()), 'li.finance');
+    const item = el.querySelector('[data-test="suggestions"] li');
+    expect(item?.getAttribute('data-ref')).toBe('DOC-0000153 ');
+    expect(item?.textContent).toContain('仅空格不同');
+    expect(item?.querySelector('[data-test="accept-link"]')).not.toBeNull();
+    expect(el.querySelector('[data-test="predicted-cause"]')?.textContent).toContain('82 %');
+    expect(el.querySelector('[data-test="clearing-probability"]')?.textContent).toContain('35 %');
+    // Without the link action (a role that may not propose) there is no accept button.
+    const reader = shown(ready(diagnosedCase({ allowedActions: ['comment'] })), 'chen.it');
+    expect(reader.querySelector('[data-test="accept-link"]')).toBeNull();
+    // A case without diagnosis shows no section at all.
+    expect(shown(ready(inReviewCase())).querySelector('[data-test="diagnosis"]')).toBeNull();
+  });
+});
+
 describe('mountCasePanel against the API', () => {
   function fakeApi(behaviour: {
     case: () => Promise<CaseRecord>;
@@ -329,6 +375,23 @@ describe('mountCasePanel against the API', () => {
     expect(el.querySelector('[data-test="case-state"]')?.getAttribute('data-state')).toBe('PROPOSED');
     expect(el.querySelector('[data-test="journal"]')).not.toBeNull();
     expect(el.querySelector('[data-test="action-form"]')).toBeNull();
+  });
+
+  it('accepts a suggestion as a link, sending its codes verbatim; pre-fills a proposal with the predicted cause', async () => {
+    const { api, calls } = fakeApi({ case: () => Promise.resolve(diagnosedCase()) });
+    const el = await mounted(api, 'li.finance');
+
+    el.querySelector<HTMLButtonElement>('[data-test="accept-link"]')?.click();
+    expect(el.querySelector('[data-test="action-form"]')?.getAttribute('data-type')).toBe('link');
+    submit(el);
+    await settle();
+    expect(calls.filter((c) => c[0] === 'act')).toEqual([
+      ['act', CASE_ID, { type: 'link', documentRef: 'DOC-0000153 ', sku: 'SKU-00065', version: 2 }],
+    ]);
+
+    el.querySelector<HTMLButtonElement>('[data-action="propose"]')?.click();
+    const chosen = el.querySelector('[name="rootCause.code"] option[selected]');
+    expect(chosen?.getAttribute('value')).toBe('wrong-reference');
   });
 
   it('keeps the form and names the field when it is incomplete, sending nothing', async () => {

@@ -29,6 +29,8 @@ import type { AgeBucket } from '../../core/runs/run-events.js';
 import { CASES_TABLE } from '../../declarations/tables.js';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
+import { linkFromKey, type GroupLink } from '../../core/diagnosis/group-links.js';
+import { causeFeatures, type CauseExample, type CauseFeatures } from '../../core/diagnosis/predict-cause.js';
 import type { DigestLog } from '../ingest/digest-log.js';
 import { CaseConflictError } from '../../errors/cases.js';
 import { InvalidRequestError } from '../../errors/runs.js';
@@ -76,6 +78,12 @@ const n = (value: number): AttributeValue => ({ N: String(value) });
 const HEAD = 'head';
 const LIST = 'case';
 const FREEZE = 'freeze';
+/** Approved links (CONTRACT §11), one item per linked finance group: `pk link`, `sk` its key. */
+const LINK = 'link';
+/** Closed cases' facts and causes, what predicted causes learn from: `pk cause`, `sk` closedAt#key. */
+const CAUSE = 'cause';
+/** The newest closed cases a prediction learns from. */
+const CAUSE_EXAMPLES = 5000;
 const DAY_MS = 86_400_000;
 /** The attribute (and index key) an open case's head carries, and only an open one's. */
 const OPEN_SEVERITY = 'openSeverity';
@@ -387,6 +395,9 @@ export class CaseStore implements CaseRepository {
     await this.putEvent(event);
     await this.carryOut(effectsOf(workflow, event, account));
     const next = apply(workflow, event);
+    if (next.state === 'CLOSED' && next.rootCause !== undefined) {
+      await this.putCauseExample(current.facts, next.rootCause.code, event.at);
+    }
     await this.updateHead(workflow.version, next);
     return { stored: { ...current, workflow: next }, event };
   }
@@ -684,6 +695,22 @@ export class CaseStore implements CaseRepository {
             if (!isConditionFailure(error)) throw error;
           }
           break;
+        case 'link':
+          await this.cases.send('PutItem', () =>
+            this.client.send(
+              new PutItemCommand({
+                TableName: this.cases.table,
+                Item: {
+                  pk: s(LINK),
+                  sk: s(linkFromKey(effect.link)),
+                  link: s(JSON.stringify(effect.link)),
+                  groupKey: s(effect.groupKey),
+                  approvedAt: s(effect.approvedAt),
+                },
+              }),
+            ),
+          );
+          break;
         case 'journal':
           await this.cases.send('PutItem', () =>
             this.client.send(
@@ -704,6 +731,52 @@ export class CaseStore implements CaseRepository {
           break;
       }
     }
+  }
+
+  /**
+   * A closed case's facts and cause, for the predicted causes (CONTRACT §11). Idempotent: one item
+   * per close, keyed by its time and group, so a retried append writes the same item again.
+   */
+  private async putCauseExample(facts: CaseFacts, code: string, at: string): Promise<void> {
+    await this.cases.send('PutItem', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.cases.table,
+          Item: {
+            pk: s(CAUSE),
+            sk: s(`${at}#${facts.groupKey}`),
+            code: s(code),
+            features: s(JSON.stringify(causeFeatures(facts))),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** The newest closed cases' facts and causes (at most CAUSE_EXAMPLES). */
+  async causeExamples(): Promise<CauseExample[]> {
+    const items = await this.cases.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(CAUSE) },
+      ScanIndexForward: false,
+    });
+    return items.slice(0, CAUSE_EXAMPLES).flatMap((item) => {
+      const features = json<CauseFeatures>(item, 'features');
+      const code = item.code?.S;
+      return features === undefined || code === undefined ? [] : [{ features, code }];
+    });
+  }
+
+  /** Every approved link (CONTRACT §11): the runs reconcile each linked pair of groups as one. */
+  async links(): Promise<GroupLink[]> {
+    const items = await this.cases.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(LINK) },
+    });
+    return items.flatMap((item) => {
+      const link = json<GroupLink>(item, 'link');
+      return link === undefined ? [] : [link];
+    });
   }
 
   /** Frozen accounts, with the cases each one holds. */

@@ -1,4 +1,4 @@
-import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch } from '../aws/dynamo-batch.js';
 import { mapInFlight } from '../../core/shared/in-flight.js';
@@ -32,6 +32,25 @@ export class DirtyMarks {
       }
     }
     return marks;
+  }
+
+  /**
+   * Marks partitions dirty as a write does: an approved link (CONTRACT §11) changes how their
+   * groups reconcile though no record changed, so the next continuous run must read them.
+   */
+  async mark(partitions: Iterable<number>, at: Date): Promise<void> {
+    await mapInFlight([...new Set(partitions)], 16, (partition) =>
+      this.batch.send('UpdateItem', () =>
+        this.batch.client.send(
+          new UpdateItemCommand({
+            TableName: this.batch.table,
+            Key: { pk: { S: 'dirty' }, sk: { S: partitionLabel(partition) } },
+            UpdateExpression: 'SET updatedAt = :now ADD version :one',
+            ExpressionAttributeValues: { ':now': { S: at.toISOString() }, ':one': { N: '1' } },
+          }),
+        ),
+      ),
+    );
   }
 
   /** Deletes each mark whose version is unchanged; returns the partitions cleared. */

@@ -17,6 +17,11 @@ import {
   type Transition,
 } from '../../core/runs/lifecycle.js';
 import type { RunHeatMap } from '../../core/runs/run-heat-map.js';
+import {
+  emptyClearingModel,
+  mergeClearingModels,
+  type ClearingModel,
+} from '../../core/diagnosis/clearing-probability.js';
 import type {
   AgeBucket,
   DiscrepancyPage,
@@ -105,6 +110,9 @@ export const RESOLVED_KEPT_DAYS = 35;
 const expiry = (resolvedAt: string): number =>
   Math.floor(Date.parse(resolvedAt) / 1000) + RESOLVED_KEPT_DAYS * 86_400;
 const PART = 'part#';
+/** Each partition's arrival history (CONTRACT §11), rewritten whenever a run reconciles it. */
+const ARRIVALS = 'diagnosis#arrivals';
+const ARRIVALS_PENDING = 'diagnosis#arrivals#pending';
 const DISCREPANCY = 'd#';
 
 export const runKey = (runId: string): string => `run#${runId}`;
@@ -574,6 +582,55 @@ export class RunStore {
     );
     const bytes = Item?.heat?.B;
     return bytes === undefined ? undefined : (JSON.parse(gunzipSync(bytes).toString('utf8')) as RunHeatMap);
+  }
+
+  /**
+   * A partition's arrival history as this run's reconcile found it (every record of the partition
+   * is read each time, so it replaces the earlier one), held as pending until the run is
+   * summarized: the partitions of one run all learn from the history before it, whatever order
+   * they run in (gzipped: a curve per warehouse and type).
+   */
+  async putArrivals(runId: string, partition: number, arrivals: ClearingModel): Promise<void> {
+    await this.batch.putAll([
+      {
+        pk: s(ARRIVALS_PENDING),
+        sk: s(partitionLabel(partition)),
+        runId: s(runId),
+        arrivals: { B: gzipSync(JSON.stringify(arrivals)) },
+      },
+    ]);
+  }
+
+  /** The run's pending arrival histories of these partitions become the ones later runs learn from. */
+  async commitArrivals(runId: string, partitions: readonly number[]): Promise<number> {
+    const wanted = new Set(partitions.map(partitionLabel));
+    const pending = await this.batch.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'runId = :run',
+      ExpressionAttributeValues: { ':pk': s(ARRIVALS_PENDING), ':run': s(runId) },
+      ConsistentRead: true,
+    });
+    const items = pending
+      .filter((item) => wanted.has(item.sk?.S ?? ''))
+      .map((item) => ({ ...item, pk: s(ARRIVALS) }) as Item);
+    await this.batch.putAll(items);
+    return items.length;
+  }
+
+  /** Every partition's committed arrival history added up: what clearing probabilities learn from. */
+  async readArrivals(): Promise<ClearingModel> {
+    const items = await this.batch.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(ARRIVALS) },
+    });
+    const model = emptyClearingModel();
+    for (const item of items) {
+      const bytes = item.arrivals?.B;
+      if (bytes !== undefined) {
+        mergeClearingModels(model, JSON.parse(gunzipSync(bytes).toString('utf8')) as ClearingModel);
+      }
+    }
+    return model;
   }
 
   /** A group across runs, newest first: its stable identity made visible (index by-group). */

@@ -24,6 +24,7 @@ import { ForbiddenError } from '../../errors/access.js';
 import { CaseConflictError, CaseNotFoundError } from '../../errors/cases.js';
 import { InvalidRequestError } from '../../errors/runs.js';
 import { mapInFlight } from '../../core/shared/in-flight.js';
+import type { GroupLink } from '../../core/diagnosis/group-links.js';
 
 /**
  * The exception workflow's work on top of the case store: a person's action on a case, what a run
@@ -111,7 +112,8 @@ export async function findCase(
 /**
  * A person's action on a case: decided by the core rules on the case as it is now, appended to
  * its trail (409 when someone else's event got there first). Unfreezing an account also closes the
- * cases whose automatic close it held, where their group still agrees.
+ * cases whose automatic close it held, where their group still agrees; the approval that completes
+ * a link hands the link to `onLink` (the partitions of its groups are read again by the next run).
  */
 export async function actOnCase(
   store: CaseRepository,
@@ -120,6 +122,7 @@ export async function actOnCase(
   action: CaseAction,
   caller: Caller,
   now: Date,
+  onLink?: (link: GroupLink) => Promise<void>,
 ): Promise<{ stored: StoredCase; event: ChainedEvent; released: string[] }> {
   const stored = await findCase(store, config, groupKey);
   const freezes = await store.freezes();
@@ -134,6 +137,11 @@ export async function actOnCase(
   });
   if (!decision.ok) throw refusalError(decision.refusal);
   const { stored: after, event } = await store.append(stored, decision.event, account);
+  // The last approval of a link: the runs must look at both groups again (CONTRACT §11).
+  const link = after.workflow.proposal?.link;
+  if (action.type === 'approve' && after.workflow.state === 'APPROVED' && link !== undefined) {
+    await onLink?.(link);
+  }
   const released: string[] = [];
   if (action.type === 'unfreeze') {
     for (const held of freezes.get(account)?.held ?? []) {
@@ -192,12 +200,13 @@ export async function applyRunToCases(
   discrepancies: readonly RunDiscrepancy[],
   runId: string,
   now: Date,
+  options: { linked?: ReadonlySet<string> } = {},
 ): Promise<RunCaseCounts> {
   const counts: RunCaseCounts = { opened: 0, factsUpdated: 0, events: 0 };
   if (discrepancies.length === 0) return counts;
   const existing = await store.getCases(discrepancies.map((d) => d.groupKey));
   const frozen = new Set((await store.freezes()).keys());
-  const context = { config, runId, now: now.toISOString(), frozen };
+  const context = { config, runId, now: now.toISOString(), frozen, linked: options.linked };
   const plans = planRunCases(discrepancies, existing, context);
   const byGroup = new Map(discrepancies.map((d) => [d.groupKey, d]));
   await mapInFlight(plans, 8, async (plan) => {

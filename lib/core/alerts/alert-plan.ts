@@ -1,3 +1,4 @@
+import { STRONG_SUGGESTION } from '../diagnosis/diagnosis-facts.js';
 import { routeOf, type AlertConfig, type Channel } from './alert-config.js';
 import { formatMoney, parseDecimal, type Decimal } from '../shared/decimal.js';
 import { SEVERITIES, type Kind, type Severity } from '../reconcile/discrepancy.js';
@@ -69,6 +70,8 @@ export interface AlertItem {
   /** The same in Chinese (CONTRACT §11); absent for a discrepancy stored before it was made. */
   explanationZh?: string;
   reason: AlertReason;
+  /** A strong suggested match (CONTRACT §11): the other side's group is probably this one's. */
+  probablySameAs?: { documentRef: string; sku: string };
 }
 
 export interface SeverityTotals {
@@ -165,7 +168,15 @@ function itemOf(d: RunDiscrepancy, asOf: string, reason: AlertReason): AlertItem
     explanation: d.explanation,
     ...(d.explanationZh ? { explanationZh: d.explanationZh } : {}),
     reason,
+    ...strongSuggestion(d),
   };
+}
+
+/** The first suggested match when it is strong enough to say so in an alert. */
+function strongSuggestion(d: RunDiscrepancy): Pick<AlertItem, 'probablySameAs'> {
+  const top = d.suggestedMatches?.[0];
+  if (top === undefined || top.score < STRONG_SUGGESTION) return {};
+  return { probablySameAs: { documentRef: top.documentRef, sku: top.sku } };
 }
 
 /** The channels of a warehouse's route that take `severity`, in the route's order. */

@@ -104,10 +104,19 @@ interface View {
   reportUrl: string;
 }
 
+/** "可能与 PO-10243 为同一笔业务 probably the same as PO-10243" (the sku too when it differs). */
+function sameAs(item: AlertItem): string | undefined {
+  const other = item.probablySameAs;
+  if (other === undefined) return undefined;
+  const name = other.sku === item.sku ? other.documentRef : `${other.documentRef} (${other.sku})`;
+  return `可能与 ${name} 为同一笔业务 probably the same as ${name}`;
+}
+
 function itemLine(item: AlertItem): string {
   const why =
     item.reason === 'new' || item.reason === 'resolved' ? '' : ` · ${reasonLabel(item.reason, item)}`;
-  return `${item.warehouseId} · ${item.documentRef} · ${kindLabel(item)} · ${amount(item.moneyAtStake)} · ${item.ageDays} 天 days${why}`;
+  const same = sameAs(item);
+  return `${item.warehouseId} · ${item.documentRef} · ${kindLabel(item)} · ${amount(item.moneyAtStake)} · ${item.ageDays} 天 days${why}${same === undefined ? '' : ` · ${same}`}`;
 }
 
 /** The explanation as alerts quote it: the Chinese first, the English after (CONTRACT §11). */
@@ -161,6 +170,9 @@ function rawView(message: AlertMessage): View {
           ['差异类型 Kind', kindLabel(first)],
           ['涉及金额 Money at stake', amount(first.moneyAtStake)],
           ['账龄 Age', ageLabel(first)],
+          ...(clear || sameAs(first) === undefined
+            ? []
+            : [['疑似匹配 Suggested match', sameAs(first) ?? ''] as [string, string]]),
         ],
         ...(clear ? {} : { quote: explanationOf(first) }),
       };

@@ -17,6 +17,7 @@ export const ACTION_TYPES = [
   'close',
   'freeze',
   'unfreeze',
+  'link',
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -44,5 +45,14 @@ export const CaseActionSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('freeze'), reason: text(500), version }),
   z.strictObject({ type: z.literal('unfreeze'), reason: text(500).optional(), version }),
+  // Accepting a suggested match (CONTRACT §11): a proposal to link, approved like any other.
+  z.strictObject({
+    type: z.literal('link'),
+    documentRef: z.string().min(1).max(256),
+    sku: z.string().min(1).max(128),
+    rootCause: RootCauseSchema.optional(),
+    comment: text(4000).optional(),
+    version,
+  }),
 ]);
 export type CaseAction = z.infer<typeof CaseActionSchema>;

@@ -3,6 +3,10 @@ import { checkApproval, checkRejection } from './approval-policy.js';
 import type { CaseAction, ActionType } from './case-action.js';
 import { ACTION_TYPES } from './case-action.js';
 import { casePeriod, primaryType, type CaseFacts } from './case-facts.js';
+import type { Resolution } from './resolution.js';
+import type { RootCause } from './root-cause.js';
+import { isOneSided } from '../diagnosis/suggest-matches.js';
+import type { GroupLink } from '../diagnosis/group-links.js';
 import type { Actor, CaseState, CaseWorkflow, EventDraft } from './case-workflow.js';
 import { abs, parseDecimal } from '../shared/decimal.js';
 import { keyPart } from '../records/group-key.js';
@@ -44,6 +48,7 @@ export const ACTION_ROLES: Readonly<Record<Exclude<ActionType, 'approve' | 'reje
   close: ['finance-specialist', 'finance-reviewer', 'warehouse-lead', 'admin'],
   freeze: ['finance-reviewer', 'warehouse-lead', 'admin'],
   unfreeze: ['finance-reviewer', 'admin'],
+  link: ['finance-specialist', 'finance-reviewer', 'admin'],
 };
 
 /** Roles that may export the approved journal entries of a period. */
@@ -60,6 +65,8 @@ const FROM: Readonly<Record<ActionType, readonly CaseState[]>> = {
   close: ['OPEN', 'IN_REVIEW', 'REJECTED', 'APPROVED'],
   freeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
   unfreeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
+  // Accepting a suggestion is a proposal made straight from the discrepancy, reviewed or not.
+  link: ['OPEN', 'IN_REVIEW', 'REJECTED'],
 };
 
 const refuse = (kind: Refusal['kind'], code: string, message: string): Decision => ({
@@ -89,11 +96,12 @@ export function entryIdFor(groupKey: string, period: string, seq: number): strin
 /** Whether the case's difference is settled enough to close, and why not. */
 function closeBlock(workflow: CaseWorkflow, facts: CaseFacts): Decision | undefined {
   if (workflow.state === 'APPROVED') {
-    if (workflow.proposal?.resolution.action === 'accept-timing' && facts.state !== 'RESOLVED') {
+    const waits = workflow.proposal?.resolution.action;
+    if ((waits === 'accept-timing' || waits === 'link') && facts.state !== 'RESOLVED') {
       return refuse(
         'conflict',
         'awaiting_run',
-        'accepted as timing: the case closes when a run finds the group agreeing (it is still ' +
+        `accepted as ${waits === 'link' ? 'linked' : 'timing'}: the case closes when a run finds the group agreeing (it is still ` +
           facts.state +
           ')',
       );
@@ -180,6 +188,58 @@ export function approvalAmount(entryTotal: string | undefined, moneyAtStake: str
   return abs(entry.value) > abs(stake.value) ? (entryTotal ?? moneyAtStake) : moneyAtStake;
 }
 
+/**
+ * A link (CONTRACT §11) names the other side's group in the same warehouse: the finance group's
+ * records then reconcile under the WMS group's key. Both groups must be one-sided, on two sides.
+ */
+function linkOf(facts: CaseFacts, target: { documentRef: string; sku: string }): GroupLink | Refusal {
+  const invalid = (message: string): Refusal => ({ kind: 'invalid', code: 'invalid_link', message });
+  if (!isOneSided(facts)) {
+    return invalid(`resolution: only a one-sided discrepancy links to another group (this is ${facts.kind})`);
+  }
+  if (target.documentRef === facts.documentRef && target.sku === facts.sku) {
+    return invalid('resolution.documentRef: a group cannot link to itself');
+  }
+  const self = { sku: facts.sku, documentRef: facts.documentRef };
+  const other = { sku: target.sku, documentRef: target.documentRef };
+  const selfIsWms = facts.wmsEventIds.length > 0;
+  return selfIsWms
+    ? { warehouseId: facts.warehouseId, from: other, to: self }
+    : { warehouseId: facts.warehouseId, from: self, to: other };
+}
+
+/** A proposal: its journal entry (none for accept-timing and link), the approvals it needs. */
+function proposal(
+  workflow: CaseWorkflow,
+  ctx: DecideContext,
+  resolution: Resolution,
+  rootCause: RootCause | undefined,
+  comment: string | undefined,
+): Decision {
+  let link: GroupLink | undefined;
+  if (resolution.action === 'link') {
+    const found = linkOf(ctx.facts, resolution);
+    if ('kind' in found) return { ok: false, refusal: found };
+    link = found;
+  }
+  const seq = workflow.version + 1;
+  const built = buildJournalEntry(resolution, ctx.facts, ctx.config, {
+    entryId: entryIdFor(workflow.groupKey, casePeriod(ctx.facts), seq),
+    caseId: ctx.caseId,
+  });
+  if (!built.ok) return refuse('invalid', 'invalid_resolution', `${built.field}: ${built.reason}`);
+  // Maker-checker follows what is really at stake: a small voucher on a RED case still needs
+  // the RED approvals, and an entry moving more than the difference needs its own tier.
+  const amount = approvalAmount(built.entry?.total, ctx.facts.moneyAtStake);
+  const parsed = parseDecimal(amount);
+  const requirements = approversFor(ctx.config, parsed.ok ? parsed.value : 0n);
+  return draft(
+    ctx,
+    'propose',
+    defined({ resolution, rootCause, entry: built.entry, amount, requirements, comment, link }),
+  );
+}
+
 export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideContext): Decision {
   const blocked = guard(workflow, action.type, ctx, action.version);
   if (blocked !== undefined) return blocked;
@@ -194,31 +254,16 @@ export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideCo
       return draft(ctx, 'comment', { text: action.text });
     case 'start-review':
       return draft(ctx, 'start-review', defined({ comment: action.comment }));
-    case 'propose': {
-      const seq = workflow.version + 1;
-      const built = buildJournalEntry(action.resolution, ctx.facts, ctx.config, {
-        entryId: entryIdFor(workflow.groupKey, casePeriod(ctx.facts), seq),
-        caseId: ctx.caseId,
-      });
-      if (!built.ok) return refuse('invalid', 'invalid_resolution', `${built.field}: ${built.reason}`);
-      // Maker-checker follows what is really at stake: a small voucher on a RED case still needs
-      // the RED approvals, and an entry moving more than the difference needs its own tier.
-      const amount = approvalAmount(built.entry?.total, ctx.facts.moneyAtStake);
-      const parsed = parseDecimal(amount);
-      const requirements = approversFor(ctx.config, parsed.ok ? parsed.value : 0n);
-      return draft(
+    case 'link':
+      return proposal(
+        workflow,
         ctx,
-        'propose',
-        defined({
-          resolution: action.resolution,
-          rootCause: action.rootCause,
-          entry: built.entry,
-          amount,
-          requirements,
-          comment: action.comment,
-        }),
+        { action: 'link', documentRef: action.documentRef, sku: action.sku },
+        action.rootCause ?? { code: 'wrong-reference' },
+        action.comment,
       );
-    }
+    case 'propose':
+      return proposal(workflow, ctx, action.resolution, action.rootCause, action.comment);
     case 'approve': {
       const proposal = workflow.proposal;
       if (proposal === undefined)

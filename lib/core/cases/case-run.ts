@@ -11,7 +11,8 @@ import { ownerFor, type WorkflowConfig } from './workflow-config.js';
  * sight, never made twice), every case shows the latest facts the runs know, and a few cases close
  * by themselves when the run finds their group agreeing ("automatic closing"):
  *
- * - an APPROVED accept-timing case (the timing difference it accepted has cleared), and
+ * - an APPROVED accept-timing or link case (the difference it accepted has cleared),
+ * - either case of an approved link (the two groups reconcile as one now), and
  * - an OPEN case of a TIMING_LAG nobody has started on (the lag cleared, as lags do),
  *
  * each with its root cause (the proposal's, else late posting). While the case's account is frozen
@@ -44,6 +45,8 @@ export interface RunCaseContext {
   now: string;
   /** Account keys frozen now (accountOf). */
   frozen: ReadonlySet<string>;
+  /** Group keys of approved links (CONTRACT §11): both groups of each. */
+  linked?: ReadonlySet<string>;
 }
 
 /** The facts' fingerprint, their source run aside: an unchanged group is not written again. */
@@ -52,21 +55,27 @@ export function factsHash(facts: CaseFacts): string {
   return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
 }
 
-/** Whether the run may close this case by itself once its group agrees. */
-export function closesByItself(workflow: CaseWorkflow, facts: Pick<CaseFacts, 'kind'>): boolean {
+/**
+ * Whether the run may close this case by itself once its group agrees. `linked` holds the groups
+ * of approved links (CONTRACT §11): the other group of a link closes with it, unless a person has
+ * a proposal of their own waiting on it.
+ */
+export function closesByItself(
+  workflow: CaseWorkflow,
+  facts: Pick<CaseFacts, 'kind'>,
+  linked: ReadonlySet<string> = new Set(),
+): boolean {
+  const waiting = workflow.proposal?.resolution.action;
   return (
-    (workflow.state === 'APPROVED' && workflow.proposal?.resolution.action === 'accept-timing') ||
-    (workflow.state === 'OPEN' && facts.kind === 'TIMING_LAG')
+    (workflow.state === 'APPROVED' && (waiting === 'accept-timing' || waiting === 'link')) ||
+    (workflow.state === 'OPEN' && facts.kind === 'TIMING_LAG') ||
+    (linked.has(workflow.groupKey) && workflow.state !== 'PROPOSED' && workflow.state !== 'CLOSED')
   );
 }
 
-function autoClose(workflow: CaseWorkflow, now: string, reason: string): EventDraft {
-  return {
-    type: 'close',
-    at: now,
-    actor: SYSTEM_ACTOR,
-    data: { rootCause: workflow.rootCause ?? { code: 'late-posting' }, auto: true, reason },
-  };
+function autoClose(workflow: CaseWorkflow, now: string, reason: string, linked = false): EventDraft {
+  const cause = workflow.rootCause ?? { code: linked ? 'wrong-reference' : 'late-posting' };
+  return { type: 'close', at: now, actor: SYSTEM_ACTOR, data: { rootCause: cause, auto: true, reason } };
 }
 
 export function planRunCases(
@@ -118,10 +127,14 @@ export function planRunCases(
         data: { runId: ctx.runId, firstSeen: shown.firstSeen },
       });
     }
-    if (shown.state === 'RESOLVED' && closesByItself(workflow, facts)) {
+    if (shown.state === 'RESOLVED' && closesByItself(workflow, facts, ctx.linked)) {
       const account = accountOf(ctx.config, facts);
+      const linked = ctx.linked?.has(shown.groupKey) === true;
       if (!ctx.frozen.has(account)) {
-        events.push(autoClose(workflow, ctx.now, `run ${ctx.runId} found the group agreeing`));
+        const reason = linked
+          ? `run ${ctx.runId} reconciled the linked groups as one and found them agreeing`
+          : `run ${ctx.runId} found the group agreeing`;
+        events.push(autoClose(workflow, ctx.now, reason, linked));
       } else if (workflow.held === undefined) {
         events.push({ type: 'hold', at: ctx.now, actor: SYSTEM_ACTOR, data: { account, runId: ctx.runId } });
       }

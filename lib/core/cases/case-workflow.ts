@@ -1,4 +1,5 @@
 import type { ChainedEvent } from './audit-chain.js';
+import type { GroupLink } from '../diagnosis/group-links.js';
 import type { JournalEntry } from './journal/journal-entry.js';
 import type { Resolution } from './resolution.js';
 import type { Role } from './roles.js';
@@ -76,6 +77,8 @@ export interface Proposal {
   proposedAt: string;
   approvals: Approval[];
   outcome?: 'approved' | 'rejected';
+  /** A link proposal's groups (CONTRACT §11): whose records reconcile under whose key. */
+  link?: GroupLink;
 }
 
 export interface CaseWorkflow {
@@ -126,6 +129,7 @@ export interface EventData {
     amount: string;
     requirements: Role[][];
     comment?: string;
+    link?: GroupLink;
   };
   approve: { complete: boolean; comment?: string };
   reject: { reason: string };
@@ -186,6 +190,7 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
           proposedBy: event.actor as Actor,
           proposedAt: event.at,
           approvals: [],
+          ...(d.link === undefined ? {} : { link: d.link }),
         },
       };
     }
@@ -245,13 +250,14 @@ export function fold(events: readonly ChainedEvent[]): CaseWorkflow | undefined 
 /**
  * What an event changes beyond its case, for the store to carry out (idempotently, so that a
  * writer that stopped half-way can do it again): the account registry of freezes (and the cases a
- * freeze holds), and the journal of approved entries a period exports.
+ * freeze holds), the journal of approved entries a period exports, and the links the runs apply.
  */
 export type CaseEffect =
   | { kind: 'freeze'; account: string; groupKey: string; by: string; at: string; reason: string }
   | { kind: 'unfreeze'; account: string }
   | { kind: 'hold'; account: string; groupKey: string }
-  | { kind: 'journal'; entry: JournalEntry; approvedAt: string; approvedBy: string[]; proposedBy: string };
+  | { kind: 'journal'; entry: JournalEntry; approvedAt: string; approvedBy: string[]; proposedBy: string }
+  | { kind: 'link'; link: GroupLink; groupKey: string; approvedAt: string };
 
 export function effectsOf(
   before: CaseWorkflow | undefined,
@@ -290,6 +296,9 @@ export function effectsOf(
           approvedBy: [...proposal.approvals.map((a) => a.by.username), event.actor.username],
           proposedBy: proposal.proposedBy.username,
         });
+      }
+      if (proposal.link !== undefined) {
+        effects.push({ kind: 'link', link: proposal.link, groupKey: event.groupKey, approvedAt: event.at });
       }
       if (proposal.resolution.action === 'freeze-account') {
         effects.push({

@@ -4,8 +4,10 @@ import { MOVEMENT_TYPES } from '../records/movement-type.js';
 
 /**
  * How a case proposes to settle its discrepancy: one of a few resolution actions, each with its own
- * payload. Every action but accept-timing books an adjusting journal entry (journal-entry.ts);
- * accept-timing books nothing and closes when a later run finds the group agreeing.
+ * payload. Every action but accept-timing and link books an adjusting journal entry
+ * (journal-entry.ts); accept-timing books nothing and closes when a later run finds the group
+ * agreeing; link (CONTRACT §11) books nothing either: it names the other side's group, booked under
+ * a mistyped code, that the runs reconcile together with this one once it is approved.
  */
 export const RESOLUTION_ACTIONS = [
   'supplement-voucher',
@@ -14,6 +16,7 @@ export const RESOLUTION_ACTIONS = [
   'adjust-quantity',
   'freeze-account',
   'accept-timing',
+  'link',
 ] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
 
@@ -24,6 +27,7 @@ export const RESOLUTION_ZH: Readonly<Record<ResolutionAction, string>> = {
   'adjust-quantity': '调整数量',
   'freeze-account': '冻结账户',
   'accept-timing': '确认为时间性差异',
+  link: '关联为同一笔业务',
 };
 
 /** A decimal as a JSON string or number, kept as its canonical text. */
@@ -78,6 +82,13 @@ export const ResolutionSchema = z.discriminatedUnion('action', [
     reason: z.string().trim().min(1).max(500),
     /** The difference to park in suspense; by default expected amount - finance amount. */
     amount: decimal('amount').optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('link'),
+    /** The other side's group in the same warehouse, as its documentRef and sku are written (verbatim). */
+    documentRef: z.string().min(1).max(256),
+    sku: z.string().min(1).max(128),
     memo,
   }),
   z.strictObject({

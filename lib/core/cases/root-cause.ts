@@ -13,6 +13,7 @@ export const ROOT_CAUSES = [
   'missing-voucher',
   'count-error',
   'integration-failure',
+  'wrong-reference',
   'other',
 ] as const;
 export type RootCauseCode = (typeof ROOT_CAUSES)[number];
@@ -26,6 +27,7 @@ export const ROOT_CAUSE_ZH: Readonly<Record<RootCauseCode, string>> = {
   'missing-voucher': '凭证缺失',
   'count-error': '盘点差错',
   'integration-failure': '系统接口故障',
+  'wrong-reference': '单据号或物料编码录入错误',
   other: '其他',
 };
 

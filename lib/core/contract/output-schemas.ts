@@ -110,6 +110,70 @@ const RejectedRowCitation = z.object({
   }),
 });
 
+/** A suggested match (CONTRACT §11) as a one-sided discrepancy lists it. */
+const SuggestedMatchSchema = z.object({
+  documentRef: text({
+    zh: '疑似同一笔业务的对方单据号(原样)',
+    en: "the other side's documentRef, verbatim",
+    example: 'DOC-0000704',
+    type: 'string',
+  }),
+  sku: text({
+    zh: '对方物料编码(原样)',
+    en: "the other side's sku, verbatim",
+    example: 'SKU-00082',
+    type: 'string',
+  }),
+  score: z.number().gt(0).lte(1).meta({
+    zh: '匹配得分,(0, 1],越高越可能为同一笔业务',
+    en: 'score in (0, 1]: the higher, the likelier one transaction',
+    example: '0.9',
+    type: 'number',
+  }),
+  reason: text({
+    zh: '得分依据(英文)',
+    en: 'what the score is made of',
+    example:
+      'documentRef "DOC-0000704" has two characters transposed (70 for 07) from "DOC-0000074"; same sku; same quantity 126 EA; same amount 217811.16 within tolerance; same type SHIPMENT; 20 h apart',
+    type: 'string',
+  }),
+  reasonZh: text({
+    zh: '得分依据(中文)',
+    en: 'the reason in Chinese',
+    example:
+      '单据号 "DOC-0000704" 与 "DOC-0000074" 相邻两位颠倒(70 与 07);物料编码相同;数量同为 126 EA;金额 217811.16 在容差内相同;业务类型同为销售出库;相隔 20 小时',
+    type: 'string',
+  }),
+});
+
+/** A predicted root cause (CONTRACT §11). */
+const PredictedCauseSchema = z.object({
+  code: text({
+    zh: '预测的差异原因代码',
+    en: 'the predicted root-cause code',
+    example: 'late-posting',
+    type: 'string',
+  }),
+  confidence: z.number().gt(0).lte(1).meta({
+    zh: '置信度(模型概率)',
+    en: "the model's probability for the code",
+    example: '0.72',
+    type: 'number',
+  }),
+  basis: text({
+    zh: '最重要的依据(英文)',
+    en: 'the fact that weighed most',
+    example: 'kind MISSING_IN_WMS: 14 of 20 closed cases were wrong-reference',
+    type: 'string',
+  }),
+  basisZh: text({
+    zh: '最重要的依据(中文)',
+    en: 'the basis in Chinese',
+    example: '差异类型 WMS缺失(财务有记录):20 个已关闭案件中 14 个为 单据号录入错误',
+    type: 'string',
+  }),
+});
+
 /** One discrepancy: an element of discrepancies.json and a row of discrepancies.csv. */
 export const DiscrepancySchema = z.object({
   groupKey: text({
@@ -306,6 +370,34 @@ export const DiscrepancySchema = z.object({
     example: '[{"file":"wms.csv","line":92,"reason":"missing sku"}]',
     type: 'object[]',
   }),
+  suggestedMatches: z
+    .array(SuggestedMatchSchema)
+    .max(3)
+    .meta({
+      zh: '仅单边差异:同仓库对方可能为同一笔业务(单据号或物料编码录入错误)的分组,按得分从高到低,最多3个',
+      en: 'one-sided discrepancies only: groups of the other side in the same warehouse that are probably the same transaction under a mistyped documentRef or sku, best first, at most 3',
+      example:
+        '[{"documentRef":"DOC-0000704","sku":"SKU-00082","score":0.9,"reason":"...","reasonZh":"..."}]',
+      type: 'object[]',
+    })
+    .optional(),
+  predictedCause: PredictedCauseSchema.meta({
+    zh: '仅当有已关闭案件可供学习(流水线):预测的差异原因及置信度',
+    en: 'pipeline with closed cases to learn from only: the predicted root cause and its confidence',
+    example: '{"code":"late-posting","confidence":0.72,"basis":"...","basisZh":"..."}',
+    type: 'object',
+  }).optional(),
+  clearingProbability: z
+    .number()
+    .min(0)
+    .max(1)
+    .meta({
+      zh: '仅单边时间滞后差异且有到达历史(流水线):对方在滞后窗口内到达的概率',
+      en: 'one-sided TIMING_LAG with arrival history only (pipeline): the probability the other side arrives inside the lag window',
+      example: '0.83',
+      type: 'number',
+    })
+    .optional(),
 });
 
 interface StatsExample {
@@ -707,6 +799,12 @@ export const SummarySchema = z.object({
             example: '5100',
             type: 'integer',
           }),
+          diagnose: count({
+            zh: '跨分区查找疑似匹配(单据号或物料编码录入错误)耗时(毫秒)',
+            en: 'ms suggesting matches across the partitions (mistyped documentRef or sku)',
+            example: '40',
+            type: 'integer',
+          }),
           write: count({
             zh: '写出结果耗时(毫秒)',
             en: 'ms writing the output files',
@@ -717,7 +815,7 @@ export const SummarySchema = z.object({
         .meta({
           zh: '各阶段耗时',
           en: 'wall time per phase',
-          example: '{"read":1200,"reconcile":5100,"write":300}',
+          example: '{"read":1200,"reconcile":5100,"diagnose":40,"write":300}',
           type: 'object',
         }),
       generatedAt: instant({

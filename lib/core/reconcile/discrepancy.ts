@@ -1,4 +1,5 @@
 import type { MovementType } from '../records/movement-type.js';
+import type { PredictedCause, SuggestedMatch } from '../diagnosis/diagnosis-facts.js';
 
 /** The discrepancy kinds of CONTRACT §2, in the order the one-sided and two-sided rules apply. */
 export const KINDS = [
@@ -108,6 +109,15 @@ export interface Discrepancy {
   explanationZh: string;
   /** Rejected input rows that name the same documentRef: the likely cause of a one-sided group. */
   rejectedRows: { file: string; line: number; reason: string }[];
+  /**
+   * One-sided discrepancies only (CONTRACT §11): groups of the other side in the same warehouse that
+   * are probably the same transaction under a mistyped documentRef or sku, best first, at most 3.
+   */
+  suggestedMatches?: SuggestedMatch[];
+  /** Only where closed cases give history to learn from: the likely root cause. */
+  predictedCause?: PredictedCause;
+  /** One-sided TIMING_LAG with arrival history only: how likely the other side comes inside the lag window. */
+  clearingProbability?: number;
 }
 
 export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [
@@ -139,6 +149,7 @@ export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [
   'explanation',
   'explanationZh',
   'rejectedRows',
+  'suggestedMatches',
   'groupKey',
 ];
 

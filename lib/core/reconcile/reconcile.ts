@@ -15,6 +15,7 @@ import type { ZoneClock } from '../shared/zone-clock.js';
 import { explainZh } from './explain-zh.js';
 import { accountShapeRejection } from './account-check.js';
 import { toFunctional, type CurrencySettings, type OriginalAmount } from '../records/rates.js';
+import { isOneSided } from '../diagnosis/suggest-matches.js';
 
 /**
  * The partition function: the records of one hash bucket of SKUs in, its discrepancies and counts
@@ -36,6 +37,8 @@ export interface ReconcileContext extends ClassifyContext {
    * anything is compared, or rejected; without it amounts are taken as they come.
    */
   currency?: CurrencySettings | undefined;
+  /** Shown every group's assessment, agreeing or not: the history diagnosis learns from. */
+  observe?: ((a: Assessment) => void) | undefined;
 }
 
 export interface PartitionResult {
@@ -129,7 +132,7 @@ export function toDiscrepancy(
     explanation += `; open item carried forward from ${open.carriedFrom}, ${open.ageDays} days old`;
     explanationZh += `;自 ${open.carriedFrom} 结转的未清项,已 ${open.ageDays} 天`;
   }
-  return {
+  const d: Discrepancy = {
     groupKey: groupKey(a.group),
     kind,
     severity: severityOf(kind, money, base, settings),
@@ -167,6 +170,9 @@ export function toDiscrepancy(
     explanationZh,
     rejectedRows: [],
   };
+  // Filled once every partition is in (suggest-matches.ts): a match may sit in another partition.
+  if (isOneSided(d)) d.suggestedMatches = [];
+  return d;
 }
 
 /**
@@ -236,6 +242,7 @@ export function reconcilePartition(
   for (const group of grouped.groups) {
     const item = grouped.items.get(group.sku) ?? emptyItem();
     const a = assess(group, item, ctx);
+    ctx.observe?.(a);
     // A period reconciliation leaves out the earlier groups that are settled (CONTRACT §7).
     if (
       window !== undefined &&

@@ -5,7 +5,11 @@ import type { Settings } from './settings.js';
  * The amount tolerance (CONTRACT §2): the larger of the absolute tolerance and the rate times the
  * expected amount. Compared at twelve places so the tolerance itself is never rounded.
  */
-export function withinTolerance(delta: Decimal, expected: Decimal, settings: Settings): boolean {
+export function withinTolerance(
+  delta: Decimal,
+  expected: Decimal,
+  settings: Pick<Settings, 'amountTolerance' | 'amountToleranceRate'>,
+): boolean {
   const scaledDelta = abs(delta) * ONE;
   const absolute = settings.amountTolerance * ONE;
   const relative = settings.amountToleranceRate * abs(expected);

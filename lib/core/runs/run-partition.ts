@@ -7,6 +7,11 @@ import type { PartitionRecords } from '../records/record-sink.js';
 import type { Rejection } from '../records/records.js';
 import type { RunScope, TallyJson } from './run-events.js';
 import { countDiscrepancy, emptyTally, type Tally } from '../reconcile/summary.js';
+import type { Assessment } from '../reconcile/classify.js';
+import { addArrival, emptyClearingModel, type ClearingModel } from '../diagnosis/clearing-probability.js';
+import { arrivalOf, diagnose, type DiagnosisModels } from '../diagnosis/diagnose.js';
+import { applyLinks, type GroupLink } from '../diagnosis/group-links.js';
+import { subjectOf, suggestMatches, withSuggestions } from '../diagnosis/suggest-matches.js';
 
 /**
  * One partition of a run, pure: the partition function over its stored records, the run's scope
@@ -16,6 +21,8 @@ import { countDiscrepancy, emptyTally, type Tally } from '../reconcile/summary.j
 export interface PartitionRun {
   /** Discrepancies found (lifecycle NEW or PERSISTING) and groups resolved, by group key. */
   transitions: Transition[];
+  /** How late the second side of each group came (or has been awaited): the partition's history. */
+  arrivals: ClearingModel;
   tally: Tally;
   discrepancies: number;
   resolved: number;
@@ -36,19 +43,50 @@ function money(text: string): Decimal {
   return parsed.value;
 }
 
+/** What diagnosis brings to a partition's run (CONTRACT §11); each part is optional. */
+export interface PartitionDiagnosis {
+  /** Approved links: their groups reconcile as one. */
+  links?: readonly GroupLink[] | undefined;
+  /** Models learned from history: predicted causes and clearing probabilities where they answer. */
+  models?: DiagnosisModels | undefined;
+}
+
 export function runPartition(
   records: PartitionRecords,
   before: ReadonlyMap<string, GroupStatus>,
-  ctx: ReconcileContext & { asOf: string; scope?: RunScope | undefined },
+  ctx: ReconcileContext & PartitionDiagnosis & { asOf: string; scope?: RunScope | undefined },
 ): PartitionRun {
   const { scope } = ctx;
   // An item is whole inside its partition, so a SKU scope may narrow the records themselves; a
   // warehouse scope may not (an item's unit and average cost span its warehouses).
   const skus = scope?.skus === undefined ? undefined : new Set(scope.skus);
-  const movements = skus === undefined ? records.movements : records.movements.filter((m) => skus.has(m.sku));
-  const entries = skus === undefined ? records.entries : records.entries.filter((e) => skus.has(e.sku));
-  const result = reconcilePartition(movements, entries, ctx);
-  let found: Discrepancy[] = result.discrepancies;
+  const links = ctx.links ?? [];
+  const movements = applyLinks(
+    skus === undefined ? records.movements : records.movements.filter((m) => skus.has(m.sku)),
+    links,
+  );
+  const entries = applyLinks(
+    skus === undefined ? records.entries : records.entries.filter((e) => skus.has(e.sku)),
+    links,
+  );
+  const arrivals = emptyClearingModel();
+  const observe = (a: Assessment): void => {
+    const o = arrivalOf(a, ctx.settings.asOf);
+    if (o !== undefined) addArrival(arrivals, o);
+  };
+  const result = reconcilePartition(movements, entries, { ...ctx, observe });
+  // Suggestions among this partition's groups: every warehouse of an item is here, so a mistyped
+  // documentRef is found; a mistyped sku that hashes elsewhere is the CLI's to pair, not the run's.
+  const suggestions = suggestMatches(
+    result.discrepancies.flatMap((d) => subjectOf(d) ?? []),
+    {
+      settings: ctx.settings,
+    },
+  );
+  const models = ctx.models ?? {};
+  let found: Discrepancy[] = result.discrepancies.map((d) =>
+    diagnose(withSuggestions(d, suggestions), models, ctx.settings),
+  );
   let tally = result.tally;
   if (scope?.warehouses !== undefined) {
     found = found.filter((d) => inScope(scope, d));
@@ -62,6 +100,7 @@ export function runPartition(
   const transitions = advance(before, found, (d) => inScope(scope, d), ctx.asOf);
   return {
     transitions,
+    arrivals,
     tally,
     discrepancies: found.length,
     resolved: transitions.length - found.length,

@@ -42,6 +42,48 @@ const texts = (m: AlertMessage): Record<string, string> => ({
   email: renderEmail(m).text,
 });
 
+describe('a strong suggested match in an alert (CONTRACT §11)', () => {
+  const match = (score: number, sku = 'SKU-00001') => ({
+    documentRef: 'DOC-0000171',
+    sku,
+    score,
+    reason: 'documentRef "DOC-0000171" has two characters transposed',
+    reasonZh: '单据号相邻两位颠倒',
+  });
+
+  it.each(['dingtalk', 'wecom', 'slack', 'email'])(
+    '%s says which group it is probably the same as',
+    (format) => {
+      const text = texts(redAlert({ sku: 'SKU-00001', suggestedMatches: [match(0.9)] }))[format] ?? '';
+      expect(text).toContain('可能与 DOC-0000171 为同一笔业务 probably the same as DOC-0000171');
+    },
+  );
+
+  it('names the sku too when the match is under another sku, and says nothing of a weak match', () => {
+    const other =
+      texts(redAlert({ sku: 'SKU-00001', suggestedMatches: [match(0.9, 'SKU-00010')] })).email ?? '';
+    expect(other).toContain('probably the same as DOC-0000171 (SKU-00010)');
+    for (const text of Object.values(texts(redAlert({ suggestedMatches: [match(0.6)] })))) {
+      expect(text).not.toContain('probably the same as');
+    }
+  });
+
+  it('puts it on the digest line of each discrepancy that has one', () => {
+    const [digest] = messages([
+      found({ groupKey: 'WH-01|SKU-1|A', documentRef: 'A', severity: 'YELLOW', moneyAtStake: '6000.00' }),
+      found({
+        groupKey: 'WH-01|SKU-1|B',
+        documentRef: 'B',
+        severity: 'YELLOW',
+        moneyAtStake: '6000.00',
+        suggestedMatches: [match(0.97, 'SKU-1')],
+      }),
+    ]);
+    const lines = renderEmail(digest ?? redAlert()).text.split('\n');
+    expect(lines.filter((l) => l.includes('probably the same as DOC-0000171'))).toHaveLength(1);
+  });
+});
+
 describe('a RED alert in every format', () => {
   it.each(['dingtalk', 'wecom', 'slack', 'email'])(
     '%s names the warehouse, document, kind, exact money with separators, age and report link',

@@ -306,6 +306,7 @@ describe('a closed case', () => {
     close: { type: 'close', rootCause: { code: 'other', text: 'again' } },
     freeze: { type: 'freeze', reason: 'audit' },
     unfreeze: { type: 'unfreeze' },
+    link: { type: 'link', documentRef: 'SO-10243', sku: 'SKU-00021' },
   };
 
   it.each(ACTION_TYPES)('refuses %s (409), whoever asks', (type) => {

@@ -8,6 +8,7 @@ import {
   approvalProgress,
   checkForm,
   journalColumns,
+  prefill,
   RESOLUTION_ACTIONS,
   userOptions,
   type FormField,
@@ -23,7 +24,7 @@ import type {
   TrailEvent,
 } from '../case-types.js';
 import { formatInstant, formatMoney, formatQuantity } from '../format.js';
-import { codeLabel, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
+import { codeLabel, language, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
 import { problem, severityBadge } from './common.js';
 
 /**
@@ -58,6 +59,8 @@ export type CasePanelState =
 
 export interface CasePanelHandlers {
   open(type: ActionType): void;
+  /** Accepting a suggested match: the link form, its target filled in. */
+  accept(match: { documentRef: string; sku: string }): void;
   cancel(): void;
   change(path: string, value: string): void;
   toggle(path: string, value: string, on: boolean): void;
@@ -70,6 +73,71 @@ export interface Viewer {
   username: string;
   users: readonly LocalUser[];
   zone: string;
+}
+
+/** An action's or remedy's name; `link` is also an audit-chain reason, so it has its own label. */
+const actionLabel = (code: string): string => (code === 'link' ? t('linkAction') : codeLabel(code));
+
+const percent = (p: number): string => `${Math.round(p * 100)} %`;
+
+/**
+ * What diagnosis says of the discrepancy (CONTRACT §11): the suggested matches beside it, each with
+ * an accept button when the caller may link, the predicted cause and the clearing probability.
+ */
+function diagnosisView(kase: CaseRecord, actions: readonly ActionType[], h: CasePanelHandlers) {
+  const { suggestedMatches: matches, predictedCause: cause, clearingProbability: clearing } = kase.facts;
+  if (matches === undefined && cause === undefined && clearing === undefined) return nothing;
+  const zh = language() === 'zh';
+  return html`<div data-test="diagnosis">
+    <h3>${t('diagnosis')}</h3>
+    ${
+      matches === undefined
+        ? nothing
+        : html`<h4>${t('suggestedMatches')}</h4>
+            ${
+              matches.length === 0
+                ? html`<p class="muted" data-test="no-suggestions">${t('noSuggestions')}</p>`
+                : html`<ul class="plain" data-test="suggestions">
+                    ${matches.map(
+                      (m) =>
+                        html`<li data-ref=${m.documentRef} data-sku=${m.sku}>
+                          <strong>${m.documentRef}</strong> · ${m.sku} ·
+                          <span class="badge">${t('suggestionScore', { score: m.score })}</span>
+                          <div class="muted small">${zh ? m.reasonZh : m.reason}</div>
+                          ${
+                            actions.includes('link')
+                              ? html`<button
+                                  type="button"
+                                  data-test="accept-link"
+                                  @click=${() => h.accept(m)}
+                                >
+                                  ${t('acceptLink')}
+                                </button>`
+                              : nothing
+                          }
+                        </li>`,
+                    )}
+                  </ul>`
+            }`
+    }
+    <dl class="facts">
+      ${
+        cause === undefined
+          ? nothing
+          : html`<dt>${t('predictedCause')}</dt>
+              <dd data-test="predicted-cause" data-code=${cause.code}>
+                ${codeLabel(cause.code)} · ${t('predictedConfidence', { p: percent(cause.confidence) })}
+                <div class="muted small">${zh ? cause.basisZh : cause.basis}</div>
+              </dd>`
+      }
+      ${
+        clearing === undefined
+          ? nothing
+          : html`<dt>${t('clearingProbability')}</dt>
+              <dd data-test="clearing-probability">${percent(clearing)}</dd>`
+      }
+    </dl>
+  </div>`;
 }
 
 function actorText(actor: { username: string; roles: readonly string[] }): string {
@@ -236,7 +304,7 @@ function proposalView(proposal: Proposal, zone: string): TemplateResult {
   const details = Object.entries(proposal.resolution).filter(([name]) => name !== 'action');
   return html`<div data-test="proposal">
     <h3>
-      ${t('proposal')}: ${codeLabel(proposal.resolution.action)}
+      ${t('proposal')}: ${actionLabel(proposal.resolution.action)}
       ${
         proposal.outcome === undefined
           ? nothing
@@ -310,7 +378,7 @@ export function eventDetail(e: TrailEvent): string {
       const resolution = d.resolution as { action?: string } | undefined;
       const entry = d.entry as { entryId?: string } | null | undefined;
       return withComment(
-        [codeLabel(resolution?.action ?? ''), formatMoney(text(d, 'amount')), entry?.entryId]
+        [actionLabel(resolution?.action ?? ''), formatMoney(text(d, 'amount')), entry?.entryId]
           .filter((p) => p !== undefined)
           .join(' · '),
       );
@@ -366,7 +434,7 @@ function trailView(trail: Trail | undefined, error: unknown, zone: string): Temp
           html`<li data-type=${e.type} data-actor=${e.actor.username}>
             <span class="seq">#${e.seq}</span>
             <span>${formatInstant(e.at, zone)}</span>
-            <span><strong>${codeLabel(e.type)}</strong> · ${actorText(e.actor)}</span>
+            <span><strong>${actionLabel(e.type)}</strong> · ${actorText(e.actor)}</span>
             <span class="detail">${eventDetail(e)}</span>
             <code title=${`${e.hash}\n${t('trailPrev')} ${e.prevHash}`}>${e.hash.slice(0, 12)}…</code>
           </li>`,
@@ -446,7 +514,7 @@ function formView(form: CaseForm, kase: CaseRecord, viewer: Viewer, busy: boolea
     data-type=${form.type}
     @submit=${(e: Event) => (e.preventDefault(), h.submit())}
   >
-    <h3>${codeLabel(form.type)}</h3>
+    <h3>${actionLabel(form.type)}</h3>
     ${
       form.type !== 'propose'
         ? nothing
@@ -456,7 +524,7 @@ function formView(form: CaseForm, kase: CaseRecord, viewer: Viewer, busy: boolea
               name="resolution.action"
               @change=${(e: Event) => h.resolution((e.target as HTMLSelectElement).value as ResolutionAction)}
             >
-              ${RESOLUTION_ACTIONS.map((k) => html`<option value=${k} ?selected=${form.resolution === k}>${codeLabel(k)}</option>`)}
+              ${RESOLUTION_ACTIONS.map((k) => html`<option value=${k} ?selected=${form.resolution === k}>${actionLabel(k)}</option>`)}
             </select></label
           >`
     }
@@ -492,7 +560,7 @@ export function casePanelView(state: CasePanelState, viewer: Viewer, h: CasePane
   const comments = (trail?.events ?? []).filter((e) => e.type === 'comment');
   return frame(
     html`
-      ${factsView(kase, viewer.zone)}
+      ${factsView(kase, viewer.zone)} ${diagnosisView(kase, actions, h)}
       ${kase.proposal == null ? nothing : proposalView(kase.proposal, viewer.zone)}
       ${
         block === undefined
@@ -523,7 +591,7 @@ export function casePanelView(state: CasePanelState, viewer: Viewer, h: CasePane
                     ?disabled=${state.busy}
                     @click=${() => h.open(a)}
                   >
-                    ${codeLabel(a)}
+                    ${actionLabel(a)}
                   </button>`,
               )}
             </div>`
@@ -551,17 +619,8 @@ export async function mountCasePanel(
   let state: CasePanelState = { status: 'loading' };
   const paint = () => render(casePanelView(state, viewer, handlers), el);
   const handlers: CasePanelHandlers = {
-    open: (type) => {
-      if (state.status !== 'ready') return;
-      const values: FormValues = {};
-      state = {
-        ...state,
-        form: { type, resolution: 'supplement-voucher', values, problems: {} },
-        error: undefined,
-      };
-      paint();
-      el.querySelector<HTMLElement>('[data-test="action-form"]')?.scrollIntoView?.({ block: 'nearest' });
-    },
+    open: (type) => openForm(type),
+    accept: (match) => openForm('link', match),
     cancel: () => {
       if (state.status !== 'ready') return;
       state = { ...state, form: undefined };
@@ -588,6 +647,19 @@ export async function mountCasePanel(
     },
     submit: () => void submit(),
   };
+
+  /** An action's form, filled with what diagnosis suggests (the predicted cause, a match). */
+  function openForm(type: ActionType, match?: { documentRef: string; sku: string }): void {
+    if (state.status !== 'ready') return;
+    const values: FormValues = prefill(type, state.kase, match);
+    state = {
+      ...state,
+      form: { type, resolution: 'supplement-voucher', values, problems: {} },
+      error: undefined,
+    };
+    paint();
+    el.querySelector<HTMLElement>('[data-test="action-form"]')?.scrollIntoView?.({ block: 'nearest' });
+  }
 
   async function load(): Promise<void> {
     try {

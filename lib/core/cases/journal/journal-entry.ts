@@ -189,12 +189,13 @@ function plan(resolution: Resolution, facts: CaseFacts, config: WorkflowConfig):
       return { ok: true, type, postings: [posting] };
     }
     case 'accept-timing':
+    case 'link':
       return { ok: true, type: primaryType(facts), postings: [] };
   }
 }
 
 /**
- * The entry `resolution` proposes for the case's facts, or null for accept-timing; a refusal names
+ * The entry `resolution` proposes for the case's facts, or null for accept-timing and link; a refusal names
  * the payload field that cannot be booked.
  */
 export function buildJournalEntry(
@@ -205,7 +206,7 @@ export function buildJournalEntry(
 ): EntryBuild {
   const planned = plan(resolution, facts, config);
   if (!planned.ok) return planned;
-  if (resolution.action === 'accept-timing') return { ok: true, entry: null };
+  if (resolution.action === 'accept-timing' || resolution.action === 'link') return { ok: true, entry: null };
   const postings = planned.postings
     .map((p) => ({ ...p, amount: roundHalfUp(p.amount, 2) }))
     .filter((p) => p.amount !== 0n);

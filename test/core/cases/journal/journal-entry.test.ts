@@ -135,10 +135,18 @@ describe('the adjusting journal entry', () => {
     ]);
   });
 
-  it('books nothing to accept a timing difference', () => {
+  it('books nothing to accept a timing difference, or to link a group booked under a mistyped code', () => {
     const built = buildJournalEntry({ action: 'accept-timing' }, caseFacts(), config, IDS);
 
     expect(built).toEqual({ ok: true, entry: null });
+    expect(
+      buildJournalEntry(
+        { action: 'link', documentRef: 'SO-1024', sku: 'SKU-00021' },
+        caseFacts(),
+        config,
+        IDS,
+      ),
+    ).toEqual({ ok: true, entry: null });
   });
 
   it('refuses what it cannot book, naming the field', () => {
@@ -218,7 +226,7 @@ describe('every entry balances', () => {
       fc.property(facts, resolution, (f, r) => {
         const built = buildJournalEntry(r, f, config, IDS);
         if (!built.ok) return built.reason.length > 0;
-        if (built.entry === null) return r.action === 'accept-timing';
+        if (built.entry === null) return r.action === 'accept-timing' || r.action === 'link';
         seen.add(`${r.action} ${built.entry.movementType}`);
         expect(imbalance(built.entry)).toBe(0n);
         for (const line of built.entry.lines)
@@ -230,7 +238,7 @@ describe('every entry balances', () => {
       { numRuns: 2000 },
     );
     // The property met every booking action with every movement type.
-    const booking = RESOLUTION_ACTIONS.filter((a) => a !== 'accept-timing');
+    const booking = RESOLUTION_ACTIONS.filter((a) => a !== 'accept-timing' && a !== 'link');
     for (const action of booking)
       for (const t of MOVEMENT_TYPES) expect(seen, `${action} ${t}`).toContain(`${action} ${t}`);
   });
