@@ -11,8 +11,11 @@ import { StocktallyFunction } from './function.js';
 import type { RunCaseAccess } from './runs.js';
 import type { Stage } from './stage.js';
 
-/** The items of the cases table a function may delete: the account freezes (`pk freeze`), nothing else. */
-export const DELETABLE_CASE_ITEMS = 'freeze';
+/**
+ * The items of the cases table a function may delete: the account freezes (`pk freeze`) and the
+ * entries of the cases waiting for the books (`pk awaiting`), nothing else.
+ */
+export const DELETABLE_CASE_ITEMS = ['freeze', 'awaiting'] as const;
 
 /** Writing to the audit trail is adding to it; these would change or remove what is there. */
 export const EVENT_REWRITES = [
@@ -33,7 +36,7 @@ export interface CaseTables {
 /**
  * Grants a function the case tables, least privilege:
  * - `work` (the cases API, a run's partition task): case heads read and written by conditional
- *   put and update, deletes only on freeze items (dynamodb:LeadingKeys); events added (PutItem) and
+ *   put and update, deletes only on freeze and awaiting items (dynamodb:LeadingKeys); events added (PutItem) and
  *   read (GetItem, Query), and an explicit Deny of every action that would change or remove one, so
  *   no later grant can open a rewrite path;
  * - `readHeads` (the report renderer): case heads read by key (BatchGetItem), nothing of the events.
@@ -73,7 +76,7 @@ export function bindCaseTables(
     new PolicyStatement({
       actions: ['dynamodb:DeleteItem'],
       resources: [cases.table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DELETABLE_CASE_ITEMS] } },
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...DELETABLE_CASE_ITEMS] } },
     }),
   );
   fn.role.addToPrincipalPolicy(

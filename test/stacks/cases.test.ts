@@ -92,7 +92,7 @@ describe('Cases: an append-only trail', () => {
     expect(on(stack.runs.functions.runsApi, ids.cases)).toEqual([]);
   });
 
-  it('deletes in the cases table only the account freezes', () => {
+  it('deletes in the cases table only the account freezes and the awaiting-books entries', () => {
     const { stack, ids, on } = synth();
 
     const deletes = on(stack.cases.casesApi, ids.cases).filter(
@@ -103,7 +103,7 @@ describe('Cases: an append-only trail', () => {
         Effect: 'Allow',
         Action: 'dynamodb:DeleteItem',
         Resource: { 'Fn::GetAtt': [ids.cases, 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['freeze'] } },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['freeze', 'awaiting'] } },
       },
     ]);
   });

@@ -9,14 +9,17 @@ import {
 } from '../../core/cases/case-decide.js';
 import { casePeriod } from '../../core/cases/case-facts.js';
 import { caseIdOf } from '../../core/cases/case-id.js';
-import { planRunCases, releaseHeld } from '../../core/cases/case-run.js';
+import { awaitingBooks, type AwaitingBooks } from '../../core/cases/awaiting-books.js';
+import { planRunCases, releaseHeld, settleIfAgreeing } from '../../core/cases/case-run.js';
 import { CASE_STATE_ZH, type EventDraft } from '../../core/cases/case-workflow.js';
 import { closeCheck, type CloseCheck } from '../../core/cases/close-check.js';
 import { ageBucket, ageDays } from '../../core/runs/lifecycle.js';
 import type { RunDiscrepancy } from '../../core/runs/run-events.js';
 import { hasAnyRole, type Caller } from '../../core/cases/roles.js';
 import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
-import type { ApprovedEntry, CaseStore, Freeze, StoredCase } from '../../adapters/cases/case-store.js';
+import type { CaseStore, StoredCase } from '../../adapters/cases/case-store.js';
+import type { Freeze } from '../../adapters/cases/case-freezes.js';
+import type { ApprovedEntry } from '../../adapters/cases/case-journal.js';
 import { ForbiddenError } from '../../adapters/http/access-errors.js';
 import { CaseConflictError, CaseNotFoundError } from '../../adapters/http/case-errors.js';
 import { InvalidRequestError } from '../../adapters/http/run-errors.js';
@@ -54,6 +57,12 @@ export interface CaseView {
   proposal: StoredCase['workflow']['proposal'] | null;
   rootCause: StoredCase['workflow']['rootCause'] | null;
   closed: StoredCase['workflow']['closed'] | null;
+  /** While the case waits for the books: since the approval, the due date, and whether it is past. */
+  awaiting: AwaitingBooks | null;
+  /** Waiting for the books past its due date (CONTRACT section 8). */
+  overdue: boolean;
+  /** The difference an approved accept-difference wrote off. */
+  accepted: StoredCase['workflow']['accepted'] | null;
   held: StoredCase['workflow']['held'] | null;
   account: { key: string; frozen: Omit<Freeze, 'held'> | null };
   comments: number;
@@ -74,6 +83,7 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
   const account = accountOf(ctx.config, facts);
   const freeze = ctx.freezes.get(account);
   const caseId = caseIdOf(workflow.groupKey);
+  const awaiting = awaitingBooks(workflow, ctx.now.toISOString());
   return {
     caseId,
     groupKey: workflow.groupKey,
@@ -97,6 +107,9 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
     proposal: workflow.proposal ?? null,
     rootCause: workflow.rootCause ?? null,
     closed: workflow.closed ?? null,
+    awaiting: awaiting ?? null,
+    overdue: awaiting?.overdue ?? false,
+    accepted: workflow.accepted ?? null,
     held: workflow.held ?? null,
     account: {
       key: account,
@@ -141,8 +154,9 @@ export async function findCase(
 
 /**
  * A person's action on a case: decided by the core rules on the case as it is now, appended to
- * its trail (409 when someone else's event got there first). Unfreezing an account also closes the
- * cases whose automatic close it held, where their group still agrees.
+ * its trail (409 when someone else's event got there first). An approval of a case whose group a
+ * run already found agreeing closes it at once (the close names that run). Unfreezing an account
+ * also closes the cases whose automatic close it held, where their group still agrees.
  */
 export async function actOnCase(
   store: CaseStore,
@@ -164,7 +178,19 @@ export async function actOnCase(
     caseId: caseIdOf(groupKey),
   });
   if (!decision.ok) throw refusalError(decision.refusal);
-  const { stored: after, event } = await store.append(stored, decision.event, account);
+  const { stored: acted, event } = await store.append(stored, decision.event, account);
+  let after = acted;
+  // Approved after a run had already found the group agreeing: the books agree, it closes now.
+  const settle =
+    action.type === 'approve'
+      ? settleIfAgreeing(after.workflow, after.facts, {
+          runId: after.facts.runId,
+          now: now.toISOString(),
+          frozen: freezes.has(account),
+          account,
+        })
+      : undefined;
+  if (settle !== undefined) after = (await store.append(after, settle, account)).stored;
   const released: string[] = [];
   if (action.type === 'unfreeze') {
     for (const held of freezes.get(account)?.held ?? []) {

@@ -4,8 +4,10 @@ import { MOVEMENT_TYPES } from '../records/movement-type.js';
 
 /**
  * How a case proposes to settle its discrepancy: one of a few resolution actions, each with its own
- * payload. Every action but accept-timing books an adjusting journal entry (journal-entry.ts);
- * accept-timing books nothing and closes when a later run finds the group agreeing.
+ * payload. Every action but accept-timing books an adjusting journal entry (journal-entry.ts). Once
+ * approved, the case waits for the books and closes when a run finds the group agreeing, except for
+ * accept-difference: the write-off of a difference that stays, the one way a person ends a case whose
+ * group still disagrees (CONTRACT section 8).
  */
 export const RESOLUTION_ACTIONS = [
   'supplement-voucher',
@@ -14,6 +16,7 @@ export const RESOLUTION_ACTIONS = [
   'adjust-quantity',
   'freeze-account',
   'accept-timing',
+  'accept-difference',
 ] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
 
@@ -24,6 +27,7 @@ export const RESOLUTION_ZH: Readonly<Record<ResolutionAction, string>> = {
   'adjust-quantity': '调整数量',
   'freeze-account': '冻结账户',
   'accept-timing': '确认为时间性差异',
+  'accept-difference': '核销差异',
 };
 
 /** A decimal as a JSON string or number, kept as its canonical text. */
@@ -84,6 +88,14 @@ export const ResolutionSchema = z.discriminatedUnion('action', [
     action: z.literal('accept-timing'),
     /** When the other side is expected (informational). */
     expectedBy: z.iso.date().optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('accept-difference'),
+    /** Why the difference stays (a count loss, a supplier's short delivery written off, ...). */
+    reason: z.string().trim().min(1).max(500),
+    /** The difference written off; by default expected amount - finance amount. */
+    amount: decimal('amount').optional(),
     memo,
   }),
 ]);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDecimal, type Decimal } from '../shared/decimal.js';
 import { MOVEMENT_TYPES, type MovementType } from '../records/movement-type.js';
+import { DEFAULT_AWAITING_BOOKS_DAYS } from './case-workflow.js';
 import { ROLES, type Role } from './roles.js';
 
 /**
@@ -15,6 +16,9 @@ const AccountSchema = z
   .string()
   .trim()
   .regex(/^[^\s,]+(\s+\S.*)?$/, 'must be an account code, optionally followed by a space and its name');
+
+/** 管理费用: where a normal inventory loss or gain ends once approved. */
+export const DEFAULT_WRITE_OFF = '6602 管理费用';
 
 const PairSchema = z.strictObject({ debit: AccountSchema, credit: AccountSchema });
 export type AccountPair = z.infer<typeof PairSchema>;
@@ -52,12 +56,16 @@ export const WorkflowConfigSchema = z
     accounts: z.strictObject({
       /** Where a frozen account's difference waits for its investigation (待处理财产损溢). */
       suspense: AccountSchema,
+      /** Where an accepted difference is written off (accept-difference). */
+      writeOff: AccountSchema.default(DEFAULT_WRITE_OFF),
       default: MappingSchema,
       byWarehouse: z.record(z.string().min(1), PartialMappingSchema).default({}),
     }),
     approval: z.strictObject({
       tiers: z.array(TierSchema).min(1),
     }),
+    /** Days an approved case may wait for the books before it is overdue (CONTRACT section 8). */
+    awaitingBooksDays: z.int().min(1).max(366).default(DEFAULT_AWAITING_BOOKS_DAYS),
   })
   .superRefine((config, ctx) => {
     const froms = config.approval.tiers.map((t) => parseAmount(t.from));
