@@ -1,4 +1,5 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { AWAITING_CASE_ITEMS } from '../../declarations/cases.js';
 import type { DynamoBatch } from '../aws/dynamo-batch.js';
 import { s } from './case-items.js';
 
@@ -14,7 +15,7 @@ export interface AwaitingEntry {
   dueBy: string;
 }
 
-export const AWAITING = 'awaiting';
+const AWAITING = AWAITING_CASE_ITEMS;
 
 export class AwaitingRegistry {
   constructor(private readonly cases: DynamoBatch) {}
