@@ -331,6 +331,7 @@ async function benchDropWithoutStore(stand: Stand, rows: number): Promise<Ingest
     records: discard,
     checkpoints: checkpointStore(),
     zone: new ZoneClock('UTC'),
+    now: () => new Date(),
   };
   const m = await measured(stand, async () => {
     const report = await ingestDrop(

@@ -19,7 +19,7 @@ export async function synthAsl(projectRoot = process.cwd()) {
   try {
     const outfile = join(work, 'run-asl.mjs');
     await build({
-      entryPoints: [join(root, 'lib/stacks/run-asl.ts')],
+      entryPoints: [join(root, 'lib/local/standins/run-asl.ts')],
       outfile,
       bundle: true,
       platform: 'node',

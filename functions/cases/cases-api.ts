@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { journalCsv } from '../../lib/core/cases/journal/journal-csv.js';
 import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
@@ -15,10 +12,10 @@ import {
 } from '../../lib/app/cases/case-work.js';
 import { callerOf } from '../../lib/adapters/http/caller.js';
 import { readCasesRequest } from '../../lib/adapters/http/cases-request.js';
-import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
-import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
+import { httpHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * GET /v1/cases, GET /v1/cases/summary?warehouseId=, GET /v1/cases/{caseId}, POST /v1/cases/{caseId}/actions,
@@ -90,9 +87,4 @@ async function casesApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   }
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
-  .use(logMetrics(metrics))
-  .use(httpErrorHandler(logger, metrics))
-  .handler(casesApi);
+export const handler = httpHandler(casesApi);

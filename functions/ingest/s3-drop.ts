@@ -1,20 +1,13 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { Context, S3Event } from 'aws-lambda';
 import { BUCKET } from '../../lib/declarations/tables.js';
 import { ingestDrop } from '../../lib/app/ingest/drop-ingest.js';
 import { config } from '../../lib/adapters/aws/env.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { checkpointStore, objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
 import { decodeEventKey, unquoteEtag } from '../../lib/adapters/aws/object-store.js';
-import {
-  correlationId,
-  countFailures,
-  logger,
-  metrics,
-  recordIngestMetrics,
-} from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
+import { eventHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * Object created under incoming/: stream the drop into the record store (or the unit/cost table
@@ -27,6 +20,7 @@ async function ingestDrops(event: S3Event, context: Context): Promise<void> {
     records: recordStore(),
     checkpoints: checkpointStore(),
     zone: config.zone(),
+    now: currentTime,
   };
   for (const { eventName, s3 } of event.Records) {
     const key = decodeEventKey(s3.object.key);
@@ -52,9 +46,7 @@ async function ingestDrops(event: S3Event, context: Context): Promise<void> {
   }
 }
 
-export const handler = middy<S3Event, void>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<S3Event>((event) => event.Records[0]?.responseElements?.['x-amz-request-id']))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(ingestDrops);
+export const handler = eventHandler(
+  ingestDrops,
+  (event) => event.Records[0]?.responseElements?.['x-amz-request-id'],
+);

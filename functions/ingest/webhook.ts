@@ -1,15 +1,12 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { validateBodyRows } from '../../lib/core/ingest/webhook-body.js';
 import { config } from '../../lib/adapters/aws/env.js';
-import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { authenticate, bodyRows, readWebhookRequest } from '../../lib/adapters/http/webhook-request.js';
 import { recordStore } from '../../lib/adapters/ingest/containers.js';
-import { correlationId, logger, metrics, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
 import { webhookSecret } from '../../lib/adapters/ingest/webhook-secrets.js';
+import { httpHandler } from '../../lib/adapters/aws/handlers.js';
 
 /** POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out. */
 async function receiveRecords(
@@ -33,9 +30,4 @@ async function receiveRecords(
   });
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
-  .use(logMetrics(metrics))
-  .use(httpErrorHandler(logger, metrics))
-  .handler(receiveRecords);
+export const handler = httpHandler(receiveRecords);

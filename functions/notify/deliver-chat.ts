@@ -1,13 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ChatEnvelopeSchema } from '../../lib/core/alerts/chat-delivery.js';
 import { postChat, type ChatPostResult } from '../../lib/adapters/alerts/chat-poster.js';
 import { chatSecret } from '../../lib/adapters/alerts/chat-secrets.js';
 import { problem } from '../../lib/adapters/http/runs-request.js';
-import { countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { eventHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * Chat delivery: the SQS queue subscribed to the three alert topics (chat messages only) invokes
@@ -76,8 +74,4 @@ async function deliver(event: SQSEvent, context: Context): Promise<SQSBatchRespo
   return { batchItemFailures: failures };
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(deliver);
+export const handler = eventHandler(deliver);

@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { planAlerts, type AlertMessage } from '../../lib/core/alerts/alert-plan.js';
 import { renderEmail, renderFor } from '../../lib/core/alerts/alert-render.js';
@@ -16,12 +13,12 @@ import {
   reportUrl,
 } from '../../lib/adapters/alerts/containers.js';
 import { config } from '../../lib/adapters/aws/env.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
-import { mapInFlight } from '../../lib/adapters/aws/in-flight.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
+import { mapInFlight } from '../../lib/core/shared/in-flight.js';
 import { runStore } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { caseStore } from '../../lib/adapters/cases/containers.js';
 import { caseAlertFacts } from '../../lib/app/alerts/case-alerts.js';
@@ -139,11 +136,4 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   };
 }
 
-export const handler = middy<unknown, NotifyOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(notify);
+export const handler = taskHandler(notify);

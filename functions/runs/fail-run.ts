@@ -1,14 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { RunRecord } from '../../lib/core/runs/run-events.js';
 import { failedRun, RunFailureInputSchema } from '../../lib/core/runs/run-failure.js';
 import { runStore } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * The state machine's Catch of ListPartitions and SummarizeRun: closes the run FAILED with the step
@@ -24,11 +21,4 @@ async function failRun(event: unknown): Promise<RunRecord> {
   return run;
 }
 
-export const handler = middy<unknown, RunRecord>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(failRun);
+export const handler = taskHandler(failRun);

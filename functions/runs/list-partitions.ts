@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import {
   type ListPartitionsInput,
   ListPartitionsInputSchema,
@@ -14,9 +11,9 @@ import { config } from '../../lib/adapters/aws/env.js';
 import { objectStore } from '../../lib/adapters/ingest/containers.js';
 import { dirtyMarks, runStore } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
@@ -65,11 +62,4 @@ async function listPartitions(event: unknown): Promise<ListPartitionsOutput> {
   };
 }
 
-export const handler = middy<unknown, ListPartitionsOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(listPartitions);
+export const handler = taskHandler(listPartitions);

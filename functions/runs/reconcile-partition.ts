@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { PartitionTaskSchema, type ReconcilePartitionOutput } from '../../lib/core/runs/run-events.js';
 import { runPartition, tallyToJson } from '../../lib/core/runs/run-partition.js';
 import { toRunDiscrepancy } from '../../lib/core/runs/lifecycle.js';
@@ -10,13 +7,13 @@ import { MAX_REPORTED_ROWS, toRunRejection } from '../../lib/core/runs/run-summa
 import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
 import { applyRunToCases } from '../../lib/app/cases/case-work.js';
 import { config } from '../../lib/adapters/aws/env.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
 import { recordStore } from '../../lib/adapters/ingest/containers.js';
 import { runConfig, runStore, tablesOfRun } from '../../lib/adapters/runs/containers.js';
 import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -82,11 +79,4 @@ async function reconcile(event: unknown): Promise<ReconcilePartitionOutput> {
   return output;
 }
 
-export const handler = middy<unknown, ReconcilePartitionOutput>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(reconcile);
+export const handler = taskHandler(reconcile);

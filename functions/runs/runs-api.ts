@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -18,18 +15,18 @@ import {
   type ReportFormatName,
   type ReportedRun,
 } from '../../lib/adapters/runs/report-keys.js';
-import { ForbiddenError } from '../../lib/adapters/http/access-errors.js';
+import { ForbiddenError } from '../../lib/errors/access.js';
 import { callerOf } from '../../lib/adapters/http/caller.js';
-import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
 import { readRunsRequest } from '../../lib/adapters/http/runs-request.js';
 import { runStarter } from '../../lib/adapters/runs/run-starter.js';
 import { recordStore } from '../../lib/adapters/ingest/containers.js';
 import { runStore } from '../../lib/adapters/runs/containers.js';
-import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { systemClock } from '../../lib/clock.js';
+import { httpHandler } from '../../lib/adapters/aws/handlers.js';
 
 /** A close moves the books: runs are started by finance (and by the schedules, which do not call here). */
 function requireRunStarter(caller: Caller): void {
@@ -159,9 +156,4 @@ async function runsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   );
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
-  .use(logMetrics(metrics))
-  .use(httpErrorHandler(logger, metrics))
-  .handler(runsApi);
+export const handler = httpHandler(runsApi);

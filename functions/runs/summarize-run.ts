@@ -1,19 +1,16 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { RunRecord } from '../../lib/core/runs/run-events.js';
 import { HeatTally } from '../../lib/core/runs/run-heat-map.js';
 import { closeRun, summarizeResults } from '../../lib/core/runs/run-summary.js';
-import { RunNotFoundError } from '../../lib/adapters/http/run-errors.js';
+import { RunNotFoundError } from '../../lib/errors/runs.js';
 import { dirtyMarks, runConfig, runStore } from '../../lib/adapters/runs/containers.js';
 import { objectStore } from '../../lib/adapters/ingest/containers.js';
 import type { ReportedRun } from '../../lib/adapters/runs/report-keys.js';
 import { summarizeInput } from '../../lib/adapters/runs/map-results.js';
-import { correlationId, countFailures, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
-import { renderReport } from '../reports/render-report.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { renderReport } from '../../lib/adapters/runs/run-report.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
-import { boundedErrors } from '../../lib/adapters/aws/bounded-errors.js';
+import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * The run's report, rendered in-process once the run is stored (the same code locally and in the
@@ -74,11 +71,4 @@ async function summarize(event: unknown): Promise<RunRecord> {
   return withReport(closed);
 }
 
-export const handler = middy<unknown, RunRecord>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A task's error becomes the state's Cause: bounded, so a failing Map stays under 256 KiB.
-  .use(boundedErrors(logger))
-  .use(correlationId<unknown>((event) => (event as { runId?: string } | null)?.runId))
-  .use(logMetrics(metrics))
-  .use(countFailures())
-  .handler(summarize);
+export const handler = taskHandler(summarize);

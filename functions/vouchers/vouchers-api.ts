@@ -1,21 +1,18 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { voucherCsv } from '../../lib/core/vouchers/voucher-csv.js';
 import { caseStore, workflowConfig } from '../../lib/adapters/cases/containers.js';
 import { currentTime } from '../../lib/adapters/aws/clock.js';
 import { config } from '../../lib/adapters/aws/env.js';
 import { callerOf } from '../../lib/adapters/http/caller.js';
-import { httpErrorHandler } from '../../lib/adapters/http/error-handler.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { readVouchersRequest } from '../../lib/adapters/http/vouchers-request.js';
 import { objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
 import { runConfig } from '../../lib/adapters/runs/containers.js';
 import { loadRunTables } from '../../lib/adapters/runs/run-tables.js';
-import { correlationId, logger, metrics } from '../../lib/adapters/aws/telemetry.js';
+import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { vouchersOf } from '../../lib/app/vouchers/voucher-work.js';
+import { httpHandler } from '../../lib/adapters/aws/handlers.js';
 
 /**
  * GET /v1/vouchers?period=&format=json|csv&status=&warehouseId= (CONTRACT §9): the voucher of every
@@ -55,9 +52,4 @@ async function vouchersApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   };
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationId<APIGatewayProxyEventV2>((event) => event.requestContext?.requestId))
-  .use(logMetrics(metrics))
-  .use(httpErrorHandler(logger, metrics))
-  .handler(vouchersApi);
+export const handler = httpHandler(vouchersApi);

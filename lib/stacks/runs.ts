@@ -316,7 +316,7 @@ export class Runs extends Construct {
         ],
       })
       // A Distributed Map's results are read back from runs/map-results/; the report it renders
-      // in-process (functions/reports/render-report.ts) is written under reports/.
+      // in-process (lib/adapters/runs/run-report.ts) is written under reports/.
       .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
     // The report's cause / rectification / owner columns come from the cases.
     props.cases?.report.bind(summarizeRun);

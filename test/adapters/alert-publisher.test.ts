@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnsAlertPublisher, type PublishedAlert } from '../../lib/adapters/alerts/alert-publisher.js';
-import { ConfigurationError } from '../../lib/adapters/http/errors.js';
+import { ConfigurationError } from '../../lib/errors/common.js';
 import { ENV } from '../../lib/declarations/tables.js';
 
 // SNS has no stand-in here: what the publisher sends is checked on a mocked client.

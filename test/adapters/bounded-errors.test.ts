@@ -7,7 +7,7 @@ import {
   ERROR_LIMITS,
   truncateUtf8,
 } from '../../lib/adapters/aws/bounded-errors.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
 import { lambdaContext } from '../../lib/local/standins/lambda-runtime.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;

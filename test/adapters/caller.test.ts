@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { UnauthenticatedError } from '../../lib/adapters/http/access-errors.js';
+import { UnauthenticatedError } from '../../lib/errors/access.js';
 import { callerOf, groupsClaim } from '../../lib/adapters/http/caller.js';
 
 function withClaims(claims: Record<string, unknown> | undefined): APIGatewayProxyEventV2 {

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHAT_SECRET_TTL_MS, chatSecret, forgetChatSecrets } from '../../lib/adapters/alerts/chat-secrets.js';
-import { ConfigurationError } from '../../lib/adapters/http/errors.js';
+import { ConfigurationError } from '../../lib/errors/common.js';
 import { ENV } from '../../lib/declarations/tables.js';
 
 // Secrets Manager has no stand-in here: its answers are mocked.

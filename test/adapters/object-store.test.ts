@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventKey, decodeText, unquoteEtag } from '../../lib/adapters/aws/object-store.js';
+import { decodeEventKey, unquoteEtag } from '../../lib/adapters/aws/object-store.js';
+import { decodeText } from '../../lib/core/shared/decode-text.js';
 
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);

@@ -11,7 +11,7 @@ import {
   TABLE,
   type Aws,
 } from '../functions/ingest-harness.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
 import { partitionLabel, RecordStore } from '../../lib/adapters/ingest/record-store.js';
 import { isRejection, parseMovement } from '../../lib/core/records/record-parser.js';
 import type { Movement } from '../../lib/core/records/records.js';

@@ -2,8 +2,8 @@ import { BatchWriteItemCommand, type BatchWriteItemCommandOutput } from '@aws-sd
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { injectDynamoFaults, type Aws } from '../functions/ingest-harness.js';
 import { resetTables, RUNS, scanRuns, startRunsAws } from '../functions/runs-harness.js';
-import { StoreBusyError } from '../../lib/adapters/http/errors.js';
-import { InvalidRequestError } from '../../lib/adapters/http/run-errors.js';
+import { StoreBusyError } from '../../lib/errors/common.js';
+import { InvalidRequestError } from '../../lib/errors/runs.js';
 import { encodeCursor, RunStore } from '../../lib/adapters/runs/run-store.js';
 import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import { found, notFound, type GroupStatus, type Transition } from '../../lib/core/runs/lifecycle.js';

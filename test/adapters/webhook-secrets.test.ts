@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError } from '../../lib/adapters/http/errors.js';
+import { ConfigurationError } from '../../lib/errors/common.js';
 import { SECRET_TTL_MS, webhookSecret } from '../../lib/adapters/ingest/webhook-secrets.js';
 import { ENV } from '../../lib/declarations/tables.js';
 

@@ -20,7 +20,7 @@ import type { CfnTemplate } from '../../lib/local/standins/state-machine.js';
 import { postSigned } from '../../lib/local/clients/webhook-client.js';
 import { HANDLERS } from '../../lib/declarations/tables.js';
 import { createApp } from '../../lib/stacks/app.js';
-import { localDefinitionsOf } from '../../lib/stacks/run-asl.js';
+import { localDefinitionsOf } from '../../lib/local/standins/run-asl.js';
 import { API_PATH_PATTERN } from '../../lib/stacks/web.js';
 import { testContext } from '../stacks/cdk-context.js';
 

@@ -27,7 +27,7 @@ import { chain } from '../../lib/core/cases/audit-chain.js';
 import { caseIdOf } from '../../lib/core/cases/case-id.js';
 import { BUCKET, CASE_EVENTS_TABLE } from '../../lib/declarations/tables.js';
 import { handler as casesApi } from '../../functions/cases/cases-api.js';
-import { renderReport } from '../../functions/reports/render-report.js';
+import { renderReport } from '../../lib/adapters/runs/run-report.js';
 import { daysToNow } from '../support/clock.js';
 
 // The cases API through its real handler on the embedded DynamoDB and S3, after real runs.

@@ -11,7 +11,7 @@ import {
   type PublishedAlert,
 } from '../../lib/adapters/alerts/alert-publisher.js';
 import { resetAlertStores } from '../../lib/adapters/alerts/containers.js';
-import { ConfigurationError } from '../../lib/adapters/http/errors.js';
+import { ConfigurationError } from '../../lib/errors/common.js';
 import { RunStore } from '../../lib/adapters/runs/run-store.js';
 import { BUCKET, ENV, RUNS_TABLE } from '../../lib/declarations/tables.js';
 import { startLocalAlerts, type LocalAlertsWiring } from '../../lib/local/wiring/local-alerts.js';

@@ -1,4 +1,4 @@
-import type { RunBrief, RunPage } from '../../lib/adapters/runs/run-store.js';
+import type { RunBrief, RunPage } from '../../lib/api/runs.js';
 import type {
   AgeBucket,
   DiscrepancyPage,

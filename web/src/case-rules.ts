@@ -139,6 +139,12 @@ export function resolutionFields(action: ResolutionAction, kase: Pick<CaseRecord
       ];
     case 'accept-timing':
       return [{ path: 'resolution.expectedBy', label: 'expectedBy', type: 'date', required: false }, memo];
+    case 'accept-difference':
+      return [
+        { path: 'resolution.reason', label: 'writeOffReason', type: 'textarea', required: true },
+        amount(gap),
+        memo,
+      ];
   }
 }
 

@@ -4,7 +4,7 @@
  * type error here. Only types cross over; the few lists the panel needs as values come from the
  * core modules that define them.
  */
-import type { CaseView, Trail as TrailView } from '../../lib/app/cases/case-work.js';
+import type { CaseView, Trail as TrailView } from '../../lib/api/cases.js';
 import type { ChainedEvent } from '../../lib/core/cases/audit-chain.js';
 import type { CaseAction as CoreCaseAction } from '../../lib/core/cases/case-action.js';
 import type { Blocker, CloseCheck as CoreCloseCheck } from '../../lib/core/cases/close-check.js';

@@ -1,5 +1,5 @@
 import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
-import { SCHEDULED_RUNS, type ScheduledRunName } from '../../lib/declarations/runs.js';
+import { SCHEDULED_RUNS, type ScheduledRunName } from '../../lib/core/runs/schedules.js';
 
 /**
  * When the scheduled closes run next, from the very expressions the stack gives EventBridge

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Api, VoucherAnswer, VoucherQuery } from '../src/api.js';
 import type { Context } from '../src/context.js';
 import { setLanguage } from '../src/i18n.js';
-import { caseIdOf } from '../src/case-id.js';
+import { caseIdOf } from '../../lib/core/cases/case-id.js';
 import type { Route } from '../src/routes.js';
 import { defaultPeriod, renderVouchers, voucherQuery } from '../src/views/vouchers.js';
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AlertConfig } from '../../core/alerts/alert-config.js';
 import { AlertConfigError, parseAlertConfigText } from './alert-config-document.js';
-import { ConfigurationError } from '../http/errors.js';
+import { ConfigurationError } from '../../errors/common.js';
 
 /**
  * The alert routing the notify function reads at run time: s3://<data bucket>/config/alerts.yaml,

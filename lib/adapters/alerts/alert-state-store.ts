@@ -2,7 +2,7 @@ import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-s
 import type { AlertMark, MarkChange } from '../../core/alerts/alert-plan.js';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
-import { mapInFlight } from '../aws/in-flight.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 import { partitionLabel } from '../ingest/record-store.js';
 import { currentTime } from '../aws/clock.js';
 

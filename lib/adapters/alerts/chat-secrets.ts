@@ -4,7 +4,7 @@ import { ChatSecretSchema, type ChatSecret } from '../../core/alerts/alert-confi
 import { ENV } from '../../declarations/tables.js';
 import { secretsClient } from '../aws/aws-clients.js';
 import { optionalEnv } from '../aws/env.js';
-import { ConfigurationError } from '../http/errors.js';
+import { ConfigurationError } from '../../errors/common.js';
 import { problem } from '../http/runs-request.js';
 
 /**

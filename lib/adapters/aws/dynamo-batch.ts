@@ -7,8 +7,8 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, DEFAULT_RETRY, isRetryable, sleep, type RetryPolicy } from './backoff.js';
-import { StoreBusyError } from '../http/errors.js';
-import { mapInFlight } from './in-flight.js';
+import { StoreBusyError } from '../../errors/common.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 
 export type Item = Record<string, AttributeValue>;
 

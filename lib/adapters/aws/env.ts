@@ -1,7 +1,7 @@
 import { BUCKET, ENV, RECORDS_TABLE } from '../../declarations/tables.js';
 import { DEFAULT_PARTITIONS } from '../../core/records/partition.js';
 import { ZoneClock } from '../../core/shared/zone-clock.js';
-import { ConfigurationError } from '../http/errors.js';
+import { ConfigurationError } from '../../errors/common.js';
 
 /**
  * The functions' configuration, read from the variables declared in lib/declarations/tables.ts. A

@@ -6,19 +6,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import type { DropObjects, ObjectVersion } from '../../core/ingest/ports.js';
+
+export type { ObjectVersion } from '../../core/ingest/ports.js';
 
 /**
  * S3 as the drops need it: an object read as a stream pinned to the version (etag) the event
  * announced, its text decoded incrementally (a UTF-8 character split across network chunks stays
  * whole, and nothing holds the whole file), small objects whole, and JSON or bytes out.
  */
-export interface ObjectVersion {
-  bucket: string;
-  key: string;
-  /** Without quotes. */
-  etag: string;
-}
-
 export const unquoteEtag = (etag: string): string => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 
 /**
@@ -35,17 +31,6 @@ export function decodeEventKey(key: string): string {
   }
 }
 
-/** Text chunks of a byte stream, decoded as UTF-8 without ever joining the bytes. */
-export async function* decodeText(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  for await (const chunk of body) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text !== '') yield text;
-  }
-  const rest = decoder.decode();
-  if (rest !== '') yield rest;
-}
-
 function isGone(error: unknown): boolean {
   const name = (error as { name?: string }).name;
   return name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
@@ -56,7 +41,7 @@ function isForbidden(error: unknown): boolean {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
 }
 
-export class ObjectStore {
+export class ObjectStore implements DropObjects {
   constructor(private readonly client: S3Client) {}
 
   /**

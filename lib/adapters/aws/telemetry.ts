@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
-import { StocktallyError } from '../http/errors.js';
+import { StocktallyError } from '../../errors/stocktally-error.js';
 
 /**
  * One structured logger and one metrics buffer per container, shared by every handler. Tests and

@@ -1,5 +1,6 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AWAITING_CASE_ITEMS } from '../../declarations/cases.js';
+import type { AwaitingEntry } from '../../core/cases/ports.js';
 import type { DynamoBatch } from '../aws/dynamo-batch.js';
 import { s } from './case-items.js';
 
@@ -9,12 +10,6 @@ import { s } from './case-items.js';
  * of a complete approval and deleted by the effect of the close; a stray entry (a writer stopped
  * before its delete) is harmless, as readers check the case itself.
  */
-export interface AwaitingEntry {
-  groupKey: string;
-  since: string;
-  dueBy: string;
-}
-
 const AWAITING = AWAITING_CASE_ITEMS;
 
 export class AwaitingRegistry {

@@ -1,4 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Freeze } from '../../core/cases/ports.js';
 import type { DynamoBatch } from '../aws/dynamo-batch.js';
 import { isConditionFailure, s } from './case-items.js';
 
@@ -7,16 +8,6 @@ import { isConditionFailure, s } from './case-items.js';
  * the cases whose automatic close it holds. Written as the effects of case events, so every write
  * is idempotent (a writer that stopped half-way does it again on the next read of the case).
  */
-export interface Freeze {
-  account: string;
-  groupKey: string;
-  by: string;
-  at: string;
-  reason: string;
-  /** Cases whose automatic close waits for this account. */
-  held: string[];
-}
-
 const FREEZE = 'freeze';
 
 export class CaseFreezes {

@@ -6,19 +6,13 @@ import { upgradeWorkflow, type CaseState, type CaseWorkflow } from '../../core/c
 import { OPEN_CASE_STATES } from '../../core/cases/close-check.js';
 import { CASES_TABLE } from '../../declarations/tables.js';
 import type { Item } from '../aws/dynamo-batch.js';
+import type { StoredCase } from '../../core/cases/ports.js';
 
 /**
  * How a case lives in DynamoDB items (layout: CASES_TABLE and CASE_EVENTS_TABLE in
  * lib/declarations/tables.ts): the keys, an event as an item and back, and the head's attributes
  * (its workflow snapshot, its facts, the list and index keys). Shared by the case store's parts.
  */
-export interface StoredCase {
-  caseId: string;
-  workflow: CaseWorkflow;
-  facts: CaseFacts;
-  factsHash: string;
-}
-
 export const s = (value: string): AttributeValue => ({ S: value });
 export const n = (value: number): AttributeValue => ({ N: String(value) });
 export const HEAD = 'head';

@@ -1,5 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { JournalEntry } from '../../core/cases/journal/journal-entry.js';
+import type { ApprovedEntry } from '../../core/cases/ports.js';
 import type { DynamoBatch } from '../aws/dynamo-batch.js';
 import { json, s } from './case-items.js';
 
@@ -8,13 +9,6 @@ import { json, s } from './case-items.js';
  * exports to the ERP. Written as the effect of a complete approval; a put of the same entry again
  * leaves what the first put left.
  */
-export interface ApprovedEntry {
-  entry: JournalEntry;
-  approvedAt: string;
-  approvedBy: string[];
-  proposedBy: string;
-}
-
 const journalKey = (period: string): string => `journal#${period}`;
 
 export class CaseJournal {

@@ -1,48 +1,20 @@
 import { QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { caseIdOf } from '../../core/cases/case-id.js';
-import type { CaseState } from '../../core/cases/case-workflow.js';
 import { OPEN_CASE_STATES } from '../../core/cases/close-check.js';
-import { SEVERITIES, type Kind, type Severity } from '../../core/reconcile/discrepancy.js';
+import { SEVERITIES, type Severity } from '../../core/reconcile/discrepancy.js';
 import { ageDays } from '../../core/runs/lifecycle.js';
 import type { AgeBucket } from '../../core/runs/run-events.js';
 import { CASES_TABLE } from '../../declarations/tables.js';
 import type { DynamoBatch, Item } from '../aws/dynamo-batch.js';
-import { InvalidRequestError } from '../http/run-errors.js';
-import { LIST, OPEN_INDEX, OPEN_SEVERITY, periodKey, s, storedOf, type StoredCase } from './case-items.js';
+import { InvalidRequestError } from '../../errors/runs.js';
+import type { CaseFilter, OpenCasesSummary, OpenSeverity, StoredCase } from '../../core/cases/ports.js';
+import { LIST, OPEN_INDEX, OPEN_SEVERITY, periodKey, s, storedOf } from './case-items.js';
 
 /**
  * Reading many cases at once: the list (index by-opened, filtered server side), the open cases'
  * summary (the sparse index open-by-severity, counted without reading a case), a period's cases
  * (index by-period, the close check) and every case's key (the audit).
  */
-export interface CaseFilter {
-  states?: readonly CaseState[];
-  owner?: string;
-  warehouseId?: string;
-  severities?: readonly Severity[];
-  kinds?: readonly Kind[];
-  ageBuckets?: readonly AgeBucket[];
-  /** The case's accounting period (casePeriod), YYYY-MM. */
-  period?: string;
-  /** Only cases waiting for the books past their due date (true). */
-  overdue?: boolean;
-}
-
-/** The open cases of one severity (GET /v1/cases/summary). */
-export interface OpenSeverity {
-  count: number;
-  byAge: Record<AgeBucket, number>;
-  oldest: { caseId: string; groupKey: string; firstSeen: string; ageDays: number } | null;
-}
-
-export interface OpenCasesSummary {
-  asOf: string;
-  warehouseId: string | null;
-  /** What "open" means here: the states the period close waits for (lib/core/cases/close-check.ts). */
-  states: readonly CaseState[];
-  bySeverity: Record<Severity, OpenSeverity>;
-}
-
 const DAY_MS = 86_400_000;
 
 /** The firstSeen range of an age bucket at `now` (ageDays as lib/core/runs/lifecycle.ts counts them). */

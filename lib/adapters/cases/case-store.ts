@@ -20,9 +20,9 @@ import {
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
 import type { DigestLog } from '../ingest/digest-log.js';
-import { CaseConflictError } from '../http/case-errors.js';
+import { CaseConflictError } from '../../errors/cases.js';
 import { currentTime } from '../aws/clock.js';
-import { AwaitingRegistry, type AwaitingEntry } from './awaiting-registry.js';
+import { AwaitingRegistry } from './awaiting-registry.js';
 import {
   caseKey,
   eventItem,
@@ -40,11 +40,19 @@ import {
   s,
   storedOf,
   workflowAttributes,
-  type StoredCase,
 } from './case-items.js';
-import { CaseFreezes, type Freeze } from './case-freezes.js';
-import { CaseJournal, type ApprovedEntry } from './case-journal.js';
-import { CaseQueries, type CaseFilter, type OpenCasesSummary } from './case-queries.js';
+import { CaseFreezes } from './case-freezes.js';
+import { CaseJournal } from './case-journal.js';
+import { CaseQueries } from './case-queries.js';
+import type {
+  ApprovedEntry,
+  AwaitingEntry,
+  CaseFilter,
+  CaseRepository,
+  Freeze,
+  OpenCasesSummary,
+  StoredCase,
+} from '../../core/cases/ports.js';
 
 /**
  * Cases in DynamoDB (layout: CASES_TABLE and CASE_EVENTS_TABLE in lib/declarations/tables.ts;
@@ -60,7 +68,14 @@ import { CaseQueries, type CaseFilter, type OpenCasesSummary } from './case-quer
  * This file is the event chain and the heads; the other jobs are their own files, reached through
  * `queries`, `freezeRegistry`, `journalEntries` and `awaiting` (and the few shortcuts below).
  */
-export type { StoredCase } from './case-items.js';
+export type {
+  ApprovedEntry,
+  CaseFilter,
+  Freeze,
+  OpenCasesSummary,
+  OpenSeverity,
+  StoredCase,
+} from '../../core/cases/ports.js';
 
 export interface CaseStoreOptions {
   client: DynamoDBClient;
@@ -71,7 +86,7 @@ export interface CaseStoreOptions {
   digests?: DigestLog | undefined;
 }
 
-export class CaseStore {
+export class CaseStore implements CaseRepository {
   private readonly cases: DynamoBatch;
   private readonly events: DynamoBatch;
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../declarations/cases.js';
 import { parseWorkflowConfig, type WorkflowConfig } from '../../core/cases/workflow-config.js';
-import { ConfigurationError } from '../http/errors.js';
+import { ConfigurationError } from '../../errors/common.js';
 import type { ObjectStore } from '../aws/object-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isRole, type Caller, type Role } from '../../core/cases/roles.js';
-import { UnauthenticatedError } from './access-errors.js';
+import { UnauthenticatedError } from '../../errors/access.js';
 
 /**
  * The caller of a request, read only from the claims API Gateway's JWT authorizer verified

@@ -5,10 +5,10 @@ import { groupKeyOf } from '../../core/cases/case-id.js';
 import { CASE_STATES } from '../../core/cases/case-workflow.js';
 import { KINDS, SEVERITIES } from '../../core/reconcile/discrepancy.js';
 import { AGE_BUCKETS } from '../../core/runs/run-events.js';
-import type { CaseFilter } from '../cases/case-queries.js';
-import { CaseNotFoundError } from './case-errors.js';
-import { RouteNotFoundError } from './errors.js';
-import { InvalidRequestError } from './run-errors.js';
+import type { CaseFilter } from '../../core/cases/ports.js';
+import { CaseNotFoundError } from '../../errors/cases.js';
+import { RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError } from '../../errors/runs.js';
 import { problem } from './runs-request.js';
 
 /**

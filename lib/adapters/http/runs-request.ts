@@ -11,8 +11,8 @@ import {
 } from '../../core/runs/run-events.js';
 import { REPORT_FORMATS, REPORT_LINK, type ReportFormatName } from '../runs/report-keys.js';
 import { DISCREPANCY_SORTS, type DiscrepancyFilter, type DiscrepancySort } from '../runs/run-store.js';
-import { ConfigurationError, RouteNotFoundError } from './errors.js';
-import { InvalidRequestError, RunNotFoundError } from './run-errors.js';
+import { ConfigurationError, RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError, RunNotFoundError } from '../../errors/runs.js';
 
 /**
  * The edge of the runs API (CONTRACT §4): which route a request is for and its validated input.

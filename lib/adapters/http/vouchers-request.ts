@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { VOUCHER_STATUSES, type VoucherStatus } from '../../core/vouchers/voucher-names.js';
-import { RouteNotFoundError } from './errors.js';
-import { InvalidRequestError } from './run-errors.js';
+import { RouteNotFoundError } from '../../errors/common.js';
+import { InvalidRequestError } from '../../errors/runs.js';
 import { problem } from './runs-request.js';
 
 /**

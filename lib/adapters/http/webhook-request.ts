@@ -3,12 +3,8 @@ import type { Source } from '../../core/records/records.js';
 import { verifySignature } from '../../core/ingest/signature.js';
 import { readWebhookBody, type BodyRow } from '../../core/ingest/webhook-body.js';
 import { WEBHOOK_LIMITS, WEBHOOK_ROUTES } from '../../declarations/tables.js';
-import {
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  UnauthorizedError,
-  UnreadableBodyError,
-} from './errors.js';
+import { PayloadTooLargeError, RouteNotFoundError, UnreadableBodyError } from '../../errors/common.js';
+import { UnauthorizedError } from '../../errors/ingest.js';
 
 /**
  * The edge of the webhooks (CONTRACT §4): which source a request feeds, its raw bytes, whether it

@@ -1,28 +1,15 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ReportConflict } from '../../core/ingest/drop.js';
-import type { ObjectVersion } from '../aws/object-store.js';
-import { currentTime } from '../aws/clock.js';
+import type { Checkpoint, CheckpointRepository, ObjectVersion } from '../../core/ingest/ports.js';
 
-/**
- * Where a drop stands: the last physical line whose rows are committed and the counts so far,
- * under pk `checkpoint#<bucket>/<key>`, sk `<etag>` (lib/declarations/tables.ts). A retried invocation
- * skips the rows up to `line`, so nothing is written or counted twice; `done` makes a repeated
- * S3 event for the same version a no-op that leaves its report alone.
- */
-export interface Checkpoint {
-  line: number;
-  accepted: number;
-  duplicates: number;
-  conflicts: ReportConflict[];
-  startedAt: string;
-  invocations: number;
-  done: boolean;
-}
+export type { Checkpoint } from '../../core/ingest/ports.js';
+import { currentTime } from '../aws/clock.js';
 
 /** Conflicts kept in the item: a DynamoDB item holds at most 400 KB. */
 export const MAX_CHECKPOINT_CONFLICTS = 1_000;
 
-export class CheckpointStore {
+/** Checkpoints under pk `checkpoint#<bucket>/<key>`, sk `<etag>` (lib/declarations/tables.ts). */
+export class CheckpointStore implements CheckpointRepository {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,

@@ -7,7 +7,7 @@ import {
 import { nextJournalLink, type JournalLink } from '../../core/ingest/ingest-journal.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
-import { StoreBusyError } from '../http/errors.js';
+import { StoreBusyError } from '../../errors/common.js';
 
 /**
  * The ingest journal (lib/core/ingest/ingest-journal.ts) in the records table: pk `journal#<source>`,

@@ -26,7 +26,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../aws/backoff.js';
 import type { DigestLog } from './digest-log.js';
 import { DynamoBatch } from '../aws/dynamo-batch.js';
 import type { IngestJournalStore } from './ingest-journal-store.js';
-import { mapInFlight } from '../aws/in-flight.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 import { currentTime } from '../aws/clock.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Source } from '../../core/records/records.js';
 import { ENV } from '../../declarations/tables.js';
 import { secretsClient } from '../aws/aws-clients.js';
 import { optionalEnv } from '../aws/env.js';
-import { ConfigurationError } from '../http/errors.js';
+import { ConfigurationError } from '../../errors/common.js';
 
 /**
  * The webhook secret of each source system: from Secrets Manager in the cloud (the ARN in

@@ -1,7 +1,7 @@
 import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch } from '../aws/dynamo-batch.js';
-import { mapInFlight } from '../aws/in-flight.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 import { partitionLabel } from '../ingest/record-store.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   type ReconcilePartitionOutput,
   type SummarizeRunInput,
 } from '../../core/runs/run-events.js';
-import { InvalidRunInputError } from '../http/run-errors.js';
+import { InvalidRunInputError } from '../../errors/runs.js';
 import type { ObjectStore } from '../aws/object-store.js';
 import { taskInput } from './run-task-input.js';
 

@@ -1,3 +1,6 @@
+import type { RunBrief, RunPage } from '../../api/runs.js';
+
+export type { RunBrief, RunPage } from '../../api/runs.js';
 import {
   GetItemCommand,
   PutItemCommand,
@@ -26,8 +29,8 @@ import type { PartitionReport } from '../../core/runs/run-summary.js';
 import { RUNS_TABLE, type IndexDeclaration } from '../../declarations/tables.js';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
-import { InvalidRequestError } from '../http/run-errors.js';
-import { mapInFlight } from '../aws/in-flight.js';
+import { InvalidRequestError } from '../../errors/runs.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 import { partitionLabel } from '../ingest/record-store.js';
 
 /**
@@ -55,30 +58,6 @@ export interface DiscrepancyFilter {
  */
 export const DISCREPANCY_SORTS = ['document', 'stake-desc', 'stake-asc'] as const;
 export type DiscrepancySort = (typeof DISCREPANCY_SORTS)[number];
-
-/** A run as GET /v1/runs lists it: the run record without the summary's row lists. */
-export interface RunBrief {
-  runId: string;
-  status: RunRecord['status'];
-  mode: RunRecord['mode'];
-  asOf: string;
-  period?: string;
-  startedAt: string;
-  finishedAt?: string;
-  partitions: number;
-  failures: number;
-  summary:
-    | (Omit<NonNullable<RunRecord['summary']>, 'rejected' | 'conflicts'> & {
-        rejected: number;
-        conflicts: number;
-      })
-    | null;
-}
-
-export interface RunPage {
-  items: RunBrief[];
-  cursor: string | null;
-}
 
 export function briefOf(run: RunRecord): RunBrief {
   const { summary } = run;

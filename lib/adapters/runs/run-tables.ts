@@ -1,8 +1,11 @@
 import { CostTable, loadCostsCsv } from '../../core/records/costs.js';
 import { loadUomCsv, UomTable } from '../../core/records/uom.js';
+import type { RunTables } from '../../core/records/run-tables.js';
+
+export type { RunTables } from '../../core/records/run-tables.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { BUCKET } from '../../declarations/tables.js';
-import { MAX_TABLE_BYTES } from '../../app/ingest/drop-ingest.js';
+import { MAX_TABLE_BYTES } from '../../core/records/record-limits.js';
 import type { ObjectStore } from '../aws/object-store.js';
 
 /**
@@ -11,10 +14,6 @@ import type { ObjectStore } from '../aws/object-store.js';
  * drop's ingest report already, so they are not reported again per partition. Loaded once per run
  * in a container: every partition of a run sees the same tables.
  */
-export interface RunTables {
-  uom: UomTable;
-  costs: CostTable;
-}
 
 const decoder = new TextDecoder('utf-8');
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { problem } from '../http/runs-request.js';
-import { InvalidRunInputError } from '../http/run-errors.js';
+import { InvalidRunInputError } from '../../errors/runs.js';
 
 /** A state machine task's input, checked against its schema at the task's edge. */
 export function taskInput<T>(schema: z.ZodType<T>, event: unknown, task: string): T {

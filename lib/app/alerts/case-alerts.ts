@@ -1,7 +1,7 @@
 import type { OverdueCase } from '../../core/alerts/alert-plan.js';
 import { awaitingBooks } from '../../core/cases/awaiting-books.js';
 import { QUIET_CASE_STATES } from '../../core/cases/case-workflow.js';
-import type { CaseStore } from '../../adapters/cases/case-store.js';
+import type { CaseRepository } from '../../core/cases/ports.js';
 
 /**
  * What the cases tell the alerts of a run (CONTRACT section 8): the groups whose case is awaiting
@@ -15,7 +15,7 @@ export interface CaseAlertFacts {
 }
 
 export async function caseAlertFacts(
-  store: CaseStore,
+  store: CaseRepository,
   groupKeys: readonly string[],
   now: Date,
 ): Promise<CaseAlertFacts> {

@@ -1,4 +1,7 @@
-import { verifyChain, type BrokenLink, type ChainedEvent } from '../../core/cases/audit-chain.js';
+import { verifyChain, type ChainedEvent } from '../../core/cases/audit-chain.js';
+import type { CaseView, Trail } from '../../api/cases.js';
+
+export type { CaseView, Trail } from '../../api/cases.js';
 import type { CaseAction } from '../../core/cases/case-action.js';
 import {
   accountOf,
@@ -9,7 +12,7 @@ import {
 } from '../../core/cases/case-decide.js';
 import { casePeriod } from '../../core/cases/case-facts.js';
 import { caseIdOf } from '../../core/cases/case-id.js';
-import { awaitingBooks, type AwaitingBooks } from '../../core/cases/awaiting-books.js';
+import { awaitingBooks } from '../../core/cases/awaiting-books.js';
 import { planRunCases, releaseHeld, settleIfAgreeing } from '../../core/cases/case-run.js';
 import { CASE_STATE_ZH, type EventDraft } from '../../core/cases/case-workflow.js';
 import { closeCheck, type CloseCheck } from '../../core/cases/close-check.js';
@@ -17,59 +20,17 @@ import { ageBucket, ageDays } from '../../core/runs/lifecycle.js';
 import type { RunDiscrepancy } from '../../core/runs/run-events.js';
 import { hasAnyRole, type Caller } from '../../core/cases/roles.js';
 import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
-import type { CaseStore, StoredCase } from '../../adapters/cases/case-store.js';
-import type { Freeze } from '../../adapters/cases/case-freezes.js';
-import type { ApprovedEntry } from '../../adapters/cases/case-journal.js';
-import { ForbiddenError } from '../../adapters/http/access-errors.js';
-import { CaseConflictError, CaseNotFoundError } from '../../adapters/http/case-errors.js';
-import { InvalidRequestError } from '../../adapters/http/run-errors.js';
-import { mapInFlight } from '../../adapters/aws/in-flight.js';
+import type { ApprovedEntry, CaseRepository, Freeze, StoredCase } from '../../core/cases/ports.js';
+import { ForbiddenError } from '../../errors/access.js';
+import { CaseConflictError, CaseNotFoundError } from '../../errors/cases.js';
+import { InvalidRequestError } from '../../errors/runs.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
 
 /**
  * The exception workflow's work on top of the case store: a person's action on a case, what a run
  * does to the cases, the journal export, the trail and the period-close gate. The rules are the
  * core's (case-decide.ts, case-run.ts, close-check.ts); this reads, decides and appends.
  */
-
-/** A case as the API shows it. */
-export interface CaseView {
-  caseId: string;
-  groupKey: string;
-  state: StoredCase['workflow']['state'];
-  stateZh: string;
-  owner: string;
-  version: number;
-  openedAt: string;
-  updatedAt: string;
-  warehouseId: string;
-  sku: string;
-  documentRef: string;
-  kind: string;
-  severity: string;
-  period: string;
-  moneyAtStake: string;
-  firstSeen: string;
-  /** Whole days from firstSeen to the answer's now (the server's clock, so the page shows what the API counted). */
-  ageDays: number;
-  ageBucket: string;
-  /** The group as the runs last found it (state NEW, PERSISTING or RESOLVED). */
-  facts: StoredCase['facts'];
-  proposal: StoredCase['workflow']['proposal'] | null;
-  rootCause: StoredCase['workflow']['rootCause'] | null;
-  closed: StoredCase['workflow']['closed'] | null;
-  /** While the case waits for the books: since the approval, the due date, and whether it is past. */
-  awaiting: AwaitingBooks | null;
-  /** Waiting for the books past its due date (CONTRACT section 8). */
-  overdue: boolean;
-  /** The difference an approved accept-difference wrote off. */
-  accepted: StoredCase['workflow']['accepted'] | null;
-  held: StoredCase['workflow']['held'] | null;
-  account: { key: string; frozen: Omit<Freeze, 'held'> | null };
-  comments: number;
-  exports: number;
-  /** What the caller may do now (payloads aside). */
-  allowedActions: string[];
-}
 
 export interface ViewContext {
   caller: Caller;
@@ -143,7 +104,7 @@ function refusalError(refusal: Refusal): Error {
 }
 
 export async function findCase(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
 ): Promise<StoredCase> {
@@ -159,7 +120,7 @@ export async function findCase(
  * also closes the cases whose automatic close it held, where their group still agrees.
  */
 export async function actOnCase(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
   action: CaseAction,
@@ -212,7 +173,7 @@ export async function actOnCase(
 
 /** Appends a system event, reading the case again when another writer got there first. */
 async function appendWithRetry(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   groupKey: string,
   draftFor: (stored: StoredCase) => EventDraft | undefined,
@@ -244,7 +205,7 @@ export interface RunCaseCounts {
  * retried task finds its cases opened and its events appended, and plans nothing new.
  */
 export async function applyRunToCases(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   discrepancies: readonly RunDiscrepancy[],
   runId: string,
@@ -284,7 +245,7 @@ export async function applyRunToCases(
 
 /** The approved entries of a period; exporting them appends an `export` event to each case. */
 export async function exportJournal(
-  store: CaseStore,
+  store: CaseRepository,
   config: WorkflowConfig,
   period: string,
   format: 'csv' | 'json',
@@ -309,15 +270,7 @@ export async function exportJournal(
   return entries;
 }
 
-export interface Trail {
-  caseId: string;
-  groupKey: string;
-  events: ChainedEvent[];
-  verified: boolean;
-  brokenAt?: BrokenLink;
-}
-
-export async function trailOf(store: CaseStore, groupKey: string): Promise<Trail> {
+export async function trailOf(store: CaseRepository, groupKey: string): Promise<Trail> {
   const [events, head] = await Promise.all([store.eventsOf(groupKey), store.headOf(groupKey)]);
   if (events.length === 0 && head === undefined) {
     throw new CaseNotFoundError(`no case ${caseIdOf(groupKey)} (${groupKey})`);
@@ -332,7 +285,7 @@ export async function trailOf(store: CaseStore, groupKey: string): Promise<Trail
   };
 }
 
-export async function periodCloseCheck(store: CaseStore, period: string): Promise<CloseCheck> {
+export async function periodCloseCheck(store: CaseRepository, period: string): Promise<CloseCheck> {
   const cases = await store.casesOfPeriod(period);
   return closeCheck(
     period,

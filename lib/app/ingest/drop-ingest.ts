@@ -14,10 +14,15 @@ import { TableHeaderError } from '../../core/records/table-text.js';
 import { loadUomCsv } from '../../core/records/uom.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { BUCKET } from '../../declarations/tables.js';
-import type { Checkpoint, CheckpointStore } from '../../adapters/ingest/checkpoint-store.js';
-import { DropIncompleteError } from '../../adapters/http/errors.js';
-import { decodeText, type ObjectStore, type ObjectVersion } from '../../adapters/aws/object-store.js';
-import { currentTime } from '../../adapters/aws/clock.js';
+import type {
+  Checkpoint,
+  CheckpointRepository,
+  DropObjects,
+  ObjectVersion,
+} from '../../core/ingest/ports.js';
+import { decodeText } from '../../core/shared/decode-text.js';
+import { MAX_TABLE_BYTES } from '../../core/records/record-limits.js';
+import { DropIncompleteError } from '../../errors/ingest.js';
 
 /**
  * One S3 drop, start to report: ledger files stream through the incremental reader and are
@@ -28,19 +33,16 @@ import { currentTime } from '../../adapters/aws/clock.js';
  * writes and counts only the rows after the checkpoint.
  */
 export interface DropIngestDeps {
-  objects: ObjectStore;
+  objects: DropObjects;
   records: RecordSink;
-  checkpoints: CheckpointStore;
+  checkpoints: CheckpointRepository;
   zone: ZoneClock;
   /** Rows per wave: one checkpoint and one round of dirty marks per wave. */
   waveRows?: number;
   /** Stop when less than this is left (raised to three times the slowest wave seen). */
   marginMs?: number;
-  now?: () => Date;
+  now: () => Date;
 }
-
-/** A unit or cost table larger than this is refused: these are reference tables, read whole. */
-export const MAX_TABLE_BYTES = 32 * 1024 * 1024;
 
 /**
  * `ingest-reports/<the same key>.json`; a refused key (dropKeyProblem: a path, or too long) is
@@ -64,7 +66,7 @@ export async function ingestDrop(
   deps: DropIngestDeps,
   remainingMs: () => number,
 ): Promise<IngestReport | undefined> {
-  const now = deps.now ?? currentTime;
+  const now = deps.now;
   const checkpoint = await deps.checkpoints.get(object);
   if (checkpoint?.done === true) return undefined;
   const started: Checkpoint = checkpoint ?? {

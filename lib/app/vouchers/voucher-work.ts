@@ -13,8 +13,8 @@ import {
 import { bookVouchers, type UnpricedMovement } from '../../core/vouchers/vouchers.js';
 import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
-import { mapInFlight } from '../../adapters/aws/in-flight.js';
-import type { RunTables } from '../../adapters/runs/run-tables.js';
+import { mapInFlight } from '../../core/shared/in-flight.js';
+import type { RunTables } from '../../core/records/run-tables.js';
 
 /**
  * GET /v1/vouchers as a use case (CONTRACT §9): the stored movements booked exactly as

@@ -8,13 +8,26 @@ import { groupOfKey } from '../records/group-key.js';
  * escaping anywhere and maps one to one onto the group key.
  */
 export function caseIdOf(groupKey: string): string {
-  return Buffer.from(groupKey, 'utf8').toString('base64url');
+  // TextEncoder and btoa rather than Buffer: the dashboard makes the same ids in the browser.
+  let binary = '';
+  for (const byte of new TextEncoder().encode(groupKey)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string | undefined {
+  try {
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The group key of a case id, or undefined when the text is not one. */
 export function groupKeyOf(caseId: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,1400}$/.test(caseId)) return undefined;
-  const groupKey = Buffer.from(caseId, 'base64url').toString('utf8');
+  const groupKey = fromBase64Url(caseId);
+  if (groupKey === undefined) return undefined;
   // Only the canonical encoding is an id: no two ids name one case.
   return caseIdOf(groupKey) === caseId && groupOfKey(groupKey) !== undefined ? groupKey : undefined;
 }

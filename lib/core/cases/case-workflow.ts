@@ -3,6 +3,7 @@ import type { JournalEntry } from './journal/journal-entry.js';
 import type { Resolution } from './resolution.js';
 import type { Role } from './roles.js';
 import type { RootCause } from './root-cause.js';
+import { DEFAULT_AWAITING_BOOKS_DAYS } from './workflow-config.js';
 
 /**
  * A case: the work on one discrepancy (its group), told by its events. The case's state is the fold
@@ -289,8 +290,6 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
   }
 }
 
-/** How many days the books have to agree after an approval, unless the configuration says otherwise. */
-export const DEFAULT_AWAITING_BOOKS_DAYS = 5;
 const DAY_MS = 86_400_000;
 
 /** The instant `days` whole days after `since`. */

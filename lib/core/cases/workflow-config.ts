@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { parseDecimal, type Decimal } from '../shared/decimal.js';
 import { MOVEMENT_TYPES, type MovementType } from '../records/movement-type.js';
-import { DEFAULT_AWAITING_BOOKS_DAYS } from './case-workflow.js';
 import { ROLES, type Role } from './roles.js';
 
 /**
@@ -16,6 +15,9 @@ const AccountSchema = z
   .string()
   .trim()
   .regex(/^[^\s,]+(\s+\S.*)?$/, 'must be an account code, optionally followed by a space and its name');
+
+/** How many days the books have to agree after an approval, unless the configuration says otherwise. */
+export const DEFAULT_AWAITING_BOOKS_DAYS = 5;
 
 /** 管理费用: where a normal inventory loss or gain ends once approved. */
 export const DEFAULT_WRITE_OFF = '6602 管理费用';

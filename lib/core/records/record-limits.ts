@@ -69,3 +69,6 @@ export function groupKeyProblem(group: GroupParts): string | undefined {
 
 /** A cost is never negative: the sign of a movement is its quantity's. */
 export const NEGATIVE_COST = 'must not be negative (a unit cost; the quantity carries the sign)';
+
+/** A unit or cost table larger than this is refused: these are reference tables, read whole. */
+export const MAX_TABLE_BYTES = 32 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { daysFromCivil } from './timestamp.js';
+import { daysFromCivil } from './civil-date.js';
 
 const SLOT_MS = 15 * 60_000; // every real zone's offset changes on a quarter-hour boundary
 

@@ -1,12 +1,10 @@
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyResultV2,
-  APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError, invoke, SILENT, type LambdaFunction, type LocalLog } from './lambda-runtime.js';
+export type { ApiHandler, Route } from './route.js';
+import { describeError, invoke, SILENT, type LocalLog } from './lambda-runtime.js';
+import type { Route } from './route.js';
 import { claimsOf, resolveBearer, type LocalUser } from '../wiring/local-users.js';
 import type { StaticSite } from './static-site.js';
 import { currentTime } from '../../adapters/aws/clock.js';
@@ -18,16 +16,6 @@ import { currentTime } from '../../adapters/aws/clock.js';
  * bearer token of a local user (lib/local/wiring/local-users.ts) that `stocktally start` prints, and gets
  * that user's claims where API Gateway's JWT authorizer puts them (requestContext.authorizer.jwt).
  */
-export type ApiHandler = LambdaFunction<APIGatewayProxyEventV2, APIGatewayProxyResultV2<unknown>>;
-
-export interface Route {
-  method: string;
-  /** `/v1/runs/{runId}`: `{name}` matches one path segment, `{name+}` the rest of the path. */
-  path: string;
-  /** `signed`: the handler verifies the request's signature itself; `bearer`: the front checks the token. */
-  auth: 'signed' | 'bearer';
-  fn: ApiHandler;
-}
 
 export interface HttpFrontOptions {
   routes: readonly Route[];

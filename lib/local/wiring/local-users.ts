@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ROLES, type Role } from '../../core/cases/roles.js';
-import type { Route } from '../standins/http-front.js';
+import type { Route } from '../standins/route.js';
 
 /**
  * The people of the local pipeline, standing in for the Cognito user pool: each signs in with a

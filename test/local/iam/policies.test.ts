@@ -4,7 +4,7 @@ import { localBucketArn, localTableArn } from '../../../lib/local/standins/iam/a
 import { LOCAL_FUNCTION_HANDLERS } from '../../../lib/local/standins/iam/enforcer.js';
 import { evaluate } from '../../../lib/local/standins/iam/evaluate.js';
 import { loadFunctionPoliciesFile, resolvePolicyValue } from '../../../lib/local/standins/iam/policies.js';
-import { synthesizeLocalDefinitions } from '../../../lib/stacks/run-asl.js';
+import { synthesizeLocalDefinitions } from '../../../lib/local/standins/run-asl.js';
 import { PROJECT_ROOT } from '../../stacks/cdk-context.js';
 
 describe('the functions’ policies the local pipeline enforces', () => {

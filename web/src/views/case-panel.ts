@@ -1,6 +1,6 @@
 import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { ApiError, NotAvailableError, type Api } from '../api.js';
-import { caseIdOf } from '../case-id.js';
+import { caseIdOf } from '../../../lib/core/cases/case-id.js';
 import {
   actionBody,
   actionFields,

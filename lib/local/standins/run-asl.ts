@@ -3,29 +3,16 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEVERITIES, type Severity } from '../core/reconcile/discrepancy.js';
-import { BUCKET } from '../declarations/tables.js';
-import { DEFAULT_PARTITIONS } from '../core/records/partition.js';
-import { DEFAULT_SETTINGS } from '../core/reconcile/settings.js';
-import {
-  localBucketArn,
-  localStateMachineArn,
-  localTableArn,
-  localTopicArn,
-} from '../local/standins/iam/arns.js';
-import {
-  functionPoliciesOf,
-  type FunctionPoliciesFile,
-  type LocalResource,
-} from '../local/standins/iam/policies.js';
-import {
-  runDefinitionOf,
-  type CfnTemplate,
-  type RunDefinitionFile,
-} from '../local/standins/state-machine.js';
-import { RUN_FUNCTIONS, type RunFunctionName } from '../declarations/runs.js';
-import { stageOf } from './stage.js';
-import { StocktallyStack } from './stocktally-stack.js';
+import { SEVERITIES, type Severity } from '../../core/reconcile/discrepancy.js';
+import { BUCKET } from '../../declarations/tables.js';
+import { DEFAULT_PARTITIONS } from '../../core/records/partition.js';
+import { DEFAULT_SETTINGS } from '../../core/reconcile/settings.js';
+import { localBucketArn, localStateMachineArn, localTableArn, localTopicArn } from './iam/arns.js';
+import { functionPoliciesOf, type FunctionPoliciesFile, type LocalResource } from './iam/policies.js';
+import { runDefinitionOf, type CfnTemplate, type RunDefinitionFile } from './state-machine.js';
+import { RUN_FUNCTIONS, type RunFunctionName } from '../../declarations/runs.js';
+import { stageOf } from '../../stacks/stage.js';
+import { StocktallyStack } from '../../stacks/stocktally-stack.js';
 
 /**
  * What `stocktally start` takes from the stack, exactly as it synthesizes it, with the template's
