@@ -293,7 +293,7 @@ describe('working a case through the API', () => {
 
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(failure?.reason).toMatchObject({ statusCode: 409, code: 'case_changed' });
+    expect(failure?.reason).toMatchObject({ kind: 'conflict', code: 'case_changed' });
     expect((await act(GROUPS.amount, CLERK, { type: 'comment', text: 'stale', version: 1 })).statusCode).toBe(
       409,
     );
