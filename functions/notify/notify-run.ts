@@ -15,6 +15,9 @@ import { taskInput } from '../../lib/adapters/runs/run-task-input.js';
 import { logger, metrics } from '../../lib/adapters/aws/telemetry.js';
 import { taskHandler } from '../../lib/adapters/aws/handlers.js';
 import { localDay } from '../../lib/core/shared/period.js';
+import { currentTime } from '../../lib/adapters/aws/clock.js';
+import { caseStore } from '../../lib/adapters/cases/containers.js';
+import { caseAlertFacts } from '../../lib/app/alerts/case-alerts.js';
 
 /** The Notify task's input: the run (the state machine passes `{ runId }`). */
 const NotifyInputSchema = z.object({ runId: RunIdSchema });
@@ -74,10 +77,11 @@ async function allDiscrepancies(runId: string): Promise<RunDiscrepancy[]> {
 }
 
 /**
- * After SummarizeRun: what the run found and resolved, against what earlier runs alerted, through
- * the alert rules (lib/core/alerts/alert-plan.ts); each message published once (a retry skips those an
- * earlier attempt published), then the groups' alert marks stored. A close run that is the first of
- * its day to get here sends the daily digest.
+ * After SummarizeRun: what the run found and resolved, against what earlier runs alerted and what
+ * the cases say (quiet ones, overdue ones; lib/app/alerts/case-alerts.ts), through the alert rules
+ * (lib/core/alerts/alert-plan.ts); each message published once (a retry skips those an earlier
+ * attempt published), then the groups' alert marks stored. A close run that is the first of its day
+ * to get here sends the daily digest.
  */
 async function notify(event: unknown): Promise<NotifyOutput> {
   const { runId } = taskInput(NotifyInputSchema, event, 'Notify');
@@ -96,11 +100,19 @@ async function notify(event: unknown): Promise<NotifyOutput> {
   const marks = await state.readMarks(discrepancies.map((d) => partitionOfSku(d.sku)));
   const day = localDay(run.asOf, config.zone());
   const digest = run.mode === 'close' && (await state.claimDigest(day, runId, run.asOf));
+  // The books decide a case's end: nothing said of quiet cases, overdue ones told to their owner once.
+  const cases = await caseAlertFacts(
+    caseStore(),
+    discrepancies.map((d) => d.groupKey),
+    currentTime(),
+  );
   const plan = planAlerts({
     run: { runId, mode: run.mode, asOf: run.asOf, digest, day, reportUrl: reportUrl(runId) },
     discrepancies,
     marks,
     config: routing,
+    quiet: cases.quiet,
+    overdue: await state.claimOverdue(cases.overdue, runId),
   });
   const sent = await state.sentMessages(runId);
   const todo = plan.messages.filter((m) => !sent.has(m.id));

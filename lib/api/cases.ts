@@ -1,4 +1,5 @@
 import type { BrokenLink, ChainedEvent } from '../core/cases/audit-chain.js';
+import type { AwaitingBooks } from '../core/cases/awaiting-books.js';
 import type { Freeze, StoredCase } from '../core/cases/ports.js';
 
 /** The cases API's wire shapes, shared by the API and the dashboard. */
@@ -29,6 +30,12 @@ export interface CaseView {
   proposal: StoredCase['workflow']['proposal'] | null;
   rootCause: StoredCase['workflow']['rootCause'] | null;
   closed: StoredCase['workflow']['closed'] | null;
+  /** While the case waits for the books: since the approval, the due date, and whether it is past. */
+  awaiting: AwaitingBooks | null;
+  /** Waiting for the books past its due date (CONTRACT section 8). */
+  overdue: boolean;
+  /** The difference an approved accept-difference wrote off. */
+  accepted: StoredCase['workflow']['accepted'] | null;
   held: StoredCase['workflow']['held'] | null;
   account: { key: string; frozen: Omit<Freeze, 'held'> | null };
   comments: number;

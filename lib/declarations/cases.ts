@@ -30,3 +30,6 @@ export const WORKFLOW_DEFAULT = {
   /** The copy's path in a Lambda bundle (bundledFiles are copied beside the handler). */
   bundled: '/var/task/workflow.yaml',
 } as const;
+
+/** The cases table's partition of the cases waiting for the books (pk `awaiting`, sk the group key). */
+export const AWAITING_CASE_ITEMS = 'awaiting';

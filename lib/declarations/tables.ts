@@ -112,10 +112,13 @@ export const RUNS_TABLE: TableDeclaration = {
  *                                          (index by-opened), ppk `period#<YYYY-MM>`, psk `<groupKey>` by
  *                                          its accounting period (index by-period, the close check);
  *                                          openSeverity `<severity>` only while the case is open
- *                                          (index open-by-severity: GET /v1/cases/summary counts)
+ *                                          (index open-by-severity: GET /v1/cases/summary counts);
+ *                                          dueBy: the due date while awaiting the books, else `none`
  *   pk `freeze`, sk `<warehouseId>|<account code>`   a frozen account, and the cases whose automatic
  *                                          close it holds
  *   pk `journal#<YYYY-MM>`, sk `<entryId>`           an approved adjusting entry of the period
+ *   pk `awaiting`, sk `<groupKey>`                   a case waiting for the books (since, dueBy): the
+ *                                          overdue check reads these, not every case
  */
 export const CASES_TABLE: TableDeclaration = {
   id: 'Cases',

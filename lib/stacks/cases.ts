@@ -3,7 +3,13 @@ import type { HttpRoute, IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_ROUTES, CASES_FUNCTION, WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../declarations/cases.js';
+import {
+  AWAITING_CASE_ITEMS,
+  CASE_ROUTES,
+  CASES_FUNCTION,
+  WORKFLOW_CONFIG_KEY,
+  WORKFLOW_DEFAULT,
+} from '../declarations/cases.js';
 import { ENV, HANDLERS } from '../declarations/tables.js';
 import type { Api } from './api.js';
 import type { DeclaredTable } from './data.js';
@@ -11,8 +17,11 @@ import { StocktallyFunction, type TableAccess } from './function.js';
 import type { RunCaseAccess } from './runs.js';
 import type { Stage } from './stage.js';
 
-/** The items of the cases table a function may delete: the account freezes (`pk freeze`), nothing else. */
-export const DELETABLE_CASE_ITEMS = 'freeze';
+/**
+ * The items of the cases table a function may delete: the account freezes (`pk freeze`) and the
+ * entries of the cases waiting for the books (`pk awaiting`), nothing else.
+ */
+export const DELETABLE_CASE_ITEMS = ['freeze', AWAITING_CASE_ITEMS] as const;
 
 /** Writing to the audit trail is adding to it; these would change or remove what is there. */
 export const EVENT_REWRITES = [
@@ -33,17 +42,19 @@ export interface CaseTables {
 /**
  * Grants a function the case tables, least privilege:
  * - `work` (the cases API, a run's partition task): case heads read and written by conditional
- *   put and update, deletes only on freeze items (dynamodb:LeadingKeys); events added (PutItem) and
+ *   put and update, deletes only on freeze and awaiting items (dynamodb:LeadingKeys); events added (PutItem) and
  *   read (GetItem, Query), and an explicit Deny of every action that would change or remove one, so
  *   no later grant can open a rewrite path;
- * - `readHeads` (the report renderer): case heads read by key (BatchGetItem), nothing of the events.
+ * - `readHeads` (the report renderer): case heads read by key (BatchGetItem), nothing of the events;
+ * - `alerts` (the notify function): case heads read by key and the awaiting-books entries queried
+ *   (`pk awaiting`), nothing written, nothing of the events.
  * `indexes`: the case table's indexes the function lists cases through (the cases API's lists, the
  * summary and the close check); a run's partition task reads cases by key only.
  */
 export function bindCaseTables(
   fn: StocktallyFunction,
   tables: CaseTables,
-  access: 'work' | 'readHeads',
+  access: 'work' | 'readHeads' | 'alerts',
   options: { indexes?: boolean } = {},
 ): void {
   const { cases, events } = tables;
@@ -55,12 +66,21 @@ export function bindCaseTables(
     const indexes = cases.declaration.indexes.map((index) => `${cases.table.tableArn}/index/${index.name}`);
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
   }
-  if (access === 'readHeads') {
+  if (access === 'readHeads' || access === 'alerts') {
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [cases.table.tableArn] }),
     );
-    return;
   }
+  if (access === 'alerts') {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [cases.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [AWAITING_CASE_ITEMS] } },
+      }),
+    );
+  }
+  if (access !== 'work') return;
   const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
   fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: read, resources: [cases.table.tableArn] }));
   fn.role.addToPrincipalPolicy(
@@ -73,7 +93,7 @@ export function bindCaseTables(
     new PolicyStatement({
       actions: ['dynamodb:DeleteItem'],
       resources: [cases.table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DELETABLE_CASE_ITEMS] } },
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...DELETABLE_CASE_ITEMS] } },
     }),
   );
   fn.role.addToPrincipalPolicy(
@@ -121,6 +141,8 @@ export class Cases extends Construct {
   readonly routes: readonly HttpRoute[];
   /** For Runs: the partition task opens and updates cases; the report reads their heads. */
   readonly runAccess: RunCaseAccess;
+  /** For Notify: the cases of a run's discrepancies and those overdue for the books, read only. */
+  readonly alertAccess: { bind(fn: StocktallyFunction): void };
 
   constructor(scope: Construct, id: string, props: CasesProps) {
     super(scope, id);
@@ -144,6 +166,7 @@ export class Cases extends Construct {
       partitions: { bind: (fn) => bindCaseTables(fn, tables, 'work') },
       report: { bind: (fn) => bindCaseTables(fn, tables, 'readHeads') },
     };
+    this.alertAccess = { bind: (fn) => bindCaseTables(fn, tables, 'alerts') };
   }
 }
 

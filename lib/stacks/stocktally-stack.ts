@@ -159,6 +159,8 @@ export class StocktallyStack extends Stack {
       siteDir: dashboardSiteDir ?? join(projectRoot, 'dist', 'web'),
       accessLogBucket: this.storage.accessLogBucket,
     });
+    // Alerts say nothing of cases the books settled and tell owners of overdue ones (CONTRACT §8).
+    this.cases.alertAccess.bind(this.notify.notifyRun);
     // Alerts link the run's page of the dashboard, where a reader signs in, rather than the API.
     this.notify.notifyRun.withEnvironment({ [ENV.dashboardUrl]: this.web.url });
     new CfnOutput(this, 'DashboardUrl', {

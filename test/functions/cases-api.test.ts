@@ -65,7 +65,7 @@ async function approveRed(): Promise<void> {
   });
   expect(proposed.statusCode).toBe(200);
   expect((await act(GROUPS.red, REVIEWER, { type: 'approve' })).statusCode).toBe(200);
-  expect((await act(GROUPS.red, LEAD, { type: 'approve' })).body.case.state).toBe('APPROVED');
+  expect((await act(GROUPS.red, LEAD, { type: 'approve' })).body.case.state).toBe('AWAITING_BOOKS');
 }
 
 describe('cases opened by a run', () => {
@@ -189,7 +189,7 @@ describe('working a case through the API', () => {
       state: 'PROPOSED',
     });
     const approved = await act(GROUPS.red, LEAD, { type: 'approve', comment: '已核对入库单' });
-    expect(approved.body.case.state).toBe('APPROVED');
+    expect(approved.body.case.state).toBe('AWAITING_BOOKS');
     expect(approved.body.case.proposal.entry.lines).toEqual([
       expect.objectContaining({
         side: 'debit',
@@ -225,10 +225,29 @@ describe('working a case through the API', () => {
       403,
     );
 
-    const closed = await act(GROUPS.red, CLERK, { type: 'close' });
-    expect(closed.body.case).toMatchObject({
+    // Approved is not closed: the books decide, and nobody closes it while the group disagrees.
+    const early = await act(GROUPS.red, REVIEWER, { type: 'close' });
+    expect(early.statusCode).toBe(409);
+    expect(early.body.code).toBe('awaiting_books');
+    await post('/v1/entries', [
+      {
+        entryId: 'F-RED',
+        warehouseId: 'WH-01',
+        sku: 'SKU-1',
+        type: 'RECEIPT',
+        quantity: '600',
+        amount: '60000.00',
+        documentRef: 'PO-RED',
+        postedAt: hoursBefore(119),
+      },
+    ]);
+    await runAll({ runId: 'close-2', mode: 'close', asOf: hoursBefore(-1) });
+    const closed = await call('GET', casePath(GROUPS.red), CLERK);
+    expect(closed.body).toMatchObject({
       state: 'CLOSED',
       rootCause: { code: 'missing-voucher' },
+      closed: { auto: true, by: 'stocktally', runId: 'close-2' },
+      awaiting: null,
       exports: 2,
     });
     expect((await act(GROUPS.red, REVIEWER, { type: 'comment', text: 'after the fact' })).statusCode).toBe(
@@ -249,8 +268,12 @@ describe('working a case through the API', () => {
       'approve wang.lead',
       'export li.finance',
       'export zhao.reviewer',
-      'close li.finance',
+      'close stocktally',
     ]);
+    expect(trail.body.events.at(-1).data).toMatchObject({
+      runId: 'close-2',
+      reason: 'run close-2 found the group agreeing',
+    });
   });
 
   it('answers 409 when two people act on the same version at once', async () => {
@@ -383,7 +406,7 @@ describe('the period-close gate', () => {
     ]);
 
     await approveRed();
-    expect((await act(GROUPS.amount, REVIEWER, { type: 'approve' })).body.case.state).toBe('APPROVED');
+    expect((await act(GROUPS.amount, REVIEWER, { type: 'approve' })).body.case.state).toBe('AWAITING_BOOKS');
     const after = await call('GET', '/v1/periods/2026-10/close-check', CLERK);
     expect(after.body).toMatchObject({ canClose: true, blockers: [] });
     expect((await call('GET', '/v1/periods/2026-13/close-check', CLERK)).statusCode).toBe(400);
@@ -466,7 +489,7 @@ describe('the report of a run', () => {
     }) as Record<string, string>[];
     const row = (groupKey: string) => rows.find((r) => r['分组键 Group key'] === groupKey) ?? {};
     expect(row(GROUPS.red)).toMatchObject({
-      '处理状态 Status': '处理中 in progress',
+      '处理状态 Status': '已审批待入账 approved, awaiting the books',
       '原因 Cause': '凭证缺失 missing-voucher',
       '负责人 Owner': 'wang.lead',
       '整改措施 Rectification': expect.stringMatching(
@@ -478,5 +501,138 @@ describe('the report of a run', () => {
       '负责人 Owner': 'li.finance',
       '原因 Cause': '',
     });
+  });
+});
+
+describe('cases closed by the books (CONTRACT section 8)', () => {
+  const lagBooked = {
+    entryId: 'F-LAG',
+    warehouseId: 'WH-02',
+    sku: 'SKU-3',
+    type: 'RECEIPT',
+    quantity: '10',
+    amount: '500.00',
+    documentRef: 'PO-LAG',
+    postedAt: hoursBefore(1),
+  };
+
+  it('ends a difference that stays only through an approved accept-difference, with its write-off in the journal', async () => {
+    await act(GROUPS.amount, CLERK, { type: 'start-review' });
+    const refused = await act(GROUPS.amount, CLERK, { type: 'close', rootCause: { code: 'wrong-price' } });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body.code).toBe('difference_persists');
+    expect(refused.body.message).toMatch(/accept-difference/);
+
+    const proposed = await act(GROUPS.amount, CLERK, {
+      type: 'propose',
+      resolution: { action: 'accept-difference', reason: 'supplier surcharge, not recoverable' },
+      rootCause: { code: 'wrong-price' },
+    });
+    expect(proposed.body.case.proposal.entry.lines).toEqual([
+      expect.objectContaining({ side: 'debit', accountCode: '6602', amount: '100.00' }),
+      expect.objectContaining({ side: 'credit', accountCode: '1403', amount: '100.00' }),
+    ]);
+    const accepted = await act(GROUPS.amount, REVIEWER, { type: 'approve' });
+    expect(accepted.body.case).toMatchObject({
+      state: 'ACCEPTED',
+      accepted: { kind: 'AMOUNT_MISMATCH', moneyAtStake: '100.00', by: 'zhao.reviewer' },
+      awaiting: null,
+      allowedActions: [],
+    });
+    const journal = await call('GET', '/v1/journal-entries', REVIEWER, { query: { period: '2026-10' } });
+    expect(journal.body.entries.map((e: { entry: { action: string } }) => e.entry.action)).toEqual([
+      'accept-difference',
+    ]);
+
+    // The same difference in the next run leaves it accepted; another one reopens it.
+    await runAll({ runId: 'close-2', mode: 'close', asOf: hoursBefore(-1) });
+    expect((await call('GET', casePath(GROUPS.amount), CLERK)).body.state).toBe('ACCEPTED');
+    await post('/v1/entries', [
+      {
+        entryId: 'F-AMT-2',
+        warehouseId: 'WH-02',
+        sku: 'SKU-4',
+        type: 'RECEIPT',
+        quantity: '0',
+        amount: '50.00',
+        documentRef: 'PO-AMT',
+        postedAt: hoursBefore(1),
+      },
+    ]);
+    await runAll({ runId: 'close-3', mode: 'close', asOf: hoursBefore(-2) });
+    expect((await call('GET', casePath(GROUPS.amount), CLERK)).body).toMatchObject({
+      state: 'OPEN',
+      accepted: null,
+      proposal: null,
+    });
+  });
+
+  it('closes an approval at once when a run already found the group agreeing, naming that run', async () => {
+    await act(GROUPS.lag, CLERK, { type: 'start-review' });
+    await post('/v1/entries', [lagBooked]);
+    await runAll({ runId: 'close-2', mode: 'close', asOf: hoursBefore(-1) });
+    expect((await call('GET', casePath(GROUPS.lag), CLERK)).body).toMatchObject({
+      state: 'IN_REVIEW',
+      facts: { state: 'RESOLVED' },
+    });
+    await act(GROUPS.lag, CLERK, {
+      type: 'propose',
+      resolution: { action: 'accept-timing' },
+      rootCause: { code: 'late-posting' },
+    });
+
+    const approved = await act(GROUPS.lag, REVIEWER, { type: 'approve' });
+
+    expect(approved.statusCode).toBe(200);
+    expect(approved.body.event.type).toBe('approve');
+    expect(approved.body.case).toMatchObject({ state: 'CLOSED', closed: { auto: true, runId: 'close-2' } });
+  });
+
+  it('reopens a closed case when a later run finds its group disagreeing again', async () => {
+    await post('/v1/entries', [lagBooked]);
+    await runAll({ runId: 'close-2', mode: 'close', asOf: hoursBefore(-1) });
+    expect((await call('GET', casePath(GROUPS.lag), CLERK)).body.state).toBe('CLOSED');
+
+    // A second receipt on the same document: the group disagrees again.
+    await post('/v1/movements', [
+      {
+        eventId: 'E-LAG-2',
+        warehouseId: 'WH-02',
+        sku: 'SKU-3',
+        type: 'RECEIPT',
+        quantity: '5',
+        documentRef: 'PO-LAG',
+        occurredAt: hoursBefore(0.5),
+        unitCost: '50',
+      },
+    ]);
+    await runAll({ runId: 'close-3', mode: 'close', asOf: hoursBefore(-2) });
+
+    const reopened = await call('GET', casePath(GROUPS.lag), CLERK);
+    expect(reopened.body).toMatchObject({ state: 'OPEN', closed: null });
+    const trail = await call('GET', casePath(GROUPS.lag, '/trail'), CLERK);
+    expect(trail.body.events.map((e: { type: string }) => e.type)).toEqual(['open', 'close', 'reopen']);
+    expect(trail.body.events.at(-1).data).toMatchObject({ runId: 'close-3' });
+  });
+
+  it('refuses new proposals on the cases of a frozen account with 409 until it is unfrozen', async () => {
+    await act(GROUPS.lag, LEAD, { type: 'freeze', reason: 'stock count in WH-02' });
+    await act(GROUPS.amount, CLERK, { type: 'start-review' });
+    const shown = await call('GET', casePath(GROUPS.amount), CLERK);
+    expect(shown.body.account.frozen).toMatchObject({ by: 'wang.lead' });
+    expect(shown.body.allowedActions).not.toContain('propose');
+
+    const proposal = {
+      type: 'propose',
+      resolution: { action: 'adjust-price', unitCost: '10' },
+      rootCause: { code: 'wrong-price' },
+    };
+    const refused = await act(GROUPS.amount, CLERK, proposal);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'account_frozen' });
+    expect(refused.body.message).toContain('WH-02|1403');
+
+    await act(GROUPS.amount, REVIEWER, { type: 'unfreeze', reason: 'count done' });
+    expect((await act(GROUPS.amount, CLERK, proposal)).body.case.state).toBe('PROPOSED');
   });
 });

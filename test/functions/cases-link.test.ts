@@ -96,7 +96,7 @@ describe('suggested matches in the pipeline', () => {
       sku: 'SKU-7',
     });
     expect((await act(FINANCE_GROUP, REVIEWER, { type: 'approve' })).statusCode).toBe(200);
-    expect((await act(FINANCE_GROUP, LEAD, { type: 'approve' })).body.case.state).toBe('APPROVED');
+    expect((await act(FINANCE_GROUP, LEAD, { type: 'approve' })).body.case.state).toBe('AWAITING_BOOKS');
 
     // No record changed: the approval itself marked the partition for the next continuous run.
     const { run } = await runAll({ runId: 'cont-1', mode: 'continuous', asOf: '2026-11-02T01:00:00.000Z' });

@@ -109,7 +109,7 @@ describe('GET /v1/cases/summary', () => {
     expect((await summary()).RED?.count).toBe(1);
     expect((await act(GROUPS.red, REVIEWER, { type: 'approve' })).statusCode).toBe(200);
     expect((await summary()).RED?.count).toBe(1);
-    expect((await act(GROUPS.red, LEAD, { type: 'approve' })).body.case.state).toBe('APPROVED');
+    expect((await act(GROUPS.red, LEAD, { type: 'approve' })).body.case.state).toBe('AWAITING_BOOKS');
 
     const after = await summary();
     expect(counts(after)).toEqual({ RED: 0, YELLOW: 2, GREEN: 1 });

@@ -11,8 +11,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/standins/embedd
 import { tempDir } from '../support/temp.js';
 
 // `stocktally start --demo` with the real handlers on the embedded DynamoDB and S3; while it runs,
-// a RED case of the demo run is worked from OPEN to CLOSED through the local API by different
-// people, each with their own token, and its trail is checked.
+// a RED case of the demo run is worked from OPEN to AWAITING_BOOKS through the local API by
+// different people, each with their own token (the books, not a person, then close it), and its
+// trail is checked.
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -162,7 +163,7 @@ describe('a RED case of the demo worked end to end through the local API', () =>
     ]);
   });
 
-  it('takes the case from OPEN to CLOSED by three people, refusing the proposer’s own approval', () => {
+  it('takes the case from OPEN to AWAITING_BOOKS by three people, refusing the proposer’s own approval and a person’s close', () => {
     const [review, propose, ownApproval, reviewerApproval, leadApproval, close] = actions();
 
     expect(review).toMatchObject({ who: 'li.finance', status: 200, body: { case: { state: 'IN_REVIEW' } } });
@@ -185,13 +186,9 @@ describe('a RED case of the demo worked end to end through the local API', () =>
     expect(leadApproval).toMatchObject({
       who: 'wang.lead',
       status: 200,
-      body: { case: { state: 'APPROVED' } },
+      body: { case: { state: 'AWAITING_BOOKS', overdue: false, rootCause: { code: 'missing-voucher' } } },
     });
-    expect(close).toMatchObject({
-      who: 'li.finance',
-      status: 200,
-      body: { case: { state: 'CLOSED', rootCause: { code: 'missing-voucher' } } },
-    });
+    expect(close).toMatchObject({ who: 'li.finance', status: 409, body: { code: 'awaiting_books' } });
     expect(new Set([propose?.who, reviewerApproval?.who, leadApproval?.who]).size).toBe(3);
   });
 
@@ -240,7 +237,6 @@ describe('a RED case of the demo worked end to end through the local API', () =>
       'approve',
       'approve',
       'export',
-      'close',
     ]);
     expect(audit[0]).toMatchObject({ status: 0, text: expect.stringContaining('every chain verified') });
     expect(tampered?.body).toMatchObject({ verified: false, brokenAt: { seq: 4, reason: 'hash' } });

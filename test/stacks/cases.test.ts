@@ -97,7 +97,26 @@ describe('Cases: an append-only trail', () => {
     expect(on(stack.runs.functions.runsApi, ids.cases)).toEqual([]);
   });
 
-  it('deletes in the cases table only the account freezes', () => {
+  it('lets the notify function read case heads by key and query the awaiting-books entries, nothing more', () => {
+    const { stack, ids, on, env } = synth();
+    const notify = stack.notify.notifyRun;
+
+    expect(on(notify, ids.events)).toEqual([]);
+    expect(on(notify, ids.cases)).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:BatchGetItem', Resource: { 'Fn::GetAtt': [ids.cases, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': [ids.cases, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['awaiting'] } },
+      },
+    ]);
+    expect(Object.keys(env(notify))).toEqual(
+      expect.arrayContaining([CASES_TABLE.env, CASE_EVENTS_TABLE.env]),
+    );
+  });
+
+  it('deletes in the cases table only the account freezes and the awaiting-books entries', () => {
     const { stack, ids, on } = synth();
 
     const deletes = on(stack.cases.casesApi, ids.cases).filter(
@@ -108,7 +127,7 @@ describe('Cases: an append-only trail', () => {
         Effect: 'Allow',
         Action: 'dynamodb:DeleteItem',
         Resource: { 'Fn::GetAtt': [ids.cases, 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['freeze'] } },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['freeze', 'awaiting'] } },
       },
     ]);
   });

@@ -143,6 +143,12 @@ export function resolutionFields(action: ResolutionAction, kase: Pick<CaseRecord
       return [{ path: 'resolution.expectedBy', label: 'expectedBy', type: 'date', required: false }, memo];
     case 'link':
       return [...linkFields('resolution.'), memo];
+    case 'accept-difference':
+      return [
+        { path: 'resolution.reason', label: 'writeOffReason', type: 'textarea', required: true },
+        amount(gap),
+        memo,
+      ];
   }
 }
 

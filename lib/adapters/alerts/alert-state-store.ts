@@ -11,6 +11,7 @@ import { currentTime } from '../aws/clock.js';
  *   alert#p#NNNN / <groupKey>        the group's AlertMark, for de-duplication across runs
  *   alert#digest / YYYY-MM-DD        the run that sends that day's daily digest
  *   alert#run#<runId> / <messageId>  a message published for the run (a retry skips it)
+ *   alert#overdue / <groupKey>#<dueBy>  the run that alerts a case overdue for the books (once per wait)
  * Marks are partitioned like the lifecycle items, by the partition of the group's sku.
  */
 export interface AlertStateStoreOptions {
@@ -28,6 +29,9 @@ export const DIGEST_KEY = 'alert#digest';
 export const sentKey = (runId: string): string => `alert#run#${runId}`;
 /** Sent-message records are kept this long: enough for any retry or re-run of the run. */
 export const SENT_KEPT_DAYS = 35;
+export const OVERDUE_KEY = 'alert#overdue';
+/** An overdue alert is claimed for this long: a case still waiting then is alerted again, a reminder. */
+export const OVERDUE_KEPT_DAYS = 90;
 
 export class AlertStateStore {
   private readonly batch: DynamoBatch;
@@ -94,6 +98,41 @@ export class AlertStateStore {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
+  }
+
+  /**
+   * Claims the overdue alert of each case for `runId` (once per wait for the books: the due date is
+   * in the key): those this run alerts, claimed now or by an earlier attempt of the same run.
+   */
+  async claimOverdue<T extends { groupKey: string; dueBy: string }>(
+    cases: readonly T[],
+    runId: string,
+    now = currentTime().getTime(),
+  ): Promise<T[]> {
+    const claimed = await mapInFlight(cases, this.concurrency, async (c) => {
+      try {
+        await this.batch.send('PutItem', () =>
+          this.batch.client.send(
+            new PutItemCommand({
+              TableName: this.batch.table,
+              Item: {
+                pk: s(OVERDUE_KEY),
+                sk: s(`${c.groupKey}#${c.dueBy}`),
+                runId: s(runId),
+                expiresAt: n(Math.floor(now / 1000) + OVERDUE_KEPT_DAYS * 86_400),
+              },
+              ConditionExpression: 'attribute_not_exists(pk) OR runId = :run',
+              ExpressionAttributeValues: { ':run': s(runId) },
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    });
+    return cases.filter((_, i) => claimed[i] === true);
   }
 
   /** The ids of the messages already published for the run. */

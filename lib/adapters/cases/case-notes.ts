@@ -12,7 +12,7 @@ export async function caseNotes(store: CaseStore, groupKeys: Iterable<string>): 
   const keys = [...new Set(groupKeys)];
   for (let i = 0; i < keys.length; i += 1000) {
     const found = await store.getCases(keys.slice(i, i + 1000));
-    for (const [groupKey, stored] of found) notes.set(groupKey, caseNote(stored.workflow));
+    for (const [groupKey, stored] of found) notes.set(groupKey, caseNote(stored.workflow, stored.facts));
   }
   return (groupKey) => notes.get(groupKey);
 }

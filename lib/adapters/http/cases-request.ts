@@ -5,7 +5,7 @@ import { groupKeyOf } from '../../core/cases/case-id.js';
 import { CASE_STATES } from '../../core/cases/case-workflow.js';
 import { KINDS, SEVERITIES } from '../../core/reconcile/discrepancy.js';
 import { AGE_BUCKETS } from '../../core/runs/run-events.js';
-import type { CaseFilter } from '../cases/case-store.js';
+import type { CaseFilter } from '../../core/cases/ports.js';
 import { CaseNotFoundError } from '../../errors/cases.js';
 import { RouteNotFoundError } from '../../errors/common.js';
 import { InvalidRequestError } from '../../errors/runs.js';
@@ -41,6 +41,8 @@ const ListQuerySchema = z.strictObject({
   age: list(AGE_BUCKETS),
   owner: z.string().min(1).optional(),
   warehouseId: z.string().min(1).optional(),
+  period: z.string().regex(PERIOD, 'must be a month YYYY-MM').optional(),
+  overdue: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -90,7 +92,7 @@ export function readCasesRequest(event: APIGatewayProxyEventV2): CasesRequest {
   if (method === 'GET' && path === '/v1/cases') {
     const parsed = ListQuerySchema.safeParse(query(event));
     if (!parsed.success) throw new InvalidRequestError(problem(parsed.error, 'query'));
-    const { state, severity, kind, age, owner, warehouseId, cursor, limit } = parsed.data;
+    const { state, severity, kind, age, owner, warehouseId, period, overdue, cursor, limit } = parsed.data;
     return {
       route: 'list',
       filter: {
@@ -100,6 +102,8 @@ export function readCasesRequest(event: APIGatewayProxyEventV2): CasesRequest {
         ...(age === undefined ? {} : { ageBuckets: age }),
         ...(owner === undefined ? {} : { owner }),
         ...(warehouseId === undefined ? {} : { warehouseId }),
+        ...(period === undefined ? {} : { period }),
+        ...(overdue === 'true' ? { overdue: true } : {}),
       },
       ...(cursor === undefined ? {} : { cursor }),
       limit,

@@ -12,7 +12,8 @@ import {
 } from '../../core/cases/case-decide.js';
 import { casePeriod } from '../../core/cases/case-facts.js';
 import { caseIdOf } from '../../core/cases/case-id.js';
-import { planRunCases, releaseHeld } from '../../core/cases/case-run.js';
+import { awaitingBooks } from '../../core/cases/awaiting-books.js';
+import { planRunCases, releaseHeld, settleIfAgreeing } from '../../core/cases/case-run.js';
 import { CASE_STATE_ZH, type EventDraft } from '../../core/cases/case-workflow.js';
 import { closeCheck, type CloseCheck } from '../../core/cases/close-check.js';
 import { ageBucket, ageDays } from '../../core/runs/lifecycle.js';
@@ -44,6 +45,7 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
   const account = accountOf(ctx.config, facts);
   const freeze = ctx.freezes.get(account);
   const caseId = caseIdOf(workflow.groupKey);
+  const awaiting = awaitingBooks(workflow, ctx.now.toISOString());
   return {
     caseId,
     groupKey: workflow.groupKey,
@@ -67,6 +69,9 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
     proposal: workflow.proposal ?? null,
     rootCause: workflow.rootCause ?? null,
     closed: workflow.closed ?? null,
+    awaiting: awaiting ?? null,
+    overdue: awaiting?.overdue ?? false,
+    accepted: workflow.accepted ?? null,
     held: workflow.held ?? null,
     account: {
       key: account,
@@ -111,9 +116,10 @@ export async function findCase(
 
 /**
  * A person's action on a case: decided by the core rules on the case as it is now, appended to
- * its trail (409 when someone else's event got there first). Unfreezing an account also closes the
- * cases whose automatic close it held, where their group still agrees; the approval that completes
- * a link hands the link to `onLink` (the partitions of its groups are read again by the next run).
+ * its trail (409 when someone else's event got there first). An approval of a case whose group a
+ * run already found agreeing closes it at once (the close names that run). Unfreezing an account
+ * also closes the cases whose automatic close it held, where their group still agrees; the approval
+ * that completes a link hands the link to `onLink` (the partitions of its groups are read again).
  */
 export async function actOnCase(
   store: CaseRepository,
@@ -136,10 +142,27 @@ export async function actOnCase(
     caseId: caseIdOf(groupKey),
   });
   if (!decision.ok) throw refusalError(decision.refusal);
-  const { stored: after, event } = await store.append(stored, decision.event, account);
+  const { stored: acted, event } = await store.append(stored, decision.event, account);
+  let after = acted;
+  // Approved after a run had already found the group agreeing: the books agree, it closes now.
+  const settle =
+    action.type === 'approve'
+      ? settleIfAgreeing(after.workflow, after.facts, {
+          runId: after.facts.runId,
+          now: now.toISOString(),
+          frozen: freezes.has(account),
+          account,
+        })
+      : undefined;
+  if (settle !== undefined) after = (await store.append(after, settle, account)).stored;
   // The last approval of a link: the runs must look at both groups again (CONTRACT §11).
   const link = after.workflow.proposal?.link;
-  if (action.type === 'approve' && after.workflow.state === 'APPROVED' && link !== undefined) {
+  if (
+    action.type === 'approve' &&
+    event.type === 'approve' &&
+    link !== undefined &&
+    after.workflow.state !== 'PROPOSED'
+  ) {
     await onLink?.(link);
   }
   const released: string[] = [];

@@ -2,7 +2,7 @@ import { STRONG_SUGGESTION } from '../diagnosis/diagnosis-facts.js';
 import { routeOf, type AlertConfig, type Channel } from './alert-config.js';
 import { formatMoney, parseDecimal, type Decimal } from '../shared/decimal.js';
 import { SEVERITIES, type Kind, type Severity } from '../reconcile/discrepancy.js';
-import { ageDays } from '../runs/lifecycle.js';
+import { ageBucket, ageDays } from '../runs/lifecycle.js';
 import { AGE_BUCKETS, type AgeBucket, type RunDiscrepancy, type RunMode } from '../runs/run-events.js';
 
 /**
@@ -25,6 +25,11 @@ import { AGE_BUCKETS, type AgeBucket, type RunDiscrepancy, type RunMode } from '
  *   money of everything open in the channel's warehouses.
  * - A discrepancy the run RESOLVED loses its mark (if it opens again it is new), and when a RED
  *   alert went out for it, its channels get a short all-clear.
+ * - A discrepancy whose case is quiet (awaiting the books, accepted or closed; CONTRACT section 8) is
+ *   in no message, digest or all-clear; its mark forgets what was alerted, so the case is alerted
+ *   afresh if it is reopened.
+ * - A case waiting for the books past its due date gets one `overdue` message per channel of its
+ *   warehouse's route (those taking its severity, else all of them), addressed to its owner.
  * Groups the run did not see (out of scope, failed partitions) keep their marks unchanged.
  */
 export interface AlertMark {
@@ -49,9 +54,28 @@ export interface AlertRunInfo {
   reportUrl: string;
 }
 
-export type AlertReason = 'new' | 'severity-rose' | 'aged' | 'resolved';
+export type AlertReason = 'new' | 'severity-rose' | 'aged' | 'resolved' | 'overdue';
 
-export type AlertKind = 'red' | 'red-more' | 'all-clear' | 'yellow-digest' | 'daily-digest';
+export type AlertKind = 'red' | 'red-more' | 'all-clear' | 'yellow-digest' | 'daily-digest' | 'overdue';
+
+/** A case waiting for the books past its due date, as the overdue alert tells its owner. */
+export interface OverdueCase {
+  caseId: string;
+  groupKey: string;
+  warehouseId: string;
+  documentRef: string;
+  sku: string;
+  kind: Kind;
+  severity: Severity;
+  moneyAtStake: string;
+  firstSeen: string;
+  explanation: string;
+  owner: string;
+  /** The approval, and the day the books were due to agree by. */
+  since: string;
+  dueBy: string;
+  daysOverdue: number;
+}
 
 /** One discrepancy as a message shows it. */
 export interface AlertItem {
@@ -96,6 +120,8 @@ export interface AlertMessage {
   owners: string[];
   /** Daily digest: everything open in the channel's warehouses, by severity. */
   open?: Record<Severity, SeverityTotals>;
+  /** Overdue: the case waiting for the books. */
+  awaiting?: Pick<OverdueCase, 'caseId' | 'owner' | 'since' | 'dueBy' | 'daysOverdue'>;
 }
 
 export interface MarkChange {
@@ -118,6 +144,10 @@ export interface AlertInput {
   /** Marks of earlier runs, by group key. */
   marks: ReadonlyMap<string, AlertMark>;
   config: AlertConfig;
+  /** Groups whose case is awaiting the books, accepted or closed: nothing is said of them. */
+  quiet?: ReadonlySet<string>;
+  /** Cases overdue for the books, not alerted before (the caller claims each once). */
+  overdue?: readonly OverdueCase[];
 }
 
 const RANK: Readonly<Record<Severity, number>> = { GREEN: 0, YELLOW: 1, RED: 2 };
@@ -213,6 +243,11 @@ export function planAlerts(input: AlertInput): AlertPlan {
 
   for (const d of input.discrepancies) {
     const mark = input.marks.get(d.groupKey);
+    if (input.quiet?.has(d.groupKey) === true) {
+      const change = quietMark(d, mark);
+      if (change !== undefined) marks.push(change);
+      continue;
+    }
     if (d.state === 'RESOLVED') {
       if (mark === undefined) continue;
       if (mark.redAlerted) {
@@ -281,7 +316,54 @@ export function planAlerts(input: AlertInput): AlertPlan {
     messages.push(capped(base('yellow-digest', 'YELLOW', channel, items, ''), config));
   }
   if (run.digest) messages.push(...dailyDigests(input, green));
+  for (const overdue of input.overdue ?? []) messages.push(...overdueMessages(overdue, config, run));
   return { messages, marks };
+}
+
+/** The mark of a group whose case is quiet: what was alerted is forgotten (a reopened case is new). */
+function quietMark(d: RunDiscrepancy, mark: AlertMark | undefined): MarkChange | undefined {
+  if (d.state === 'RESOLVED') {
+    return mark === undefined ? undefined : { groupKey: d.groupKey, sku: d.sku, mark: undefined };
+  }
+  const next: AlertMark = { severity: d.severity, ageBucket: d.ageBucket, redAlerted: false };
+  return sameMark(mark, next) ? undefined : { groupKey: d.groupKey, sku: d.sku, mark: next };
+}
+
+/** One message per channel of the case's warehouse route, to its owner. */
+function overdueMessages(overdue: OverdueCase, config: AlertConfig, run: AlertRunInfo): AlertMessage[] {
+  const taking = channelsFor(config, overdue.warehouseId, overdue.severity);
+  const channels =
+    taking.length > 0
+      ? taking
+      : routeOf(config, overdue.warehouseId)
+          .channels.map((name) => config.channels.get(name))
+          .filter((c): c is Channel => c !== undefined);
+  const item: AlertItem = {
+    groupKey: overdue.groupKey,
+    warehouseId: overdue.warehouseId,
+    documentRef: overdue.documentRef,
+    sku: overdue.sku,
+    kind: overdue.kind,
+    severity: overdue.severity,
+    moneyAtStake: formatMoney(money(overdue.moneyAtStake)),
+    ageBucket: ageBucket(overdue.firstSeen, run.asOf),
+    ageDays: ageDays(overdue.firstSeen, run.asOf),
+    firstSeen: overdue.firstSeen,
+    explanation: overdue.explanation,
+    reason: 'overdue',
+  };
+  const { caseId, owner, since, dueBy, daysOverdue } = overdue;
+  return channels.map((channel) => ({
+    id: `overdue#${channel.name}#${overdue.groupKey}`,
+    kind: 'overdue' as const,
+    severity: overdue.severity,
+    channel,
+    run,
+    items: [item],
+    more: 0,
+    owners: [owner],
+    awaiting: { caseId, owner, since, dueBy, daysOverdue },
+  }));
 }
 
 function sameMark(a: AlertMark | undefined, b: AlertMark): boolean {
@@ -317,7 +399,7 @@ function dailyDigests(
     { channel: Channel; open: ReturnType<typeof emptyTotals>; ws: Set<string> }
   >();
   for (const d of input.discrepancies) {
-    if (d.state === 'RESOLVED') continue;
+    if (d.state === 'RESOLVED' || input.quiet?.has(d.groupKey) === true) continue;
     for (const channel of channelsFor(config, d.warehouseId, 'GREEN')) {
       let entry = totals.get(channel.name);
       if (entry === undefined) {

@@ -68,6 +68,8 @@ function reasonLabel(reason: AlertReason, item: AlertItem): string {
       return `账龄进入 ${item.ageBucket} 天 aged into ${item.ageBucket} days`;
     case 'resolved':
       return '已解决 resolved';
+    case 'overdue':
+      return '逾期待入账 overdue for the books';
   }
 }
 
@@ -180,6 +182,29 @@ function rawView(message: AlertMessage): View {
     case 'red-more':
     case 'yellow-digest':
       return digestView(message, context);
+    case 'overdue': {
+      const waiting = message.awaiting;
+      if (first === undefined || waiting === undefined) return digestView(message, context);
+      return {
+        ...base,
+        title: `⏰ 逾期待入账 Overdue for the books · ${first.warehouseId} · ${first.documentRef} · ${amount(first.moneyAtStake)}`,
+        severity: message.severity,
+        facts: [
+          [
+            '状态 Status',
+            `已审批 ${day(waiting.since)}, 应于 ${day(waiting.dueBy)} 前账实相符, 逾期 ${waiting.daysOverdue} 天 · approved ${day(waiting.since)}, due by ${day(waiting.dueBy)}, ${waiting.daysOverdue} days overdue`,
+          ],
+          ['负责人 Owner', waiting.owner],
+          ['案件 Case', waiting.caseId],
+          ['仓库 Warehouse', first.warehouseId],
+          ['单据 Document', first.documentRef],
+          ['物料 SKU', first.sku],
+          ['差异类型 Kind', kindLabel(first)],
+          ['涉及金额 Money at stake', amount(first.moneyAtStake)],
+        ],
+        quote: first.explanation,
+      };
+    }
     case 'daily-digest': {
       const open = message.open;
       const counts = SEVERITIES.map((s) => `${SEVERITY_ZH[s]} ${s} ${open?.[s].count ?? 0}`).join(' · ');

@@ -3,11 +3,18 @@ import { checkApproval, checkRejection } from './approval-policy.js';
 import type { CaseAction, ActionType } from './case-action.js';
 import { ACTION_TYPES } from './case-action.js';
 import { casePeriod, primaryType, type CaseFacts } from './case-facts.js';
+import {
+  dueByOf,
+  type Actor,
+  type CaseState,
+  type CaseWorkflow,
+  type EventData,
+  type EventDraft,
+} from './case-workflow.js';
 import type { Resolution } from './resolution.js';
 import type { RootCause } from './root-cause.js';
 import { isOneSided } from '../diagnosis/suggest-matches.js';
 import type { GroupLink } from '../diagnosis/group-links.js';
-import type { Actor, CaseState, CaseWorkflow, EventDraft } from './case-workflow.js';
 import { abs, parseDecimal } from '../shared/decimal.js';
 import { keyPart } from '../records/group-key.js';
 import { buildJournalEntry, inventoryAccount } from './journal/journal-entry.js';
@@ -56,15 +63,15 @@ export const EXPORT_ROLES: readonly Role[] = ['finance-specialist', 'finance-rev
 
 /** The states each action starts from. */
 const FROM: Readonly<Record<ActionType, readonly CaseState[]>> = {
-  assign: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
-  comment: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
+  assign: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'AWAITING_BOOKS', 'REJECTED'],
+  comment: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'AWAITING_BOOKS', 'REJECTED'],
   'start-review': ['OPEN', 'REJECTED'],
   propose: ['IN_REVIEW'],
   approve: ['PROPOSED'],
   reject: ['PROPOSED'],
-  close: ['OPEN', 'IN_REVIEW', 'REJECTED', 'APPROVED'],
-  freeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
-  unfreeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED'],
+  close: ['OPEN', 'IN_REVIEW', 'REJECTED', 'AWAITING_BOOKS'],
+  freeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'AWAITING_BOOKS', 'REJECTED'],
+  unfreeze: ['OPEN', 'IN_REVIEW', 'PROPOSED', 'AWAITING_BOOKS', 'REJECTED'],
   // Accepting a suggestion is a proposal made straight from the discrepancy, reviewed or not.
   link: ['OPEN', 'IN_REVIEW', 'REJECTED'],
 };
@@ -93,29 +100,25 @@ export function entryIdFor(groupKey: string, period: string, seq: number): strin
   return `ST-${period.replace('-', '')}-${digest}-${seq}`;
 }
 
-/** Whether the case's difference is settled enough to close, and why not. */
+/**
+ * A person closes a case only once a run has found its group agreeing (the books decide); a
+ * difference that stays ends only through an approved accept-difference.
+ */
 function closeBlock(workflow: CaseWorkflow, facts: CaseFacts): Decision | undefined {
-  if (workflow.state === 'APPROVED') {
-    const waits = workflow.proposal?.resolution.action;
-    if ((waits === 'accept-timing' || waits === 'link') && facts.state !== 'RESOLVED') {
-      return refuse(
-        'conflict',
-        'awaiting_run',
-        `accepted as ${waits === 'link' ? 'linked' : 'timing'}: the case closes when a run finds the group agreeing (it is still ` +
-          facts.state +
-          ')',
-      );
-    }
-    return undefined;
-  }
-  if (facts.state !== 'RESOLVED') {
+  if (facts.state === 'RESOLVED') return undefined;
+  const still = `the group still disagrees (${facts.kind}, ${facts.moneyAtStake} at stake, as run ${facts.runId} found it)`;
+  if (workflow.state === 'AWAITING_BOOKS') {
     return refuse(
       'conflict',
-      'not_settled',
-      `a ${workflow.state} case closes only once its proposal is approved, or once a run finds its group agreeing`,
+      'awaiting_books',
+      `approved and waiting for the books: the case closes by itself when a run finds the group agreeing; ${still}`,
     );
   }
-  return undefined;
+  return refuse(
+    'conflict',
+    'difference_persists',
+    `${still}: a case closes once a run finds its group agreeing; to end it with the difference, propose accept-difference`,
+  );
 }
 
 /** The checks every action passes before its payload is looked at: the case, the caller, the state. */
@@ -125,8 +128,12 @@ function guard(
   ctx: DecideContext,
   version?: number,
 ): Decision | undefined {
-  if (workflow.state === 'CLOSED') {
-    return refuse('conflict', 'case_closed', `the case is CLOSED: no ${type} on a closed case`);
+  if (workflow.state === 'CLOSED' || workflow.state === 'ACCEPTED') {
+    return refuse(
+      'conflict',
+      'case_closed',
+      `the case is ${workflow.state}: no ${type} on it (a run reopens it if its group disagrees again)`,
+    );
   }
   if (version !== undefined && version !== workflow.version) {
     return refuse(
@@ -159,6 +166,13 @@ function guard(
     if (!check.ok) return refuse(check.kind, check.code, check.message);
   }
   if (type === 'close') return closeBlock(workflow, ctx.facts);
+  if (type === 'propose' && ctx.frozen) {
+    return refuse(
+      'conflict',
+      'account_frozen',
+      `the account ${accountOf(ctx.config, ctx.facts)} is frozen: no new proposal on its cases until it is unfrozen`,
+    );
+  }
   if (type === 'freeze' && ctx.frozen)
     return refuse('conflict', 'already_frozen', 'the account is frozen already');
   if (type === 'unfreeze' && !ctx.frozen)
@@ -240,6 +254,23 @@ function proposal(
   );
 }
 
+/**
+ * What a complete approval settles: the difference accepted (accept-difference, as the facts show
+ * it now), or the day the books are due to agree by.
+ */
+function settlement(
+  action: Resolution['action'],
+  complete: boolean,
+  ctx: DecideContext,
+): Pick<EventData['approve'], 'dueBy' | 'accepted'> {
+  if (!complete) return {};
+  if (action === 'accept-difference') {
+    const { kind, moneyAtStake, firstSeen } = ctx.facts;
+    return { accepted: { kind, moneyAtStake, firstSeen } };
+  }
+  return { dueBy: dueByOf(ctx.now, ctx.config.awaitingBooksDays) };
+}
+
 export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideContext): Decision {
   const blocked = guard(workflow, action.type, ctx, action.version);
   if (blocked !== undefined) return blocked;
@@ -263,6 +294,13 @@ export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideCo
         action.comment,
       );
     case 'propose':
+      if (action.resolution.action === 'accept-difference' && ctx.facts.state === 'RESOLVED') {
+        return refuse(
+          'conflict',
+          'no_difference',
+          'the group agrees: there is no difference to accept; close the case with its root cause instead',
+        );
+      }
       return proposal(workflow, ctx, action.resolution, action.rootCause, action.comment);
     case 'approve': {
       const proposal = workflow.proposal;
@@ -270,7 +308,15 @@ export function decide(workflow: CaseWorkflow, action: CaseAction, ctx: DecideCo
         return refuse('conflict', 'no_proposal', 'the case has no proposal to approve');
       const check = checkApproval(proposal, ctx.caller);
       if (!check.ok) return refuse(check.kind, check.code, check.message);
-      return draft(ctx, 'approve', defined({ complete: check.complete, comment: action.comment }));
+      return draft(
+        ctx,
+        'approve',
+        defined({
+          complete: check.complete,
+          comment: action.comment,
+          ...settlement(proposal.resolution.action, check.complete, ctx),
+        }),
+      );
     }
     case 'reject':
       return draft(ctx, 'reject', { reason: action.reason });

@@ -8,18 +8,20 @@ import { ownerFor, type WorkflowConfig } from './workflow-config.js';
 
 /**
  * What a run does to the cases, pure: every discrepancy it finds has a case (opened on first
- * sight, never made twice), every case shows the latest facts the runs know, and a few cases close
- * by themselves when the run finds their group agreeing ("automatic closing"):
+ * sight, never made twice), every case shows the latest facts the runs know, and the books decide
+ * when a case ends (CONTRACT section 8):
  *
- * - an APPROVED accept-timing or link case (the difference it accepted has cleared),
- * - either case of an approved link (the two groups reconcile as one now), and
- * - an OPEN case of a TIMING_LAG nobody has started on (the lag cleared, as lags do),
+ * - a case AWAITING_BOOKS (its resolution approved) closes by itself when the run finds its group
+ *   agreeing, the close naming the run; so does an OPEN TIMING_LAG nobody has started on (the lag
+ *   cleared, as lags do), with late posting as its cause;
+ * - a CLOSED case whose group disagrees again is reopened, and so is an ACCEPTED one whose group
+ *   shows another difference than the one accepted (a new occurrence, another kind or amount).
+ * - either case of an approved link (CONTRACT §11) closes when the run reconciles the two groups
+ *   as one and finds them agreeing;
  *
- * each with its root cause (the proposal's, else late posting). While the case's account is frozen
- * the close is held instead (a `hold` event); unfreezing the account closes the held cases whose
- * group still agrees. Every other case waits for a person, even when its group agrees now: its
- * cause must be named. A closed case whose group disagrees again (a new occurrence, with a later
- * firstSeen) is reopened.
+ * While the case's account is frozen a close is held instead (a `hold` event); unfreezing the
+ * account closes the held cases whose group still agrees. Every other case waits for a person, even
+ * when its group agrees now: its cause must be named.
  */
 export interface CaseSnapshot {
   workflow: CaseWorkflow;
@@ -65,17 +67,78 @@ export function closesByItself(
   facts: Pick<CaseFacts, 'kind'>,
   linked: ReadonlySet<string> = new Set(),
 ): boolean {
-  const waiting = workflow.proposal?.resolution.action;
   return (
-    (workflow.state === 'APPROVED' && (waiting === 'accept-timing' || waiting === 'link')) ||
+    workflow.state === 'AWAITING_BOOKS' ||
     (workflow.state === 'OPEN' && facts.kind === 'TIMING_LAG') ||
-    (linked.has(workflow.groupKey) && workflow.state !== 'PROPOSED' && workflow.state !== 'CLOSED')
+    (linked.has(workflow.groupKey) &&
+      workflow.state !== 'PROPOSED' &&
+      workflow.state !== 'CLOSED' &&
+      workflow.state !== 'ACCEPTED')
   );
 }
 
-function autoClose(workflow: CaseWorkflow, now: string, reason: string, linked = false): EventDraft {
+function autoClose(
+  workflow: CaseWorkflow,
+  now: string,
+  runId: string,
+  reason: string,
+  linked = false,
+): EventDraft {
   const cause = workflow.rootCause ?? { code: linked ? 'wrong-reference' : 'late-posting' };
-  return { type: 'close', at: now, actor: SYSTEM_ACTOR, data: { rootCause: cause, auto: true, reason } };
+  return {
+    type: 'close',
+    at: now,
+    actor: SYSTEM_ACTOR,
+    data: { rootCause: cause, auto: true, reason, runId },
+  };
+}
+
+/**
+ * The close (or, while the account is frozen, the hold) of a case whose group the run `runId` found
+ * agreeing; undefined when the case waits for a person, or is held already.
+ */
+export function settleIfAgreeing(
+  workflow: CaseWorkflow,
+  facts: CaseFacts,
+  ctx: {
+    runId: string;
+    now: string;
+    frozen: boolean;
+    account: string;
+    linked?: ReadonlySet<string> | undefined;
+  },
+): EventDraft | undefined {
+  if (facts.state !== 'RESOLVED' || !closesByItself(workflow, facts, ctx.linked)) return undefined;
+  const linked = ctx.linked?.has(workflow.groupKey) === true;
+  if (!ctx.frozen) {
+    const reason = linked
+      ? `run ${ctx.runId} reconciled the linked groups as one and found them agreeing`
+      : `run ${ctx.runId} found the group agreeing`;
+    return autoClose(workflow, ctx.now, ctx.runId, reason, linked);
+  }
+  if (workflow.held !== undefined) return undefined;
+  return {
+    type: 'hold',
+    at: ctx.now,
+    actor: SYSTEM_ACTOR,
+    data: { account: ctx.account, runId: ctx.runId },
+  };
+}
+
+/** Whether a run showing `shown` reopens the case: its group disagrees again after it ended. */
+export function reopens(
+  workflow: CaseWorkflow,
+  shown: Pick<RunDiscrepancy, 'state' | 'kind' | 'moneyAtStake' | 'firstSeen'>,
+): boolean {
+  if (shown.state === 'RESOLVED') return false;
+  if (workflow.state === 'CLOSED') return true;
+  const accepted = workflow.accepted;
+  if (workflow.state !== 'ACCEPTED' || accepted === undefined) return false;
+  return (
+    accepted.firstSeen !== shown.firstSeen ||
+    accepted.kind !== shown.kind ||
+    accepted.moneyAtStake !== shown.moneyAtStake
+  );
 }
 
 export function planRunCases(
@@ -115,11 +178,7 @@ export function planRunCases(
     }
     const { workflow } = known;
     const events: EventDraft[] = [];
-    if (
-      shown.state !== 'RESOLVED' &&
-      workflow.state === 'CLOSED' &&
-      shown.firstSeen !== known.facts.firstSeen
-    ) {
+    if (reopens(workflow, shown)) {
       events.push({
         type: 'reopen',
         at: ctx.now,
@@ -127,18 +186,15 @@ export function planRunCases(
         data: { runId: ctx.runId, firstSeen: shown.firstSeen },
       });
     }
-    if (shown.state === 'RESOLVED' && closesByItself(workflow, facts, ctx.linked)) {
-      const account = accountOf(ctx.config, facts);
-      const linked = ctx.linked?.has(shown.groupKey) === true;
-      if (!ctx.frozen.has(account)) {
-        const reason = linked
-          ? `run ${ctx.runId} reconciled the linked groups as one and found them agreeing`
-          : `run ${ctx.runId} found the group agreeing`;
-        events.push(autoClose(workflow, ctx.now, reason, linked));
-      } else if (workflow.held === undefined) {
-        events.push({ type: 'hold', at: ctx.now, actor: SYSTEM_ACTOR, data: { account, runId: ctx.runId } });
-      }
-    }
+    const account = accountOf(ctx.config, facts);
+    const settle = settleIfAgreeing(workflow, facts, {
+      runId: ctx.runId,
+      now: ctx.now,
+      frozen: ctx.frozen.has(account),
+      account,
+      linked: ctx.linked,
+    });
+    if (settle !== undefined) events.push(settle);
     const writeFacts = hash !== known.factsHash;
     if (writeFacts || events.length > 0) {
       plans.push({ groupKey: shown.groupKey, facts, factsHash: hash, writeFacts, events, create: false });
@@ -156,5 +212,10 @@ export function releaseHeld(
 ): EventDraft | undefined {
   if (workflow.held === undefined || facts.state !== 'RESOLVED' || !closesByItself(workflow, facts))
     return undefined;
-  return autoClose(workflow, now, `account ${workflow.held.account} unfrozen by ${by}; the group agrees`);
+  return autoClose(
+    workflow,
+    now,
+    facts.runId,
+    `account ${workflow.held.account} unfrozen by ${by}; run ${facts.runId} found the group agreeing`,
+  );
 }

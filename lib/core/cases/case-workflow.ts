@@ -4,32 +4,48 @@ import type { JournalEntry } from './journal/journal-entry.js';
 import type { Resolution } from './resolution.js';
 import type { Role } from './roles.js';
 import type { RootCause } from './root-cause.js';
+import { DEFAULT_AWAITING_BOOKS_DAYS } from './workflow-config.js';
 
 /**
  * A case: the work on one discrepancy (its group), told by its events. The case's state is the fold
  * of its events (`apply`), so the audit trail is the case and the stored head only a snapshot of
  * it:
  *
- *   OPEN -> IN_REVIEW -> PROPOSED -> APPROVED -> CLOSED
- *                ^            |
- *                |            v
+ *   OPEN -> IN_REVIEW -> PROPOSED -> AWAITING_BOOKS -> CLOSED     (closed by the run that finds
+ *                ^            |  \                                 the group agreeing)
+ *                |            v   +-> ACCEPTED                     (accept-difference approved)
  *                +------- REJECTED          (a rejected proposal goes back to review for a new one)
  *
- * A case also closes from OPEN, IN_REVIEW or REJECTED once a run finds its group agreeing (the
- * difference is gone; its cause must still be named), and a closed case whose group disagrees again
- * is reopened by the run. Nothing but the run acts on a closed case.
+ * The books decide (CONTRACT section 8): an approved resolution waits in AWAITING_BOOKS until a run
+ * finds the group agreeing, and only an approved accept-difference ends a case whose group still
+ * disagrees (ACCEPTED). A case also closes from OPEN, IN_REVIEW or REJECTED once a run has found its
+ * group agreeing (its cause must still be named). A closed case whose group disagrees again, or an
+ * accepted one whose difference is no longer the one accepted, is reopened by the run. Nothing but
+ * the run acts on a closed or accepted case.
  */
-export const CASE_STATES = ['OPEN', 'IN_REVIEW', 'PROPOSED', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
+export const CASE_STATES = [
+  'OPEN',
+  'IN_REVIEW',
+  'PROPOSED',
+  'AWAITING_BOOKS',
+  'REJECTED',
+  'ACCEPTED',
+  'CLOSED',
+] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
 export const CASE_STATE_ZH: Readonly<Record<CaseState, string>> = {
   OPEN: '待处理',
   IN_REVIEW: '审查中',
   PROPOSED: '待审批',
-  APPROVED: '已审批',
+  AWAITING_BOOKS: '已审批待入账',
   REJECTED: '已驳回',
+  ACCEPTED: '差异已核销',
   CLOSED: '已关闭',
 };
+
+/** The states in which no alert is sent for the case but its overdue one (CONTRACT section 8). */
+export const QUIET_CASE_STATES: readonly CaseState[] = ['AWAITING_BOOKS', 'ACCEPTED', 'CLOSED'];
 
 export const CASE_EVENT_TYPES = [
   'open',
@@ -81,6 +97,15 @@ export interface Proposal {
   link?: GroupLink;
 }
 
+/** The difference an approved accept-difference accepted: a run finding another one reopens the case. */
+export interface AcceptedDifference {
+  at: string;
+  by: string;
+  kind: string;
+  moneyAtStake: string;
+  firstSeen: string;
+}
+
 export interface CaseWorkflow {
   groupKey: string;
   state: CaseState;
@@ -93,7 +118,11 @@ export interface CaseWorkflow {
   lastHash: string;
   proposal?: Proposal;
   rootCause?: RootCause;
-  closed?: { at: string; by: string; auto: boolean };
+  /** `runId`: the run that found the group agreeing (an automatic close). */
+  closed?: { at: string; by: string; auto: boolean; runId?: string };
+  /** Since the approval, and the day the books are due to agree by (then the case is overdue). */
+  awaiting?: { since: string; dueBy: string };
+  accepted?: AcceptedDifference;
   /** An automatic close that waits for a frozen account (the account key). */
   held?: { account: string; since: string };
   comments: number;
@@ -131,9 +160,18 @@ export interface EventData {
     comment?: string;
     link?: GroupLink;
   };
-  approve: { complete: boolean; comment?: string };
+  /**
+   * A complete approval starts the wait for the books (`dueBy`), or, for accept-difference, records
+   * the difference accepted.
+   */
+  approve: {
+    complete: boolean;
+    comment?: string;
+    dueBy?: string;
+    accepted?: Pick<AcceptedDifference, 'kind' | 'moneyAtStake' | 'firstSeen'>;
+  };
   reject: { reason: string };
-  close: { rootCause: RootCause; auto: boolean; reason?: string; comment?: string };
+  close: { rootCause: RootCause; auto: boolean; reason?: string; comment?: string; runId?: string };
   freeze: { account: string; reason: string };
   unfreeze: { account: string; reason?: string };
   hold: { account: string; runId: string };
@@ -165,7 +203,7 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
     case 'open':
       throw new Error(`case ${event.groupKey} is opened twice (event ${event.seq})`);
     case 'reopen': {
-      const { proposal: _p, rootCause: _r, closed: _c, held: _h, ...rest } = next;
+      const { proposal: _p, rootCause: _r, closed: _c, held: _h, awaiting: _w, accepted: _a, ...rest } = next;
       return { ...rest, state: 'OPEN' };
     }
     case 'assign':
@@ -202,14 +240,26 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
         at: event.at,
         ...(d.comment === undefined ? {} : { comment: d.comment }),
       };
+      const proposal = {
+        ...next.proposal,
+        approvals: [...next.proposal.approvals, approval],
+        ...(d.complete ? { outcome: 'approved' as const } : {}),
+      };
+      if (!d.complete) return { ...next, proposal };
+      if (next.proposal.resolution.action === 'accept-difference') {
+        const accepted = d.accepted ?? { kind: '', moneyAtStake: '', firstSeen: '' };
+        return {
+          ...next,
+          state: 'ACCEPTED',
+          proposal,
+          accepted: { ...accepted, at: event.at, by: event.actor.username },
+        };
+      }
       return {
         ...next,
-        state: d.complete ? 'APPROVED' : next.state,
-        proposal: {
-          ...next.proposal,
-          approvals: [...next.proposal.approvals, approval],
-          ...(d.complete ? { outcome: 'approved' as const } : {}),
-        },
+        state: 'AWAITING_BOOKS',
+        proposal,
+        awaiting: { since: event.at, dueBy: d.dueBy ?? dueByOf(event.at, DEFAULT_AWAITING_BOOKS_DAYS) },
       };
     }
     case 'reject':
@@ -222,12 +272,17 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
       };
     case 'close': {
       const d = data({ type, data: event.data });
-      const { held: _held, ...rest } = next;
+      const { held: _held, awaiting: _awaiting, ...rest } = next;
       return {
         ...rest,
         state: 'CLOSED',
         rootCause: d.rootCause,
-        closed: { at: event.at, by: event.actor.username, auto: d.auto },
+        closed: {
+          at: event.at,
+          by: event.actor.username,
+          auto: d.auto,
+          ...(d.runId === undefined ? {} : { runId: d.runId }),
+        },
       };
     }
     case 'hold':
@@ -238,6 +293,27 @@ export function apply(workflow: CaseWorkflow | undefined, event: ChainedEvent): 
     case 'unfreeze':
       return next;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The instant `days` whole days after `since`. */
+export function dueByOf(since: string, days: number): string {
+  return new Date(Date.parse(since) + days * DAY_MS).toISOString();
+}
+
+/**
+ * A head stored before cases waited for the books (state APPROVED): read as AWAITING_BOOKS since its
+ * last approval, with the default wait, so a stack upgraded in place needs no backfill.
+ */
+export function upgradeWorkflow(workflow: CaseWorkflow): CaseWorkflow {
+  if ((workflow.state as string) !== 'APPROVED') return workflow;
+  const since = workflow.proposal?.approvals.at(-1)?.at ?? workflow.updatedAt;
+  return {
+    ...workflow,
+    state: 'AWAITING_BOOKS',
+    awaiting: { since, dueBy: dueByOf(since, DEFAULT_AWAITING_BOOKS_DAYS) },
+  };
 }
 
 /** The case as its events tell it. */
@@ -257,7 +333,11 @@ export type CaseEffect =
   | { kind: 'unfreeze'; account: string }
   | { kind: 'hold'; account: string; groupKey: string }
   | { kind: 'journal'; entry: JournalEntry; approvedAt: string; approvedBy: string[]; proposedBy: string }
-  | { kind: 'link'; link: GroupLink; groupKey: string; approvedAt: string };
+  | { kind: 'link'; link: GroupLink; groupKey: string; approvedAt: string }
+  /** The case waits for the books: listed where the overdue check finds it without reading every case. */
+  | { kind: 'await'; groupKey: string; since: string; dueBy: string }
+  /** It waits no more (closed). */
+  | { kind: 'settle'; groupKey: string };
 
 export function effectsOf(
   before: CaseWorkflow | undefined,
@@ -284,10 +364,21 @@ export function effectsOf(
       return [
         { kind: 'hold', account: data({ type: 'hold', data: event.data }).account, groupKey: event.groupKey },
       ];
+    case 'close':
+      return before?.state === 'AWAITING_BOOKS' ? [{ kind: 'settle', groupKey: event.groupKey }] : [];
     case 'approve': {
       const proposal = before?.proposal;
-      if (!data({ type: 'approve', data: event.data }).complete || proposal === undefined) return [];
+      const d = data({ type: 'approve', data: event.data });
+      if (!d.complete || proposal === undefined) return [];
       const effects: CaseEffect[] = [];
+      if (proposal.resolution.action !== 'accept-difference') {
+        effects.push({
+          kind: 'await',
+          groupKey: event.groupKey,
+          since: event.at,
+          dueBy: d.dueBy ?? dueByOf(event.at, DEFAULT_AWAITING_BOOKS_DAYS),
+        });
+      }
       if (proposal.entry !== null) {
         effects.push({
           kind: 'journal',

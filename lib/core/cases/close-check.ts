@@ -1,11 +1,11 @@
 import type { Severity } from '../reconcile/discrepancy.js';
-import type { CaseState } from './case-workflow.js';
+import { CASE_STATES, type CaseState } from './case-workflow.js';
 
 /**
  * The period-close gate (月结检查): a period may close when none of its cases is a RED one still
- * being worked and no proposal waits for its approvals. An APPROVED case counts as settled (its
- * entry is approved and exports with the period; an accept-timing approval accepted the difference);
- * a CLOSED one is done.
+ * being worked and no proposal waits for its approvals. A case AWAITING_BOOKS counts as settled for
+ * the close (its entry is approved and exports with the period; the books catch up after); ACCEPTED
+ * and CLOSED ones are done.
  */
 export interface CaseAtClose {
   caseId: string;
@@ -36,14 +36,7 @@ export const OPEN_CASE_STATES: readonly CaseState[] = ['OPEN', 'IN_REVIEW', 'PRO
 const WORKED: ReadonlySet<CaseState> = new Set(OPEN_CASE_STATES);
 
 export function closeCheck(period: string, cases: readonly CaseAtClose[]): CloseCheck {
-  const counts: Record<CaseState, number> = {
-    OPEN: 0,
-    IN_REVIEW: 0,
-    PROPOSED: 0,
-    APPROVED: 0,
-    REJECTED: 0,
-    CLOSED: 0,
-  };
+  const counts = Object.fromEntries(CASE_STATES.map((state) => [state, 0])) as Record<CaseState, number>;
   const blockers: Blocker[] = [];
   for (const c of cases) {
     counts[c.state] += 1;

@@ -24,6 +24,10 @@ export interface CaseFilter {
   severities?: readonly Severity[];
   kinds?: readonly Kind[];
   ageBuckets?: readonly AgeBucket[];
+  /** The case's accounting period (casePeriod), YYYY-MM. */
+  period?: string;
+  /** Only cases waiting for the books past their due date (true). */
+  overdue?: boolean;
 }
 
 export interface Freeze {
@@ -34,6 +38,13 @@ export interface Freeze {
   reason: string;
   /** Cases whose automatic close waits for this account. */
   held: string[];
+}
+
+/** A case waiting for the books, as the registry the overdue check reads lists it. */
+export interface AwaitingEntry {
+  groupKey: string;
+  since: string;
+  dueBy: string;
 }
 
 export interface ApprovedEntry {
@@ -77,4 +88,6 @@ export interface CaseRepository {
   freezes(): Promise<Map<string, Freeze>>;
   journal(period: string): Promise<ApprovedEntry[]>;
   casesOfPeriod(period: string): Promise<StoredCase[]>;
+  /** The cases waiting for the books due before `instant` (the registry's word: read each case). */
+  awaitingDue(instant: string): Promise<AwaitingEntry[]>;
 }

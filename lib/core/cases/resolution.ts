@@ -5,9 +5,11 @@ import { MOVEMENT_TYPES } from '../records/movement-type.js';
 /**
  * How a case proposes to settle its discrepancy: one of a few resolution actions, each with its own
  * payload. Every action but accept-timing and link books an adjusting journal entry
- * (journal-entry.ts); accept-timing books nothing and closes when a later run finds the group
- * agreeing; link (CONTRACT §11) books nothing either: it names the other side's group, booked under
- * a mistyped code, that the runs reconcile together with this one once it is approved.
+ * (journal-entry.ts). Once approved, the case waits for the books and closes when a run finds the
+ * group agreeing, except for accept-difference: the write-off of a difference that stays, the one
+ * way a person ends a case whose group still disagrees (CONTRACT section 8). A link (CONTRACT §11)
+ * names the other side's group, booked under a mistyped code, that the runs reconcile together
+ * with this one once it is approved.
  */
 export const RESOLUTION_ACTIONS = [
   'supplement-voucher',
@@ -17,6 +19,7 @@ export const RESOLUTION_ACTIONS = [
   'freeze-account',
   'accept-timing',
   'link',
+  'accept-difference',
 ] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
 
@@ -28,6 +31,7 @@ export const RESOLUTION_ZH: Readonly<Record<ResolutionAction, string>> = {
   'freeze-account': '冻结账户',
   'accept-timing': '确认为时间性差异',
   link: '关联为同一笔业务',
+  'accept-difference': '核销差异',
 };
 
 /** A decimal as a JSON string or number, kept as its canonical text. */
@@ -95,6 +99,14 @@ export const ResolutionSchema = z.discriminatedUnion('action', [
     action: z.literal('accept-timing'),
     /** When the other side is expected (informational). */
     expectedBy: z.iso.date().optional(),
+    memo,
+  }),
+  z.strictObject({
+    action: z.literal('accept-difference'),
+    /** Why the difference stays (a count loss, a supplier's short delivery written off, ...). */
+    reason: z.string().trim().min(1).max(500),
+    /** The difference written off; by default expected amount - finance amount. */
+    amount: decimal('amount').optional(),
     memo,
   }),
 ]);

@@ -17,6 +17,12 @@ const AccountSchema = z
   .trim()
   .regex(/^[^\s,]+(\s+\S.*)?$/, 'must be an account code, optionally followed by a space and its name');
 
+/** How many days the books have to agree after an approval, unless the configuration says otherwise. */
+export const DEFAULT_AWAITING_BOOKS_DAYS = 5;
+
+/** 管理费用: where a normal inventory loss or gain ends once approved. */
+export const DEFAULT_WRITE_OFF = '6602 管理费用';
+
 const PairSchema = z.strictObject({ debit: AccountSchema, credit: AccountSchema });
 export type AccountPair = z.infer<typeof PairSchema>;
 
@@ -65,6 +71,8 @@ export const WorkflowConfigSchema = z
     accounts: z.strictObject({
       /** Where a frozen account's difference waits for its investigation (待处理财产损溢). */
       suspense: AccountSchema,
+      /** Where an accepted difference is written off (accept-difference). */
+      writeOff: AccountSchema.default(DEFAULT_WRITE_OFF),
       default: MappingSchema,
       byWarehouse: z.record(z.string().min(1), PartialMappingSchema).default({}),
       /** Where the cost variance goes (材料成本差异); 1404 when not named (cost-variance.ts). */
@@ -75,6 +83,8 @@ export const WorkflowConfigSchema = z
     }),
     /** Who owns each feed and how often it arrives: the data dictionary states them (issue 18). */
     feeds: z.partialRecord(z.enum(FEEDS), FeedSchema).optional(),
+    /** Days an approved case may wait for the books before it is overdue (CONTRACT section 8). */
+    awaitingBooksDays: z.int().min(1).max(366).default(DEFAULT_AWAITING_BOOKS_DAYS),
   })
   .superRefine((config, ctx) => {
     const froms = config.approval.tiers.map((t) => parseAmount(t.from));

@@ -116,9 +116,13 @@ export const SOURCE_LABELS: Readonly<Record<string, Bilingual>> = {
   costs: { zh: '标准成本表', en: 'Standard costs' },
 };
 
-/** What the exception workflow says about a discrepancy; until it exists every item is open. */
+/**
+ * What the exception workflow says about a discrepancy; until it exists every item is open.
+ * `resolved` only once a run found the group agreeing; `accepted`: its difference was written off
+ * (accept-difference) and stays; `awaiting-books`: a resolution is approved, the books not yet agree.
+ */
 export interface WorkflowNote {
-  status: 'open' | 'in-progress' | 'resolved';
+  status: 'open' | 'in-progress' | 'awaiting-books' | 'accepted' | 'resolved';
   cause?: string | undefined;
   rectification?: string | undefined;
   owner?: string | undefined;
@@ -130,6 +134,8 @@ export type WorkflowLookup = (groupKey: string) => WorkflowNote | undefined;
 export const WORKFLOW_STATUS: Readonly<Record<WorkflowNote['status'], Bilingual>> = {
   open: { zh: '待处理', en: 'open' },
   'in-progress': { zh: '处理中', en: 'in progress' },
+  'awaiting-books': { zh: '已审批待入账', en: 'approved, awaiting the books' },
+  accepted: { zh: '差异已核销', en: 'difference accepted' },
   resolved: { zh: '已解决', en: 'resolved' },
 };
 
@@ -409,7 +415,7 @@ export class ReportModelBuilder {
     if (d.wmsPeriod !== null) this.periods.add(d.wmsPeriod);
     if (d.financePeriod !== null) this.periods.add(d.financePeriod);
     const note = this.workflow?.(d.groupKey) ?? OPEN;
-    if (d.severity === 'RED' && note.status !== 'resolved') this.openRed++;
+    if (d.severity === 'RED' && note.status !== 'resolved' && note.status !== 'accepted') this.openRed++;
     this.offerTop(d, money);
   }
 

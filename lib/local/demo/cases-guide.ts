@@ -25,7 +25,7 @@ export function casesGuide(api: string, token: string, dataDir: string, period =
     `  # the RED cases, and the id of one whose voucher is missing in finance:`,
     `  curl -sS ${as(clerk?.username ?? '')} '${api}/v1/cases?severity=RED'`,
     `  CASE=$(curl -sS ${as(clerk?.username ?? '')} '${api}/v1/cases?severity=RED&kind=MISSING_IN_FINANCE&limit=1' | node -pe 'JSON.parse(require("fs").readFileSync(0)).items[0].caseId')`,
-    `  # review it, propose a voucher for what finance lacks, approve as two other people, close:`,
+    `  # review it, propose a voucher for what finance lacks, approve as two other people:`,
     post(clerk?.username ?? '', '{"type":"start-review"}'),
     post(
       clerk?.username ?? '',
@@ -34,7 +34,8 @@ export function casesGuide(api: string, token: string, dataDir: string, period =
     post(reviewer?.username ?? '', '{"type":"approve"}'),
     post(lead?.username ?? '', '{"type":"approve"}'),
     `  curl -sS ${as(clerk?.username ?? '')} '${api}/v1/journal-entries?period=${period}&format=csv'`,
-    post(clerk?.username ?? '', '{"type":"close"}'),
+    `  # it now waits for the books (AWAITING_BOOKS): the run that finds the group agreeing closes it;`,
+    `  # a difference that stays ends only through an approved accept-difference (a write-off)`,
     `  curl -sS ${as('chen.it')} ${api}/v1/cases/$CASE/trail`,
     `  curl -sS ${as(reviewer?.username ?? '')} ${api}/v1/periods/${period}/close-check`,
     `  npx stocktally audit verify --data ${dataDir}`,

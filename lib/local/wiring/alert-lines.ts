@@ -12,6 +12,7 @@ const KIND_NAMES: Readonly<Record<string, string>> = {
   'all-clear': 'all-clear',
   'yellow-digest': 'YELLOW digest',
   'daily-digest': 'daily digest',
+  overdue: 'overdue for the books',
 };
 
 export function alertLines(shown: readonly ShownAlert[]): string[] {

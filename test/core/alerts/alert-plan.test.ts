@@ -4,6 +4,7 @@ import {
   planAlerts,
   type AlertMark,
   type AlertPlan,
+  type OverdueCase,
 } from '../../../lib/core/alerts/alert-plan.js';
 import type { RunDiscrepancy } from '../../../lib/core/runs/run-events.js';
 import { AS_OF, applyMarks, config, found, resolved, runInfo } from './alert-factories.js';
@@ -353,5 +354,105 @@ describe('the plan', () => {
     expect(message?.run.reportUrl).toBe('https://api.example.com/v1/runs/continuous-1/report?format=pdf');
     expect(message?.owners).toEqual(['王芳']);
     expect(message?.items[0]).toMatchObject({ moneyAtStake: '60000.00', ageDays: 0, firstSeen: AS_OF });
+  });
+});
+
+describe('cases the books decide (CONTRACT section 8)', () => {
+  const overdue = (spec: Partial<OverdueCase> = {}): OverdueCase => ({
+    caseId: 'V0gtMDF8U0tVLTF8UE8tMQ',
+    groupKey: 'WH-01|SKU-1|PO-1',
+    warehouseId: 'WH-01',
+    documentRef: 'PO-1',
+    sku: 'SKU-1',
+    kind: 'MISSING_IN_FINANCE',
+    severity: 'YELLOW',
+    moneyAtStake: '7000',
+    firstSeen: AS_OF,
+    explanation: 'finance booked nothing',
+    owner: 'li.finance',
+    since: '2026-10-20T09:00:00.000Z',
+    dueBy: '2026-10-25T09:00:00.000Z',
+    daysOverdue: 7,
+    ...spec,
+  });
+
+  it('say nothing of a group whose case awaits the books, is accepted or closed: no alert, digest or all-clear', () => {
+    const red = found();
+    const yellow = found({ severity: 'YELLOW', moneyAtStake: '7000.00' });
+    const green = found({ severity: 'GREEN', moneyAtStake: '215.26' });
+    const alerted = applyMarks(NONE, plan([red]));
+    const quiet = new Set([red.groupKey, yellow.groupKey, green.groupKey]);
+    const digestRun = runInfo({ runId: 'close-daily-1', mode: 'close', digest: true });
+
+    const persisting = planAlerts({
+      run: digestRun,
+      discrepancies: [{ ...red, state: 'PERSISTING', ageBucket: '8-30' }, yellow, green],
+      marks: alerted,
+      config: config(),
+      quiet,
+    });
+    const cleared = planAlerts({
+      run: runInfo({ runId: 'r3' }),
+      discrepancies: [resolved(red)],
+      marks: alerted,
+      config: config(),
+      quiet,
+    });
+
+    expect(persisting.messages).toEqual([]);
+    expect(cleared.messages).toEqual([]);
+    expect(cleared.marks).toEqual([{ groupKey: red.groupKey, sku: red.sku, mark: undefined }]);
+  });
+
+  it('alert a reopened case afresh: what was alerted while it was quiet is forgotten', () => {
+    const red = found();
+    const p1 = plan([red]);
+    const quietPlan = planAlerts({
+      run: runInfo({ runId: 'r2' }),
+      discrepancies: [{ ...red, state: 'PERSISTING' }],
+      marks: applyMarks(NONE, p1),
+      config: config(),
+      quiet: new Set([red.groupKey]),
+    });
+    expect(quietPlan.marks[0]?.mark).toEqual({ severity: 'RED', ageBucket: '0-1', redAlerted: false });
+
+    const reopened = plan([{ ...red, state: 'PERSISTING' }], applyMarks(applyMarks(NONE, p1), quietPlan));
+
+    expect(sent(reopened)).toEqual(['red ding', 'red slack', 'red mail', 'red boss']);
+  });
+
+  it('tell the owner of a case overdue for the books, once per channel of its warehouse taking its severity', () => {
+    const p = planAlerts({
+      run: runInfo(),
+      discrepancies: [],
+      marks: NONE,
+      config: config(),
+      overdue: [overdue()],
+    });
+
+    expect(sent(p)).toEqual(['overdue ding', 'overdue slack', 'overdue mail']);
+    expect(p.messages[0]).toMatchObject({
+      id: 'overdue#ding#WH-01|SKU-1|PO-1',
+      severity: 'YELLOW',
+      owners: ['li.finance'],
+      awaiting: { owner: 'li.finance', dueBy: '2026-10-25T09:00:00.000Z', daysOverdue: 7 },
+      items: [expect.objectContaining({ reason: 'overdue', moneyAtStake: '7000.00' })],
+    });
+  });
+
+  it('send an overdue alert to every channel of the route when none takes the case’s severity', () => {
+    const cfg = config({
+      warehouses: { 'WH-09': { channels: ['boss'] } },
+    });
+
+    const p = planAlerts({
+      run: runInfo(),
+      discrepancies: [],
+      marks: NONE,
+      config: cfg,
+      overdue: [overdue({ warehouseId: 'WH-09', groupKey: 'WH-09|SKU-1|PO-1' })],
+    });
+
+    expect(sent(p)).toEqual(['overdue boss']);
   });
 });

@@ -261,6 +261,52 @@ describe('digests and all-clears', () => {
   });
 });
 
+describe('an overdue alert', () => {
+  const [overdue] = planAlerts({
+    run: runInfo(),
+    discrepancies: [],
+    marks: new Map(),
+    config: config(),
+    overdue: [
+      {
+        caseId: 'V0gtMDh8U0tVLTl8RE9DLTk',
+        groupKey: 'WH-08|SKU-9|DOC-9',
+        warehouseId: 'WH-08',
+        documentRef: 'DOC-9',
+        sku: 'SKU-9',
+        kind: 'AMOUNT_MISMATCH',
+        severity: 'RED',
+        moneyAtStake: '61234.5',
+        firstSeen: '2026-10-01T00:00:00.000Z',
+        explanation: 'finance booked 10% more',
+        owner: 'wang.lead',
+        since: '2026-10-20T09:00:00.000Z',
+        dueBy: '2026-10-25T09:00:00.000Z',
+        daysOverdue: 7,
+      },
+    ],
+  }).messages;
+
+  it.each(['dingtalk', 'wecom', 'slack', 'email'])(
+    '%s tells the owner the case, the approval, the due date and the days overdue',
+    (format) => {
+      const text = texts(overdue!)[format] ?? '';
+
+      expect(text).toContain('wang.lead');
+      expect(text).toContain('V0gtMDh8U0tVLTl8RE9DLTk');
+      expect(text).toContain('2026-10-25');
+      expect(text).toContain('逾期 7 天');
+      expect(text).toContain('61,234.50');
+    },
+  );
+
+  it('says what it is in its first line', () => {
+    expect(firstLine(renderEmail(overdue!))).toBe(
+      '⏰ 逾期待入账 Overdue for the books · WH-08 · DOC-9 · 61,234.50',
+    );
+  });
+});
+
 describe('firstLine', () => {
   it('is the title in every format', () => {
     const m = redAlert();

@@ -52,7 +52,7 @@ function proposed(
 }
 
 describe('the case state machine', () => {
-  it('walks OPEN -> IN_REVIEW -> PROPOSED -> APPROVED -> CLOSED with two approvers above the RED threshold', () => {
+  it('walks OPEN -> IN_REVIEW -> PROPOSED -> AWAITING_BOOKS with two approvers above the RED threshold, due in 5 days', () => {
     const facts = caseFacts();
     const history = opened(facts);
 
@@ -65,12 +65,25 @@ describe('the case state machine', () => {
     expect(afterPropose.state).toBe('PROPOSED');
     expect(afterPropose.proposal?.requirements).toEqual([['finance-reviewer'], ['warehouse-lead']]);
     expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('PROPOSED');
-    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('APPROVED');
-    const closed = act(history, facts, CLERK, { type: 'close' });
+    const approved = act(history, facts, LEAD, { type: 'approve' });
 
-    expect(closed.state).toBe('CLOSED');
-    expect(closed.rootCause).toEqual({ code: 'missing-voucher' });
-    expect(closed.version).toBe(history.events.length);
+    expect(approved.state).toBe('AWAITING_BOOKS');
+    expect(approved.awaiting).toEqual({
+      since: '2026-11-03T09:00:00.000Z',
+      dueBy: '2026-11-08T09:00:00.000Z',
+    });
+    expect(history.events.at(-1)?.data).toMatchObject({ complete: true, dueBy: '2026-11-08T09:00:00.000Z' });
+    expect(approved.version).toBe(history.events.length);
+  });
+
+  it('takes the wait for the books from the configuration', () => {
+    const facts = caseFacts({ moneyAtStake: '100.00', expectedAmount: '100.00' });
+    const history = proposed(facts);
+    const config = { ...context(facts, REVIEWER).config, awaitingBooksDays: 12 };
+
+    const decision = decide(history.current, { type: 'approve' }, context(facts, REVIEWER, { config }));
+
+    expect(decision.ok && decision.event.data).toMatchObject({ dueBy: '2026-11-15T09:00:00.000Z' });
   });
 
   it('sends a rejected proposal back to review for a new one', () => {
@@ -107,7 +120,7 @@ describe('maker-checker', () => {
       kind: 'forbidden',
       code: 'proposer_cannot_approve',
     });
-    expect(act(history, facts, otherClerk, { type: 'approve' }).state).toBe('APPROVED');
+    expect(act(history, facts, otherClerk, { type: 'approve' }).state).toBe('AWAITING_BOOKS');
   });
 
   it('refuses the proposer even when they hold every approving role', () => {
@@ -138,7 +151,7 @@ describe('maker-checker', () => {
       code: 'already_approved',
     });
     // The second approver may be a reviewer: the first one can stand for the warehouse lead.
-    expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('APPROVED');
+    expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('AWAITING_BOOKS');
   });
 
   it.each([
@@ -158,7 +171,7 @@ describe('maker-checker', () => {
 
     if (completes) {
       expect(decision.ok).toBe(true);
-      expect(history.add((decision as Extract<Decision, { ok: true }>).event).state).toBe('APPROVED');
+      expect(history.add((decision as Extract<Decision, { ok: true }>).event).state).toBe('AWAITING_BOOKS');
     } else {
       expect(refusal(decision)).toEqual({ kind: 'forbidden', code: 'approval_role_required' });
     }
@@ -182,7 +195,7 @@ describe('maker-checker', () => {
         ),
       ).code,
     ).toBe('approval_role_required');
-    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('APPROVED');
+    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('AWAITING_BOOKS');
   });
 
   it('takes the tier from the money at stake when the proposed entry is smaller (a 0.01 voucher on a RED case)', () => {
@@ -201,7 +214,7 @@ describe('maker-checker', () => {
     expect(proposal?.amount).toBe('412644.65');
     expect(proposal?.requirements).toEqual([['finance-reviewer'], ['warehouse-lead']]);
     expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('PROPOSED');
-    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('APPROVED');
+    expect(act(history, facts, LEAD, { type: 'approve' }).state).toBe('AWAITING_BOOKS');
   });
 
   it('takes the tier from the entry when it moves more than the money at stake', () => {
@@ -232,11 +245,9 @@ describe('maker-checker', () => {
 });
 
 describe('closing', () => {
-  it('refuses to close without a root cause, and closes with one', () => {
-    const facts = caseFacts();
-    const history = proposed(facts);
-    act(history, facts, REVIEWER, { type: 'approve' });
-    act(history, facts, LEAD, { type: 'approve' });
+  it('refuses to close without a root cause, and closes with one once a run found the group agreeing', () => {
+    const facts = caseFacts({ state: 'RESOLVED' });
+    const history = opened(facts);
 
     expect(refusal(decide(history.current, { type: 'close' }, context(facts, CLERK)))).toEqual({
       kind: 'invalid',
@@ -252,26 +263,74 @@ describe('closing', () => {
     const history = opened(facts);
     const action: CaseAction = { type: 'close', rootCause: { code: 'late-posting' } };
 
-    expect(refusal(decide(history.current, action, context(facts, CLERK))).code).toBe('not_settled');
+    expect(refusal(decide(history.current, action, context(facts, CLERK)))).toEqual({
+      kind: 'conflict',
+      code: 'difference_persists',
+    });
     expect(decide(history.current, action, context({ ...facts, state: 'RESOLVED' }, CLERK)).ok).toBe(true);
   });
 
-  it('keeps an approved accept-timing case open until a run confirms the group agrees', () => {
-    const facts = caseFacts({ kind: 'TIMING_LAG', expectedAmount: '100.00', moneyAtStake: '100.00' });
+  it('lets nobody close an approved case whose group still disagrees: the books decide', () => {
+    for (const resolution of [RECEIPT_RESOLUTION, { action: 'accept-timing' } as const]) {
+      const facts = caseFacts({ kind: 'TIMING_LAG', expectedAmount: '100.00', moneyAtStake: '100.00' });
+      const history = proposed(facts, {
+        type: 'propose',
+        resolution: { ...resolution, ...('voucherRef' in resolution ? { amount: '100.00' } : {}) },
+        rootCause: { code: 'late-posting' },
+      });
+      act(history, facts, caller('sun.finance', 'finance-specialist'), { type: 'approve' });
+      const admin = caller('root', 'admin', 'finance-reviewer', 'warehouse-lead');
+
+      expect(history.current.state).toBe('AWAITING_BOOKS');
+      expect(refusal(decide(history.current, { type: 'close' }, context(facts, admin)))).toEqual({
+        kind: 'conflict',
+        code: 'awaiting_books',
+      });
+      expect(allowedActions(history.current, context(facts, admin))).not.toContain('close');
+      expect(
+        decide(history.current, { type: 'close' }, context({ ...facts, state: 'RESOLVED' }, CLERK)).ok,
+      ).toBe(true);
+    }
+  });
+
+  it('ends a case whose difference stays only through an approved accept-difference, with its write-off entry', () => {
+    const facts = caseFacts({ kind: 'QUANTITY_MISMATCH', state: 'PERSISTING' });
     const history = proposed(facts, {
       type: 'propose',
-      resolution: { action: 'accept-timing' },
-      rootCause: { code: 'late-posting' },
+      resolution: { action: 'accept-difference', reason: 'stock count loss, written off' },
+      rootCause: { code: 'count-error' },
     });
-    act(history, facts, caller('sun.finance', 'finance-specialist'), { type: 'approve' });
+    const entry = history.current.proposal?.entry;
+    expect(entry?.lines.map((l) => `${l.side} ${l.accountCode} ${l.accountName} ${l.amount}`)).toEqual([
+      'debit 1403 原材料 60000.00',
+      'credit 6602 管理费用 60000.00',
+    ]);
+    // Approved like any other: 60,000 needs the reviewer and the warehouse lead.
+    expect(act(history, facts, REVIEWER, { type: 'approve' }).state).toBe('PROPOSED');
+    const accepted = act(history, facts, LEAD, { type: 'approve' });
 
-    expect(history.current.proposal?.entry).toBeNull();
-    expect(refusal(decide(history.current, { type: 'close' }, context(facts, CLERK))).code).toBe(
-      'awaiting_run',
-    );
+    expect(accepted).toMatchObject({
+      state: 'ACCEPTED',
+      accepted: { kind: 'QUANTITY_MISMATCH', moneyAtStake: '60000.00', by: 'wang.lead' },
+    });
+    expect(accepted.awaiting).toBeUndefined();
+    expect(allowedActions(accepted, context(facts, LEAD))).toEqual([]);
+  });
+
+  it('refuses accept-difference when the group agrees: there is nothing to accept', () => {
+    const facts = caseFacts({ state: 'RESOLVED' });
+    const history = opened(facts);
+    act(history, facts, CLERK, { type: 'start-review' });
+
     expect(
-      decide(history.current, { type: 'close' }, context({ ...facts, state: 'RESOLVED' }, CLERK)).ok,
-    ).toBe(true);
+      refusal(
+        decide(
+          history.current,
+          { type: 'propose', resolution: { action: 'accept-difference', reason: 'x' } },
+          context(facts, CLERK),
+        ),
+      ),
+    ).toEqual({ kind: 'conflict', code: 'no_difference' });
   });
 
   it('refuses other text than the list’s codes, and other without its text', () => {
@@ -401,6 +460,20 @@ describe('roles and versions', () => {
     expect(decide(history.current, { type: 'unfreeze' }, context(facts, REVIEWER, { frozen: true })).ok).toBe(
       true,
     );
+  });
+
+  it('refuses new proposals (409) on the cases of a frozen account until it is unfrozen', () => {
+    const facts = caseFacts();
+    const history = opened(facts);
+    act(history, facts, CLERK, { type: 'start-review' });
+    const propose: CaseAction = { type: 'propose', resolution: RECEIPT_RESOLUTION };
+
+    const frozen = decide(history.current, propose, context(facts, CLERK, { frozen: true }));
+
+    expect(refusal(frozen)).toEqual({ kind: 'conflict', code: 'account_frozen' });
+    expect(!frozen.ok && frozen.refusal.message).toContain('WH-01|1403');
+    expect(allowedActions(history.current, context(facts, CLERK, { frozen: true }))).not.toContain('propose');
+    expect(decide(history.current, propose, context(facts, CLERK)).ok).toBe(true);
   });
 
   it('names the payload field a proposal cannot book', () => {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { closeCheck, type CaseAtClose } from '../../../lib/core/cases/close-check.js';
 import { caseNote } from '../../../lib/core/cases/case-note.js';
 import { decide } from '../../../lib/core/cases/case-decide.js';
+import type { CaseAction } from '../../../lib/core/cases/case-action.js';
 import type { CaseFacts } from '../../../lib/core/cases/case-facts.js';
+import type { Caller } from '../../../lib/core/cases/roles.js';
+import { WORKFLOW_STATUS } from '../../../lib/core/report/report-model.js';
 import { factsHash, planRunCases, releaseHeld, type CaseSnapshot } from '../../../lib/core/cases/case-run.js';
 import type { RunDiscrepancy } from '../../../lib/core/runs/run-events.js';
 import { caseFacts, CaseHistory, CLERK, context, defaultConfig, LEAD, REVIEWER } from './case-factories.js';
@@ -15,8 +18,8 @@ function shown(facts: CaseFacts): RunDiscrepancy {
   return { ...rest, lastSeen: facts.firstSeen, ageBucket: '0-1' };
 }
 
-/** A stored case built through its planned events. */
-function stored(facts: CaseFacts, then: (h: CaseHistory) => void = () => undefined): CaseSnapshot {
+/** A case's history built through its planned events, then `then`. */
+function historyOf(facts: CaseFacts, then: (h: CaseHistory) => void = () => undefined): CaseHistory {
   const [plan] = planRunCases([shown(facts)], new Map(), {
     config,
     runId: 'close-1',
@@ -26,10 +29,24 @@ function stored(facts: CaseFacts, then: (h: CaseHistory) => void = () => undefin
   const history = new CaseHistory(facts.groupKey);
   for (const event of plan?.events ?? []) history.add(event);
   then(history);
-  return { workflow: history.current, facts, factsHash: factsHash(facts) };
+  return history;
+}
+
+/** A stored case built through its planned events. */
+function stored(facts: CaseFacts, then: (h: CaseHistory) => void = () => undefined): CaseSnapshot {
+  return { workflow: historyOf(facts, then).current, facts, factsHash: factsHash(facts) };
 }
 
 const ctx = (frozen: string[] = []) => ({ config, runId: 'close-2', now: NOW, frozen: new Set(frozen) });
+
+/** People's actions on a case, each decided by the rules and added to its history. */
+function steps(h: CaseHistory, facts: CaseFacts, actions: readonly (readonly [Caller, CaseAction])[]): void {
+  for (const [who, action] of actions) {
+    const d = decide(h.current, action, context(facts, who));
+    if (!d.ok) throw new Error(d.refusal.message);
+    h.add(d.event);
+  }
+}
 
 describe('what a run does to the cases', () => {
   it('opens a case for a discrepancy it finds first, owned as the configuration says', () => {
@@ -110,10 +127,59 @@ describe('what a run does to the cases', () => {
     expect(plans.map((p) => p.writeFacts)).toEqual([true, true]);
   });
 
-  it('closes an approved accept-timing case once the group agrees, but holds it while its account is frozen', () => {
+  it('keeps an approved case waiting for the books while its group disagrees, and closes it, naming the run, once it agrees', () => {
+    const facts = caseFacts({ kind: 'AMOUNT_MISMATCH', severity: 'YELLOW', moneyAtStake: '100.00' });
+    const approvedHistory = historyOf(facts, (h) =>
+      steps(h, facts, [
+        [CLERK, { type: 'start-review' }],
+        [
+          CLERK,
+          {
+            type: 'propose',
+            resolution: { action: 'supplement-voucher', voucherRef: 'V-1', amount: '100.00' },
+            rootCause: { code: 'missing-voucher' },
+          },
+        ],
+        [REVIEWER, { type: 'approve' }],
+      ]),
+    );
+    const approved = { workflow: approvedHistory.current, facts, factsHash: factsHash(facts) };
+    expect(approved.workflow).toMatchObject({
+      state: 'AWAITING_BOOKS',
+      awaiting: { since: '2026-11-03T09:00:00.000Z', dueBy: '2026-11-08T09:00:00.000Z' },
+    });
+    const known = new Map([[facts.groupKey, approved]]);
+
+    const [still] = planRunCases(
+      [shown({ ...facts, state: 'PERSISTING', moneyAtStake: '90.00' })],
+      known,
+      ctx(),
+    );
+    const [agrees] = planRunCases([shown({ ...facts, state: 'RESOLVED' })], known, ctx());
+
+    expect(still).toMatchObject({ writeFacts: true, events: [] });
+    expect(agrees?.events).toEqual([
+      expect.objectContaining({
+        type: 'close',
+        actor: expect.objectContaining({ username: 'stocktally' }),
+        data: expect.objectContaining({
+          auto: true,
+          runId: 'close-2',
+          reason: 'run close-2 found the group agreeing',
+          rootCause: { code: 'missing-voucher' },
+        }),
+      }),
+    ]);
+    const history = approvedHistory;
+    for (const e of agrees?.events ?? []) history.add(e);
+    expect(history.current).toMatchObject({ state: 'CLOSED', closed: { auto: true, runId: 'close-2' } });
+    expect(history.current.awaiting).toBeUndefined();
+  });
+
+  it('holds the close of a case awaiting the books while its account is frozen', () => {
     const facts = caseFacts({ kind: 'TIMING_LAG', expectedAmount: '100.00', moneyAtStake: '100.00' });
-    const approved = stored(facts, (h) => {
-      for (const [who, action] of [
+    const approved = stored(facts, (h) =>
+      steps(h, facts, [
         [CLERK, { type: 'start-review' }],
         [
           CLERK,
@@ -124,13 +190,9 @@ describe('what a run does to the cases', () => {
           },
         ],
         [REVIEWER, { type: 'approve' }],
-      ] as const) {
-        const d = decide(h.current, action, context(facts, who));
-        if (!d.ok) throw new Error(d.refusal.message);
-        h.add(d.event);
-      }
-    });
-    expect(approved.workflow.state).toBe('APPROVED');
+      ]),
+    );
+    expect(approved.workflow.state).toBe('AWAITING_BOOKS');
     const known = new Map([[facts.groupKey, approved]]);
     const resolved = shown({ ...facts, state: 'RESOLVED' });
 
@@ -168,24 +230,69 @@ describe('what a run does to the cases', () => {
     ).toBeUndefined();
   });
 
-  it('reopens a closed case when its group disagrees again, and not while the same occurrence persists', () => {
+  it('reopens a closed case whenever a run finds its group disagreeing, and leaves it closed while it agrees', () => {
     const facts = caseFacts({ state: 'RESOLVED' });
-    const closed = stored(caseFacts(), (h) => {
-      const d = decide(
-        h.current,
-        { type: 'close', rootCause: { code: 'count-error' } },
-        context(facts, LEAD),
-      );
-      if (!d.ok) throw new Error(d.refusal.message);
-      h.add(d.event);
-    });
+    const closed = stored(caseFacts(), (h) =>
+      steps(h, facts, [[LEAD, { type: 'close', rootCause: { code: 'count-error' } }]]),
+    );
     const known = new Map([[facts.groupKey, closed]]);
 
+    const [agrees] = planRunCases([shown({ ...facts, runId: 'close-2' })], known, ctx());
     const [same] = planRunCases([shown({ ...caseFacts(), state: 'PERSISTING' })], known, ctx());
     const [again] = planRunCases([shown(caseFacts({ firstSeen: '2026-11-20T00:00:00.000Z' }))], known, ctx());
 
-    expect(same?.events ?? []).toEqual([]);
-    expect(again?.events).toEqual([expect.objectContaining({ type: 'reopen' })]);
+    expect(agrees?.events ?? []).toEqual([]);
+    // The same occurrence disagreeing after a close (a case closed before the books decided) reopens too.
+    expect(same?.events).toEqual([expect.objectContaining({ type: 'reopen' })]);
+    expect(again?.events).toEqual([
+      expect.objectContaining({
+        type: 'reopen',
+        data: { runId: 'close-2', firstSeen: '2026-11-20T00:00:00.000Z' },
+      }),
+    ]);
+  });
+
+  it('leaves an accepted case alone while its group shows the difference accepted, and reopens it for another one', () => {
+    const facts = caseFacts({
+      kind: 'QUANTITY_MISMATCH',
+      severity: 'YELLOW',
+      moneyAtStake: '300.00',
+      state: 'PERSISTING',
+    });
+    const accepted = stored(facts, (h) =>
+      steps(h, facts, [
+        [CLERK, { type: 'start-review' }],
+        [
+          CLERK,
+          {
+            type: 'propose',
+            resolution: { action: 'accept-difference', reason: 'count loss written off', amount: '300.00' },
+            rootCause: { code: 'count-error' },
+          },
+        ],
+        [REVIEWER, { type: 'approve' }],
+      ]),
+    );
+    expect(accepted.workflow).toMatchObject({
+      state: 'ACCEPTED',
+      accepted: {
+        kind: 'QUANTITY_MISMATCH',
+        moneyAtStake: '300.00',
+        firstSeen: facts.firstSeen,
+        by: 'zhao.reviewer',
+      },
+    });
+    const known = new Map([[facts.groupKey, accepted]]);
+    const plan = (changes: Partial<CaseFacts>) =>
+      planRunCases([shown({ ...facts, ...changes })], known, ctx())[0]?.events ?? [];
+
+    expect(plan({ runId: 'close-2' })).toEqual([]);
+    expect(plan({ state: 'RESOLVED' })).toEqual([]);
+    expect(plan({ moneyAtStake: '450.00' })).toEqual([expect.objectContaining({ type: 'reopen' })]);
+    expect(plan({ kind: 'AMOUNT_MISMATCH' })).toEqual([expect.objectContaining({ type: 'reopen' })]);
+    expect(plan({ firstSeen: '2026-12-01T00:00:00.000Z' })).toEqual([
+      expect.objectContaining({ type: 'reopen' }),
+    ]);
   });
 });
 
@@ -209,8 +316,9 @@ describe('the period-close gate', () => {
       at('b', 'PROPOSED', 'GREEN'),
       at('c', 'REJECTED', 'RED'),
       at('d', 'OPEN', 'YELLOW'),
-      at('e', 'APPROVED', 'RED'),
+      at('e', 'AWAITING_BOOKS', 'RED'),
       at('f', 'CLOSED', 'RED'),
+      at('g', 'ACCEPTED', 'RED'),
     ]);
 
     expect(check.canClose).toBe(false);
@@ -219,12 +327,25 @@ describe('the period-close gate', () => {
       'b unapproved-proposal',
       'c open-red-case',
     ]);
-    expect(check.cases).toMatchObject({ OPEN: 2, PROPOSED: 1, APPROVED: 1, CLOSED: 1 });
+    expect(check.cases).toEqual({
+      OPEN: 2,
+      IN_REVIEW: 0,
+      PROPOSED: 1,
+      AWAITING_BOOKS: 1,
+      REJECTED: 1,
+      ACCEPTED: 1,
+      CLOSED: 1,
+    });
   });
 
-  it('lets a period close when its RED cases are approved or closed and nothing waits', () => {
+  it('lets a period close when its RED cases await the books, are accepted or closed, and nothing waits', () => {
     expect(
-      closeCheck('2026-10', [at('e', 'APPROVED', 'RED'), at('f', 'CLOSED', 'RED'), at('g', 'OPEN', 'GREEN')]),
+      closeCheck('2026-10', [
+        at('e', 'AWAITING_BOOKS', 'RED'),
+        at('f', 'CLOSED', 'RED'),
+        at('g', 'OPEN', 'GREEN'),
+        at('h', 'ACCEPTED', 'RED'),
+      ]),
     ).toMatchObject({
       canClose: true,
       blockers: [],
@@ -250,8 +371,8 @@ describe('the report’s workflow columns', () => {
       }
     });
 
-    expect(caseNote(stored(facts).workflow)).toEqual({ status: 'open', owner: 'wang.lead' });
-    expect(caseNote(worked.workflow)).toEqual({
+    expect(caseNote(stored(facts).workflow, facts)).toEqual({ status: 'open', owner: 'wang.lead' });
+    expect(caseNote(worked.workflow, facts)).toEqual({
       status: 'in-progress',
       owner: 'wang.lead',
       cause: '凭证缺失 missing-voucher',
@@ -259,5 +380,39 @@ describe('the report’s workflow columns', () => {
         /^补录凭证 supplement-voucher ST-202610-[0-9a-f]{8}-3 60000\.00 \(待审批 proposed\)$/,
       ),
     });
+  });
+
+  it('print resolved only for a closed case whose group agrees, never for a difference that persists', () => {
+    const agreeing = caseFacts({ state: 'RESOLVED' });
+    const closed = stored(caseFacts(), (h) =>
+      steps(h, agreeing, [[LEAD, { type: 'close', rootCause: { code: 'count-error' } }]]),
+    ).workflow;
+    const awaiting = stored(caseFacts({ moneyAtStake: '100.00' }), (h) =>
+      steps(h, caseFacts({ moneyAtStake: '100.00' }), [
+        [CLERK, { type: 'start-review' }],
+        [CLERK, { type: 'propose', resolution: { action: 'accept-timing' } }],
+        [REVIEWER, { type: 'approve' }],
+      ]),
+    ).workflow;
+    const accepted = stored(caseFacts({ moneyAtStake: '100.00' }), (h) =>
+      steps(h, caseFacts({ moneyAtStake: '100.00' }), [
+        [CLERK, { type: 'start-review' }],
+        [
+          CLERK,
+          {
+            type: 'propose',
+            resolution: { action: 'accept-difference', reason: 'written off', amount: '100.00' },
+          },
+        ],
+        [REVIEWER, { type: 'approve' }],
+      ]),
+    ).workflow;
+
+    expect(caseNote(closed, agreeing).status).toBe('resolved');
+    expect(caseNote(closed, caseFacts({ state: 'PERSISTING' })).status).toBe('open');
+    expect(caseNote(awaiting, caseFacts()).status).toBe('awaiting-books');
+    expect(caseNote(accepted, caseFacts()).status).toBe('accepted');
+    expect(WORKFLOW_STATUS['awaiting-books'].zh).not.toBe(WORKFLOW_STATUS.resolved.zh);
+    expect(WORKFLOW_STATUS.accepted.zh).not.toBe(WORKFLOW_STATUS.resolved.zh);
   });
 });

@@ -24,6 +24,23 @@ describe('the workflow configuration', () => {
     expect(splitAccount('1403')).toEqual({ code: '1403', name: '' });
   });
 
+  it('waits 5 days for the books and writes off to 6602 unless the document says otherwise, and refuses a wait of 0', () => {
+    const raw = structuredClone(config) as unknown as Record<string, unknown> & {
+      accounts: Record<string, unknown>;
+    };
+    delete raw.awaitingBooksDays;
+    delete raw.accounts.writeOff;
+
+    const parsed = parseWorkflowConfig(raw, 'workflow.yaml');
+    const zero = parseWorkflowConfig({ ...raw, awaitingBooksDays: 0 }, 'workflow.yaml');
+
+    expect(parsed.ok && [parsed.config.awaitingBooksDays, parsed.config.accounts.writeOff]).toEqual([
+      5,
+      '6602 管理费用',
+    ]);
+    expect(zero.ok ? '' : zero.reason).toContain('awaitingBooksDays');
+  });
+
   it('picks the tier of an amount, its lower bound inclusive', () => {
     expect(approversFor(config, d('4999.99'))).toEqual([['finance-specialist', 'finance-reviewer']]);
     expect(approversFor(config, d('5000'))).toEqual([['finance-reviewer']]);

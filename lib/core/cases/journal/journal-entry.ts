@@ -77,6 +77,25 @@ function booking(config: WorkflowConfig, warehouseId: string, type: MovementType
     : { debit: pair.credit, credit: pair.debit, amount: -signed };
 }
 
+/**
+ * A difference between the stock and the books (expected - finance amount, in the direction of
+ * `type`) booked on the inventory account against `other`: the inventory side takes what the books
+ * lack (debit) or hold too much of (credit).
+ */
+function againstInventory(
+  config: WorkflowConfig,
+  warehouseId: string,
+  type: MovementType,
+  difference: Decimal,
+  other: string,
+): Posting {
+  const stockDelta = STOCK_DIRECTION[type] === 'in' ? difference : -difference;
+  const inventory = inventoryAccount(config, warehouseId, type);
+  return stockDelta >= 0n
+    ? { debit: inventory, credit: other, amount: stockDelta }
+    : { debit: other, credit: inventory, amount: -stockDelta };
+}
+
 type Plan = Result<{ type: MovementType; postings: Posting[] }, { field: string; reason: string }>;
 
 const refuse = (field: string, reason: string): Plan => ({ ok: false, field, reason });
@@ -179,14 +198,29 @@ function plan(resolution: Resolution, facts: CaseFacts, config: WorkflowConfig):
         );
       }
       // What the books' inventory lacks (positive) or holds too much of (negative), parked in suspense.
-      const stockDelta = STOCK_DIRECTION[type] === 'in' ? difference : -difference;
-      const inventory = inventoryAccount(config, wh, type);
-      const suspense = config.accounts.suspense;
-      const posting =
-        stockDelta >= 0n
-          ? { debit: inventory, credit: suspense, amount: stockDelta }
-          : { debit: suspense, credit: inventory, amount: -stockDelta };
-      return { ok: true, type, postings: [posting] };
+      return {
+        ok: true,
+        type,
+        postings: [againstInventory(config, wh, type, difference, config.accounts.suspense)],
+      };
+    }
+    case 'accept-difference': {
+      const type = primaryType(facts);
+      const given = givenMoney(resolution.amount, 'resolution.amount');
+      if (isPlan(given)) return given;
+      const difference = given ?? (expected === undefined ? undefined : expected - financeAmount);
+      if (difference === undefined) {
+        return refuse(
+          'resolution.amount',
+          'is required: the discrepancy has no expected amount to derive it from',
+        );
+      }
+      // The books' inventory brought to the stock, the difference written off for good.
+      return {
+        ok: true,
+        type,
+        postings: [againstInventory(config, wh, type, difference, config.accounts.writeOff)],
+      };
     }
     case 'accept-timing':
     case 'link':

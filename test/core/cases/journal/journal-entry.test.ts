@@ -217,6 +217,7 @@ const resolution: fc.Arbitrary<Resolution> = fc.oneof(
   fc.record({ action: fc.constant('adjust-quantity' as const), quantity }),
   fc.record({ action: fc.constant('freeze-account' as const), reason: fc.constant('count') }),
   fc.record({ action: fc.constant('accept-timing' as const) }),
+  fc.record({ action: fc.constant('accept-difference' as const), reason: fc.constant('written off') }),
 );
 
 describe('every entry balances', () => {
