@@ -406,7 +406,7 @@ describe('the dashboard in Chromium against stocktally start --demo', () => {
     await page.locator('[data-action="approve"]').click();
     await page.locator('[name="comment"]').fill('出库单已核对');
     await submit();
-    await state('APPROVED');
+    await state('AWAITING_BOOKS');
 
     // The trail: both approvals by the people who gave them, the chain verified, as the API has it.
     const trail = await api<Trail>(`/v1/cases/${caseId}/trail`, 'chen.it');
