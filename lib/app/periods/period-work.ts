@@ -31,7 +31,10 @@ export async function lockPeriod(
 ): Promise<PeriodView> {
   const { period, caller } = request;
   if (!hasAnyRole(caller, PERIOD_LOCK_ROLES)) {
-    throw new ForbiddenError('role_required', `locking a period needs one of the roles ${PERIOD_LOCK_ROLES.join(', ')}`);
+    throw new ForbiddenError(
+      'role_required',
+      `locking a period needs one of the roles ${PERIOD_LOCK_ROLES.join(', ')}`,
+    );
   }
   if (request.override !== undefined && request.override.length > OVERRIDE_MAX_LENGTH) {
     throw new InvalidRequestError(`override: at most ${OVERRIDE_MAX_LENGTH} characters`);
