@@ -4,28 +4,9 @@
  * the stack's zone.
  */
 
-export type PeriodStatus = 'open' | 'locked';
+import type { PeriodView } from '../core/periods/period-record.js';
 
-export interface PeriodView {
-  period: string;
-  status: PeriodStatus;
-  /** The latest close run of the period (its figures are the period's), or null before its first close. */
-  lastCloseRunId: string | null;
-  groupsSeen: number;
-  discrepancies: number;
-  /** discrepancies / groupsSeen of the latest close, exact decimal text ("0.0125"); null before a close. */
-  errorRate: string | null;
-  /** Money at stake of the latest close, exact decimal text; null before a close. */
-  moneyAtStake: string | null;
-  lockedAt: string | null;
-  lockedBy: string | null;
-  /** Set when the lock overrode a failing close-check. */
-  override: string | null;
-  /** Whole days from the period's end to its lock; null while open. */
-  closeDays: number | null;
-  /** Records dated in the period that arrived after it was locked. */
-  lateArrivals: number;
-}
+export type { PeriodStatus, PeriodView } from '../core/periods/period-record.js';
 
 export interface PeriodList {
   /** Every period with records, newest first. */

@@ -5,7 +5,7 @@ import { config } from '../aws/env.js';
 import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
-import { periodArrivals } from '../../app/periods/late-arrivals.js';
+import { periodArrivals } from '../periods/period-arrivals.js';
 import { periodStore } from '../periods/containers.js';
 
 /** The stores the ingest functions write through, one of each per container, made on first use. */

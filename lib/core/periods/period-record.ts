@@ -1,4 +1,3 @@
-import type { PeriodView } from '../../api/periods.js';
 import { divide, formatDecimal, parseDecimal, ONE } from '../shared/decimal.js';
 import { periodWindow } from '../shared/period.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
@@ -8,6 +7,30 @@ import type { ZoneClock } from '../shared/zone-clock.js';
  * run's figures, and its lock. Ingest notes the period, the close run's summary records its close,
  * the periods API locks it; GET /v1/periods shows it through periodView().
  */
+/** A period as GET /v1/periods shows it (CONTRACT §7 fixes the fields; lib/api/periods.ts). */
+export type PeriodStatus = 'open' | 'locked';
+
+export interface PeriodView {
+  period: string;
+  status: PeriodStatus;
+  /** The latest close run of the period (its figures are the period's), or null before its first close. */
+  lastCloseRunId: string | null;
+  groupsSeen: number;
+  discrepancies: number;
+  /** discrepancies / groupsSeen of the latest close, exact decimal text ("0.0125"); null before a close. */
+  errorRate: string | null;
+  /** Money at stake of the latest close, exact decimal text; null before a close. */
+  moneyAtStake: string | null;
+  lockedAt: string | null;
+  lockedBy: string | null;
+  /** Set when the lock overrode a failing close-check. */
+  override: string | null;
+  /** Whole days from the period's end to its lock; null while open. */
+  closeDays: number | null;
+  /** Records dated in the period that arrived after it was locked. */
+  lateArrivals: number;
+}
+
 export interface PeriodClose {
   runId: string;
   finishedAt: string;

@@ -5,7 +5,7 @@ import type { LedgerRecord } from '../../core/records/records.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 
 /**
- * What ingest does with the records it stored (CONTRACT §7): notes the periods they are dated in
+ * The ArrivalRecorder the ingest record store is given. What ingest does with the records it stored (CONTRACT §7): notes the periods they are dated in
  * and, for those dated inside a locked period, stores a late arrival each; the count is the ingest
  * answer's `lateArrivals`.
  */
