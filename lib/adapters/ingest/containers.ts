@@ -5,9 +5,9 @@ import { config } from '../aws/env.js';
 import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
-import { DirtyMarks } from '../runs/dirty-marks.js';
 import { periodArrivals } from '../periods/period-arrivals.js';
 import { periodStore } from '../periods/containers.js';
+import { DirtyMarks } from '../runs/dirty-marks.js';
 
 /** The stores the ingest functions write through, one of each per container, made on first use. */
 let records: RecordStore | undefined;
