@@ -14,7 +14,7 @@ import { ZoneClock } from '../core/shared/zone-clock.js';
 import { CodeMap, type CodeRow } from '../core/records/code-map.js';
 import { costVariances, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
 import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
-import { loadShare, type PartitionShare } from './partition-store.js';
+import type { SharePiece } from './partition-store.js';
 
 /** How one input file is read: CSV under its header, or NDJSON. */
 export type InputFormat = { kind: 'csv'; header: string[]; file: string } | { kind: 'ndjson'; file: string };
@@ -40,10 +40,12 @@ export interface JobContext {
   costVariance?: WorkflowConfig | undefined;
 }
 
+/** One partition's records of both files, as runs of whole records with their physical lines, in file order. */
 export interface PartitionJob {
   partition: number;
-  wms: PartitionShare;
-  finance: PartitionShare;
+  /** Called when the source is read, so one source's bytes are in memory at a time. */
+  wms: () => Iterable<SharePiece>;
+  finance: () => Iterable<SharePiece>;
 }
 
 export interface PartitionOutcome {
@@ -99,12 +101,12 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     currency: context.currency.shown,
     accounts: context.accounts !== undefined,
   });
-  const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
+  const read = <R extends Movement | Entry>(source: Source, pieces: () => Iterable<SharePiece>) => {
     const format = context.formats[source];
     const records: R[] = [];
     const rejected: Rejection[] = [];
     let rows = 0;
-    for (const piece of loadShare(share)) {
+    for (const piece of pieces()) {
       // Byte-for-byte decoding: four times faster than UTF-8, fixed up per record by the readers.
       const text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString(
         'latin1',

@@ -25,7 +25,7 @@ import {
   readFragment,
   renderFragments,
 } from './output.js';
-import type { InputFormat, PartitionOutcome } from './partition-job.js';
+import type { InputFormat, JobContext, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { loadWorkflowFile } from './workflow-file.js';
@@ -33,7 +33,8 @@ import { writeCostVariance } from './cost-variance-files.js';
 import { loadCodesCsv, type CodeRow } from '../core/records/code-map.js';
 import { costVarianceAccount, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
 import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
-import { runShares } from './worker-pool.js';
+import { runRangedShares, runShares } from './worker-pool.js';
+import type { ShareMessage } from './worker-share.js';
 import { systemClock } from '../clock.js';
 
 export interface ReconcileOptions {
@@ -170,6 +171,24 @@ function inputFormat(source: Source, path: string): InputFormat {
   return { kind: 'csv', header, file };
 }
 
+/** A whole file in memory the worker threads share. */
+function readShared(path: string, size: number): SharedArrayBuffer {
+  const shared = new SharedArrayBuffer(size);
+  const bytes = new Uint8Array(shared);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) throw new UsageError(`${path} changed while it was read`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return shared;
+}
+
 function describeReject(r: Rejection): string {
   const side =
     r.source === 'wms' ? 'a WMS row' : r.source === 'finance' ? 'a finance row' : `a ${r.source} row`;
@@ -280,41 +299,50 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     const phaseStart = Date.now();
     const phases = { read: 0, reconcile: 0, diagnose: 0, write: 0 };
     progress.start('read');
-    await runShares(
-      {
-        settings,
-        uomRows,
-        costRows,
-        formats,
-        tmpDir,
-        period,
-        currency: { code: options.currency ?? DEFAULT_CURRENCY, rateRows, shown: currencyShown },
-        accounts,
-        codeRows,
-        varianceCompensates: options.varianceCompensates === true,
-        costVariance: varianceConfig,
-        files: { wms: options.wms, finance: options.finance },
-        partitions,
-        memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
-      },
-      workers,
-      (message) => {
-        if (message.type === 'progress') {
-          rows.read += message.rows;
-          progress.addRows(message.rows);
-        } else if (message.type === 'malformed') rejected.push(...message.rejected);
-        else if (message.type === 'spilled') spilledBytes += message.bytes;
-        else {
-          if (done === 0) {
-            phases.read = Date.now() - phaseStart;
-            progress.start('reconcile');
-          }
-          outcomes[message.outcome.partition] = message.outcome;
-          progress.note(`${++done}/${partitions} partitions`);
+    const onMessage = (message: ShareMessage) => {
+      if (message.type === 'progress') {
+        rows.read += message.rows;
+        progress.addRows(message.rows);
+      } else if (message.type === 'malformed') rejected.push(...message.rejected);
+      else if (message.type === 'spilled') spilledBytes += message.bytes;
+      else {
+        if (done === 0) {
+          phases.read = Date.now() - phaseStart;
+          progress.start('reconcile');
         }
-      },
-      options.workerScript,
-    );
+        outcomes[message.outcome.partition] = message.outcome;
+        progress.note(`${++done}/${partitions} partitions`);
+      }
+    };
+    const context: JobContext = {
+      settings,
+      uomRows,
+      costRows,
+      formats,
+      tmpDir,
+      period,
+      currency: { code: options.currency ?? DEFAULT_CURRENCY, rateRows, shown: currencyShown },
+      accounts,
+      codeRows,
+      varianceCompensates: options.varianceCompensates === true,
+      costVariance: varianceConfig,
+    };
+    const memoryBudgetBytes = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
+    if (formats.wms.kind === 'csv' && formats.finance.kind === 'csv' && totalBytes <= memoryBudgetBytes) {
+      // Both files fit the memory budget: held whole and split once, each worker a range of them.
+      const data = {
+        wms: readShared(options.wms, sizes.wms),
+        finance: readShared(options.finance, sizes.finance),
+      };
+      await runRangedShares({ ...context, data, partitions }, workers, onMessage, options.workerScript);
+    } else {
+      await runShares(
+        { ...context, files: { wms: options.wms, finance: options.finance }, partitions, memoryBudgetBytes },
+        workers,
+        onMessage,
+        options.workerScript,
+      );
+    }
     const malformedBy = (source: Source) =>
       rejected.filter((r) => r.source === source && r.reason.startsWith('row ')).length;
 

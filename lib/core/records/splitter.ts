@@ -74,6 +74,19 @@ abstract class Splitter {
     this.carry = undefined;
   }
 
+  /**
+   * Routes every record of `data` at once: a whole byte range of a file that ends at a record
+   * boundary or at the file's end (see line-ranges.ts). Positions are relative to `data`.
+   */
+  splitAll(data: Uint8Array): void {
+    this.scan(data, true);
+  }
+
+  /** Physical lines consumed so far (relative to the line the splitter started at). */
+  get linesSeen(): number {
+    return this.line;
+  }
+
   protected route(hash: number, data: Uint8Array, start: number, end: number, line: number): void {
     this.records++;
     if (this.mapped?.has(hash) === true) hash = this.unifiedHash(hash, data, start, end);
@@ -108,6 +121,17 @@ function hashQuoted(data: Uint8Array, start: number, end: number): number {
 export class CsvSplitter extends Splitter {
   header: string[] | undefined;
   private skuColumn = -1;
+
+  /**
+   * Starts mid-file, past the header: at a record boundary that is physical line `line` (0 to
+   * count lines from there). The header is the file's, as read from its first line.
+   */
+  resumeAt(header: string[], line: number): this {
+    this.header = header;
+    this.skuColumn = header.indexOf('sku');
+    this.line = line;
+    return this;
+  }
 
   protected skuText(data: Uint8Array, start: number, end: number): string | undefined {
     let sku: string | undefined;
