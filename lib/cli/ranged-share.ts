@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type { Rejection, Source } from '../core/records/records.js';
 import { CodeMap } from '../core/records/code-map.js';
 import { CsvSplitter, type SplitSink } from '../core/records/splitter.js';
-import { INDEX_FIELDS, partitionRecords, RecordIndexBuilder } from '../core/records/record-index.js';
-import { csvBody, isQuoteFree, lineAlignedRanges } from '../core/records/line-ranges.js';
+import { partitionRecords, RecordIndexBuilder } from '../core/records/record-index.js';
+import { csvBody, lineAlignedRanges } from '../core/records/line-ranges.js';
 import { FragmentSink } from './output.js';
-import { prepare, type JobContext } from './partition-job.js';
-import type { SharePiece } from './partition-store.js';
+import { prepare, type JobContext, type PartitionInput } from './partition-job.js';
 import type { ShareMessage } from './worker-share.js';
 
 /**
@@ -34,6 +33,9 @@ export interface RangeIndex {
   lines: number;
   /** Records whose boundaries cannot be trusted (an unterminated quote), at relative lines. */
   malformed: Rejection[];
+  records: number;
+  /** Whether the range ended at a record boundary (always, for the file's last range). */
+  complete: boolean;
 }
 
 /** A range's index as every worker reads it: with the physical line its range starts at. */
@@ -45,27 +47,27 @@ export interface PlacedIndex {
 export type RangedMessage =
   ShareMessage | { type: 'indexed'; index: number; wms: RangeIndex; finance: RangeIndex };
 
-/**
- * A file's byte ranges, one per worker: line-aligned cuts when no quote can hide a line feed inside a
- * record, else the whole file to the first worker (the others' ranges empty). With its first line.
- */
+/** A file's byte ranges, one per worker, cut after line feeds; with the file's first record line. */
 export function fileRanges(
   data: SharedArrayBuffer,
   workers: number,
 ): { bounds: number[]; firstLine: number } {
   const bytes = new Uint8Array(data);
   const body = csvBody(bytes);
-  const bounds = isQuoteFree(bytes)
-    ? lineAlignedRanges(bytes, body.start, workers)
-    : [body.start, ...Array.from({ length: workers }, () => bytes.length)];
-  return { bounds, firstLine: body.line };
+  return { bounds: lineAlignedRanges(bytes, body.start, workers), firstLine: body.line };
 }
 
-function indexRange(source: Source, init: RangedInit, emit: (m: ShareMessage) => void): RangeIndex {
+/** Splits range `range` of the file's `bounds` into an index by partition. */
+export function indexRange(
+  source: Source,
+  init: Omit<RangedInit, 'index' | 'workers'>,
+  bounds: readonly number[],
+  range: number,
+): RangeIndex {
   const format = init.formats[source];
   if (format.kind !== 'csv') throw new Error(`${format.file}: only CSV is split by ranges`);
-  const start = init.bounds[source][init.index] ?? 0;
-  const end = init.bounds[source][init.index + 1] ?? start;
+  const start = bounds[range] ?? 0;
+  const end = bounds[range + 1] ?? start;
   const builder = new RecordIndexBuilder(init.partitions);
   const malformed: Rejection[] = [];
   const sink: SplitSink = {
@@ -76,9 +78,15 @@ function indexRange(source: Source, init: RangedInit, emit: (m: ShareMessage) =>
   // With --codes a record is routed by its unified sku, where the other side's records of it go.
   const skus = init.codeRows.length === 0 ? undefined : new CodeMap(init.codeRows).skus(source);
   const splitter = new CsvSplitter(init.partitions, sink, skus).resumeAt(format.header, 0);
-  splitter.splitAll(new Uint8Array(init.data[source], start, end - start));
-  emit({ type: 'progress', rows: splitter.records, phase: 'read' });
-  return { packed: builder.pack(), lines: splitter.linesSeen, malformed };
+  const last = range === bounds.length - 2;
+  const complete = splitter.splitRange(new Uint8Array(init.data[source], start, end - start), last);
+  return {
+    packed: builder.pack(),
+    lines: splitter.linesSeen,
+    malformed,
+    records: splitter.records,
+    complete,
+  };
 }
 
 /** Splits this worker's range of each file. */
@@ -86,7 +94,43 @@ export function indexShare(
   init: RangedInit,
   emit: (m: ShareMessage) => void,
 ): { wms: RangeIndex; finance: RangeIndex } {
-  return { wms: indexRange('wms', init, emit), finance: indexRange('finance', init, emit) };
+  const wms = indexRange('wms', init, init.bounds.wms, init.index);
+  const finance = indexRange('finance', init, init.bounds.finance, init.index);
+  emit({ type: 'progress', rows: wms.records + finance.records, phase: 'read' });
+  return { wms, finance };
+}
+
+/**
+ * Every range's index of both files; a file one of whose cuts fell inside a record (a quoted line
+ * feed) is split again here, whole, and its ranges' indexes give way to that one.
+ */
+export function checkedIndexes(
+  init: Omit<RangedInit, 'index' | 'workers'>,
+  found: readonly { wms: RangeIndex; finance: RangeIndex }[],
+  emit: (m: ShareMessage) => void,
+): { wms: RangeIndex; finance: RangeIndex }[] {
+  const out = found.map((f) => ({ ...f }));
+  for (const source of ['wms', 'finance'] as const) {
+    if (found.every((f) => f[source].complete)) continue;
+    const bounds = init.bounds[source];
+    const whole = indexRange(source, init, [bounds[0] ?? 0, bounds[bounds.length - 1] ?? 0], 0);
+    const before = found.reduce((n, f) => n + f[source].records, 0);
+    emit({ type: 'progress', rows: whole.records - before, phase: 'read' });
+    out.forEach((f, i) => {
+      f[source] = i === 0 ? whole : emptyIndex(init.partitions);
+    });
+  }
+  return out;
+}
+
+function emptyIndex(partitions: number): RangeIndex {
+  return {
+    packed: new RecordIndexBuilder(partitions).pack(),
+    lines: 0,
+    malformed: [],
+    records: 0,
+    complete: true,
+  };
 }
 
 /**
@@ -111,37 +155,21 @@ export function placeIndexes(
   return { placed, malformed };
 }
 
-/** A partition's records of one file, copied into one run of bytes with their physical lines. */
-function* partitionPieces(
-  data: SharedArrayBuffer,
+/** A partition's records of one file in every range, in file order. */
+function partitionInput(
+  data: Buffer,
   ranges: readonly PlacedIndex[],
   partitions: number,
   partition: number,
-): Generator<SharePiece> {
-  const bytes = new Uint8Array(data);
-  for (const range of ranges) {
-    const records = partitionRecords(range.packed, partitions, partition);
-    const count = records.length / INDEX_FIELDS;
-    if (count === 0) continue;
-    let size = 0;
-    for (let k = 0; k < records.length; k += INDEX_FIELDS) {
-      const end = records[k + 1] ?? 0;
-      size += end - (records[k] ?? 0) + (bytes[end - 1] === 10 ? 0 : 1);
-    }
-    const out = new Uint8Array(size);
-    const lines = new Int32Array(count);
-    let at = 0;
-    for (let k = 0, r = 0; k < records.length; k += INDEX_FIELDS, r++) {
-      const start = records[k] ?? 0;
-      const end = records[k + 1] ?? 0;
-      out.set(bytes.subarray(start, end), at);
-      at += end - start;
-      // The last record of a file may lack its line feed; the readers expect one per record.
-      if (bytes[end - 1] !== 10) out[at++] = 10;
-      lines[r] = (records[k + 2] ?? 0) + range.firstLine;
-    }
-    yield { bytes: out, lines };
-  }
+): PartitionInput {
+  return {
+    kind: 'indexed',
+    data,
+    runs: ranges.map((range) => ({
+      records: partitionRecords(range.packed, partitions, partition),
+      firstLine: range.firstLine,
+    })),
+  };
 }
 
 /** Reads and reconciles the partitions this worker owns, from every range's index. */
@@ -156,11 +184,14 @@ export function reconcileIndexed(
   const sink = new FragmentSink(join(dir, 'discrepancies.json'), join(dir, 'discrepancies.csv'));
   try {
     const run = prepare(init, sink);
+    // Buffers over the shared bytes (no copy), for their native text slices.
+    const wms = Buffer.from(init.data.wms);
+    const finance = Buffer.from(init.data.finance);
     for (let p = init.index; p < init.partitions; p += init.workers) {
       const outcome = run({
         partition: p,
-        wms: () => partitionPieces(init.data.wms, placed.wms, init.partitions, p),
-        finance: () => partitionPieces(init.data.finance, placed.finance, init.partitions, p),
+        wms: partitionInput(wms, placed.wms, init.partitions, p),
+        finance: partitionInput(finance, placed.finance, init.partitions, p),
       });
       emit({ type: 'outcome', outcome });
     }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Source } from '../core/records/records.js';
 import { reconcileShare, type ShareInit, type ShareMessage } from './worker-share.js';
 import {
+  checkedIndexes,
   fileRanges,
   indexShare,
   placeIndexes,
@@ -118,7 +118,8 @@ export async function runRangedShares(
       found[message.index] = { wms: message.wms, finance: message.finance };
       threads[message.index] = worker;
       if (++indexed < count) return;
-      const { placed, malformed } = placeIndexes(firstLine, found);
+      const checked = checkedIndexes({ ...init, bounds }, found, onMessage);
+      const { placed, malformed } = placeIndexes(firstLine, checked);
       if (malformed.length > 0) onMessage({ type: 'malformed', rejected: malformed });
       for (const thread of threads) thread.postMessage({ type: 'placed', placed });
     },

@@ -91,7 +91,11 @@ export function reconcileShare(init: ShareInit, emit: (m: ShareMessage) => void)
     for (let p = init.index; p < init.partitions; p += init.workers) {
       const wms = store.take('wms', p);
       const finance = store.take('finance', p);
-      const outcome = run({ partition: p, wms: () => loadShare(wms), finance: () => loadShare(finance) });
+      const outcome = run({
+        partition: p,
+        wms: { kind: 'pieces', pieces: () => loadShare(wms) },
+        finance: { kind: 'pieces', pieces: () => loadShare(finance) },
+      });
       emit({ type: 'outcome', outcome });
     }
   } finally {

@@ -1,13 +1,11 @@
 /**
  * Cutting a CSV file's bytes into line-aligned ranges, so each worker thread splits one range and no
- * thread scans the whole file. Only a file without a single quote byte is cut: there every line feed
- * ends a record, so a range that starts after a line feed starts at a record, and the ranges split
- * one after the other find exactly the records, lines and partitions one pass over the file finds.
- * A file with quotes is split in one pass, as before.
+ * thread scans the whole file. A cut after a line feed is a record boundary unless a quoted field
+ * holds that line feed: the splitter of the range before it tells (CsvSplitter.splitRange), and a
+ * file cut inside a record is split again in one pass.
  */
 const LF = 10;
 const CR = 13;
-const QUOTE = 34;
 
 /** Where the records of a CSV file begin: past leading blank lines and the header line. */
 export interface CsvBody {
@@ -34,11 +32,6 @@ export function csvBody(data: Uint8Array): CsvBody {
   if (i >= n) return { start: n, line };
   const nl = data.indexOf(LF, i);
   return { start: nl < 0 ? n : nl + 1, line: line + 1 };
-}
-
-/** Whether every line feed of the file ends a record: no quote byte anywhere. */
-export function isQuoteFree(data: Uint8Array): boolean {
-  return data.indexOf(QUOTE) < 0;
 }
 
 /**

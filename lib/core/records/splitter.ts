@@ -75,11 +75,13 @@ abstract class Splitter {
   }
 
   /**
-   * Routes every record of `data` at once: a whole byte range of a file that ends at a record
-   * boundary or at the file's end (see line-ranges.ts). Positions are relative to `data`.
+   * Routes every record of `data` at once, a byte range of a file (see line-ranges.ts); positions
+   * are relative to `data`. At the file's end (`last`) every record is complete; before it, only
+   * whether the range ends exactly at a record boundary is known after the split: true when it does
+   * (a quoted line feed or an unclosed quote may carry a record past the range's end).
    */
-  splitAll(data: Uint8Array): void {
-    this.scan(data, true);
+  splitRange(data: Uint8Array, last: boolean): boolean {
+    return this.scan(data, last) === data.length;
   }
 
   /** Physical lines consumed so far (relative to the line the splitter started at). */
