@@ -73,6 +73,8 @@ export class FastCsvReader {
   /** Whether cell k holds a byte past ASCII. */
   private readonly wide = new Uint8Array(MAX_CELLS + 1);
   private data: Latin1Buffer = Buffer.alloc(0) as unknown as Latin1Buffer;
+  /** Warehouses, units, currencies and accounts: a few codes, each on many records. */
+  private readonly codes = new TextCache(12);
 
   constructor(
     private readonly source: Source,
@@ -127,7 +129,7 @@ export class FastCsvReader {
   private movement(line: number): Movement | undefined {
     const c = this.columns;
     const id = this.text(c.id, 'eventId');
-    const warehouseId = this.text(c.warehouseId, 'warehouseId');
+    const warehouseId = this.text(c.warehouseId, 'warehouseId', this.codes);
     const sku = this.text(c.sku, 'sku');
     const documentRef = this.text(c.documentRef, 'documentRef');
     if (id === undefined || warehouseId === undefined || sku === undefined || documentRef === undefined)
@@ -166,7 +168,7 @@ export class FastCsvReader {
   private entry(line: number): Entry | undefined {
     const c = this.columns;
     const id = this.text(c.id, 'entryId');
-    const warehouseId = this.text(c.warehouseId, 'warehouseId');
+    const warehouseId = this.text(c.warehouseId, 'warehouseId', this.codes);
     const sku = this.text(c.sku, 'sku');
     const documentRef = this.text(c.documentRef, 'documentRef');
     if (id === undefined || warehouseId === undefined || sku === undefined || documentRef === undefined)
@@ -215,20 +217,23 @@ export class FastCsvReader {
     return utf8.decode(this.data.subarray(start, end));
   }
 
-  /** A required id or code; undefined when it is missing or not plain. */
-  private text(k: number, name: LimitedField): string | undefined {
+  /**
+   * A required id or code; undefined when it is missing or not plain. Codes that repeat (warehouse,
+   * sku) come from `cache`: one string per code, not one per record.
+   */
+  private text(k: number, name: LimitedField, cache?: TextCache): string | undefined {
     if (k < 0) return undefined;
     const start = this.starts[k] as number;
     const end = this.ends[k] as number;
     if (end === start) return undefined;
-    // A UTF-8 byte order mark opens a cell: only the general path knows whether it is kept.
-    if (this.wide[k] === 1 && this.data[start] === 0xef) return undefined;
-    const value = this.cellText(k);
     if (this.wide[k] === 0) {
       // A first character past the space is no white space: the text is not blank.
-      if ((this.data[start] as number) <= 32 || value.length > TEXT_LIMITS[name]) return undefined;
-      return value;
+      if ((this.data[start] as number) <= 32 || end - start > TEXT_LIMITS[name]) return undefined;
+      return cache === undefined ? this.data.latin1Slice(start, end) : cache.text(this.data, start, end);
     }
+    // A UTF-8 byte order mark opens a cell: only the general path knows whether it is kept.
+    if (this.data[start] === 0xef) return undefined;
+    const value = this.cellText(k);
     return textProblem(value, name, true) === undefined ? value : undefined;
   }
 
@@ -238,7 +243,10 @@ export class FastCsvReader {
     const start = this.starts[k] as number;
     const end = this.ends[k] as number;
     if (end === start) return undefined;
-    if (this.wide[k] === 1 && this.data[start] === 0xef) return NOT_READ;
+    if (this.wide[k] === 0) {
+      return end - start > TEXT_LIMITS[name] ? NOT_READ : this.codes.text(this.data, start, end);
+    }
+    if (this.data[start] === 0xef) return NOT_READ;
     const value = this.cellText(k);
     return textProblem(value, name, false) === undefined ? value : NOT_READ;
   }
@@ -315,6 +323,37 @@ export class FastCsvReader {
     const sec = digitsAt(data, s + 17, 2);
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
     return day * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + sec * 1000;
+  }
+}
+
+/**
+ * Strings of short ASCII cells by their bytes, one slot per hash: a code met again is the string
+ * made the first time (equal text, so nothing read changes), a new one replaces the slot's.
+ */
+class TextCache {
+  private readonly slots: (string | undefined)[];
+  private readonly mask: number;
+
+  constructor(bits: number) {
+    this.slots = new Array<string | undefined>(1 << bits).fill(undefined);
+    this.mask = (1 << bits) - 1;
+  }
+
+  text(data: Latin1Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > 32) return data.latin1Slice(start, end);
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
+    const slot = (h ^ (h >>> 15)) & this.mask;
+    const known = this.slots[slot];
+    if (known !== undefined && known.length === length) {
+      let i = 0;
+      while (i < length && known.charCodeAt(i) === data[start + i]) i++;
+      if (i === length) return known;
+    }
+    const made = data.latin1Slice(start, end);
+    this.slots[slot] = made;
+    return made;
   }
 }
 
