@@ -111,6 +111,8 @@ const REQUIRED: Record<Source, readonly string[]> = {
 };
 
 export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
+/** A record index holds byte offsets as uint32 (record-index.ts): a larger file streams. */
+const MAX_INDEXED_BYTES = 2 ** 32 - 1;
 /** Past this much input per partition, use more partitions so each stays small. */
 const BYTES_PER_PARTITION = 256 * 1024;
 
@@ -245,7 +247,8 @@ async function reconcileShares(
   if (
     formats.wms.kind === 'csv' &&
     formats.finance.kind === 'csv' &&
-    sizes.wms + sizes.finance <= memoryBudgetBytes
+    sizes.wms + sizes.finance <= memoryBudgetBytes &&
+    Math.max(sizes.wms, sizes.finance) <= MAX_INDEXED_BYTES
   ) {
     const data = {
       wms: readShared(options.wms, sizes.wms),
