@@ -369,7 +369,7 @@ describe('Runs: least privilege', () => {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
-        Condition: dirtyOnly,
+        Condition: only('dirty', 'due'),
       },
       // The period's lock: a close of a locked period is refused (CONTRACT §7).
       items(ids.records, ['dynamodb:GetItem'], 'period'),
@@ -396,6 +396,7 @@ describe('Runs: least privilege', () => {
     expect(records(all, ids.records)).toEqual([
       items(ids.records, ['dynamodb:Query'], 'period', 'late#*'),
       items(ids.records, ['dynamodb:UpdateItem'], 'period'),
+      items(ids.records, ['dynamodb:DeleteItem', 'dynamodb:PutItem'], 'due'),
       {
         Effect: 'Allow',
         Action: 'dynamodb:Query',

@@ -15,6 +15,7 @@ import { runStarter } from './run-starter.js';
 import { loadRunTables, runTables, type RunTables } from './run-tables.js';
 import { RunStore } from './run-store.js';
 import { LiveView } from './live-view.js';
+import { LagDeadlines } from './lag-deadlines.js';
 import { periodStore } from '../periods/containers.js';
 
 /**
@@ -47,6 +48,7 @@ export function tablesOfRun(runId: string): Promise<RunTables> {
  * for, so a route that needs only the run store does not need the others' configuration.
  */
 let live: LiveView | undefined;
+let deadlines: LagDeadlines | undefined;
 
 export const runWork: RunWork = {
   get runs() {
@@ -69,6 +71,9 @@ export const runWork: RunWork = {
   },
   get periods() {
     return periodStore();
+  },
+  get deadlines() {
+    return (deadlines ??= new LagDeadlines(dynamoClient(), config.recordsTable()));
   },
   telemetry,
   putJson: (key, value) => objectStore().putJson(config.bucket(), key, value),

@@ -3,6 +3,7 @@ import type { RunWork } from '../../core/runs/ports.js';
 import { startedRun } from '../../core/runs/run-request.js';
 import { isSnapshot, runPeriodOf } from '../../core/runs/run-period.js';
 import { refuseLocked } from '../periods/period-guard.js';
+import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../declarations/tables.js';
 
 /**
@@ -19,6 +20,30 @@ async function withPeriod(
   return { ...input, period };
 }
 
+/** A live view of another month than the last one's: every group's standing may change (cleared, carried). */
+function rolledOver(
+  input: ListPartitionsInput & { period: string },
+  liveAsOf: string | undefined,
+  zone: ZoneClock,
+): boolean {
+  if (input.mode !== 'continuous' || liveAsOf === undefined) return false;
+  return runPeriodOf({ mode: 'continuous', asOf: liveAsOf }, zone) !== input.period;
+}
+
+/**
+ * A continuous run reads what changed (CONTRACT §7): the partitions written since the last run, and
+ * those whose one-sided lags turned MISSING by time alone since then (their deadline is past).
+ */
+function continuousPartitions(
+  marks: ReadonlyMap<number, number>,
+  due: ReadonlyMap<number, number>,
+  asOf: number,
+): number[] {
+  const chosen = new Set(marks.keys());
+  for (const [partition, at] of due) if (at < asOf) chosen.add(partition);
+  return [...chosen].sort((a, b) => a - b);
+}
+
 /**
  * The run's first task: which partitions it reconciles (every one for a close, the dirty ones for a
  * continuous run), recorded with the dirty-mark versions seen so the summary clears only those.
@@ -27,7 +52,16 @@ async function withPeriod(
 export async function listPartitions(
   work: Pick<
     RunWork,
-    'runs' | 'dirty' | 'putJson' | 'partitions' | 'zone' | 'now' | 'telemetry' | 'periods' | 'live'
+    | 'runs'
+    | 'dirty'
+    | 'putJson'
+    | 'partitions'
+    | 'zone'
+    | 'now'
+    | 'telemetry'
+    | 'periods'
+    | 'live'
+    | 'deadlines'
   >,
   requested: ListPartitionsInput,
 ): Promise<ListPartitionsOutput> {
@@ -35,11 +69,14 @@ export async function listPartitions(
   const now = work.now();
   const input = await withPeriod(requested, work);
   // The live view moves forward in time only: a run as of an earlier instant records a snapshot.
-  const snapshot =
-    isSnapshot(input.asOf, await work.live.asOf()) || !(await work.live.advance(input.asOf, input.runId));
+  const liveAsOf = await work.live.asOf();
+  const snapshot = isSnapshot(input.asOf, liveAsOf) || !(await work.live.advance(input.asOf, input.runId));
   const count = work.partitions();
   const marks = await work.dirty.list(count);
-  const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);
+  const chosen =
+    input.mode === 'close' || rolledOver(input, liveAsOf, work.zone())
+      ? [...Array(count).keys()]
+      : continuousPartitions(marks, await work.deadlines.list(count), Date.parse(input.asOf));
   const run = { ...startedRun(input, now, chosen), ...(snapshot ? { snapshot: true as const } : {}) };
   const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
   let partitionListKey: string | undefined;

@@ -12,6 +12,7 @@ import type { GroupStatus } from '../../core/runs/lifecycle.js';
 import { runPeriodOf } from '../../core/runs/run-period.js';
 import { periodWindow } from '../../core/shared/period.js';
 import { lateGroupsUpTo } from '../periods/period-guard.js';
+import { nextLagDeadline } from '../../core/runs/lag-deadline.js';
 import type { PartitionRecords } from '../../core/records/record-sink.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 
@@ -65,7 +66,13 @@ export async function reconcilePartition(
   const outcome = runPartition(records, before, { ...context, ...history, scope: run.scope });
   const reconciled = performance.now();
   await work.runs.writePartition(runId, partition, asOf, outcome.transitions);
-  if (live) await work.runs.putArrivals(runId, partition, outcome.arrivals);
+  if (live) {
+    await work.runs.putArrivals(runId, partition, outcome.arrivals);
+    const open = outcome.transitions
+      .filter((t) => t.next.lifecycle.state !== 'RESOLVED')
+      .map((t) => t.next.discrepancy);
+    await work.deadlines.set(partition, nextLagDeadline(open, context.settings.lagHours));
+  }
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
   const cases = live
     ? await applyRunToCases(

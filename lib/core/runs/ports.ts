@@ -88,6 +88,13 @@ export interface DirtyMarkRepository {
   clear(versions: ReadonlyMap<number, number>): Promise<number[]>;
 }
 
+/** When each partition's one-sided lags next turn MISSING by time alone (epoch ms), by partition. */
+export interface LagDeadlineRepository {
+  list(partitions: number): Promise<Map<number, number>>;
+  /** Sets the partition's next deadline, or clears it (undefined). */
+  set(partition: number, at: number | undefined): Promise<void>;
+}
+
 /** Where the live view stands: the asOf of the latest run that moved it (CONTRACT §7). */
 export interface LiveViewRepository {
   asOf(): Promise<string | undefined>;
@@ -124,6 +131,7 @@ export interface RunWork {
   readonly cases: RunCases;
   readonly starter: RunStarter;
   readonly live: LiveViewRepository;
+  readonly deadlines: LagDeadlineRepository;
   /** The periods: their locks, late arrivals and latest closes (CONTRACT §7). */
   readonly periods: PeriodRepository;
   readonly telemetry: Telemetry;

@@ -26,6 +26,8 @@ const LIVE_ITEM = 'live';
 /** The periods (records table): their locks and closes, and their late arrivals (CONTRACT §7). */
 const PERIOD_ITEMS = 'period';
 const LATE_ITEMS = 'late#*';
+/** Beside the dirty marks: when a partition's one-sided lags next turn MISSING (lib/adapters/runs/lag-deadlines.ts). */
+const LAG_DEADLINES = 'due';
 /** The arrival histories of CONTRACT §11 (lib/adapters/runs/run-store.ts): pending, then committed. */
 const DIAGNOSIS_ITEMS = 'diagnosis#*';
 
@@ -60,7 +62,7 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     // The dirty markers and the period's lock, never a ledger record; the new run record and the live view.
     .bindTable(props.records, {
       items: [
-        { actions: ['Query'], leadingKeys: [DIRTY_MARKERS_KEY] },
+        { actions: ['Query'], leadingKeys: [DIRTY_MARKERS_KEY, LAG_DEADLINES] },
         { actions: ['GetItem'], leadingKeys: [PERIOD_ITEMS] },
       ],
     })
@@ -97,6 +99,8 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
         { actions: ['Query'], leadingKeys: [PERIOD_ITEMS, LATE_ITEMS] },
         // The periods its records are dated in, noted (a backfill after an upgrade in place).
         { actions: ['UpdateItem'], leadingKeys: [PERIOD_ITEMS] },
+        // When its one-sided lags turn MISSING by time alone: the next continuous run reads it then.
+        { actions: ['PutItem', 'DeleteItem'], leadingKeys: [LAG_DEADLINES] },
       ],
       indexes: [BY_PARTITION],
     })

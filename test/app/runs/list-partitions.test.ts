@@ -12,13 +12,24 @@ function work(partitions: number, dirty: Map<number, number>) {
   const puts: StoredRun[] = [];
   const objects = new Map<string, unknown>();
   const periods = new MemoryPeriods();
+  const due = new Map<number, number>();
   const live = new MemoryLiveView();
   const deps: Pick<
     RunWork,
-    'runs' | 'dirty' | 'putJson' | 'partitions' | 'zone' | 'now' | 'telemetry' | 'periods' | 'live'
+    | 'runs'
+    | 'dirty'
+    | 'putJson'
+    | 'partitions'
+    | 'zone'
+    | 'now'
+    | 'telemetry'
+    | 'periods'
+    | 'live'
+    | 'deadlines'
   > = {
     periods,
     live,
+    deadlines: { list: async () => due, set: async () => undefined },
     runs: { putRun: async (stored: StoredRun) => void puts.push(stored) } as unknown as RunRepository,
     dirty: {
       list: async (count) => new Map([...dirty].filter(([p]) => p < count)),
@@ -31,7 +42,7 @@ function work(partitions: number, dirty: Map<number, number>) {
     now: () => new Date('2026-04-30T16:00:00Z'),
     telemetry: { count: () => undefined, info: () => undefined, error: () => undefined },
   };
-  return { deps, puts, objects, periods, live };
+  return { deps, puts, objects, periods, live, due };
 }
 
 const asOf = '2026-04-30T16:00:00.000Z';
@@ -117,5 +128,20 @@ describe('listPartitions', () => {
     expect(out.partitionListKey).toBe('runs/close-big/partitions.json');
     expect(w.objects.get('runs/close-big/partitions.json')).toEqual(out.partitions);
     expect(out.partitionCount).toBe(DISTRIBUTED_MAP_THRESHOLD + 1);
+  });
+
+  it('adds to a continuous run the partitions whose lags turned MISSING since, and every partition when the month rolled over', async () => {
+    const w = work(8, new Map([[5, 1]]));
+    w.due.set(2, Date.parse(asOf) - 1);
+    w.due.set(6, Date.parse(asOf) + 3_600_000);
+    const first = await listPartitions(w.deps, { runId: 'continuous-1', mode: 'continuous', asOf });
+    expect(first.partitions.map((p) => p.partition)).toEqual([2, 5]);
+    // Midnight of 1 June in Shanghai: the live view moves to another month.
+    const june = await listPartitions(w.deps, {
+      runId: 'continuous-2',
+      mode: 'continuous',
+      asOf: '2026-05-31T16:00:00.000Z',
+    });
+    expect(june.partitions).toHaveLength(8);
   });
 });
