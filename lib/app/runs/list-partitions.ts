@@ -27,12 +27,23 @@ async function withPeriod(
 export async function listPartitions(
   work: Pick<
     RunWork,
-    'runs' | 'dirty' | 'putJson' | 'partitions' | 'zone' | 'now' | 'telemetry' | 'periods' | 'live'
+    | 'runs'
+    | 'dirty'
+    | 'putJson'
+    | 'partitions'
+    | 'zone'
+    | 'now'
+    | 'telemetry'
+    | 'periods'
+    | 'live'
+    | 'settings'
   >,
   requested: ListPartitionsInput,
 ): Promise<ListPartitionsOutput> {
   const began = performance.now();
   const now = work.now();
+  // The run's one settings version, read before anything moves: a refused document fails the run here.
+  const settings = await work.settings();
   const input = await withPeriod(requested, work);
   // The live view moves forward in time only: a run as of an earlier instant records a snapshot.
   const snapshot =
@@ -40,7 +51,11 @@ export async function listPartitions(
   const count = work.partitions();
   const marks = await work.dirty.list(count);
   const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);
-  const run = { ...startedRun(input, now, chosen), ...(snapshot ? { snapshot: true as const } : {}) };
+  const run = {
+    ...startedRun(input, now, chosen),
+    ...(snapshot ? { snapshot: true as const } : {}),
+    settings,
+  };
   const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
   let partitionListKey: string | undefined;
   if (partitions.length > DISTRIBUTED_MAP_THRESHOLD) {
@@ -62,6 +77,7 @@ export async function listPartitions(
     period: run.period,
     snapshot,
     partitions: chosen.length,
+    settings: `${settings.source}@${settings.version}`,
   });
   return {
     runId: run.runId,

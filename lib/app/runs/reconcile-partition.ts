@@ -12,6 +12,7 @@ import type { GroupStatus } from '../../core/runs/lifecycle.js';
 import { runPeriodOf } from '../../core/runs/run-period.js';
 import { periodWindow } from '../../core/shared/period.js';
 import { lateGroupsUpTo } from '../periods/period-guard.js';
+import { settingsOfRun } from '../../core/reconcile/settings-config.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -44,7 +45,8 @@ export async function reconcilePartition(
     ...tables,
     ...work.rules(tables, workflow.config),
     zone,
-    settings: work.settings(asOf),
+    // The settings ListPartitions recorded: one version for the whole run.
+    settings: settingsOfRun(run.settings, asOf, zone.timeZone),
     // The books as they stood at the end of the run's period: `reconcile --period` (CONTRACT §7).
     period: periodWindow(period, zone),
     asOf,
