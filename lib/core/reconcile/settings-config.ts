@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS, type Settings, type Thresholds } from './settings.js'
 const DecimalText = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = typeof value === 'number' ? decimalFromNumber(value) : parseDecimal(value);
   if (!parsed.ok || parsed.value < 0n) {
-    ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal, got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: 'custom', message: `must be a non-negative decimal, got '${String(value)}'` });
     return z.NEVER;
   }
   return parsed.value;
@@ -28,7 +28,7 @@ const Hours = z.union([z.string(), z.number()]).transform((value, ctx) => {
   if (!/^\d{1,4}$/.test(text) || Number(text) > 8784) {
     ctx.addIssue({
       code: 'custom',
-      message: `must be a whole number of hours from 0 to 8784, got ${JSON.stringify(value)}`,
+      message: `must be a whole number of hours from 0 to 8784, got '${String(value)}'`,
     });
     return z.NEVER;
   }

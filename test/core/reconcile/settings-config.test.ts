@@ -80,7 +80,7 @@ describe('the bundled config/settings.yaml', () => {
 describe('validation', () => {
   it('refuses a bad value naming the document, the path and the field', () => {
     expect(refusal({ ...BASE, warehouses: { 'WH-上海-02': { red: 'thirty thousand' } } })).toBe(
-      `${SOURCE}: warehouses.WH-上海-02.red: must be a non-negative decimal, got "thirty thousand"`,
+      `${SOURCE}: warehouses.WH-上海-02.red: must be a non-negative decimal, got 'thirty thousand'`,
     );
     expect(refusal({ ...BASE, severity: { ...BASE.severity, yellowRate: '5' } })).toBe(
       `${SOURCE}: severity.yellowRate: must be a rate from 0 to 1`,
