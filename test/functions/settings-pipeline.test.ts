@@ -11,6 +11,7 @@ import { handler as listPartitions } from '../../functions/runs/list-partitions.
 import { handler as reconcilePartition } from '../../functions/runs/reconcile-partition.js';
 import { handler as summarizeRun } from '../../functions/runs/summarize-run.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
+import { handler as failRun } from '../../functions/runs/fail-run.js';
 
 // The runs' settings (config/settings.yaml) through the real handlers on the embedded DynamoDB and
 // S3: the bundled default until a document is uploaded, an upload in force for the next run without
@@ -161,15 +162,27 @@ describe('the settings of a run', () => {
 
   it('refuse a wrong document: the run fails at ListPartitions naming the document, the path and the field', async () => {
     const etag = await upload(UPLOADED.replace('red: 100000', 'red: 10万'));
-    await expect(
-      listPartitions({ runId: 'close-refused', mode: 'close', asOf: AS_OF }, lambdaContext()),
-    ).rejects.toThrow(
-      `s3://${BUCKET.localName}/${SETTINGS_CONFIG_KEY}@${etag}: warehouses.WH-10.red: must be a non-negative decimal, got '10万'`,
+    const input = { runId: 'close-refused', mode: 'close' as const, asOf: AS_OF };
+    const reason = `${SETTINGS_CONFIG_KEY}@${etag} in s3://${BUCKET.localName}: warehouses.WH-10.red: must be a non-negative decimal, got '10万'`;
+    const refused = await listPartitions(input, lambdaContext()).then(
+      () => undefined,
+      (error: unknown) => error as Error,
     );
-    // Nothing of the run was recorded: its Catch (MarkRunFailed) closes it FAILED with that cause.
-    const answer = answerOf(
-      await runsApi(apiEvent('GET', '/v1/runs/close-refused', { caller: FINANCE_CALLER }), lambdaContext()),
+    expect(refused?.message).toBe(reason);
+    // The state machine's Catch hands Lambda's error payload to MarkRunFailed, which closes the run
+    // FAILED; GET /v1/runs/{runId} shows the reason whole.
+    await failRun(
+      {
+        ...input,
+        step: 'ListPartitions',
+        error: refused?.name ?? 'Error',
+        cause: JSON.stringify({ errorType: refused?.name, errorMessage: refused?.message, trace: [] }),
+      },
+      lambdaContext(),
     );
-    expect(answer.statusCode).toBe(404);
+    const shown = await getRun(input.runId);
+    expect(shown.status).toBe('FAILED');
+    expect(JSON.parse(shown.failure?.cause ?? '{}')).toMatchObject({ errorMessage: reason });
+    expect(shown.settings).toBeUndefined();
   });
 });

@@ -100,7 +100,8 @@ export class SettingsSource {
 
   private async uploaded(bucket: string, etag: string): Promise<SettingsConfig | undefined> {
     if (this.cached?.etag === etag) return this.cached.config;
-    const source = `s3://${bucket}/${SETTINGS_CONFIG_KEY}@${etag}`;
+    // Named so that GET /v1/runs/{runId}'s failure keeps it (publicCause hides what looks like a file path).
+    const source = `${SETTINGS_CONFIG_KEY}@${etag} in s3://${bucket}`;
     const bytes = await this.options.objects.smallBytes(
       { bucket, key: SETTINGS_CONFIG_KEY, etag },
       MAX_SETTINGS_BYTES,
