@@ -48,3 +48,16 @@ export const RUN_FUNCTIONS: Readonly<Record<RunFunctionName, { localName: string
 
 /** Seconds a task state waits beyond its function's own timeout. */
 export const TASK_TIMEOUT_MARGIN_SECONDS = 30;
+
+/** The runs' settings document in the data bucket (config/settings.yaml); without it the bundled default applies. */
+export const SETTINGS_CONFIG_KEY = 'config/settings.yaml';
+
+/** The bundled default: config/settings.yaml in the repository, copied beside ListPartitions' bundle. */
+export const SETTINGS_DEFAULT = {
+  /** Relative to the project root. */
+  path: 'config/settings.yaml',
+  /** Where a bundle finds its copy (the Lambda's /var/task); unset, the repository's file is used. */
+  env: 'STOCKTALLY_SETTINGS_DEFAULT',
+  /** The copy's path in a Lambda bundle (bundledFiles are copied beside the handler). */
+  bundled: '/var/task/settings.yaml',
+} as const;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_CONFIG_KEY } from '../../lib/declarations/cases.js';
+import { SETTINGS_CONFIG_KEY } from '../../lib/declarations/runs.js';
 import { DEFAULT_PARTITIONS } from '../../lib/core/records/partition.js';
 import type { RunRecord } from '../../lib/core/runs/run-events.js';
 import { BUCKET, WEBHOOK_ROUTES } from '../../lib/declarations/tables.js';
@@ -41,6 +42,7 @@ const OPTIONAL_KEYS = [
   BUCKET.ratesTableKey,
   BUCKET.codesTableKey,
   WORKFLOW_CONFIG_KEY,
+  SETTINGS_CONFIG_KEY,
 ];
 
 let template: CfnTemplate;
@@ -161,6 +163,8 @@ describe('a fresh deployment, simulated from the synthesized stack', () => {
     expect(run.summary?.discrepancies).toBeGreaterThan(0);
     expect(pipeline.iam.refusals).toEqual([]);
     expect(pipeline.iam.counts.allowed).toBeGreaterThan(DEFAULT_PARTITIONS * 4);
+    // No settings uploaded: the run used, and recorded, the bundled default.
+    expect(run.settings).toMatchObject({ source: 'bundled config/settings.yaml', red: '50000' });
     // Still absent: each read as absent, none created on the way.
     for (const key of OPTIONAL_KEYS) {
       await expect(

@@ -7,6 +7,7 @@ import { runReconcile, type Summary } from '../../lib/cli/reconcile-command.js';
 import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import type { RunDiscrepancy, RunRecord } from '../../lib/core/runs/run-events.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/reconcile/settings.js';
+import { settingsOfRun } from '../../lib/core/reconcile/settings-config.js';
 import { handler as s3Drop } from '../../functions/ingest/s3-drop.js';
 import { handler as runsApi } from '../../functions/runs/runs-api.js';
 import { tempDir } from '../support/temp.js';
@@ -64,7 +65,8 @@ beforeAll(async () => {
     uom: join(SAMPLE, 'uom.csv'),
     out: join(out, 'cli'),
     period: '2026-11',
-    settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(AS_OF) },
+    // The settings the run recorded (config/settings.yaml), so both judge by the same thresholds.
+    settings: settingsOfRun(run.settings, AS_OF, DEFAULT_SETTINGS.timeZone),
     workers: 0,
   });
   cliDiscrepancies = JSON.parse(

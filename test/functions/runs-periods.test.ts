@@ -8,6 +8,7 @@ import { runReconcile } from '../../lib/cli/reconcile-command.js';
 import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import type { RunDiscrepancy, RunRecord } from '../../lib/core/runs/run-events.js';
 import { DEFAULT_SETTINGS } from '../../lib/core/reconcile/settings.js';
+import { settingsOfRun, type RunSettings } from '../../lib/core/reconcile/settings-config.js';
 import { PeriodStore } from '../../lib/adapters/periods/period-store.js';
 import { RECORDS_TABLE } from '../../lib/declarations/tables.js';
 import { handler as s3Drop } from '../../functions/ingest/s3-drop.js';
@@ -41,7 +42,11 @@ async function allDiscrepancies(runId: string): Promise<RunDiscrepancy[]> {
   return items;
 }
 
-async function cli(period: string, asOf?: string): Promise<Discrepancy[]> {
+/**
+ * `reconcile --period` with the settings the run recorded (config/settings.yaml: WH-上海-02's RED
+ * from 30,000 among them), so the two judge by the same thresholds.
+ */
+async function cli(period: string, used: RunSettings | undefined, asOf?: string): Promise<Discrepancy[]> {
   const dir = join(out, `cli-${period}-${asOf ?? 'end'}`);
   await runReconcile({
     wms: join(SAMPLE, 'wms.csv'),
@@ -49,7 +54,7 @@ async function cli(period: string, asOf?: string): Promise<Discrepancy[]> {
     uom: join(SAMPLE, 'uom.csv'),
     out: dir,
     period,
-    settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(asOf ?? nextMonthStart(period)) },
+    settings: settingsOfRun(used, asOf ?? nextMonthStart(period), DEFAULT_SETTINGS.timeZone),
     workers: 0,
   });
   return JSON.parse(readFileSync(join(dir, 'discrepancies.json'), 'utf8')) as Discrepancy[];
@@ -113,7 +118,7 @@ describe('close runs of three months over one store', () => {
     expect(run.snapshot).toBeUndefined();
     const shown = await allDiscrepancies(run.runId);
     expect(byGroup(shown.filter((d) => d.state !== 'RESOLVED'))).toEqual(
-      byGroup(await cli('2026-11', LIVE_AS_OF)),
+      byGroup(await cli('2026-11', run.settings, LIVE_AS_OF)),
     );
   });
 
@@ -139,7 +144,7 @@ describe('close runs of three months over one store', () => {
         JSON.stringify({ ...run.summary, rejected: [...ingestRejected, ...(run.summary?.rejected ?? [])] }),
       );
       expect(compareWithTruth(join(SAMPLE, period), dir)).toEqual({ ...EXACT, groupsSeen: null });
-      expect(byGroup(shown)).toEqual(byGroup(await cli(period)));
+      expect(byGroup(shown)).toEqual(byGroup(await cli(period, run.settings)));
     },
   );
 

@@ -152,7 +152,8 @@ describe('a RED case of the demo worked end to end through the local API', () =>
 
   it('starts the demo, prints the users with their tokens, and opens a case per discrepancy', () => {
     expect(startStatus).toBe(0);
-    expect(out.text()).toMatch(/cases {4}22 opened \(RED 15\), one per discrepancy/);
+    // 16 RED: Shanghai's RED from 30,000 (config/settings.yaml) makes its 35,617.88 one RED.
+    expect(out.text()).toMatch(/cases {4}22 opened \(RED 16\), one per discrepancy/);
     expect(out.text()).toContain(`li.finance     finance-specialist   ${TOKEN}.li.finance`);
     expect(users.map((u) => u.username)).toEqual([
       'local',
@@ -251,7 +252,8 @@ describe('a RED case of the demo worked end to end through the local API', () =>
   it('answers the period-close gate with the RED cases still open', () => {
     const check = step(/close-check/).body;
     expect(check).toMatchObject({ period: '2026-10', canClose: false });
-    expect(check.blockers).toHaveLength(14);
+    // 16 RED cases, one of them worked to awaiting the books: 15 still block the close.
+    expect(check.blockers).toHaveLength(15);
     expect(step(/GET \/v1\/cases$/, 'nobody').status).toBe(401);
   });
 });

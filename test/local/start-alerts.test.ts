@@ -64,8 +64,10 @@ describe('stocktally start --demo --once, twice on the same data', () => {
       /ops-dingtalk \(dingtalk\): \d+ RED, 1 YELLOW digest, 1 daily digest\n +🔴 红灯 RED · WH-/,
     );
     expect(text).toMatch(/finance-slack \(slack\): \d+ RED, 1 YELLOW digest, 1 daily digest/);
+    // Shanghai's RED is from 30,000 (config/settings.yaml): its TYPE_MISMATCH of 35,617.88 on
+    // DOC-0000123, YELLOW under the default 50,000, is its second RED.
     expect(text).toMatch(
-      /shanghai-wecom \(wecom\): 1 RED, 1 YELLOW digest, 1 daily digest\n +🔴 红灯 RED · WH-上海-02 · /,
+      /shanghai-wecom \(wecom\): 2 RED, 1 YELLOW digest, 1 daily digest\n +🔴 红灯 RED · WH-上海-02 · /,
     );
     expect(text).toMatch(/🟡 黄灯 YELLOW 汇总 digest · \d+ 项 items/);
     expect(text).toMatch(/🟢 每日汇总 Daily digest 2026-11-01 · 红灯 RED \d+/);

@@ -23,6 +23,7 @@ import {
   RUN_ROUTES,
   RUN_STATE_MACHINE_ARN_ENV,
   SCHEDULED_RUNS,
+  SETTINGS_CONFIG_KEY,
 } from '../../lib/declarations/runs.js';
 import { Api } from '../../lib/stacks/api.js';
 import { Data } from '../../lib/stacks/data.js';
@@ -361,7 +362,7 @@ describe('Runs: least privilege', () => {
       Condition?: unknown;
     })[];
 
-  it('lets ListPartitions read only the dirty markers of the records table, write the runs table and runs/ in S3', () => {
+  it('lets ListPartitions read only the dirty markers of the records table, write the runs table and runs/ in S3, and read config/settings.yaml', () => {
     const { ids, all } = statements('listPartitions');
 
     expect(records(all, ids.records)).toEqual([
@@ -384,6 +385,14 @@ describe('Runs: least privilege', () => {
         Effect: 'Allow',
         Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
         Resource: arnJoin(ids.bucket, '/runs/*'),
+      },
+      // The run's settings: absent until one is uploaded, so read it and list exactly its key.
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${SETTINGS_CONFIG_KEY}`) },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': [SETTINGS_CONFIG_KEY] } },
       },
     ]);
   });

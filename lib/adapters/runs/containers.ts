@@ -17,6 +17,7 @@ import { RunStore } from './run-store.js';
 import { LiveView } from './live-view.js';
 import { LagDeadlines } from './lag-deadlines.js';
 import { periodStore } from '../periods/containers.js';
+import { SettingsSource } from './settings-source.js';
 
 /**
  * The run functions' configuration and stores, one of each per container, made on first use (the
@@ -25,7 +26,10 @@ import { periodStore } from '../periods/containers.js';
 export const runConfig = {
   runsTable: (): string => requiredEnv(RUNS_TABLE.env),
   stateMachineArn: (): string => requiredEnv(RUN_STATE_MACHINE_ARN_ENV),
-  /** The settings of a run at `asOf`: the contract's defaults in the configured time zone. */
+  /**
+   * The contract's default settings at `asOf` in the configured time zone (GET /v1/vouchers); a run
+   * uses those it recorded from config/settings.yaml (`runWork.settings`).
+   */
   settings: (asOf: string): Settings => ({
     ...DEFAULT_SETTINGS,
     asOf: Date.parse(asOf),
@@ -34,6 +38,16 @@ export const runConfig = {
 };
 
 let runs: RunStore | undefined;
+let settingsSource: SettingsSource | undefined;
+
+/** config/settings.yaml in the data bucket, else its bundled default (lib/adapters/runs/settings-source.ts). */
+export function runSettings(): SettingsSource {
+  return (settingsSource ??= new SettingsSource({
+    objects: objectStore(),
+    bucket: () => config.bucket(),
+    timeZone: () => config.zone().timeZone,
+  }));
+}
 
 export function runStore(): RunStore {
   return (runs ??= new RunStore({ client: dynamoClient(), tableName: runConfig.runsTable() }));
@@ -79,7 +93,7 @@ export const runWork: RunWork = {
   putJson: (key, value) => objectStore().putJson(config.bucket(), key, value),
   partitions: () => config.partitions(),
   zone: () => config.zone(),
-  settings: runConfig.settings,
+  settings: () => runSettings().current(),
   now: currentTime,
   tables: tablesOfRun,
   workflow: () => workflowConfig().current(),

@@ -62,11 +62,14 @@ export async function listPartitions(
     | 'periods'
     | 'live'
     | 'deadlines'
+    | 'settings'
   >,
   requested: ListPartitionsInput,
 ): Promise<ListPartitionsOutput> {
   const began = performance.now();
   const now = work.now();
+  // The run's one settings version, read before anything moves: a refused document fails the run here.
+  const settings = await work.settings();
   const input = await withPeriod(requested, work);
   // The live view moves forward in time only: a run as of an earlier instant records a snapshot.
   const liveAsOf = await work.live.asOf();
@@ -77,7 +80,11 @@ export async function listPartitions(
     input.mode === 'close' || rolledOver(input, liveAsOf, work.zone())
       ? [...Array(count).keys()]
       : continuousPartitions(marks, await work.deadlines.list(count), Date.parse(input.asOf));
-  const run = { ...startedRun(input, now, chosen), ...(snapshot ? { snapshot: true as const } : {}) };
+  const run = {
+    ...startedRun(input, now, chosen),
+    ...(snapshot ? { snapshot: true as const } : {}),
+    settings,
+  };
   const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
   let partitionListKey: string | undefined;
   if (partitions.length > DISTRIBUTED_MAP_THRESHOLD) {
@@ -99,6 +106,7 @@ export async function listPartitions(
     period: run.period,
     snapshot,
     partitions: chosen.length,
+    settings: `${settings.source}@${settings.version}`,
   });
   return {
     runId: run.runId,

@@ -13,6 +13,7 @@ import { runPeriodOf } from '../../core/runs/run-period.js';
 import { periodWindow } from '../../core/shared/period.js';
 import { lateGroupsUpTo } from '../periods/period-guard.js';
 import { nextLagDeadline } from '../../core/runs/lag-deadline.js';
+import { settingsOfRun } from '../../core/reconcile/settings-config.js';
 import type { PartitionRecords } from '../../core/records/record-sink.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 
@@ -57,7 +58,8 @@ export async function reconcilePartition(
     ...tables,
     ...work.rules(tables, workflow.config),
     zone,
-    settings: work.settings(asOf),
+    // The settings ListPartitions recorded: one version for the whole run.
+    settings: settingsOfRun(run.settings, asOf, zone.timeZone),
     // The books as they stood at the end of the run's period: `reconcile --period` (CONTRACT §7).
     period: periodWindow(period, zone),
     asOf,

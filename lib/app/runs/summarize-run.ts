@@ -7,6 +7,7 @@ import { RunNotFoundError } from '../../errors/runs.js';
 import type { ReconcilePartitionOutput } from '../../core/runs/run-events.js';
 import { runPeriodOf } from '../../core/runs/run-period.js';
 import type { PeriodClose } from '../../core/periods/period-record.js';
+import { settingsOfRun } from '../../core/reconcile/settings-config.js';
 
 /** The run's work: its partitions' records read and groups assessed, added up. */
 function workOf(results: readonly ReconcilePartitionOutput[]): NonNullable<RunRecord['work']> {
@@ -60,7 +61,7 @@ async function withReport<R>(
  * then its report is rendered to reports/<runId>/ and listed on the run.
  */
 export async function summarizeRun<R>(
-  work: Pick<RunWork, 'runs' | 'dirty' | 'settings' | 'now' | 'telemetry' | 'periods' | 'zone'>,
+  work: Pick<RunWork, 'runs' | 'dirty' | 'now' | 'telemetry' | 'periods' | 'zone'>,
   { runId, results, failures }: SummarizeRunInput,
   render: RenderReport<R>,
 ): Promise<RunRecord & { reports?: R }> {
@@ -77,7 +78,7 @@ export async function summarizeRun<R>(
     [...new Set([...run.partitions, ...failures.map((f) => f.partition)])].filter((p) => !succeeded.has(p)),
   );
   const reports = await runs.readPartitionReports(runId, done);
-  const settings = work.settings(run.asOf);
+  const settings = settingsOfRun(run.settings, run.asOf, work.zone().timeZone);
   const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };
   const summary = summarizeResults(figures, results, reports);
   // A snapshot leaves the live lifecycle, arrival history and dirty marks as they were (CONTRACT §7).

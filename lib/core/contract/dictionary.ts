@@ -234,6 +234,7 @@ const TYPES: Readonly<Record<string, { zh: string; en: string }>> = {
   },
   integer: { zh: '整数(JSON 数字)', en: 'whole number (JSON number)' },
   number: { zh: '数字(JSON 数字)', en: 'number (JSON number)' },
+  boolean: { zh: '布尔值(JSON true/false)', en: 'boolean (JSON true or false)' },
   'date-time': {
     zh: 'ISO 8601 日期时间,带时区偏移或Z;输出一律为 UTC(Z)',
     en: 'ISO 8601 date-time with offset or Z; outputs are always UTC (Z)',
@@ -300,11 +301,19 @@ function severityRules(): Record<Severity, { en: string; zh: string }> {
   const red = formatDecimal(DEFAULT_SETTINGS.red);
   const yellow = formatDecimal(DEFAULT_SETTINGS.yellow);
   const rate = formatDecimal(DEFAULT_SETTINGS.yellowRate);
+  // The pipeline's runs take theirs from config/settings.yaml, a warehouse's own where it gives them.
+  const pipeline = {
+    en: '; in the pipeline, severity in config/settings.yaml, or the warehouse’s own under warehouses',
+    zh: ';流水线中取 config/settings.yaml 的 severity,仓库另有设定(warehouses)者取其自身阈值',
+  };
   return {
-    RED: { en: `money at stake at or above --red (default ${red})`, zh: `涉及金额 ≥ 红灯阈值(默认 ${red})` },
+    RED: {
+      en: `money at stake at or above --red (default ${red})${pipeline.en}`,
+      zh: `涉及金额 ≥ 红灯阈值(默认 ${red})${pipeline.zh}`,
+    },
     YELLOW: {
-      en: `money at stake at or above --yellow (default ${yellow}), or a relative difference at or above --yellow-rate (default ${rate})`,
-      zh: `涉及金额 ≥ 黄灯阈值(默认 ${yellow}),或相对差异 ≥ 黄灯比例(默认 ${rate})`,
+      en: `money at stake at or above --yellow (default ${yellow}), or a relative difference at or above --yellow-rate (default ${rate})${pipeline.en}`,
+      zh: `涉及金额 ≥ 黄灯阈值(默认 ${yellow}),或相对差异 ≥ 黄灯比例(默认 ${rate})${pipeline.zh}`,
     },
     GREEN: { en: 'everything else', zh: '其余情况' },
   };

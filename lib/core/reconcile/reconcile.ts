@@ -6,7 +6,7 @@ import { explain, impliedUnitCost } from './explain.js';
 import { emptyItem, groupKey, groupRecords, type Conflict, type ItemFigures } from './group.js';
 import { ageInDays, standingIn, type PeriodWindow } from '../shared/period.js';
 import type { Entry, Movement, Rejection, Source } from '../records/records.js';
-import type { Settings } from './settings.js';
+import { thresholdsFor, type Settings } from './settings.js';
 import { severityOf } from './severity.js';
 import { moneyAtStake } from './stake.js';
 import { countDiscrepancy, emptyTally, type Tally } from './summary.js';
@@ -135,7 +135,7 @@ export function toDiscrepancy(
   const d: Discrepancy = {
     groupKey: groupKey(a.group),
     kind,
-    severity: severityOf(kind, money, base, settings),
+    severity: severityOf(kind, money, base, thresholdsFor(settings, a.group.warehouseId)),
     warehouseId: a.group.warehouseId,
     sku: a.group.sku,
     documentRef: a.group.documentRef,

@@ -11,7 +11,16 @@ export interface Settings {
   red: Decimal;
   yellow: Decimal;
   yellowRate: Decimal;
+  /**
+   * A warehouse's own severity thresholds (config/settings.yaml, `warehouses`): each one given
+   * replaces the run's for that warehouse's discrepancies, raising or lowering their severity.
+   * Absent (the CLI), every warehouse uses the run's.
+   */
+  warehouses?: Readonly<Record<string, Partial<Thresholds>>>;
 }
+
+/** What decides a discrepancy's severity (CONTRACT §2, lib/core/reconcile/severity.ts). */
+export type Thresholds = Pick<Settings, 'red' | 'yellow' | 'yellowRate'>;
 
 function dec(text: string): Decimal {
   const parsed = parseDecimal(text);
@@ -28,6 +37,22 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'asOf'> = {
   yellow: dec('5000'),
   yellowRate: dec('0.05'),
 };
+
+/**
+ * The thresholds of a warehouse: its own where the settings give them, the run's otherwise. The
+ * warehouse id is data (`constructor` and `__proto__` are ids like any other): only own keys count.
+ */
+export function thresholdsFor(settings: Settings, warehouseId: string): Thresholds {
+  const own =
+    settings.warehouses !== undefined && Object.hasOwn(settings.warehouses, warehouseId)
+      ? settings.warehouses[warehouseId]
+      : undefined;
+  return {
+    red: own?.red ?? settings.red,
+    yellow: own?.yellow ?? settings.yellow,
+    yellowRate: own?.yellowRate ?? settings.yellowRate,
+  };
+}
 
 export function lagMs(settings: Settings): number {
   return settings.lagHours * 3_600_000;

@@ -1,6 +1,6 @@
 import type { Kind, Severity } from '../reconcile/discrepancy.js';
 import type { ReconcileContext } from '../reconcile/reconcile.js';
-import type { Settings } from '../reconcile/settings.js';
+import type { RunSettings } from '../reconcile/settings-config.js';
 import type { ClearingModel } from '../diagnosis/clearing-probability.js';
 import type { PartitionRecords } from '../records/record-sink.js';
 import type { RunTables } from '../records/run-tables.js';
@@ -139,7 +139,11 @@ export interface RunWork {
   putJson(key: string, value: unknown): Promise<void>;
   partitions(): number;
   zone(): ZoneClock;
-  settings(asOf: string): Settings;
+  /**
+   * The settings in force (config/settings.yaml, else its bundled default): read once per run, by
+   * ListPartitions, which records them on the run; its tasks reconcile with the recorded ones.
+   */
+  settings(): Promise<RunSettings>;
   now(): Date;
   tables(runId: string): Promise<RunTables>;
   workflow(): Promise<{ config: WorkflowConfig }>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KINDS, SEVERITIES, type Discrepancy, type Kind, type Severity } from '../reconcile/discrepancy.js';
 import type { SummaryFigures } from '../reconcile/summary.js';
+import type { RunSettings } from '../reconcile/settings-config.js';
 
 /**
  * The shapes a reconcile run passes between its parts: the POST /v1/runs body, the input and output
@@ -186,6 +187,11 @@ export interface RunRecord {
   snapshot?: true;
   /** What the run cost: records read and groups assessed over its partitions (CONTRACT §7). */
   work?: { recordsRead: number; groupsEvaluated: number };
+  /**
+   * The settings the run used (config/settings.yaml as ListPartitions read it: its source and
+   * version); every partition reconciles with these. Absent on runs recorded before runs kept them.
+   */
+  settings?: RunSettings;
 }
 
 /** The step of a run that failed after its retries, with the Catch's Error and Cause. */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { FONT_PACKAGE } from '../../report/fonts.js';
 import { WORKFLOW_CONFIG_KEY, WORKFLOW_DEFAULT } from '../../declarations/cases.js';
 import { BUCKET, ENV, HANDLERS, RECORDS_TABLE, RUNS_TABLE } from '../../declarations/tables.js';
-import { RUN_FUNCTIONS, RUN_ROUTES } from '../../declarations/runs.js';
+import { RUN_FUNCTIONS, RUN_ROUTES, SETTINGS_CONFIG_KEY, SETTINGS_DEFAULT } from '../../declarations/runs.js';
 import { StocktallyFunction } from '../function.js';
 import { rulesEnvironment } from '../rules.js';
 import type { RunFunctions, RunsProps } from './props.js';
@@ -58,6 +58,9 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     description:
       'Run step 1: the partitions to reconcile (dirty ones, or all for a close), listed in S3 at scale',
     timeout: Duration.seconds(RUN_FUNCTIONS.listPartitions.timeoutSeconds),
+    // The run's settings: an upload to config/settings.yaml, else this bundled default.
+    environment: { ...common, [SETTINGS_DEFAULT.env]: SETTINGS_DEFAULT.bundled },
+    bundledFiles: [SETTINGS_DEFAULT.path],
   })
     // The dirty markers and the period's lock, never a ledger record; the new run record and the live view.
     .bindTable(props.records, {
@@ -72,7 +75,8 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
         { actions: ['GetItem', 'PutItem'], leadingKeys: [LIVE_ITEM] },
       ],
     })
-    .bindBucket(props.bucket, { write: [RUN_OBJECTS_PREFIX] });
+    // A long partition list written for the Distributed Map; the settings document read (absent at first).
+    .bindBucket(props.bucket, { write: [RUN_OBJECTS_PREFIX], optional: [SETTINGS_CONFIG_KEY] });
 
   const reconcilePartition = new StocktallyFunction(scope, 'ReconcilePartition', {
     ...base,

@@ -5,6 +5,7 @@ import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { SCHEDULED_RUNS } from '../../../lib/declarations/runs.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../../lib/declarations/tables.js';
 import { listPartitions } from '../../../lib/app/runs/list-partitions.js';
+import type { RunSettings } from '../../../lib/core/reconcile/settings-config.js';
 import { MemoryLiveView, MemoryPeriods } from '../../support/memory-periods.js';
 
 /** The ports listPartitions uses, kept in memory: dirty marks given, run records and objects written. */
@@ -26,6 +27,7 @@ function work(partitions: number, dirty: Map<number, number>) {
     | 'periods'
     | 'live'
     | 'deadlines'
+    | 'settings'
   > = {
     periods,
     live,
@@ -41,11 +43,26 @@ function work(partitions: number, dirty: Map<number, number>) {
     zone: () => new ZoneClock('Asia/Shanghai'),
     now: () => new Date('2026-04-30T16:00:00Z'),
     telemetry: { count: () => undefined, info: () => undefined, error: () => undefined },
+    settings: async () => SETTINGS,
   };
   return { deps, puts, objects, periods, live, due };
 }
 
 const asOf = '2026-04-30T16:00:00.000Z';
+
+/** The settings in force, as the settings source answers them (lib/adapters/runs/settings-source.ts). */
+const SETTINGS: RunSettings = {
+  source: 's3://data/config/settings.yaml',
+  version: 'etag-1',
+  timezone: 'Asia/Shanghai',
+  lagHours: 24,
+  amountTolerance: '0.01',
+  amountToleranceRate: '0.001',
+  red: '50000',
+  yellow: '5000',
+  yellowRate: '0.05',
+  warehouses: { 'WH-上海-02': { red: '30000' } },
+};
 
 describe('listPartitions', () => {
   it('takes the dirty partitions of a continuous run, in order, with the mark versions it saw', async () => {
@@ -63,6 +80,8 @@ describe('listPartitions', () => {
     expect(w.puts).toHaveLength(1);
     expect(w.puts[0]?.dirtyVersions).toEqual({ 1: 7, 5: 3 });
     expect(w.puts[0]?.run.partitions).toEqual([1, 5]);
+    // The settings in force when it listed, recorded for its tasks (one version for the whole run).
+    expect(w.puts[0]?.run.settings).toEqual(SETTINGS);
   });
 
   it('takes every partition for a close, and names the month a scheduled monthly close closes', async () => {
