@@ -2,13 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { csvLine } from '../core/records/csv.js';
 import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
-import {
-  LABELS,
-  toDetailRow,
-  WORKFLOW_STATUS,
-  type DetailRow,
-  type WorkflowLookup,
-} from '../core/report/report-model.js';
+import { LABELS, toDetailRow, WORKFLOW_STATUS, type DetailRow } from '../core/report/report-model.js';
 
 /**
  * report.csv: the detail of the report for spreadsheets, UTF-8 with a BOM so Excel opens the
@@ -17,7 +11,8 @@ import {
  * (cause / rectification / owner), as the report's PDF and XLSX do.
  */
 export interface CsvOptions {
-  workflow?: WorkflowLookup | undefined;
+  /** The row of a discrepancy with its case and due day (the report model's); plain labels without. */
+  rowOf?: ((d: Discrepancy) => DetailRow) | undefined;
 }
 
 const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
@@ -43,6 +38,8 @@ const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   [`${LABELS.cause.zh} ${LABELS.cause.en}`, (r) => r.workflow.cause ?? ''],
   [`${LABELS.rectification.zh} ${LABELS.rectification.en}`, (r) => r.workflow.rectification ?? ''],
   [`${LABELS.owner.zh} ${LABELS.owner.en}`, (r) => r.workflow.owner ?? ''],
+  [`${LABELS.dueDay.zh} ${LABELS.dueDay.en}`, (r) => r.dueDay ?? ''],
+  [`${LABELS.overdue.zh} ${LABELS.overdue.en}`, (r) => (r.overdue ? '逾期 overdue' : '')],
   ['分组键 Group key', (r) => r.groupKey],
 ];
 
@@ -55,10 +52,17 @@ export async function renderCsv(
     if (!destination.write(text)) await once(destination, 'drain');
   };
   await write('\uFEFF' + csvLine(COLUMNS.map(([header]) => header)));
+  // Lines go out in chunks: one write per row would cost more than the row itself.
+  let chunk = '';
   for await (const d of rows) {
-    const r = toDetailRow(d, options.workflow);
-    await write(csvLine(COLUMNS.map(([, value]) => value(r))));
+    const r = options.rowOf?.(d) ?? toDetailRow(d);
+    chunk += csvLine(COLUMNS.map(([, value]) => value(r)));
+    if (chunk.length >= 64 * 1024) {
+      await write(chunk);
+      chunk = '';
+    }
   }
+  if (chunk !== '') await write(chunk);
   destination.end();
   await once(destination, 'finish');
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,11 +6,16 @@ import type { Writable } from 'node:stream';
 import type { Discrepancy } from '../core/reconcile/discrepancy.js';
 import {
   ReportModelBuilder,
+  type PeriodFigures,
   type ReportModel,
   type ReportOptions,
+  type ReportRunInfo,
   type ReportSummary,
+  type Signatory,
+  type SourceInput,
   type WorkflowLookup,
 } from '../core/report/report-model.js';
+import type { DueDays } from '../core/report/report-analysis.js';
 import { renderCsv } from './csv.js';
 import { readDiscrepancyArray } from './discrepancy-file.js';
 import { firstPass, type DiscrepancyInput } from './discrepancy-replay.js';
@@ -34,11 +40,20 @@ export interface WriteReportsOptions {
   /** The run's id; a local reconcile has no run, so one is made from the generation time. */
   runId?: string | undefined;
   company?: string | undefined;
+  signatories?: readonly Signatory[] | undefined;
   period?: string | undefined;
+  mode?: ReportRunInfo['mode'];
   generatedAt?: string | undefined;
+  /** The run's inputs for the data-sources table (the pipeline's drops and webhooks). */
+  sources?: readonly SourceInput[] | undefined;
+  /** The previous period's close (null: there is none); left out, the report has no comparison. */
+  previous?: PeriodFigures | null | undefined;
   workflow?: WorkflowLookup | undefined;
   fonts?: ReportFonts | undefined;
   topCount?: number | undefined;
+  /** Discrepancies the PDF's detail lists (500); the XLSX and the CSV list every one. */
+  detailCount?: number | undefined;
+  dueDays?: DueDays | undefined;
 }
 
 export interface WrittenReports {
@@ -81,34 +96,38 @@ export async function prepareReport(
   // Time is the caller's: a report says when its run was made, never when it happened to be drawn.
   const generatedAt = options.generatedAt ?? options.summary.run?.generatedAt;
   if (generatedAt === undefined) throw new Error('a report needs generatedAt (or summary.run.generatedAt)');
-  const modelOptions: ReportOptions = { workflow: options.workflow };
+  const modelOptions: ReportOptions = { workflow: options.workflow, dueDays: options.dueDays };
   if (options.topCount !== undefined) modelOptions.topCount = options.topCount;
+  if (options.detailCount !== undefined) modelOptions.detailCount = options.detailCount;
   const builder = new ReportModelBuilder(
     {
       runId: options.runId ?? localRunId(generatedAt),
       company: options.company,
+      signatories: options.signatories,
       period: options.period,
+      mode: options.mode,
       generatedAt,
+      sources: options.sources,
+      previous: options.previous,
     },
     options.summary,
     modelOptions,
   );
   const replay = await firstPass(options.discrepancies, (d) => builder.add(d));
   const model = builder.build();
+  const rowOf = (d: Discrepancy) => builder.detailRow(d);
   return {
     model,
     async render(format, destination) {
       switch (format) {
         case 'pdf':
-          return renderPdf(model, replay.read(), destination, {
-            fonts: options.fonts,
-            workflow: options.workflow,
-          });
+          // The PDF lists what a person reads (model.detail); the rows are not read again.
+          return renderPdf(model, destination, { fonts: options.fonts });
         case 'xlsx':
-          await renderXlsx(model, replay.read(), destination, { workflow: options.workflow });
+          await renderXlsx(model, replay.read(), destination, { rowOf });
           return {};
         case 'csv':
-          await renderCsv(replay.read(), destination, { workflow: options.workflow });
+          await renderCsv(replay.read(), destination, { rowOf });
           return {};
       }
     },
@@ -118,11 +137,17 @@ export async function prepareReport(
 
 async function toFile<T>(path: string, render: (out: Writable) => Promise<T>): Promise<T> {
   const partial = `${path}.partial`;
+  const out = createWriteStream(partial);
   try {
-    const result = await render(createWriteStream(partial));
+    const result = await render(out);
     await rename(partial, path);
     return result;
   } catch (error) {
+    // Closed first: a stream still opening would create the file again after it was removed.
+    if (!out.closed) {
+      out.destroy();
+      await once(out, 'close');
+    }
     await rm(partial, { force: true });
     throw error;
   }

@@ -145,7 +145,7 @@ describe('the PDF report layout', () => {
   it('repeats the detail header row on every page the detail table runs over', async () => {
     const list = Array.from({ length: 120 }, () => discrepancy());
     const { pages } = await render(list);
-    const first = pages.findIndex((p) => p.text.includes('差异明细 All discrepancies'));
+    const first = pages.findIndex((p) => p.text.includes('差异明细 Discrepancies by severity and money'));
     const last = pages.findIndex((p) => p.text.includes('合计 Total 120 项 items'));
     expect(first).toBeGreaterThan(0);
     expect(last - first).toBeGreaterThan(3);

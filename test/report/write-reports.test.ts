@@ -65,27 +65,38 @@ describe('writeReports', () => {
     expect(readdirSync(outDir)).toEqual([]);
   });
 
-  it('leaves no partial file when a renderer fails half way', async () => {
+  it('reads its source once, and leaves no partial file when a renderer fails half way', async () => {
     let reads = 0;
     const list = Array.from({ length: 30 }, () => discrepancy());
-    async function* secondReadFails(): AsyncGenerator<Discrepancy> {
+    async function* source(): AsyncGenerator<Discrepancy> {
       reads++;
-      for (const [i, d] of list.entries()) {
-        if (reads > 1 && i === 20) throw new Error('lost the store half way');
-        yield d;
-      }
+      yield* list;
     }
+    // The model pass asks the workflow about each item once (no top or detail list kept); the
+    // XLSX asks again as it writes each row: item 20's second question fails the render half way.
+    const asked = new Map<string, number>();
+    const failing = list[20]!.groupKey;
+    const workflow = (groupKey: string): undefined => {
+      const n = (asked.get(groupKey) ?? 0) + 1;
+      asked.set(groupKey, n);
+      if (groupKey === failing && n > 1) throw new Error('lost the cases half way');
+      return undefined;
+    };
     const outDir = tmp();
     await expect(
       writeReports({
         outDir,
         summary: summaryOf(list),
-        discrepancies: secondReadFails,
-        pdf: true,
-        xlsx: false,
+        discrepancies: source,
+        pdf: false,
+        xlsx: true,
+        workflow,
+        topCount: 0,
+        detailCount: 0,
       }),
-    ).rejects.toThrow('lost the store half way');
-    expect(existsSync(join(outDir, 'report.pdf'))).toBe(false);
+    ).rejects.toThrow('lost the cases half way');
+    expect(reads).toBe(1);
+    expect(existsSync(join(outDir, 'report.xlsx'))).toBe(false);
     expect(readdirSync(outDir)).toEqual([]);
   });
 
