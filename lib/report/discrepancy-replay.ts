@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,22 @@ async function* fromList(list: readonly Discrepancy[], slots: readonly Slot[]): 
   }
 }
 
-/** Lines read back by offset, a batch of positional reads at a time (a few thousand syscalls per 100k). */
-async function* fromSpool(path: string, slots: readonly Slot[]): AsyncGenerator<Discrepancy> {
+/** Spools up to this size are read back whole (one read, lines sliced out of memory). */
+const WHOLE_READ_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Lines read back by offset: from the whole file in memory when it is modest (100,000 discrepancies
+ * make about 150 MB), else one positional read per line.
+ */
+async function* fromSpool(path: string, slots: readonly Slot[], size: number): AsyncGenerator<Discrepancy> {
+  if (size <= WHOLE_READ_BYTES) {
+    const whole = readFileSync(path);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      yield JSON.parse(whole.toString('utf8', slot.at, slot.at + slot.length)) as Discrepancy;
+    }
+    return;
+  }
   const fd = openSync(path, 'r');
   try {
     let buffer = Buffer.alloc(64 * 1024);
@@ -102,7 +116,7 @@ export async function firstPass(
   }
   sortSlots(slots);
   return {
-    read: () => fromSpool(path, slots),
+    read: () => fromSpool(path, slots, offset),
     close: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -9,6 +9,7 @@ import {
   type PeriodFigures,
   type ReportModel,
   type ReportOptions,
+  type DetailRow,
   type ReportRunInfo,
   type ReportSummary,
   type Signatory,
@@ -22,6 +23,7 @@ import { firstPass, type DiscrepancyInput } from './discrepancy-replay.js';
 import type { ReportFonts } from './fonts.js';
 import { renderPdf } from './pdf.js';
 import { renderXlsx } from './xlsx.js';
+import { tee } from './tee.js';
 
 /**
  * Writes report.pdf (and report.xlsx, report.csv on request) into a directory: one pass over the
@@ -91,6 +93,8 @@ export async function prepareReport(
 ): Promise<{
   model: ReportModel;
   render(format: ReportFormat, destination: Writable): Promise<{ pages?: number }>;
+  /** Several formats at once: the rows are read once for the XLSX and the CSV together. */
+  renderAll(destinations: Partial<Record<ReportFormat, Writable>>): Promise<{ pages?: number }>;
   close(): Promise<void>;
 }> {
   // Time is the caller's: a report says when its run was made, never when it happened to be drawn.
@@ -115,7 +119,16 @@ export async function prepareReport(
   );
   const replay = await firstPass(options.discrepancies, (d) => builder.add(d));
   const model = builder.build();
-  const rowOf = (d: Discrepancy) => builder.detailRow(d);
+  // Rendered together, the XLSX and the CSV are handed the same objects: each row is made once.
+  const rows = new WeakMap<Discrepancy, DetailRow>();
+  const rowOf = (d: Discrepancy): DetailRow => {
+    let row = rows.get(d);
+    if (row === undefined) {
+      row = builder.detailRow(d);
+      rows.set(d, row);
+    }
+    return row;
+  };
   return {
     model,
     async render(format, destination) {
@@ -130,6 +143,24 @@ export async function prepareReport(
           await renderCsv(replay.read(), destination, { rowOf });
           return {};
       }
+    },
+    async renderAll(destinations) {
+      const jobs: Promise<{ pages?: number }>[] = [];
+      if (destinations.pdf !== undefined)
+        jobs.push(renderPdf(model, destinations.pdf, { fonts: options.fonts }));
+      const streamed = (['xlsx', 'csv'] as const).filter((f) => destinations[f] !== undefined);
+      const reads = tee(replay.read(), streamed.length);
+      streamed.forEach((format, i) => {
+        const destination = destinations[format] as Writable;
+        const read = reads[i] as AsyncIterable<Discrepancy>;
+        jobs.push(
+          format === 'xlsx'
+            ? renderXlsx(model, read, destination, { rowOf }).then(() => ({}))
+            : renderCsv(read, destination, { rowOf }).then(() => ({})),
+        );
+      });
+      const results = await Promise.all(jobs);
+      return results[0] ?? {};
     },
     close: () => replay.close(),
   };
@@ -146,7 +177,8 @@ async function toFile<T>(path: string, render: (out: Writable) => Promise<T>): P
     // Closed first: a stream still opening would create the file again after it was removed.
     if (!out.closed) {
       out.destroy();
-      await once(out, 'close');
+      // A late write of the failed renderer may make the stream emit an error: not the one to report.
+      await once(out, 'close').catch(() => undefined);
     }
     await rm(partial, { force: true });
     throw error;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { crc32, createDeflateRaw } from 'node:zlib';
 
 /**
  * A streaming XLSX writer that does only what the report needs: sheets of typed cells (inline
@@ -38,7 +38,12 @@ export type Cell =
 // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry are dropped
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
+// eslint-disable-next-line no-control-regex -- the same characters, and the ones escaped
+const NEEDS_ESCAPE = /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
 export function escapeXml(text: string): string {
+  // Most cells need nothing: one test instead of five replaces.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text
     .replace(INVALID_XML, '')
     .replace(/&/g, '&amp;')
@@ -192,58 +197,67 @@ class ZipStream {
   }
 }
 
-/** An entry's text, deflated a chunk at a time (sync flush keeps the chunks one deflate stream). */
+/**
+ * An entry's text, deflated as it comes by zlib's stream, whose work runs on libuv's thread pool:
+ * the XML of the next rows is made while the last ones are compressed. Level 1: the sheets are
+ * repetitive XML, where speed matters more than the last few percent of size.
+ */
 class ZipEntryWriter {
   private pending: string[] = [];
   private pendingLength = 0;
-  private readonly deflate = new DeflateChain();
+  private readonly deflate = createDeflateRaw({ level: 1 });
+  private written: Promise<void> = Promise.resolve();
+  private failed: unknown;
 
   constructor(
     private readonly entry: ZipEntry,
-    private readonly write: (bytes: Buffer) => Promise<void>,
+    write: (bytes: Buffer) => Promise<void>,
     private readonly close: (entry: ZipEntry) => Promise<void>,
-  ) {}
+  ) {
+    this.deflate.on('error', (error: Error) => {
+      this.failed ??= error;
+    });
+    this.deflate.on('data', (chunk: Buffer) => {
+      this.entry.compressed += chunk.length;
+      // In order, one after another; the deflate stream pauses while the destination is behind.
+      this.deflate.pause();
+      this.written = this.written
+        .then(() => write(chunk))
+        .then(
+          () => void this.deflate.resume(),
+          (error: unknown) => {
+            this.failed = error;
+            this.deflate.destroy(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+    });
+  }
 
   async add(text: string): Promise<void> {
     this.pending.push(text);
     this.pendingLength += text.length;
-    if (this.pendingLength >= 256 * 1024) await this.flush(false);
+    if (this.pendingLength >= 256 * 1024) await this.flush();
   }
 
-  private async flush(last: boolean): Promise<void> {
+  private async flush(): Promise<void> {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.pendingLength === 0) return;
     const raw = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
     this.pendingLength = 0;
     this.entry.crc = crc32(raw, this.entry.crc);
     this.entry.size += raw.length;
-    const packed = this.deflate.push(raw, last);
-    this.entry.compressed += packed.length;
-    if (packed.length > 0) await this.write(packed);
+    if (!this.deflate.write(raw)) await once(this.deflate, 'drain');
   }
 
   async finish(): Promise<void> {
-    await this.flush(true);
+    await this.flush();
+    const ended = once(this.deflate, 'end');
+    this.deflate.end();
+    await ended;
+    await this.written;
+    if (this.failed !== undefined) throw this.failed;
     await this.close(this.entry);
-  }
-}
-
-/**
- * Raw deflate over several chunks as one stream: each chunk is compressed with the previous ones'
- * tail as its dictionary and ends on a byte boundary (a full flush would reset the window; a sync
- * flush through zlib's streaming API would need a Transform). Level 1: the sheets are repetitive
- * XML, where speed matters more than the last few percent of size.
- */
-class DeflateChain {
-  private dictionary: Buffer | undefined;
-
-  push(raw: Buffer, last: boolean): Buffer {
-    const packed = deflateRawSync(raw, {
-      level: 1,
-      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-      ...(this.dictionary === undefined ? {} : { dictionary: this.dictionary }),
-    });
-    this.dictionary = raw.subarray(Math.max(0, raw.length - 32 * 1024));
-    return packed;
   }
 }
 
@@ -306,7 +320,8 @@ export class SheetWriter {
       }
       switch (cell.t) {
         case 's':
-          xml += `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${escapeXml(cell.v)}</t></is></c>`;
+          // xml:space only where the blanks at either end must survive.
+          xml += `<c r="${ref}"${s} t="inlineStr"><is>${/^\s|\s$/.test(cell.v) ? '<t xml:space="preserve">' : '<t>'}${escapeXml(cell.v)}</t></is></c>`;
           break;
         case 'n':
           xml += `<c r="${ref}"${s}><v>${cell.v}</v></c>`;

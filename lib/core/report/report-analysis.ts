@@ -228,7 +228,16 @@ export class WorkflowAnalyser {
   }
 }
 
-/** `2026-10-31` + 1 -> `2026-11-01` (calendar days; no zone involved). */
+const shifted = new Map<string, string>();
+
+/** `2026-10-31` + 1 -> `2026-11-01` (calendar days; no zone involved). A run has few distinct days. */
 export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const key = `${day}+${days}`;
+  let out = shifted.get(key);
+  if (out === undefined) {
+    out = new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    if (shifted.size > 10_000) shifted.clear();
+    shifted.set(key, out);
+  }
+  return out;
 }

@@ -461,19 +461,41 @@ export interface OrderKey {
   severity: Severity;
   money: Decimal;
   groupKey: string;
+  /**
+   * The severity's rank and the money as a double, compared first because that is fast: a double
+   * never orders two amounts the wrong way round (conversion is monotonic), and where two differ
+   * by less than it can tell, the exact amounts decide.
+   */
+  rank?: number;
+  approx?: number;
+}
+
+function prepared(k: OrderKey): { rank: number; approx: number } {
+  k.rank ??= SEVERITY_RANK[k.severity];
+  k.approx ??= Number(k.money);
+  return k as { rank: number; approx: number };
 }
 
 /** Negative when `a` comes first: RED before YELLOW before GREEN, more money first, then the group. */
 export function reportOrder(a: OrderKey, b: OrderKey): number {
-  const rank = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
-  if (rank !== 0) return rank;
+  const pa = prepared(a);
+  const pb = prepared(b);
+  if (pa.rank !== pb.rank) return pa.rank - pb.rank;
+  if (pa.approx !== pb.approx) return pb.approx - pa.approx;
   if (a.money !== b.money) return a.money > b.money ? -1 : 1;
   return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
 }
 
 /** A discrepancy's order key; its money at stake parsed exactly. */
 export function orderKeyOf(d: Pick<Discrepancy, 'severity' | 'moneyAtStake' | 'groupKey'>): OrderKey {
-  return { severity: d.severity, money: exact(d.moneyAtStake, 'moneyAtStake'), groupKey: d.groupKey };
+  const money = exact(d.moneyAtStake, 'moneyAtStake');
+  return {
+    severity: d.severity,
+    money,
+    groupKey: d.groupKey,
+    rank: SEVERITY_RANK[d.severity],
+    approx: Number(money),
+  };
 }
 
 /**
@@ -634,7 +656,13 @@ export class ReportModelBuilder {
     const note = this.workflow?.(d.groupKey) ?? OPEN;
     if (d.severity === 'RED' && note.status !== 'resolved' && note.status !== 'accepted') this.openRed++;
     this.analyser.add(this.item(d, note, money));
-    const key: OrderKey = { severity: d.severity, money, groupKey: d.groupKey };
+    const key: OrderKey = {
+      severity: d.severity,
+      money,
+      groupKey: d.groupKey,
+      rank: SEVERITY_RANK[d.severity],
+      approx: Number(money),
+    };
     this.top.offer(key, () => this.detailRow(d));
     this.detail.offer(key, () => this.detailRow(d));
   }
