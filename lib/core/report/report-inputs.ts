@@ -10,7 +10,7 @@ import type { SourceInput } from './report-model.js';
  * is one line (its file); the webhook deliveries of a source fold into one line, with their count.
  */
 export interface DeliveryWindow {
-  /** ISO instants: from (inclusive) to (exclusive). */
+  /** ISO instants, both inclusive: a delivery stamped the run's very instant came before it. */
   from: string;
   to: string;
 }
@@ -18,7 +18,7 @@ export interface DeliveryWindow {
 /** Whether a delivery was received inside the window (by when its ingest finished). */
 export function inWindow(report: Pick<IngestReport, 'finishedAt'>, window: DeliveryWindow): boolean {
   const at = Date.parse(report.finishedAt);
-  return !Number.isNaN(at) && at >= Date.parse(window.from) && at < Date.parse(window.to);
+  return !Number.isNaN(at) && at >= Date.parse(window.from) && at <= Date.parse(window.to);
 }
 
 /** A webhook delivery's report key says so: `webhook/<request id>`. */
