@@ -108,7 +108,7 @@ describe('the report of a run', () => {
     }
 
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await stored(keys.xlsx));
+    await workbook.xlsx.load((await stored(keys.xlsx)) as unknown as ExcelJS.Buffer);
     const rows = new Map<string, ExcelJS.Row>();
     workbook.getWorksheet('汇总 Summary')!.eachRow((row) => rows.set(String(row.getCell(1).value), row));
     expect(rows.get('公司 Company')!.getCell(2).value).toBe('示例商贸有限公司 Example Trading Co., Ltd.');
