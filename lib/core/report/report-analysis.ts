@@ -26,8 +26,9 @@ export interface AnalysedItem {
   caseState?: CaseState | undefined;
   causeCode?: RootCauseCode | undefined;
   owner?: string | undefined;
-  /** ISO instant the books are due to agree by (a case awaiting the books). */
+  /** ISO instant the books are due to agree by (a case awaiting the books), and its local day. */
   dueBy?: string | undefined;
+  dueByDay?: string | undefined;
   /** The local day (YYYY-MM-DD) the item was first seen; the report's day when unknown. */
   firstSeenDay?: string | undefined;
   /** Resolved or accepted: nothing left to do. */
@@ -126,7 +127,8 @@ export class WorkflowAnalyser {
   /** The day an unsettled item is due, YYYY-MM-DD; undefined once settled. */
   dueDay(item: AnalysedItem): string | undefined {
     if (item.settled) return undefined;
-    if (item.caseState === 'AWAITING_BOOKS' && item.dueBy !== undefined) return item.dueBy.slice(0, 10);
+    if (item.caseState === 'AWAITING_BOOKS' && item.dueBy !== undefined)
+      return item.dueByDay ?? item.dueBy.slice(0, 10);
     return addDays(item.firstSeenDay ?? this.today, this.dueDays[item.severity]);
   }
 

@@ -617,6 +617,10 @@ export class ReportModelBuilder {
       causeCode: note.causeCode,
       owner: note.owner,
       dueBy: note.dueBy,
+      dueByDay:
+        note.dueBy === undefined || Number.isNaN(Date.parse(note.dueBy))
+          ? undefined
+          : localDay(note.dueBy, this.zone),
       firstSeenDay:
         d.firstSeen === undefined || Number.isNaN(Date.parse(d.firstSeen))
           ? undefined
