@@ -207,6 +207,18 @@ const DETAIL_COLUMNS: readonly DetailColumn[] = [
     width: 14,
     value: (r) => text(r.workflow.owner ?? ''),
   },
+  {
+    header: title(LABELS.dueDay),
+    key: 'dueDay',
+    width: 12,
+    value: (r) => (r.dueDay === null ? null : text(r.dueDay)),
+  },
+  {
+    header: title(LABELS.overdue),
+    key: 'overdue',
+    width: 10,
+    value: (r) => (r.overdue ? text('逾期 overdue') : null),
+  },
   { header: '分组键 Group key', key: 'groupKey', width: 36, value: (r) => text(r.groupKey) },
 ];
 
