@@ -422,6 +422,8 @@ async function drawDetail(c: ReportCanvas, model: ReportModel): Promise<void> {
     if (parsed.ok) listed += parsed.value;
     await c.drain();
   }
+  // The subtotal and the line pointing to the rest stay on one page.
+  if (model.detailOmitted > 0) c.ensure(64);
   table.totals([
     '',
     model.detailOmitted === 0 ? `${LABELS.total.zh} ${LABELS.total.en}` : '小计 Listed',
@@ -491,12 +493,13 @@ function drawComparison(c: ReportCanvas, model: ReportModel): void {
         width: 90,
         align: 'right',
         lines: (l) => [l.change === null ? '—' : signed(l.change)],
+        // Green where the change is for the better: more matched, fewer differences, less money.
         color: (l) =>
-          l.change === null || l.change === '0' || l.change === '0.00'
+          l.change === null || l.better === undefined || /^[+-]?0(\.0+)?$/.test(l.change)
             ? undefined
-            : l.change.startsWith('+')
-              ? INK.RED
-              : INK.GREEN,
+            : l.change.startsWith('+') === (l.better === 'up')
+              ? INK.GREEN
+              : INK.RED,
       },
     ],
     { size: 7.5, width: 440, zebra: true },
@@ -592,16 +595,17 @@ function drawOwners(c: ReportCanvas, model: ReportModel): void {
       { title: LABELS.redItems, width: 60, align: 'right', lines: (l) => [String(l.red)] },
       { title: LABELS.moneyAtStake, width: 100, align: 'right', lines: (l) => [money(l.money)] },
       {
-        title: { zh: '最早到期日', en: 'First due' },
-        width: 150,
-        lines: (l) => [
-          l.firstDue === null
-            ? '—'
-            : l.redDueToday > 0
-              ? `${l.firstDue} 红灯 ${l.redDueToday} 项当日到期 RED due today`
-              : l.firstDue,
-        ],
+        title: { zh: '红灯当日到期', en: 'RED due today' },
+        width: 80,
+        align: 'right',
+        bold: true,
+        lines: (l) => [l.redDueToday === 0 ? '—' : `${l.redDueToday} 项 items`],
         color: (l) => (l.redDueToday > 0 ? INK.RED : undefined),
+      },
+      {
+        title: { zh: '最早到期日', en: 'First due' },
+        width: 80,
+        lines: (l) => [l.firstDue ?? '—'],
       },
       {
         title: LABELS.overdue,

@@ -346,6 +346,8 @@ export interface ComparisonLine {
   change: string | null;
   /** Money lines are shown with thousands separators. */
   money: boolean;
+  /** Which way is better (more matched, fewer differences); undefined for a neutral figure. */
+  better?: 'up' | 'down' | undefined;
 }
 
 export interface ReportModel {
@@ -874,7 +876,12 @@ function comparison(
   previous: PeriodFigures | null,
 ): { previous: PeriodFigures | null; lines: ComparisonLine[] } {
   const lines: ComparisonLine[] = [];
-  const count = (label: Bilingual, current: number, before: number | undefined): void => {
+  const count = (
+    label: Bilingual,
+    current: number,
+    before: number | undefined,
+    better?: ComparisonLine['better'],
+  ): void => {
     const change = before === undefined ? null : current - before;
     lines.push({
       label,
@@ -882,6 +889,7 @@ function comparison(
       previous: before === undefined ? null : String(before),
       change: change === null ? null : change > 0 ? `+${change}` : String(change),
       money: false,
+      better,
     });
   };
   const money = (label: Bilingual, current: string, before: string | undefined): void => {
@@ -891,11 +899,12 @@ function comparison(
       previous: before ?? null,
       change: before === undefined ? null : difference(current, before, 2),
       money: true,
+      better: 'down',
     });
   };
   const p = previous ?? undefined;
   count(LABELS.groupsSeen, s.groupsSeen, p?.groupsSeen);
-  count(LABELS.groupsMatched, s.groupsMatched, p?.groupsMatched);
+  count(LABELS.groupsMatched, s.groupsMatched, p?.groupsMatched, 'up');
   const rate = percent(s.matchRate);
   const before = p === undefined ? undefined : percent(p.matchRate);
   lines.push({
@@ -904,10 +913,11 @@ function comparison(
     previous: before ?? null,
     change: before === undefined ? null : difference(rate, before, 2),
     money: false,
+    better: 'up',
   });
-  count(LABELS.discrepancies, kpis.discrepancies, p?.discrepancies);
+  count(LABELS.discrepancies, kpis.discrepancies, p?.discrepancies, 'down');
   for (const sev of SEVERITIES) {
-    count({ zh: SEVERITY_ZH[sev], en: sev }, kpis.countBySeverity[sev], p?.bySeverity[sev]);
+    count({ zh: SEVERITY_ZH[sev], en: sev }, kpis.countBySeverity[sev], p?.bySeverity[sev], 'down');
   }
   money(
     { zh: `${LABELS.moneyAtStake.zh}合计`, en: `${LABELS.moneyAtStake.en}, total` },
