@@ -10,11 +10,6 @@ import { LABELS, toDetailRow, WORKFLOW_STATUS, type DetailRow } from '../core/re
  * carries bilingual headers, the Chinese names of kinds and severities and the workflow columns
  * (cause / rectification / owner), as the report's PDF and XLSX do.
  */
-export interface CsvOptions {
-  /** The row of a discrepancy with its case and due day (the report model's); plain labels without. */
-  rowOf?: ((d: Discrepancy) => DetailRow) | undefined;
-}
-
 const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   [`${LABELS.severity.zh} ${LABELS.severity.en}`, (r) => `${SEVERITY_ZH[r.severity]} ${r.severity}`],
   [`${LABELS.kind.zh} ${LABELS.kind.en}`, (r) => `${KIND_ZH[r.kind]} ${r.kind}`],
@@ -43,26 +38,37 @@ const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   ['分组键 Group key', (r) => r.groupKey],
 ];
 
-export async function renderCsv(
-  rows: AsyncIterable<Discrepancy>,
-  destination: Writable,
-  options: CsvOptions = {},
-): Promise<void> {
-  const write = async (text: string): Promise<void> => {
-    if (!destination.write(text)) await once(destination, 'drain');
+/** A discrepancy's line of report.csv, made in the report's first pass. */
+export function csvRow(r: DetailRow): string {
+  return csvLine(COLUMNS.map(([, value]) => value(r)));
+}
+
+/** The lines of discrepancies without a report model (plain labels, no case). */
+export async function* csvRows(rows: AsyncIterable<Discrepancy>): AsyncGenerator<string> {
+  for await (const d of rows) yield csvRow(toDetailRow(d));
+}
+
+/** report.csv from its lines in the report's order (text or the UTF-8 bytes csvRow made). */
+export async function renderCsv(lines: AsyncIterable<string | Buffer>, destination: Writable): Promise<void> {
+  const write = async (chunk: string | Buffer): Promise<void> => {
+    if (!destination.write(chunk)) await once(destination, 'drain');
   };
   await write('\uFEFF' + csvLine(COLUMNS.map(([header]) => header)));
   // Lines go out in chunks: one write per row would cost more than the row itself.
-  let chunk = '';
-  for await (const d of rows) {
-    const r = options.rowOf?.(d) ?? toDetailRow(d);
-    chunk += csvLine(COLUMNS.map(([, value]) => value(r)));
-    if (chunk.length >= 64 * 1024) {
-      await write(chunk);
-      chunk = '';
+  let chunk: (string | Buffer)[] = [];
+  let size = 0;
+  for await (const line of lines) {
+    chunk.push(line);
+    size += line.length;
+    if (size >= 64 * 1024) {
+      await write(Buffer.concat(chunk.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))));
+      chunk = [];
+      size = 0;
     }
   }
-  if (chunk !== '') await write(chunk);
+  if (chunk.length > 0) {
+    await write(Buffer.concat(chunk.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))));
+  }
   destination.end();
   await once(destination, 'finish');
 }

@@ -7,12 +7,11 @@ import type { Discrepancy } from '../core/reconcile/discrepancy.js';
 import { orderKeyOf, reportOrder, type OrderKey } from '../core/report/report-model.js';
 
 /**
- * A report reads its discrepancies more than once: a first pass for the totals, the heat map and
- * the lists the PDF shows, then once per renderer, each time in the report's order (severity, then
- * money at stake, largest first). Whatever the input (a list, a file reader, a store's pages), the
- * first pass reads it exactly once: a list is kept as it is, anything else is copied to a temporary
- * NDJSON spool. Only a small key per discrepancy (its order and where its line lies in the spool)
- * stays in memory; the replay sorts the keys and reads each line back by its offset.
+ * A report reads its discrepancies once. The first pass builds the model (totals, heat map, the
+ * lists the PDF shows) and renders each discrepancy's XLSX row and CSV line there and then, into a
+ * temporary spool; only a small key per discrepancy (its order and where its rows lie in the spool)
+ * stays in memory. The XLSX and the CSV then take the rows back in the report's order (severity,
+ * then money at stake, largest first), as bytes: nothing is parsed or rendered twice.
  */
 export type DiscrepancyInput =
   | readonly Discrepancy[]
@@ -20,53 +19,47 @@ export type DiscrepancyInput =
   | AsyncIterable<Discrepancy>
   | (() => AsyncIterable<Discrepancy>);
 
+/** One discrepancy's rows: the XLSX row template and the CSV line. */
+export interface RenderedRow {
+  xlsx: string;
+  csv: string;
+}
+
+export interface SpooledRow {
+  xlsx: string;
+  csv: Buffer;
+}
+
 export interface Replay {
-  /** The discrepancies in the report's order. */
-  read(): AsyncIterable<Discrepancy>;
+  /** The rendered rows in the report's order (none when the first pass rendered none). */
+  read(): AsyncIterable<SpooledRow>;
   close(): Promise<void>;
 }
 
 interface Slot extends OrderKey {
-  /** Index in the list, or byte offset in the spool. */
   at: number;
-  length: number;
+  xlsxBytes: number;
+  csvBytes: number;
 }
 
-function sortSlots(slots: Slot[]): Slot[] {
-  return slots.sort(reportOrder);
-}
+/** Spools up to this size are read back whole (one read, rows sliced out of memory). */
+const WHOLE_READ_BYTES = 384 * 1024 * 1024;
 
-async function* fromList(list: readonly Discrepancy[], slots: readonly Slot[]): AsyncGenerator<Discrepancy> {
-  for (const slot of slots) {
-    const d = list[slot.at];
-    if (d !== undefined) yield d;
-  }
-}
-
-/** Spools up to this size are read back whole (one read, lines sliced out of memory). */
-const WHOLE_READ_BYTES = 256 * 1024 * 1024;
-
-/**
- * Lines read back by offset: from the whole file in memory when it is modest (100,000 discrepancies
- * make about 150 MB), else one positional read per line.
- */
-async function* fromSpool(path: string, slots: readonly Slot[], size: number): AsyncGenerator<Discrepancy> {
+async function* fromSpool(path: string, slots: readonly Slot[], size: number): AsyncGenerator<SpooledRow> {
   if (size <= WHOLE_READ_BYTES) {
-    const whole = readFileSync(path);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      yield JSON.parse(whole.toString('utf8', slot.at, slot.at + slot.length)) as Discrepancy;
+    const whole = size === 0 ? Buffer.alloc(0) : readFileSync(path);
+    for (const slot of slots) {
+      const mid = slot.at + slot.xlsxBytes;
+      yield { xlsx: whole.toString('utf8', slot.at, mid), csv: whole.subarray(mid, mid + slot.csvBytes) };
     }
     return;
   }
   const fd = openSync(path, 'r');
   try {
-    let buffer = Buffer.alloc(64 * 1024);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as Slot;
-      if (slot.length > buffer.length) buffer = Buffer.alloc(slot.length * 2);
-      const read = readSync(fd, buffer, 0, slot.length, slot.at);
-      yield JSON.parse(buffer.toString('utf8', 0, read)) as Discrepancy;
+    for (const slot of slots) {
+      const buffer = Buffer.allocUnsafe(slot.xlsxBytes + slot.csvBytes);
+      readSync(fd, buffer, 0, buffer.length, slot.at);
+      yield { xlsx: buffer.toString('utf8', 0, slot.xlsxBytes), csv: buffer.subarray(slot.xlsxBytes) };
     }
   } finally {
     closeSync(fd);
@@ -78,43 +71,63 @@ async function* source(input: DiscrepancyInput): AsyncGenerator<Discrepancy> {
   else yield* input as AsyncIterable<Discrepancy> | Iterable<Discrepancy>;
 }
 
-/** Reads `input` once, handing each discrepancy to `visit`, and returns a way to read it again, in order. */
+/**
+ * Reads `input` once, handing each discrepancy to `visit`; what it renders is spooled and read
+ * back in order. A visit that renders nothing (a PDF alone) spools nothing.
+ */
 export async function firstPass(
   input: DiscrepancyInput,
-  visit: (d: Discrepancy) => void,
+  visit: (d: Discrepancy) => RenderedRow | undefined,
   spoolParent: string = tmpdir(),
 ): Promise<Replay> {
-  if (Array.isArray(input)) {
-    const list = input as readonly Discrepancy[];
-    const slots: Slot[] = [];
-    list.forEach((d, at) => {
-      visit(d);
-      slots.push({ ...orderKeyOf(d), at, length: 0 });
-    });
-    sortSlots(slots);
-    return { read: () => fromList(list, slots), close: async () => undefined };
-  }
   const dir = await mkdtemp(join(spoolParent, 'stocktally-report-'));
-  const path = join(dir, 'discrepancies.ndjson');
+  const path = join(dir, 'rows.spool');
   const spool = createWriteStream(path);
   const slots: Slot[] = [];
   let offset = 0;
+  // Rows go to the spool a megabyte at a time: a write per row would cost more than the row.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const chunk = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    if (!spool.write(chunk)) await once(spool, 'drain');
+  };
   try {
     for await (const d of source(input)) {
-      visit(d);
-      const line = Buffer.from(JSON.stringify(d) + '\n', 'utf8');
-      slots.push({ ...orderKeyOf(d), at: offset, length: line.length - 1 });
-      offset += line.length;
-      if (!spool.write(line)) await once(spool, 'drain');
+      const rendered = visit(d);
+      if (rendered === undefined) continue;
+      const xlsx = Buffer.from(rendered.xlsx, 'utf8');
+      const csv = Buffer.from(rendered.csv, 'utf8');
+      const key = orderKeyOf(d);
+      slots.push({
+        severity: key.severity,
+        money: key.money,
+        groupKey: key.groupKey,
+        rank: key.rank,
+        approx: key.approx,
+        at: offset,
+        xlsxBytes: xlsx.length,
+        csvBytes: csv.length,
+      });
+      offset += xlsx.length + csv.length;
+      pending.push(xlsx, csv);
+      pendingBytes += xlsx.length + csv.length;
+      if (pendingBytes >= 1024 * 1024) await flush();
     }
+    await flush();
     spool.end();
     await once(spool, 'finish');
   } catch (error) {
+    // Writes still queued fail once it is destroyed: the first error is the one to report.
+    spool.on('error', () => undefined);
     spool.destroy();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  sortSlots(slots);
+  slots.sort(reportOrder);
   return {
     read: () => fromSpool(path, slots, offset),
     close: () => rm(dir, { recursive: true, force: true }),

@@ -9,7 +9,6 @@ import {
   type PeriodFigures,
   type ReportModel,
   type ReportOptions,
-  type DetailRow,
   type ReportRunInfo,
   type ReportSummary,
   type Signatory,
@@ -17,12 +16,12 @@ import {
   type WorkflowLookup,
 } from '../core/report/report-model.js';
 import type { DueDays } from '../core/report/report-analysis.js';
-import { renderCsv } from './csv.js';
+import { csvRow, renderCsv } from './csv.js';
 import { readDiscrepancyArray } from './discrepancy-file.js';
-import { firstPass, type DiscrepancyInput } from './discrepancy-replay.js';
+import { firstPass, type DiscrepancyInput, type SpooledRow } from './discrepancy-replay.js';
 import type { ReportFonts } from './fonts.js';
 import { renderPdf } from './pdf.js';
-import { renderXlsx } from './xlsx.js';
+import { detailTemplate, renderXlsx } from './xlsx.js';
 import { tee } from './tee.js';
 
 /**
@@ -53,6 +52,8 @@ export interface WriteReportsOptions {
   workflow?: WorkflowLookup | undefined;
   fonts?: ReportFonts | undefined;
   topCount?: number | undefined;
+  /** The formats that will be rendered (all three when left out): a PDF alone spools no rows. */
+  formats?: readonly ReportFormat[] | undefined;
   /** Discrepancies the PDF's detail lists (500); the XLSX and the CSV list every one. */
   detailCount?: number | undefined;
   dueDays?: DueDays | undefined;
@@ -117,18 +118,17 @@ export async function prepareReport(
     options.summary,
     modelOptions,
   );
-  const replay = await firstPass(options.discrepancies, (d) => builder.add(d));
+  // The XLSX's and the CSV's rows are rendered in the first pass, unless only a PDF is wanted.
+  const rowsWanted = options.formats === undefined || options.formats.some((f) => f !== 'pdf');
+  const replay = await firstPass(options.discrepancies, (d) => {
+    builder.add(d);
+    if (!rowsWanted) return undefined;
+    const row = builder.detailRow(d);
+    return { xlsx: detailTemplate(row), csv: csvRow(row) };
+  });
   const model = builder.build();
-  // Rendered together, the XLSX and the CSV are handed the same objects: each row is made once.
-  const rows = new WeakMap<Discrepancy, DetailRow>();
-  const rowOf = (d: Discrepancy): DetailRow => {
-    let row = rows.get(d);
-    if (row === undefined) {
-      row = builder.detailRow(d);
-      rows.set(d, row);
-    }
-    return row;
-  };
+  const xlsxRows = (rows: AsyncIterable<SpooledRow>) => map(rows, (r) => r.xlsx);
+  const csvRows = (rows: AsyncIterable<SpooledRow>) => map(rows, (r) => r.csv);
   return {
     model,
     async render(format, destination) {
@@ -137,10 +137,10 @@ export async function prepareReport(
           // The PDF lists what a person reads (model.detail); the rows are not read again.
           return renderPdf(model, destination, { fonts: options.fonts });
         case 'xlsx':
-          await renderXlsx(model, replay.read(), destination, { rowOf });
+          await renderXlsx(model, xlsxRows(replay.read()), destination);
           return {};
         case 'csv':
-          await renderCsv(replay.read(), destination, { rowOf });
+          await renderCsv(csvRows(replay.read()), destination);
           return {};
       }
     },
@@ -152,11 +152,11 @@ export async function prepareReport(
       const reads = tee(replay.read(), streamed.length);
       streamed.forEach((format, i) => {
         const destination = destinations[format] as Writable;
-        const read = reads[i] as AsyncIterable<Discrepancy>;
+        const read = reads[i] as AsyncIterable<SpooledRow>;
         jobs.push(
           format === 'xlsx'
-            ? renderXlsx(model, read, destination, { rowOf }).then(() => ({}))
-            : renderCsv(read, destination, { rowOf }).then(() => ({})),
+            ? renderXlsx(model, xlsxRows(read), destination).then(() => ({}))
+            : renderCsv(csvRows(read), destination).then(() => ({})),
         );
       });
       const results = await Promise.all(jobs);
@@ -164,6 +164,10 @@ export async function prepareReport(
     },
     close: () => replay.close(),
   };
+}
+
+async function* map<T, R>(items: AsyncIterable<T>, f: (item: T) => R): AsyncGenerator<R> {
+  for await (const item of items) yield f(item);
 }
 
 async function toFile<T>(path: string, render: (out: Writable) => Promise<T>): Promise<T> {
@@ -186,7 +190,10 @@ async function toFile<T>(path: string, render: (out: Writable) => Promise<T>): P
 }
 
 export async function writeReports(options: WriteReportsOptions): Promise<WrittenReports> {
-  const report = await prepareReport(options);
+  const formats = (['pdf', 'xlsx', 'csv'] as const).filter((f) =>
+    f === 'csv' ? options.csv === true : options[f],
+  );
+  const report = await prepareReport({ ...options, formats });
   try {
     const written: WrittenReports = { model: report.model };
     if (options.pdf) {

@@ -100,6 +100,46 @@ export function columnLetter(n: number): string {
   return out;
 }
 
+/** Where a row template holds its row's number, and its number among the rows under the header. */
+export const ROW_MARK = '\u0000';
+export const RANK_MARK = '\u0001';
+
+const LETTERS = Array.from({ length: 64 }, (_, i) => columnLetter(i + 1));
+
+/**
+ * A row's XML with its row number left as ROW_MARK (and a cell may hold RANK_MARK): made once per
+ * discrepancy in the report's first pass, numbered when written in the report's order.
+ */
+export function rowTemplate(cells: readonly Cell[], rowStyle?: CellStyle): string {
+  let xml = `<row r="${ROW_MARK}">`;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    const ref = `${LETTERS[i] ?? columnLetter(i + 1)}${ROW_MARK}`;
+    const style = STYLE_INDEX.get(cell?.s ?? rowStyle ?? 'plain') ?? 0;
+    const s = style === 0 ? '' : ` s="${style}"`;
+    if (cell === null || cell === undefined) {
+      if (style !== 0) xml += `<c r="${ref}"${s}/>`;
+      continue;
+    }
+    switch (cell.t) {
+      case 's':
+        // xml:space only where the blanks at either end must survive.
+        xml += `<c r="${ref}"${s} t="inlineStr"><is>${/^\s|\s$/.test(cell.v) ? '<t xml:space="preserve">' : '<t>'}${escapeXml(cell.v)}</t></is></c>`;
+        break;
+      case 'n':
+        xml += `<c r="${ref}"${s}><v>${cell.v}</v></c>`;
+        break;
+      case 'd':
+        xml += `<c r="${ref}"${s}><v>${serial(cell.v)}</v></c>`;
+        break;
+      case 'f':
+        xml += `<c r="${ref}"${s}><f>${escapeXml(cell.f)}</f><v>${cell.v}</v></c>`;
+        break;
+    }
+  }
+  return xml + '</row>';
+}
+
 /** Excel's serial day of an instant (1900 date system, UTC). */
 function serial(date: Date): string {
   return String(date.getTime() / 86_400_000 + 25569);
@@ -306,35 +346,14 @@ export class SheetWriter {
 
   /** Appends a row; `rowStyle` applies to cells that name no style of their own. */
   async row(cells: readonly Cell[], rowStyle?: CellStyle): Promise<void> {
+    await this.rawRow(rowTemplate(cells, rowStyle), cells.length);
+  }
+
+  /** Appends a row made by rowTemplate, its marks replaced by this row's number. */
+  async rawRow(template: string, columns: number): Promise<void> {
     const r = ++this.rows;
-    this.columns = Math.max(this.columns, cells.length);
-    let xml = `<row r="${r}">`;
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i];
-      const ref = `${columnLetter(i + 1)}${r}`;
-      const style = STYLE_INDEX.get(cell?.s ?? rowStyle ?? 'plain') ?? 0;
-      const s = style === 0 ? '' : ` s="${style}"`;
-      if (cell === null || cell === undefined) {
-        if (style !== 0) xml += `<c r="${ref}"${s}/>`;
-        continue;
-      }
-      switch (cell.t) {
-        case 's':
-          // xml:space only where the blanks at either end must survive.
-          xml += `<c r="${ref}"${s} t="inlineStr"><is>${/^\s|\s$/.test(cell.v) ? '<t xml:space="preserve">' : '<t>'}${escapeXml(cell.v)}</t></is></c>`;
-          break;
-        case 'n':
-          xml += `<c r="${ref}"${s}><v>${cell.v}</v></c>`;
-          break;
-        case 'd':
-          xml += `<c r="${ref}"${s}><v>${serial(cell.v)}</v></c>`;
-          break;
-        case 'f':
-          xml += `<c r="${ref}"${s}><f>${escapeXml(cell.f)}</f><v>${cell.v}</v></c>`;
-          break;
-      }
-    }
-    await this.entry.add(xml + '</row>');
+    this.columns = Math.max(this.columns, columns);
+    await this.entry.add(template.replaceAll(ROW_MARK, String(r)).replaceAll(RANK_MARK, String(r - 1)));
   }
 
   async finish(): Promise<void> {

@@ -11,7 +11,14 @@ import {
   type DetailRow,
   type ReportModel,
 } from '../core/report/report-model.js';
-import { columnLetter, WorkbookStream, type Cell, type CellStyle } from './xlsx-writer.js';
+import {
+  columnLetter,
+  RANK_MARK,
+  rowTemplate,
+  WorkbookStream,
+  type Cell,
+  type CellStyle,
+} from './xlsx-writer.js';
 
 /**
  * The report as a workbook, streamed as its rows come (xlsx-writer.ts): 汇总 Summary (the model's
@@ -26,9 +33,14 @@ export const SHEETS = {
   rejected: '拒收行 Rejected rows',
 } as const;
 
-export interface XlsxOptions {
-  /** The row of a discrepancy with its case and due day (the report model's); plain labels without. */
-  rowOf?: ((d: Discrepancy) => DetailRow) | undefined;
+/** A discrepancy's row of the detail sheet, numbered when written (xlsx-writer.ts rowTemplate). */
+export function detailTemplate(r: DetailRow): string {
+  return rowTemplate(DETAIL_COLUMNS.map((c) => c.value(r, 0)));
+}
+
+/** The detail rows of discrepancies without a report model (plain labels, no case). */
+export async function* detailTemplates(rows: AsyncIterable<Discrepancy>): AsyncGenerator<string> {
+  for await (const d of rows) yield detailTemplate(toDetailRow(d));
 }
 
 const title = (label: Bilingual): string => `${label.zh} ${label.en}`;
@@ -65,7 +77,7 @@ interface DetailColumn {
 }
 
 const DETAIL_COLUMNS: readonly DetailColumn[] = [
-  { header: title(LABELS.rank), key: 'rank', width: 8, value: (_r, n) => int(n) },
+  { header: title(LABELS.rank), key: 'rank', width: 8, value: () => ({ t: 'n', v: RANK_MARK, s: 'int' }) },
   {
     header: title(LABELS.severity),
     key: 'severity',
@@ -228,11 +240,14 @@ const MONEY_COLUMN = columnLetter(DETAIL_COLUMNS.findIndex((c) => c.key === 'mon
 /** Header texts as header cells. */
 const headers = (labels: readonly string[]): Cell[] => labels.map((l) => text(l, 'header'));
 
+/**
+ * The workbook; `rows` are the detail sheet's rows in the report's order, as detailTemplate made
+ * them in the report's first pass (rendering a row costs more than writing it).
+ */
 export async function renderXlsx(
   model: ReportModel,
-  rows: AsyncIterable<Discrepancy>,
+  rows: AsyncIterable<string>,
   destination: Writable,
-  options: XlsxOptions = {},
 ): Promise<void> {
   const workbook = new WorkbookStream(destination, {
     title: `${model.title.zh} ${model.title.en}`,
@@ -248,12 +263,7 @@ export async function renderXlsx(
     autoFilter: true,
   });
   await detail.row(headers(DETAIL_COLUMNS.map((c) => c.header)));
-  let n = 0;
-  for await (const d of rows) {
-    const r = options.rowOf?.(d) ?? toDetailRow(d);
-    n++;
-    await detail.row(DETAIL_COLUMNS.map((c) => c.value(r, n)));
-  }
+  for await (const template of rows) await detail.rawRow(template, DETAIL_COLUMNS.length);
   await detail.finish();
 
   const rejected = await workbook.sheet(SHEETS.rejected, {

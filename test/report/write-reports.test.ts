@@ -72,29 +72,28 @@ describe('writeReports', () => {
       reads++;
       yield* list;
     }
-    // The model pass asks the workflow about each item once (no top or detail list kept); the
-    // XLSX asks again as it writes each row: item 20's second question fails the render half way.
-    const asked = new Map<string, number>();
-    const failing = list[20]!.groupKey;
-    const workflow = (groupKey: string): undefined => {
-      const n = (asked.get(groupKey) ?? 0) + 1;
-      asked.set(groupKey, n);
-      if (groupKey === failing && n > 1) throw new Error('lost the cases half way');
-      return undefined;
+    // The rejected-rows sheet comes after the summary and the 30 detail rows: a row that cannot be
+    // read there fails the workbook half way through its file.
+    const broken = {
+      file: 'wms.csv',
+      get line(): number {
+        throw new Error('lost the rejected rows half way');
+      },
+      field: 'sku',
+      reason: 'missing sku',
+      source: 'wms',
     };
     const outDir = tmp();
     await expect(
       writeReports({
         outDir,
-        summary: summaryOf(list),
+        summary: summaryOf(list, { rejected: [broken] }),
         discrepancies: source,
         pdf: false,
         xlsx: true,
-        workflow,
-        topCount: 0,
-        detailCount: 0,
+        csv: true,
       }),
-    ).rejects.toThrow('lost the cases half way');
+    ).rejects.toThrow('lost the rejected rows half way');
     expect(reads).toBe(1);
     expect(existsSync(join(outDir, 'report.xlsx'))).toBe(false);
     expect(readdirSync(outDir)).toEqual([]);

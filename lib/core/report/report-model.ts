@@ -468,22 +468,14 @@ export interface OrderKey {
    * never orders two amounts the wrong way round (conversion is monotonic), and where two differ
    * by less than it can tell, the exact amounts decide.
    */
-  rank?: number;
-  approx?: number;
-}
-
-function prepared(k: OrderKey): { rank: number; approx: number } {
-  k.rank ??= SEVERITY_RANK[k.severity];
-  k.approx ??= Number(k.money);
-  return k as { rank: number; approx: number };
+  rank: number;
+  approx: number;
 }
 
 /** Negative when `a` comes first: RED before YELLOW before GREEN, more money first, then the group. */
 export function reportOrder(a: OrderKey, b: OrderKey): number {
-  const pa = prepared(a);
-  const pb = prepared(b);
-  if (pa.rank !== pb.rank) return pa.rank - pb.rank;
-  if (pa.approx !== pb.approx) return pb.approx - pa.approx;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.approx !== b.approx) return b.approx - a.approx;
   if (a.money !== b.money) return a.money > b.money ? -1 : 1;
   return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
 }
@@ -530,6 +522,7 @@ interface Ranked {
 
 /** Larger money first; equal money in groupKey order, so the list is the same on every run. */
 function byMoney(a: OrderKey, b: OrderKey): number {
+  if (a.approx !== b.approx) return b.approx - a.approx;
   return a.money !== b.money ? (a.money > b.money ? -1 : 1) : a.groupKey < b.groupKey ? -1 : 1;
 }
 
