@@ -224,6 +224,7 @@ describe('the data sources of a pipeline run', () => {
     source: 'finance',
     accepted: 9,
     duplicates: 1,
+    lateArrivals: 0,
     conflicts: [],
     rejected: [],
     rows: 10,

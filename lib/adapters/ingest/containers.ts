@@ -5,11 +5,15 @@ import { config } from '../aws/env.js';
 import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
+import { periodArrivals } from '../periods/period-arrivals.js';
+import { periodStore } from '../periods/containers.js';
+import { DirtyMarks } from '../runs/dirty-marks.js';
 
 /** The stores the ingest functions write through, one of each per container, made on first use. */
 let records: RecordStore | undefined;
 let objects: ObjectStore | undefined;
 let checkpoints: CheckpointStore | undefined;
+let dirty: DirtyMarks | undefined;
 
 export function recordStore(): RecordStore {
   const digests = digestLog();
@@ -18,6 +22,7 @@ export function recordStore(): RecordStore {
     tableName: config.recordsTable(),
     partitions: config.partitions(),
     journal: new IngestJournalStore(dynamoClient(), config.recordsTable()),
+    arrivals: periodArrivals(periodStore(), config.zone()),
     ...(digests === undefined ? {} : { digests }),
   }));
 }
@@ -28,4 +33,9 @@ export function objectStore(): ObjectStore {
 
 export function checkpointStore(): CheckpointStore {
   return (checkpoints ??= new CheckpointStore(dynamoClient(), config.recordsTable()));
+}
+
+/** The partitions written since the last run (on the records table: ingest and case links mark them). */
+export function dirtyMarks(): DirtyMarks {
+  return (dirty ??= new DirtyMarks(dynamoClient(), config.recordsTable()));
 }

@@ -30,6 +30,7 @@ export async function keepWebhookReport(
     source: delivery.source,
     accepted: outcome.accepted,
     duplicates: outcome.duplicates,
+    lateArrivals: outcome.lateArrivals ?? 0,
     conflicts: outcome.conflicts.map(({ id, line, reason }) => ({ id, line, reason })),
     rejected: rejected.map((r) => ({
       file: `webhook/${delivery.id}`,
