@@ -21,6 +21,11 @@ export const DIRTY_MARKERS_KEY = 'dirty';
 /** The runs table's items of runs (`run#<runId>`) and of groups' lifecycles (`life#p#NNNN`). */
 const RUN_ITEMS = 'run#*';
 const LIFECYCLE_ITEMS = 'life#*';
+/** Where the live view stands (lib/adapters/runs/live-view.ts): a run as of an earlier instant is a snapshot. */
+const LIVE_ITEM = 'live';
+/** The periods (records table): their locks and closes, and their late arrivals (CONTRACT §7). */
+const PERIOD_ITEMS = 'period';
+const LATE_ITEMS = 'late#*';
 /** The arrival histories of CONTRACT §11 (lib/adapters/runs/run-store.ts): pending, then committed. */
 const DIAGNOSIS_ITEMS = 'diagnosis#*';
 
@@ -52,9 +57,19 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
       'Run step 1: the partitions to reconcile (dirty ones, or all for a close), listed in S3 at scale',
     timeout: Duration.seconds(RUN_FUNCTIONS.listPartitions.timeoutSeconds),
   })
-    // The dirty markers, never a ledger record; the new run record.
-    .bindTable(props.records, { items: [{ actions: ['Query'], leadingKeys: [DIRTY_MARKERS_KEY] }] })
-    .bindTable(props.runs, { items: [{ actions: ['PutItem'], leadingKeys: [RUN_ITEMS] }] })
+    // The dirty markers and the period's lock, never a ledger record; the new run record and the live view.
+    .bindTable(props.records, {
+      items: [
+        { actions: ['Query'], leadingKeys: [DIRTY_MARKERS_KEY] },
+        { actions: ['GetItem'], leadingKeys: [PERIOD_ITEMS] },
+      ],
+    })
+    .bindTable(props.runs, {
+      items: [
+        { actions: ['PutItem'], leadingKeys: [RUN_ITEMS] },
+        { actions: ['GetItem', 'PutItem'], leadingKeys: [LIVE_ITEM] },
+      ],
+    })
     .bindBucket(props.bucket, { write: [RUN_OBJECTS_PREFIX] });
 
   const reconcilePartition = new StocktallyFunction(scope, 'ReconcilePartition', {
@@ -76,8 +91,11 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
           bundledFiles: [WORKFLOW_DEFAULT.path],
         }),
   })
-    // The partition's records through the by-partition index, and nothing else of the ledger.
-    .bindTable(props.records, { indexes: [BY_PARTITION] })
+    // The partition's records through the by-partition index, the locked periods' late arrivals.
+    .bindTable(props.records, {
+      items: [{ actions: ['Query'], leadingKeys: [PERIOD_ITEMS, LATE_ITEMS] }],
+      indexes: [BY_PARTITION],
+    })
     // The run record and its items (read, replaced for this partition); the groups' lifecycle read.
     .bindTable(props.runs, {
       items: [
@@ -112,8 +130,14 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     },
     bundledFiles: [...REPORT_FONT_FILES, WORKFLOW_DEFAULT.path],
   })
-    // Clears the dirty markers the run listed (a conditional delete each), no other ledger item.
-    .bindTable(props.records, { items: [{ actions: ['DeleteItem'], leadingKeys: [DIRTY_MARKERS_KEY] }] })
+    // Clears the dirty markers the run listed (a conditional delete each) and records a close as its
+    // period's latest; no other ledger item.
+    .bindTable(props.records, {
+      items: [
+        { actions: ['DeleteItem'], leadingKeys: [DIRTY_MARKERS_KEY] },
+        { actions: ['UpdateItem'], leadingKeys: [PERIOD_ITEMS] },
+      ],
+    })
     // The run, its partitions' reports and discrepancies, the lifecycle it commits, the heat map.
     .bindTable(props.runs, {
       items: [
@@ -147,9 +171,13 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     description: `Runs routes ${RUN_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
     timeout: Duration.seconds(RUN_FUNCTIONS.runsApi.timeoutSeconds),
   })
-    // A discrepancy's detail shows both sides' stored records by id (the dashboard, issue 9).
+    // A discrepancy's detail shows both sides' stored records by id (the dashboard, issue 9); a close
+    // asked of a locked period is refused (its lock read).
     .bindTable(props.records, {
-      items: [{ actions: ['BatchGetItem'], leadingKeys: ['wms#*', 'finance#*'] }],
+      items: [
+        { actions: ['BatchGetItem'], leadingKeys: ['wms#*', 'finance#*'] },
+        { actions: ['GetItem'], leadingKeys: [PERIOD_ITEMS] },
+      ],
     })
     // Runs and their items; the runs list and a group's history (by-group), pages by money.
     .bindTable(props.runs, {

@@ -5,6 +5,7 @@ import type { ListPartitionsInput } from '../../../lib/core/runs/run-events.js';
 import type { Telemetry } from '../../../lib/core/shared/ports.js';
 import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { startRun } from '../../../lib/app/runs/start-run.js';
+import { MemoryPeriods } from '../../support/memory-periods.js';
 import { ForbiddenError } from '../../../lib/errors/access.js';
 
 /** The run records as the use case writes them, newest write last. */
@@ -20,12 +21,15 @@ function work(start: (input: ListPartitionsInput) => Promise<void>) {
   const runs = { putRun: async (stored: StoredRun) => void puts.push(stored) } as unknown as RunRepository;
   const clock = [new Date('2026-03-31T16:00:00Z'), new Date('2026-03-31T16:00:05Z')];
   let tick = 0;
+  const periods = new MemoryPeriods();
   return {
     puts,
     started,
     lines,
+    periods,
     deps: {
       runs,
+      periods,
       starter: {
         start: async (input: ListPartitionsInput) => {
           started.push(input);
@@ -71,5 +75,19 @@ describe('startRun', () => {
     await expect(refused).rejects.toThrow('li holds no role');
     expect(w.puts).toEqual([]);
     expect(w.started).toEqual([]);
+  });
+
+  it('refuses a close of a locked period before recording or starting anything (409)', async () => {
+    const w = work(async () => undefined);
+    w.periods.records.set('2026-03', {
+      period: '2026-03',
+      lastClose: null,
+      lock: { at: '2026-04-02T00:00:00.000Z', by: 'zhao', runId: 'close-1', override: null },
+    });
+    await expect(startRun(w.deps, finance, { mode: 'close', period: '2026-03' })).rejects.toMatchObject({
+      code: 'period_locked',
+    });
+    expect(w.puts).toHaveLength(0);
+    expect(w.started).toHaveLength(0);
   });
 });
