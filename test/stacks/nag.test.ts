@@ -196,11 +196,6 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Vouchers/VouchersApi/Function Serverless-LambdaDLQ',
         'Vouchers/VouchersApi/Function Serverless-LambdaLatestVersion',
         'Vouchers/VouchersApi/Role AwsSolutions-IAM5[Resource::*]',
-        // GET /v1/periods and the lock (CONTRACT §7): the defaults of a function API Gateway invokes.
-        'Periods/PeriodsApi/Function AwsSolutions-L1',
-        'Periods/PeriodsApi/Function Serverless-LambdaDLQ',
-        'Periods/PeriodsApi/Function Serverless-LambdaLatestVersion',
-        'Periods/PeriodsApi/Role AwsSolutions-IAM5[Resource::*]',
         'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
         'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',
         'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',
