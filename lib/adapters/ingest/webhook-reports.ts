@@ -1,11 +1,15 @@
 import type { Rejection, Source } from '../../core/records/records.js';
 import type { WriteOutcome } from '../../core/records/record-sink.js';
-import { keepWebhookReport } from '../../app/ingest/webhook-report.js';
+import { webhookReport, webhookReportKey } from '../../core/ingest/webhook-report.js';
+import { BUCKET } from '../../declarations/tables.js';
 import { config } from '../aws/env.js';
 import { currentTime } from '../aws/clock.js';
 import { objectStore } from './containers.js';
 
-/** A webhook delivery's answer kept in the data bucket (lib/app/ingest/webhook-report.ts). */
+/** Where webhook deliveries keep their answers: one folder per source, keys in time order. */
+export const WEBHOOK_REPORT_PREFIX = `${BUCKET.ingestReportPrefix}webhook/`;
+
+/** A webhook delivery's answer kept in the data bucket (lib/core/ingest/webhook-report.ts). */
 export async function keepWebhookAnswer(
   source: Source,
   delivery: string,
@@ -13,11 +17,10 @@ export async function keepWebhookAnswer(
   rejected: readonly Rejection[],
 ): Promise<void> {
   const id = delivery.replace(/^webhook\//, '');
-  await keepWebhookReport(
-    objectStore(),
+  const at = currentTime();
+  await objectStore().putJson(
     config.bucket(),
-    { source, id, at: currentTime() },
-    outcome,
-    rejected,
+    webhookReportKey(WEBHOOK_REPORT_PREFIX, source, at, id),
+    webhookReport({ source, id, at }, outcome, rejected),
   );
 }

@@ -5,7 +5,7 @@ import { isPeriod, previousPeriod } from '../../core/shared/period.js';
 import type { ZoneClock } from '../../core/shared/zone-clock.js';
 import { foldDeliveries, type DeliveryWindow } from '../../core/report/report-inputs.js';
 import type { PeriodFigures, SourceInput } from '../../core/report/report-model.js';
-import { WEBHOOK_REPORT_PREFIX } from '../../app/ingest/webhook-report.js';
+import { WEBHOOK_REPORT_PREFIX } from '../ingest/webhook-reports.js';
 import { BUCKET } from '../../declarations/tables.js';
 import type { ObjectStore } from '../aws/object-store.js';
 import type { RunStore } from './run-store.js';
