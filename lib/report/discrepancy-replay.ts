@@ -43,7 +43,7 @@ interface Slot extends OrderKey {
 }
 
 /** Spools up to this size are read back whole (one read, rows sliced out of memory). */
-const WHOLE_READ_BYTES = 384 * 1024 * 1024;
+const WHOLE_READ_BYTES = 256 * 1024 * 1024;
 
 async function* fromSpool(path: string, slots: readonly Slot[], size: number): AsyncGenerator<SpooledRow> {
   if (size <= WHOLE_READ_BYTES) {

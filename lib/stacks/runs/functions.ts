@@ -121,6 +121,9 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     entry: HANDLERS.summarizeRun,
     description: 'Run step 3: the run summary and status, the discrepancy lifecycle, clean dirty marks',
     timeout: Duration.seconds(RUN_FUNCTIONS.summarizeRun.timeoutSeconds),
+    // Lambda's CPU grows with memory: the report of 100,000 discrepancies is about 7 CPU-seconds,
+    // its XLSX deflated on a second thread (bench/report.ts); 3,008 MB gives it ~1.7 vCPU.
+    memorySize: 3008,
     // The report it renders needs the PDF fonts (lib/report/fonts.ts) and the workflow
     // configuration's report section (company, signatories): both shipped beside the bundle.
     environment: {
