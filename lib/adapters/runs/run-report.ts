@@ -1,7 +1,12 @@
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Writable } from 'node:stream';
 import type { Discrepancy } from '../../core/reconcile/discrepancy.js';
-import { reportPeriod, type ReportSummary, type WorkflowLookup } from '../../core/report/report-model.js';
+import {
+  reportPeriod,
+  type ReportSummary,
+  type WorkflowLookup,
+  type WorkflowNote,
+} from '../../core/report/report-model.js';
 import { DEFAULT_REPORT_CONFIG, type ReportConfig } from '../../core/cases/workflow-config.js';
 import { type RunRecord } from '../../core/runs/run-events.js';
 import { loadReportFonts } from '../../report/fonts.js';
@@ -32,16 +37,50 @@ import { currentTime } from '../aws/clock.js';
  * run is stored; the handler renders a run again on demand.
  */
 
-/** The run's discrepancies page by page, readable any number of times (no spool needed). */
-function discrepanciesOf(runId: string): () => AsyncIterable<Discrepancy> {
-  return async function* pages() {
-    let cursor: string | undefined;
-    do {
-      const page = await runStore().listDiscrepancies(runId, {}, { cursor, limit: 1000 });
-      yield* page.items;
-      cursor = page.cursor ?? undefined;
-    } while (cursor !== undefined);
-  };
+/**
+ * The run's discrepancies page by page, read once (the report spools what it needs), each page's
+ * cases read before its items are handed on: the report's cause / rectification / owner columns
+ * look a group up as it passes (`cases`), so the run's discrepancies are read once, not twice.
+ */
+async function* discrepanciesOf(runId: string, cases: CaseNotes | undefined): AsyncGenerator<Discrepancy> {
+  let cursor: string | undefined;
+  do {
+    const page = await runStore().listDiscrepancies(runId, {}, { cursor, limit: 1000 });
+    await cases?.load(page.items.map((d) => d.groupKey));
+    yield* page.items;
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+/**
+ * The cases of the run's discrepancies (undefined where the function has no case tables: every item
+ * then shows as open). A failure to read them is logged and the items show as open rather than the
+ * report not rendering at all.
+ */
+class CaseNotes {
+  private readonly notes = new Map<string, WorkflowNote>();
+  private failed = false;
+
+  constructor(private readonly runId: string) {}
+
+  readonly lookup: WorkflowLookup = (groupKey) => this.notes.get(groupKey);
+
+  async load(groupKeys: readonly string[]): Promise<void> {
+    if (this.failed) return;
+    try {
+      const found = await caseNotes(caseStore(), groupKeys);
+      for (const key of groupKeys) {
+        const note = found(key);
+        if (note !== undefined) this.notes.set(key, note);
+      }
+    } catch (error) {
+      this.failed = true;
+      logger.warn('cases unavailable: the report shows items as open', {
+        runId: this.runId,
+        error: error as Error,
+      });
+    }
+  }
 }
 
 function reportSummary(run: RunRecord): ReportSummary | undefined {
@@ -94,23 +133,6 @@ async function runInputs(run: RunRecord, period: string | undefined) {
   return { deliveries, previous };
 }
 
-/**
- * The cases of the run's discrepancies, for the report's cause / rectification / owner columns
- * (undefined where the function has no case tables: every item then shows as open). A failure to
- * read them is logged and the report renders without them rather than not at all.
- */
-async function workflowOf(runId: string): Promise<WorkflowLookup | undefined> {
-  if (optionalEnv(CASES_TABLE.env) === undefined) return undefined;
-  try {
-    const groupKeys = new Set<string>();
-    for await (const d of discrepanciesOf(runId)()) groupKeys.add(d.groupKey);
-    return await caseNotes(caseStore(), groupKeys);
-  } catch (error) {
-    logger.warn('cases unavailable: the report shows every item as open', { runId, error: error as Error });
-    return undefined;
-  }
-}
-
 /** The three uploads at once, fed by one rendering; a failure aborts every one of them. */
 async function uploadAll(
   keys: ReportKeys,
@@ -156,13 +178,14 @@ export async function renderReport(runId: string): Promise<ReportKeys | undefine
   }
   const keys = reportKeys(runId);
   const settings = await reportConfig(runId);
+  const cases = optionalEnv(CASES_TABLE.env) === undefined ? undefined : new CaseNotes(runId);
   const period = reportPeriod(run, run.asOf, summary.timezone);
   const { deliveries, previous } = await runInputs(run, period);
   const report = await prepareReport({
     runId,
     // The rows rejected at ingest are the run's too: its records are what ingest kept.
     summary: { ...summary, rejected: [...(deliveries?.rejected ?? []), ...summary.rejected] },
-    discrepancies: discrepanciesOf(runId),
+    discrepancies: discrepanciesOf(runId, cases),
     period,
     mode: run.mode,
     company: settings.company,
@@ -172,7 +195,7 @@ export async function renderReport(runId: string): Promise<ReportKeys | undefine
     sources: deliveries?.sources,
     previous,
     fonts: loadReportFonts(),
-    workflow: await workflowOf(runId),
+    workflow: cases?.lookup,
   });
   try {
     await uploadAll(keys, (destinations) => report.renderAll(destinations));
