@@ -24,7 +24,7 @@ const MONTHS = ['2026-09', '2026-10', '2026-11'] as const;
 const LIVE_AS_OF = '2026-11-20T00:00:00.000Z';
 
 let aws: Aws;
-let ingestRejected: { file: string; line: number }[] = [];
+const ingestRejected: { file: string; line: number }[] = [];
 const out = tempDir('stocktally-periods-');
 
 async function allDiscrepancies(runId: string): Promise<RunDiscrepancy[]> {
