@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
 import { parseDecimal } from '../core/shared/decimal.js';
-import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
+import { KIND_ZH, SEVERITY_ZH } from '../core/reconcile/discrepancy.js';
 import {
   kindLabel,
   LABELS,
   SECTION_TITLES,
-  toDetailRow,
   WORKFLOW_STATUS,
   type Bilingual,
   type DetailRow,
@@ -36,11 +35,6 @@ export const SHEETS = {
 /** A discrepancy's row of the detail sheet, numbered when written (xlsx-writer.ts rowTemplate). */
 export function detailTemplate(r: DetailRow): string {
   return rowTemplate(DETAIL_COLUMNS.map((c) => c.value(r, 0)));
-}
-
-/** The detail rows of discrepancies without a report model (plain labels, no case). */
-export async function* detailTemplates(rows: AsyncIterable<Discrepancy>): AsyncGenerator<string> {
-  for await (const d of rows) yield detailTemplate(toDetailRow(d));
 }
 
 const title = (label: Bilingual): string => `${label.zh} ${label.en}`;
