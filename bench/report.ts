@@ -1,6 +1,7 @@
-// The report's figures (issue 6): time and peak RSS to render report.pdf and report.xlsx for 100k
-// synthesized discrepancies (read back from a discrepancies.json, as `stocktally reconcile` does),
-// and the PDF size for the public acceptance sample. Not part of `npm run bench`; run it with
+// The report's figures (issues 6 and 19): time and peak RSS to render report.pdf, report.xlsx and
+// report.csv for 100k synthesized discrepancies (read back from a discrepancies.json, as `stocktally
+// reconcile` does), each alone and the three together as SummarizeRun renders them, and the PDF size
+// for the public acceptance sample. Not part of `npm run bench`; run it with
 //
 //   npx esbuild bench/report.ts --bundle --platform=node --format=esm --outfile=/tmp/bench-report.mjs \
 //     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
@@ -119,6 +120,11 @@ async function synthesize(dir: string, count: number): Promise<ReportSummary> {
   };
 }
 
+/** The discrepancies as a stream that can be read once (the run store's pages). */
+async function* oneShot(source: () => AsyncIterable<Discrepancy>): AsyncGenerator<Discrepancy> {
+  yield* source();
+}
+
 /** Runs `work` while sampling RSS every 25 ms; returns its result, seconds and the peak seen. */
 async function measured<T>(
   work: () => Promise<T>,
@@ -197,7 +203,7 @@ export async function benchReport(
       peakRssMiB: model.peakRssMiB,
       bytes: 0,
     });
-    for (const format of ['pdf', 'xlsx'] as const) {
+    for (const format of ['pdf', 'xlsx', 'csv'] as const) {
       const m = await measured(() =>
         writeReports({
           outDir: dir,
@@ -205,6 +211,7 @@ export async function benchReport(
           discrepancies: source,
           pdf: format === 'pdf',
           xlsx: format === 'xlsx',
+          csv: format === 'csv',
           fonts,
         }),
       );
@@ -218,6 +225,29 @@ export async function benchReport(
         ...(format === 'pdf' ? { pages: m.result.pdf?.pages ?? 0 } : {}),
       });
     }
+    // What SummarizeRun does: one pass over the run's discrepancies (here a one-shot stream, as
+    // the store's pages are), then the three formats one after another.
+    const whole = await measured(async () => {
+      const report = await prepareReport({ summary, discrepancies: oneShot(source), fonts });
+      const sizes: number[] = [];
+      try {
+        for (const format of ['pdf', 'xlsx', 'csv'] as const) {
+          const out = createWriteStream(join(dir, `whole.${format}`));
+          await report.render(format, out);
+          sizes.push((await stat(join(dir, `whole.${format}`))).size);
+        }
+      } finally {
+        await report.close();
+      }
+      return sizes.reduce((a, b) => a + b, 0);
+    });
+    figures.push({
+      what: `the whole report (PDF + XLSX + CSV, one model pass), ${count} discrepancies`,
+      seconds: whole.seconds,
+      cpuSeconds: whole.cpuSeconds,
+      peakRssMiB: whole.peakRssMiB,
+      bytes: whole.result,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

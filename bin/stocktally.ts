@@ -49,6 +49,12 @@ async function reconcile(argv: string[]): Promise<number> {
     // Loaded on demand, like `start`: a --no-report run never parses pdfkit, exceljs or the font.
     progress.start('report');
     const { discrepanciesIn, writeReports } = await import('../lib/report/write-reports.js');
+    // With --accounts, the workflow configuration also names the company and who signs.
+    const settings =
+      args.accounts === undefined
+        ? undefined
+        : (await (await import('../lib/cli/workflow-file.js')).loadWorkflowFile(args.accounts, '--accounts'))
+            .report;
     await writeReports({
       outDir: args.out,
       summary,
@@ -57,6 +63,14 @@ async function reconcile(argv: string[]): Promise<number> {
       period: summary.period,
       pdf: args.report,
       xlsx: args.xlsx,
+      ...(settings === undefined
+        ? {}
+        : {
+            company: settings.company,
+            signatories: settings.signatories,
+            detailCount: settings.pdfDetailRows,
+            dueDays: settings.dueDays,
+          }),
     });
     progress.done(`report written to ${args.out}`);
   }

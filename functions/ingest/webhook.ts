@@ -5,11 +5,15 @@ import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { authenticate, bodyRows, readWebhookRequest } from '../../lib/adapters/http/webhook-request.js';
 import { objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
 import { codesInForce } from '../../lib/app/ingest/code-table.js';
+import { keepWebhookAnswer } from '../../lib/adapters/ingest/webhook-reports.js';
 import { logger, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
 import { webhookSecret } from '../../lib/adapters/ingest/webhook-secrets.js';
 import { httpHandler } from '../../lib/adapters/aws/handlers.js';
 
-/** POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out. */
+/**
+ * POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out;
+ * the answer is kept like a drop's report, so the run's report counts the delivery's rows.
+ */
 async function receiveRecords(
   event: APIGatewayProxyEventV2,
   context: Context,
@@ -25,6 +29,7 @@ async function receiveRecords(
     records.map((r) => codes.apply(r)),
     delivery,
   );
+  await keepWebhookAnswer(request.source, delivery, outcome, rejected);
   const counts = { ...outcome, conflicts: outcome.conflicts.length, rejected: rejected.length };
   recordIngestMetrics(request.source, counts);
   logger.info('webhook ingested', { source: request.source, ...counts });

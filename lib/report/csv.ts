@@ -2,13 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { csvLine } from '../core/records/csv.js';
 import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
-import {
-  LABELS,
-  toDetailRow,
-  WORKFLOW_STATUS,
-  type DetailRow,
-  type WorkflowLookup,
-} from '../core/report/report-model.js';
+import { LABELS, toDetailRow, WORKFLOW_STATUS, type DetailRow } from '../core/report/report-model.js';
 
 /**
  * report.csv: the detail of the report for spreadsheets, UTF-8 with a BOM so Excel opens the
@@ -16,10 +10,6 @@ import {
  * carries bilingual headers, the Chinese names of kinds and severities and the workflow columns
  * (cause / rectification / owner), as the report's PDF and XLSX do.
  */
-export interface CsvOptions {
-  workflow?: WorkflowLookup | undefined;
-}
-
 const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   [`${LABELS.severity.zh} ${LABELS.severity.en}`, (r) => `${SEVERITY_ZH[r.severity]} ${r.severity}`],
   [`${LABELS.kind.zh} ${LABELS.kind.en}`, (r) => `${KIND_ZH[r.kind]} ${r.kind}`],
@@ -43,21 +33,41 @@ const COLUMNS: readonly [string, (r: DetailRow) => string][] = [
   [`${LABELS.cause.zh} ${LABELS.cause.en}`, (r) => r.workflow.cause ?? ''],
   [`${LABELS.rectification.zh} ${LABELS.rectification.en}`, (r) => r.workflow.rectification ?? ''],
   [`${LABELS.owner.zh} ${LABELS.owner.en}`, (r) => r.workflow.owner ?? ''],
+  [`${LABELS.dueDay.zh} ${LABELS.dueDay.en}`, (r) => r.dueDay ?? ''],
+  [`${LABELS.overdue.zh} ${LABELS.overdue.en}`, (r) => (r.overdue ? '逾期 overdue' : '')],
   ['分组键 Group key', (r) => r.groupKey],
 ];
 
-export async function renderCsv(
-  rows: AsyncIterable<Discrepancy>,
-  destination: Writable,
-  options: CsvOptions = {},
-): Promise<void> {
-  const write = async (text: string): Promise<void> => {
-    if (!destination.write(text)) await once(destination, 'drain');
+/** A discrepancy's line of report.csv, made in the report's first pass. */
+export function csvRow(r: DetailRow): string {
+  return csvLine(COLUMNS.map(([, value]) => value(r)));
+}
+
+/** The lines of discrepancies without a report model (plain labels, no case). */
+export async function* csvRows(rows: AsyncIterable<Discrepancy>): AsyncGenerator<string> {
+  for await (const d of rows) yield csvRow(toDetailRow(d));
+}
+
+/** report.csv from its lines in the report's order (text or the UTF-8 bytes csvRow made). */
+export async function renderCsv(lines: AsyncIterable<string | Buffer>, destination: Writable): Promise<void> {
+  const write = async (chunk: string | Buffer): Promise<void> => {
+    if (!destination.write(chunk)) await once(destination, 'drain');
   };
   await write('\uFEFF' + csvLine(COLUMNS.map(([header]) => header)));
-  for await (const d of rows) {
-    const r = toDetailRow(d, options.workflow);
-    await write(csvLine(COLUMNS.map(([, value]) => value(r))));
+  // Lines go out in chunks: one write per row would cost more than the row itself.
+  let chunk: (string | Buffer)[] = [];
+  let size = 0;
+  for await (const line of lines) {
+    chunk.push(line);
+    size += line.length;
+    if (size >= 64 * 1024) {
+      await write(Buffer.concat(chunk.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))));
+      chunk = [];
+      size = 0;
+    }
+  }
+  if (chunk.length > 0) {
+    await write(Buffer.concat(chunk.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))));
   }
   destination.end();
   await once(destination, 'finish');

@@ -17,6 +17,8 @@ export interface Column<R> {
   wrapLines?: boolean;
   /** A paragraph wrapped to the cell width, at most `maxLines` tall. */
   paragraph?: (row: R) => string;
+  /** This column's own limit (Infinity: never cut; ids and voucher numbers stay whole). */
+  maxLines?: number;
   bold?: boolean;
   color?: (row: R) => string | undefined;
   /** The colour of a dot drawn before the text (severity). */
@@ -146,14 +148,14 @@ export class PdfTable<R> {
           // Up to a fifth too wide is shrunk onto one line by line(); beyond that, wrap.
           text.length * this.style.size <= width || this.canvas.doc.widthOfString(text) <= width * 1.2
             ? [text]
-            : this.canvas.wrap(text, width, this.maxLines),
+            : this.canvas.wrap(text, width, col.maxLines ?? this.maxLines),
         );
         lines = Math.max(lines, wrapped.length);
         return wrapped.length === stacked.length ? undefined : wrapped;
       }
       if (col.paragraph === undefined) return undefined;
       this.canvas.font(col.bold === true, this.style.size);
-      const wrapped = this.canvas.wrap(col.paragraph(r), width, this.maxLines);
+      const wrapped = this.canvas.wrap(col.paragraph(r), width, col.maxLines ?? this.maxLines);
       lines = Math.max(lines, wrapped.length);
       return wrapped;
     });

@@ -1,19 +1,21 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Discrepancy, Severity } from '../core/reconcile/discrepancy.js';
+import type { Severity } from '../core/reconcile/discrepancy.js';
 import {
   groupDigits,
   kindLabel,
   LABELS,
   SECTION_TITLES,
-  toDetailRow,
   type Bilingual,
+  type ComparisonLine,
   type DetailRow,
   type ReportModel,
+  type Signatory,
   type SourceFigures,
-  type WorkflowLookup,
 } from '../core/report/report-model.js';
+import type { CauseLine, OwnerLine, ProgressLine } from '../core/report/report-analysis.js';
 import { SEVERITY_ZH } from '../core/reconcile/discrepancy.js';
+import { formatMoney, parseDecimal } from '../core/shared/decimal.js';
 import { loadReportFonts, type ReportFonts } from './fonts.js';
 import { CONTENT, INK, ReportCanvas } from './pdf-canvas.js';
 import { drawHeatMap } from './pdf-heat-map.js';
@@ -21,13 +23,13 @@ import { PdfTable, type Column } from './pdf-table.js';
 
 /**
  * 《库存-财务对账报告》 as a PDF, streamed to its destination page by page: cover and KPIs, the
- * heat map, the largest items with their explanations, every discrepancy (landscape, header row
- * on every page), the rejected input rows and the sign-off block. The model carries the totals;
- * the detail rows come from an async iterable, so a run of any size renders in bounded memory.
+ * comparison with the previous period, the heat map, cause analysis, rectification progress and
+ * owners, the largest items with their explanations, the detail a person reads (the first N by
+ * severity and money; the XLSX holds every one), the rejected input rows and the sign-off block.
+ * Everything drawn is in the model, so a run of any size renders in the same few pages' time.
  */
 export interface PdfOptions {
   fonts?: ReportFonts | undefined;
-  workflow?: WorkflowLookup | undefined;
 }
 
 export interface PdfResult {
@@ -52,7 +54,6 @@ function utc(iso: string): string {
 
 export async function renderPdf(
   model: ReportModel,
-  rows: AsyncIterable<Discrepancy>,
   destination: Writable,
   options: PdfOptions = {},
 ): Promise<PdfResult> {
@@ -78,11 +79,16 @@ export async function renderPdf(
     canvas.heading(SECTION_TITLES.heatMap);
     drawHeatMap(canvas, model.heatMap);
     canvas.newPage();
+    drawComparison(canvas, model);
+    drawCauses(canvas, model);
+    drawProgress(canvas, model);
+    drawOwners(canvas, model);
+    canvas.newPage();
     drawTop(canvas, model);
     canvas.newPage();
-    await drawDetail(canvas, model, rows, options.workflow);
+    await drawDetail(canvas, model);
     drawRejected(canvas, model);
-    drawSignOff(canvas);
+    drawSignOff(canvas, model.cover.signatories);
     canvas.end();
   } catch (error) {
     canvas.doc.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -129,7 +135,12 @@ function drawCover(c: ReportCanvas, model: ReportModel): void {
     c,
     [
       { title: LABELS.source, width: 90, lines: (s) => [`${s.label.zh} ${s.label.en}`] },
-      { title: LABELS.file, width: 90, lines: (s) => [s.file] },
+      {
+        title: LABELS.file,
+        width: 90,
+        wrapLines: true,
+        lines: (s) => [s.deliveries === undefined ? s.file : `${s.file} (${s.deliveries} 批 deliveries)`],
+      },
       { title: LABELS.rows, width: 50, align: 'right', lines: (s) => [groupDigits(String(s.rows))] },
       {
         title: LABELS.accepted,
@@ -148,7 +159,11 @@ function drawCover(c: ReportCanvas, model: ReportModel): void {
     { size: 7.5, left: sourceLeft, width: CONTENT.right - sourceLeft },
   );
   sources.begin();
-  for (const s of cover.sources) sources.row(s);
+  for (const s of coverSources(cover.sources)) sources.row(s);
+  if (cover.sources.length === 0) {
+    c.font(false, 7.5, INK.muted).line('没有数据来源记录 No inputs recorded', sourceLeft + 3, c.y + 3);
+    c.y += 14;
+  }
   sources.end();
   c.y = Math.max(c.y, factsBottom) + 8;
 
@@ -171,7 +186,12 @@ function drawCover(c: ReportCanvas, model: ReportModel): void {
       note: `${kpis.countBySeverity[s]} 项 items`,
       bar: SEVERITY_INK[s],
     })),
-    { label: LABELS.rejectedRows, value: String(cover.rejectedRows), note: '见第6节 see section 6' },
+    {
+      label: LABELS.rejectedRows,
+      value: String(cover.rejectedRows),
+      note: '见拒收行一节 see Rejected rows',
+      ...(cover.rejectedRows > 0 ? { bar: INK.RED } : {}),
+    },
   ];
   drawTiles(c, tiles);
 
@@ -274,12 +294,38 @@ const whereColumn: Column<DetailRow> = {
   wrapLines: true,
 };
 
+/** The case's word and the item's due day; never cut, so a voucher number is always read whole. */
+function workflowCell(r: DetailRow): string {
+  if (r.dueDay === null) return r.workflowText;
+  const due = `${LABELS.dueDay.zh} ${r.dueDay}${r.overdue ? ' 逾期 overdue' : ''}`;
+  return `${r.workflowText} · ${due}`;
+}
+
 const workflowColumn: Column<DetailRow> = {
   title: LABELS.workflow,
-  width: 76,
-  paragraph: (r) => r.workflowText,
-  color: (r) => (r.workflow.status === 'open' ? INK.muted : undefined),
+  width: 96,
+  paragraph: workflowCell,
+  maxLines: Infinity,
+  color: (r) => (r.overdue ? INK.RED : r.workflow.status === 'open' ? INK.muted : undefined),
 };
+
+/** Many drops fold into one line per source on the cover; the XLSX summary lists every file. */
+function coverSources(sources: readonly SourceFigures[]): SourceFigures[] {
+  if (sources.length <= 8) return [...sources];
+  const folded = new Map<string, SourceFigures & { files: number }>();
+  for (const s of sources) {
+    const line = folded.get(s.source);
+    if (line === undefined) {
+      folded.set(s.source, { ...s, files: 1 });
+      continue;
+    }
+    line.files++;
+    line.rows += s.rows;
+    line.rejected += s.rejected;
+    line.accepted = line.accepted === null || s.accepted === null ? null : line.accepted + s.accepted;
+  }
+  return [...folded.values()].map((s) => (s.files === 1 ? s : { ...s, file: `${s.files} 个文件 files` }));
+}
 
 function drawTop(c: ReportCanvas, model: ReportModel): void {
   c.heading({
@@ -318,13 +364,14 @@ function drawTop(c: ReportCanvas, model: ReportModel): void {
   table.end();
 }
 
-async function drawDetail(
-  c: ReportCanvas,
-  model: ReportModel,
-  rows: AsyncIterable<Discrepancy>,
-  workflow: WorkflowLookup | undefined,
-): Promise<void> {
-  c.heading(SECTION_TITLES.detail, `${groupDigits(String(model.kpis.discrepancies))} 项 items`);
+async function drawDetail(c: ReportCanvas, model: ReportModel): Promise<void> {
+  const shown = model.detail.length;
+  c.heading(
+    SECTION_TITLES.detail,
+    model.detailOmitted === 0
+      ? `${groupDigits(String(model.kpis.discrepancies))} 项 items`
+      : `前 ${groupDigits(String(shown))} 项 / 共 ${groupDigits(String(model.kpis.discrepancies))} 项 · first ${groupDigits(String(shown))} of ${groupDigits(String(model.kpis.discrepancies))}`,
+  );
   let n = 0;
   const numbers = new WeakMap<DetailRow, number>();
   const table = new PdfTable<DetailRow>(
@@ -361,27 +408,217 @@ async function drawDetail(
         bold: true,
         lines: (r) => [money(r.moneyAtStake)],
       },
-      { title: LABELS.explanation, width: 262, paragraph: (r) => r.explanationZh || r.explanation },
+      { title: LABELS.explanation, width: 242, paragraph: (r) => r.explanationZh || r.explanation },
       workflowColumn,
     ],
     { size: 6.8, maxLines: 6, zebra: true },
   );
   table.begin();
-  for await (const d of rows) {
-    const row = toDetailRow(d, workflow);
+  let listed = 0n;
+  for (const row of model.detail) {
     numbers.set(row, ++n);
     table.row(row);
+    const parsed = parseDecimal(row.moneyAtStake);
+    if (parsed.ok) listed += parsed.value;
     await c.drain();
   }
+  // The subtotal and the line pointing to the rest stay on one page.
+  if (model.detailOmitted > 0) c.ensure(64);
   table.totals([
     '',
-    `${LABELS.total.zh} ${LABELS.total.en}`,
+    model.detailOmitted === 0 ? `${LABELS.total.zh} ${LABELS.total.en}` : '小计 Listed',
     `${groupDigits(String(n))} 项 items`,
     '',
     '',
     '',
+    money(model.detailOmitted === 0 ? model.kpis.moneyAtStake.total : formatMoney(listed)),
+  ]);
+  table.end();
+  if (model.detailOmitted > 0) {
+    c.ensure(30);
+    c.font(true, 8.5, INK.accent).line(
+      `其余 ${groupDigits(String(model.detailOmitted))} 项见 report.xlsx(差异明细,同一排序)与 report.csv;全部 ${groupDigits(String(model.kpis.discrepancies))} 项合计 ${money(model.kpis.moneyAtStake.total)}`,
+      CONTENT.left,
+      c.y,
+      CONTENT.width,
+    );
+    c.font(false, 7.5, INK.muted).line(
+      `The other ${groupDigits(String(model.detailOmitted))} items are in report.xlsx (sheet 差异明细 Discrepancies, same order) and report.csv; all ${groupDigits(String(model.kpis.discrepancies))} items total ${money(model.kpis.moneyAtStake.total)}.`,
+      CONTENT.left,
+      c.y + 13,
+      CONTENT.width,
+    );
+    c.y += 30;
+  }
+}
+
+function signed(text: string): string {
+  return text.startsWith('+') ? `+${groupDigits(text.slice(1))}` : groupDigits(text);
+}
+
+function drawComparison(c: ReportCanvas, model: ReportModel): void {
+  const comparison = model.comparison;
+  if (comparison === undefined) return;
+  const previous = comparison.previous;
+  c.heading(
+    SECTION_TITLES.comparison,
+    previous === null
+      ? `本期 ${model.cover.period} · 无上期结账运行 no close run of the previous period`
+      : `本期 ${model.cover.period} / 上期 ${previous.period} (${previous.runId})`,
+  );
+  const value = (l: ComparisonLine, text: string | null): string =>
+    text === null ? '—' : l.money ? groupDigits(text) : text;
+  const table = new PdfTable<ComparisonLine>(
+    c,
+    [
+      { title: { zh: '指标', en: 'Figure' }, width: 170, lines: (l) => [`${l.label.zh} ${l.label.en}`] },
+      {
+        title: { zh: `${LABELS.thisPeriod.zh} ${model.cover.period}`, en: LABELS.thisPeriod.en },
+        width: 90,
+        align: 'right',
+        bold: true,
+        lines: (l) => [value(l, l.current)],
+      },
+      {
+        title: {
+          zh: `${LABELS.previousPeriod.zh} ${previous?.period ?? ''}`.trim(),
+          en: LABELS.previousPeriod.en,
+        },
+        width: 90,
+        align: 'right',
+        lines: (l) => [value(l, l.previous)],
+      },
+      {
+        title: LABELS.change,
+        width: 90,
+        align: 'right',
+        lines: (l) => [l.change === null ? '—' : signed(l.change)],
+        // Green where the change is for the better: more matched, fewer differences, less money.
+        color: (l) =>
+          l.change === null || l.better === undefined || /^[+-]?0(\.0+)?$/.test(l.change)
+            ? undefined
+            : l.change.startsWith('+') === (l.better === 'up')
+              ? INK.GREEN
+              : INK.RED,
+      },
+    ],
+    { size: 7.5, width: 440, zebra: true },
+  );
+  table.begin();
+  for (const line of comparison.lines) table.row(line);
+  table.end();
+  if (previous === null) {
+    c.font(false, 7.5, INK.muted).line(
+      '上期没有结账运行,无可比数据。 There is no close run of the previous period to compare with.',
+      CONTENT.left,
+      c.y - 4,
+      CONTENT.width,
+    );
+    c.y += 10;
+  }
+}
+
+function drawCauses(c: ReportCanvas, model: ReportModel): void {
+  c.ensure(80);
+  c.heading(SECTION_TITLES.causes, `${model.kpis.discrepancies} 项 items`);
+  const table = new PdfTable<CauseLine>(
+    c,
+    [
+      {
+        title: { zh: '根本原因', en: 'Root cause' },
+        width: 200,
+        lines: (l) => [`${l.label.zh} ${l.label.en}`],
+      },
+      { title: LABELS.count, width: 60, align: 'right', lines: (l) => [groupDigits(String(l.count))] },
+      { title: LABELS.moneyAtStake, width: 100, align: 'right', lines: (l) => [money(l.money)] },
+    ],
+    { size: 7.5, width: 440, zebra: true },
+  );
+  table.begin();
+  for (const line of model.analysis.causes) table.row(line);
+  table.totals([
+    `${LABELS.total.zh} ${LABELS.total.en}`,
+    groupDigits(String(model.kpis.discrepancies)),
     money(model.kpis.moneyAtStake.total),
   ]);
+  table.end();
+}
+
+function drawProgress(c: ReportCanvas, model: ReportModel): void {
+  const a = model.analysis;
+  c.ensure(80);
+  c.heading(
+    SECTION_TITLES.progress,
+    `逾期 ${a.overdue} 项 overdue · 到期规则 due: 红灯当日 RED same day, 黄灯 ${a.dueDays.YELLOW} 天 YELLOW ${a.dueDays.YELLOW} d, 绿灯 ${a.dueDays.GREEN} 天 GREEN ${a.dueDays.GREEN} d`,
+  );
+  const table = new PdfTable<ProgressLine>(
+    c,
+    [
+      { title: LABELS.caseState, width: 200, lines: (l) => [`${l.label.zh} ${l.label.en}`] },
+      { title: LABELS.count, width: 60, align: 'right', lines: (l) => [groupDigits(String(l.count))] },
+      { title: LABELS.moneyAtStake, width: 100, align: 'right', lines: (l) => [money(l.money)] },
+      {
+        title: LABELS.overdue,
+        width: 60,
+        align: 'right',
+        lines: (l) => [String(l.overdue)],
+        color: (l) => (l.overdue > 0 ? INK.RED : undefined),
+      },
+    ],
+    { size: 7.5, width: 520, zebra: true },
+  );
+  table.begin();
+  for (const line of a.progress) table.row(line);
+  table.totals([
+    `${LABELS.total.zh} ${LABELS.total.en}`,
+    groupDigits(String(model.kpis.discrepancies)),
+    money(model.kpis.moneyAtStake.total),
+    String(a.overdue),
+  ]);
+  table.end();
+}
+
+function drawOwners(c: ReportCanvas, model: ReportModel): void {
+  const a = model.analysis;
+  c.ensure(80);
+  c.heading(SECTION_TITLES.owners, `报告日 report day ${a.today}`);
+  if (a.owners.length === 0) {
+    c.font(false, 9, INK.muted).line('没有未结项 No open items', CONTENT.left, c.y);
+    c.y += 16;
+    return;
+  }
+  const table = new PdfTable<OwnerLine>(
+    c,
+    [
+      { title: LABELS.owner, width: 150, wrapLines: true, lines: (l) => [l.owner] },
+      { title: LABELS.openItems, width: 60, align: 'right', lines: (l) => [groupDigits(String(l.open))] },
+      { title: LABELS.redItems, width: 60, align: 'right', lines: (l) => [String(l.red)] },
+      { title: LABELS.moneyAtStake, width: 100, align: 'right', lines: (l) => [money(l.money)] },
+      {
+        title: { zh: '红灯当日到期', en: 'RED due today' },
+        width: 80,
+        align: 'right',
+        bold: true,
+        lines: (l) => [l.redDueToday === 0 ? '—' : `${l.redDueToday} 项 items`],
+        color: (l) => (l.redDueToday > 0 ? INK.RED : undefined),
+      },
+      {
+        title: { zh: '最早到期日', en: 'First due' },
+        width: 80,
+        lines: (l) => [l.firstDue ?? '—'],
+      },
+      {
+        title: LABELS.overdue,
+        width: 60,
+        align: 'right',
+        lines: (l) => [String(l.overdue)],
+        color: (l) => (l.overdue > 0 ? INK.RED : undefined),
+      },
+    ],
+    { size: 7.5, width: 700, zebra: true },
+  );
+  table.begin();
+  for (const line of a.owners) table.row(line);
   table.end();
 }
 
@@ -412,7 +649,7 @@ function drawRejected(c: ReportCanvas, model: ReportModel): void {
   table.end();
 }
 
-function drawSignOff(c: ReportCanvas): void {
+function drawSignOff(c: ReportCanvas, signatories: readonly Signatory[]): void {
   c.ensure(150);
   c.y += 6;
   c.heading(SECTION_TITLES.signOff);
@@ -423,22 +660,30 @@ function drawSignOff(c: ReportCanvas): void {
     CONTENT.width,
   );
   c.y += 16;
-  const gap = 24;
-  const width = (CONTENT.width - gap) / 2;
-  const height = 92;
-  [LABELS.warehouseLead, LABELS.financeReviewer].forEach((role, i) => {
-    const x = CONTENT.left + i * (width + gap);
+  const gap = 18;
+  const perRow = Math.min(Math.max(signatories.length, 1), 4);
+  const width = (CONTENT.width - gap * (perRow - 1)) / perRow;
+  const height = 100;
+  signatories.forEach((who, i) => {
+    const col = i % perRow;
+    if (col === 0 && i > 0) c.y += height + 10;
+    if (col === 0) c.ensure(height + 4);
+    const x = CONTENT.left + col * (width + gap);
     const y = c.y;
     c.doc.rect(x, y, width, height).lineWidth(0.7).strokeColor(INK.muted).stroke();
-    c.font(true, 11).line(role.zh, x + 10, y + 9);
-    const zhWidth = c.doc.widthOfString(role.zh);
-    c.font(false, 9, INK.muted).line(role.en, x + 16 + zhWidth, y + 11);
+    c.font(true, 10).line(who.role, x + 10, y + 9, width - 20);
+    c.font(false, 9, who.name === '' ? INK.faint : INK.text).line(
+      who.name === '' ? '姓名 Name' : who.name,
+      x + 10,
+      y + 25,
+      width - 20,
+    );
     for (const [j, label] of [LABELS.signature, LABELS.date].entries()) {
-      const ly = y + 44 + j * 26;
+      const ly = y + 58 + j * 26;
       c.font(false, 8.5).line(`${label.zh} ${label.en}`, x + 10, ly - 9);
       c.doc
-        .moveTo(x + 90, ly)
-        .lineTo(x + width - 14, ly)
+        .moveTo(x + 80, ly)
+        .lineTo(x + width - 12, ly)
         .lineWidth(0.5)
         .strokeColor(INK.text)
         .stroke();

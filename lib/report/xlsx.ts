@@ -1,22 +1,30 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { parseDecimal } from '../core/shared/decimal.js';
-import { KIND_ZH, SEVERITY_ZH, type Discrepancy } from '../core/reconcile/discrepancy.js';
+import { KIND_ZH, SEVERITY_ZH } from '../core/reconcile/discrepancy.js';
 import {
   kindLabel,
   LABELS,
-  toDetailRow,
+  SECTION_TITLES,
   WORKFLOW_STATUS,
   type Bilingual,
   type DetailRow,
   type ReportModel,
-  type WorkflowLookup,
 } from '../core/report/report-model.js';
+import {
+  columnLetter,
+  RANK_MARK,
+  rowTemplate,
+  WorkbookStream,
+  type Cell,
+  type CellStyle,
+} from './xlsx-writer.js';
 
 /**
- * The report as a workbook, written with exceljs's streaming WorkbookWriter so rows go out as
- * they come: 汇总 Summary (the model's figures), 差异明细 Discrepancies (frozen header, auto
- * filter, amounts as numbers in 0.00, quantities as numbers, ids as text) and 拒收行 Rejected rows.
+ * The report as a workbook, streamed as its rows come (xlsx-writer.ts): 汇总 Summary (the model's
+ * figures: cover, key figures, comparison with the previous period, by kind, cause analysis,
+ * rectification progress, owners, every data source), 差异明细 Discrepancies (every discrepancy in
+ * the report's order, severity then money; frozen header, auto filter, amounts as numbers in 0.00,
+ * quantities as numbers, ids as text) and 拒收行 Rejected rows.
  */
 export const SHEETS = {
   summary: '汇总 Summary',
@@ -24,372 +32,369 @@ export const SHEETS = {
   rejected: '拒收行 Rejected rows',
 } as const;
 
-export interface XlsxOptions {
-  workflow?: WorkflowLookup | undefined;
+/** A discrepancy's row of the detail sheet, numbered when written (xlsx-writer.ts rowTemplate). */
+export function detailTemplate(r: DetailRow): string {
+  return rowTemplate(DETAIL_COLUMNS.map((c) => c.value(r, 0)));
 }
 
-const MONEY = '0.00';
-const QUANTITY = '0.######';
-const TEXT = '@';
-const WHEN = 'yyyy-mm-dd hh:mm:ss';
-
 const title = (label: Bilingual): string => `${label.zh} ${label.en}`;
+
+const text = (v: string, s: CellStyle = 'text'): Cell => ({ t: 's', v, s });
 
 /**
  * An exact decimal string as the number Excel stores, when a double holds it exactly (Excel keeps
  * 15 significant digits); past that, the text itself, so no amount is ever shown rounded. Null
  * stays an empty cell.
  */
-function num(text: string | null): number | string | null {
-  if (text === null) return null;
-  const value = Number(text);
-  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  if (digits.length <= 15) return value;
-  const back = parseDecimal(String(value));
-  const exact = parseDecimal(text);
-  return back.ok && exact.ok && back.value === exact.value ? value : text;
+function num(value: string | null, s: CellStyle): Cell {
+  if (value === null) return null;
+  const digits = value.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length <= 15) return { t: 'n', v: String(Number(value)), s };
+  const back = parseDecimal(String(Number(value)));
+  const exact = parseDecimal(value);
+  return back.ok && exact.ok && back.value === exact.value
+    ? { t: 'n', v: String(Number(value)), s }
+    : { t: 's', v: value, s: 'text' };
 }
 
-function instant(text: string | null): Date | null {
-  return text === null ? null : new Date(text);
+const int = (n: number, s: CellStyle = 'int'): Cell => ({ t: 'n', v: String(n), s });
+
+function instant(value: string | null): Cell {
+  return value === null ? null : { t: 'd', v: new Date(value), s: 'when' };
 }
 
 interface DetailColumn {
   header: string;
   key: string;
   width: number;
-  format?: string;
-  value: (r: DetailRow, n: number) => string | number | Date | null;
+  value: (r: DetailRow, n: number) => Cell;
 }
 
 const DETAIL_COLUMNS: readonly DetailColumn[] = [
-  { header: title(LABELS.rank), key: 'rank', width: 8, value: (_r, n) => n },
+  { header: title(LABELS.rank), key: 'rank', width: 8, value: () => ({ t: 'n', v: RANK_MARK, s: 'int' }) },
   {
     header: title(LABELS.severity),
     key: 'severity',
     width: 14,
-    format: TEXT,
-    value: (r) => `${SEVERITY_ZH[r.severity]} ${r.severity}`,
+    value: (r) => text(`${SEVERITY_ZH[r.severity]} ${r.severity}`),
   },
   {
     header: title(LABELS.kind),
     key: 'kind',
     width: 34,
-    format: TEXT,
-    value: (r) => `${KIND_ZH[r.kind]} ${r.kind}`,
+    value: (r) => text(`${KIND_ZH[r.kind]} ${r.kind}`),
   },
   {
     header: title(LABELS.warehouse),
     key: 'warehouseId',
     width: 14,
-    format: TEXT,
-    value: (r) => r.warehouseId,
+    value: (r) => text(r.warehouseId),
   },
-  { header: title(LABELS.sku), key: 'sku', width: 14, format: TEXT, value: (r) => r.sku },
+  { header: title(LABELS.sku), key: 'sku', width: 14, value: (r) => text(r.sku) },
   {
     header: title(LABELS.document),
     key: 'documentRef',
     width: 16,
-    format: TEXT,
-    value: (r) => r.documentRef,
+    value: (r) => text(r.documentRef),
   },
-  { header: title(LABELS.uom), key: 'uom', width: 8, format: TEXT, value: (r) => r.uom },
+  { header: title(LABELS.uom), key: 'uom', width: 8, value: (r) => text(r.uom) },
   {
     header: title(LABELS.wmsQuantity),
     key: 'wmsQuantity',
     width: 12,
-    format: QUANTITY,
-    value: (r) => num(r.wmsQuantity),
+    value: (r) => num(r.wmsQuantity, 'quantity'),
   },
   {
     header: title(LABELS.financeQuantity),
     key: 'financeQuantity',
     width: 12,
-    format: QUANTITY,
-    value: (r) => num(r.financeQuantity),
+    value: (r) => num(r.financeQuantity, 'quantity'),
   },
   {
     header: title(LABELS.quantityDelta),
     key: 'quantityDelta',
     width: 12,
-    format: QUANTITY,
-    value: (r) => num(r.quantityDelta),
+    value: (r) => num(r.quantityDelta, 'quantity'),
   },
   {
     header: title(LABELS.unitCost),
     key: 'unitCost',
     width: 12,
-    format: '0.00####',
-    value: (r) => num(r.unitCost),
+    value: (r) => num(r.unitCost, 'unitCost'),
   },
   {
     header: title(LABELS.expectedAmount),
     key: 'expectedAmount',
     width: 16,
-    format: MONEY,
-    value: (r) => num(r.expectedAmount),
+    value: (r) => num(r.expectedAmount, 'money'),
   },
   {
     header: title(LABELS.financeAmount),
     key: 'financeAmount',
     width: 16,
-    format: MONEY,
-    value: (r) => num(r.financeAmount),
+    value: (r) => num(r.financeAmount, 'money'),
   },
   {
     header: title(LABELS.amountDelta),
     key: 'amountDelta',
     width: 16,
-    format: MONEY,
-    value: (r) => num(r.amountDelta),
+    value: (r) => num(r.amountDelta, 'money'),
   },
   {
     header: title(LABELS.moneyAtStake),
     key: 'moneyAtStake',
     width: 16,
-    format: MONEY,
-    value: (r) => num(r.moneyAtStake),
+    value: (r) => num(r.moneyAtStake, 'money'),
   },
-  { header: title(LABELS.wmsTypes), key: 'wmsTypes', width: 22, format: TEXT, value: (r) => r.wmsTypes },
+  { header: title(LABELS.wmsTypes), key: 'wmsTypes', width: 22, value: (r) => text(r.wmsTypes) },
   {
     header: title(LABELS.financeTypes),
     key: 'financeTypes',
     width: 22,
-    format: TEXT,
-    value: (r) => r.financeTypes,
+    value: (r) => text(r.financeTypes),
   },
   {
     header: title(LABELS.latestEventAt),
     key: 'latestEventAt',
     width: 20,
-    format: WHEN,
     value: (r) => instant(r.latestEventAt),
   },
   {
     header: title(LABELS.latestPostingAt),
     key: 'latestPostingAt',
     width: 20,
-    format: WHEN,
     value: (r) => instant(r.latestPostingAt),
   },
   {
     header: title(LABELS.wmsEventIds),
     key: 'wmsEventIds',
     width: 22,
-    format: TEXT,
-    value: (r) => r.wmsEventIds,
+    value: (r) => text(r.wmsEventIds),
   },
   {
     header: title(LABELS.financeEntryIds),
     key: 'financeEntryIds',
     width: 22,
-    format: TEXT,
-    value: (r) => r.financeEntryIds,
+    value: (r) => text(r.financeEntryIds),
   },
   {
     header: title(LABELS.explanationZh),
     key: 'explanationZh',
     width: 60,
-    format: TEXT,
-    value: (r) => r.explanationZh,
+    value: (r) => text(r.explanationZh),
   },
   {
     header: title(LABELS.explanation),
     key: 'explanation',
     width: 90,
-    format: TEXT,
-    value: (r) => r.explanation,
+    value: (r) => text(r.explanation),
   },
   {
     header: title(LABELS.status),
     key: 'status',
     width: 14,
-    format: TEXT,
-    value: (r) => `${WORKFLOW_STATUS[r.workflow.status].zh} ${WORKFLOW_STATUS[r.workflow.status].en}`,
+    value: (r) => text(`${WORKFLOW_STATUS[r.workflow.status].zh} ${WORKFLOW_STATUS[r.workflow.status].en}`),
   },
   {
     header: title(LABELS.cause),
     key: 'cause',
     width: 20,
-    format: TEXT,
-    value: (r) => r.workflow.cause ?? '',
+    value: (r) => text(r.workflow.cause ?? ''),
   },
   {
     header: title(LABELS.rectification),
     key: 'rectification',
     width: 20,
-    format: TEXT,
-    value: (r) => r.workflow.rectification ?? '',
+    value: (r) => text(r.workflow.rectification ?? ''),
   },
   {
     header: title(LABELS.owner),
     key: 'owner',
     width: 14,
-    format: TEXT,
-    value: (r) => r.workflow.owner ?? '',
+    value: (r) => text(r.workflow.owner ?? ''),
   },
-  { header: '分组键 Group key', key: 'groupKey', width: 36, format: TEXT, value: (r) => r.groupKey },
+  {
+    header: title(LABELS.dueDay),
+    key: 'dueDay',
+    width: 12,
+    value: (r) => (r.dueDay === null ? null : text(r.dueDay)),
+  },
+  {
+    header: title(LABELS.overdue),
+    key: 'overdue',
+    width: 10,
+    value: (r) => (r.overdue ? text('逾期 overdue') : null),
+  },
+  { header: '分组键 Group key', key: 'groupKey', width: 36, value: (r) => text(r.groupKey) },
 ];
 
 /** Column letter of the money at stake in the discrepancies sheet, for the summary's check formula. */
-const MONEY_COLUMN = String.fromCharCode(65 + DETAIL_COLUMNS.findIndex((c) => c.key === 'moneyAtStake'));
+const MONEY_COLUMN = columnLetter(DETAIL_COLUMNS.findIndex((c) => c.key === 'moneyAtStake') + 1);
+
+/** Header texts as header cells. */
+const headers = (labels: readonly string[]): Cell[] => labels.map((l) => text(l, 'header'));
 
 /**
- * exceljs's zip library calls the deprecated `new Buffer()`. Node stays silent about that inside
- * node_modules, but in the bundled CLI it would print a DeprecationWarning on every --xlsx run.
- * The warning is emitted once per process, at the first call, which the constructor makes: it is
- * muted for that call only.
+ * The workbook; `rows` are the detail sheet's rows in the report's order, as detailTemplate made
+ * them in the report's first pass (rendering a row costs more than writing it).
  */
-function quietly<T>(make: () => T): T {
-  const before = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    return make();
-  } finally {
-    process.noDeprecation = before;
-  }
-}
-
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF1F4' } };
-
-function styleHeader(row: ExcelJS.Row): void {
-  row.font = { bold: true };
-  row.eachCell((cell) => {
-    cell.fill = HEADER_FILL;
-  });
-}
-
 export async function renderXlsx(
   model: ReportModel,
-  rows: AsyncIterable<Discrepancy>,
+  rows: AsyncIterable<string>,
   destination: Writable,
-  options: XlsxOptions = {},
 ): Promise<void> {
-  const workbook = quietly(
-    () =>
-      new ExcelJS.stream.xlsx.WorkbookWriter({
-        stream: destination,
-        useStyles: true,
-        useSharedStrings: false,
-      }),
+  const workbook = new WorkbookStream(destination, {
+    title: `${model.title.zh} ${model.title.en}`,
+    creator: model.cover.company,
+    created: new Date(model.cover.generatedAt),
+  });
+
+  await writeSummary(workbook, model);
+
+  const detail = await workbook.sheet(SHEETS.discrepancies, {
+    widths: DETAIL_COLUMNS.map((c) => c.width),
+    frozenHeader: true,
+    autoFilter: true,
+  });
+  await detail.row(headers(DETAIL_COLUMNS.map((c) => c.header)));
+  for await (const template of rows) await detail.rawRow(template, DETAIL_COLUMNS.length);
+  await detail.finish();
+
+  const rejected = await workbook.sheet(SHEETS.rejected, {
+    widths: [20, 10, 16, 12, 90],
+    frozenHeader: true,
+    autoFilter: true,
+  });
+  await rejected.row(
+    headers([LABELS.file, LABELS.line, LABELS.field, LABELS.source, LABELS.reason].map(title)),
   );
-  workbook.creator = 'Stocktally';
-  workbook.title = `${model.title.zh} ${model.title.en}`;
-  workbook.created = new Date(model.cover.generatedAt);
-
-  writeSummary(workbook, model);
-
-  const detail = workbook.addWorksheet(SHEETS.discrepancies, { views: [{ state: 'frozen', ySplit: 1 }] });
-  detail.columns = DETAIL_COLUMNS.map((c) => ({
-    header: c.header,
-    key: c.key,
-    width: c.width,
-    ...(c.format === undefined ? {} : { style: { numFmt: c.format } }),
-  }));
-  styleHeader(detail.getRow(1));
-  detail.getRow(1).commit();
-  let n = 0;
-  for await (const d of rows) {
-    const r = toDetailRow(d, options.workflow);
-    n++;
-    detail.addRow(DETAIL_COLUMNS.map((c) => c.value(r, n))).commit();
-    // Let the zip stream take what was written before the next batch piles up.
-    if (n % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  detail.autoFilter = { from: { row: 1, column: 1 }, to: { row: n + 1, column: DETAIL_COLUMNS.length } };
-  detail.commit();
-
-  const rejected = workbook.addWorksheet(SHEETS.rejected, { views: [{ state: 'frozen', ySplit: 1 }] });
-  rejected.columns = [
-    { header: title(LABELS.file), key: 'file', width: 20, style: { numFmt: TEXT } },
-    { header: title(LABELS.line), key: 'line', width: 10 },
-    { header: title(LABELS.field), key: 'field', width: 16, style: { numFmt: TEXT } },
-    { header: title(LABELS.source), key: 'source', width: 12, style: { numFmt: TEXT } },
-    { header: title(LABELS.reason), key: 'reason', width: 90, style: { numFmt: TEXT } },
-  ];
-  styleHeader(rejected.getRow(1));
-  rejected.getRow(1).commit();
   for (const r of model.rejected) {
-    rejected.addRow([r.file, r.line, r.field ?? '', r.source, r.reason]).commit();
+    await rejected.row([
+      text(r.file),
+      int(r.line, 'plain'),
+      text(r.field ?? ''),
+      text(r.source),
+      text(r.reason),
+    ]);
   }
-  rejected.autoFilter = { from: { row: 1, column: 1 }, to: { row: model.rejected.length + 1, column: 5 } };
-  rejected.commit();
+  await rejected.finish();
 
-  await workbook.commit();
+  await workbook.end();
 }
 
-function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, model: ReportModel): void {
-  const { cover, kpis } = model;
-  const sheet = workbook.addWorksheet(SHEETS.summary, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = [
-    { header: '项目 Item', key: 'item', width: 34 },
-    { header: '值 Value', key: 'value', width: 40 },
-    { header: '涉及金额 Money at stake', key: 'money', width: 22 },
-  ];
-  styleHeader(sheet.getRow(1));
-  sheet.getRow(1).commit();
-  const add = (
-    label: string,
-    value: string | number | null,
-    format?: string,
-    money?: number | string | null,
-  ): void => {
-    const row = sheet.addRow([label, value, money ?? null]);
-    if (format !== undefined) row.getCell(2).numFmt = format;
-    if (money !== undefined) row.getCell(3).numFmt = MONEY;
-    row.commit();
+async function writeSummary(workbook: WorkbookStream, model: ReportModel): Promise<void> {
+  const { cover, kpis, analysis } = model;
+  const sheet = await workbook.sheet(SHEETS.summary, {
+    widths: [40, 44, 22, 22, 22, 14],
+    frozenHeader: true,
+  });
+  await sheet.row(headers(['项目 Item', '值 Value', '涉及金额 Money at stake']));
+  const add = (label: string, ...cells: Cell[]): Promise<void> => sheet.row([text(label, 'plain'), ...cells]);
+  const section = async (label: Bilingual, columns: string[] = []): Promise<void> => {
+    await sheet.row([]);
+    await sheet.row([text(title(label), 'bold'), ...columns.map((c) => text(c, 'bold'))]);
   };
-  const section = (label: Bilingual): void => {
-    const row = sheet.addRow([title(label)]);
-    row.font = { bold: true };
-    row.commit();
-  };
-  add('报告 Report', `${model.title.zh} ${model.title.en}`);
-  add(title(LABELS.company), cover.company);
-  add(title(LABELS.period), cover.period);
-  add(title(LABELS.asOf), `${cover.asOf} (${cover.timezone})`);
-  add(title(LABELS.runId), cover.runId);
-  add(title(LABELS.generatedAt), cover.generatedAt);
-  add(title(LABELS.lagWindow), cover.lagHours, '0 "h"');
-  sheet.addRow([]).commit();
+  await add('报告 Report', text(`${model.title.zh} ${model.title.en}`, 'plain'));
+  await add(title(LABELS.company), text(cover.company, 'plain'));
+  await add(title(LABELS.period), text(cover.period, 'plain'));
+  await add(title(LABELS.asOf), text(`${cover.asOf} (${cover.timezone})`, 'plain'));
+  await add(title(LABELS.runId), text(cover.runId, 'plain'));
+  await add(title(LABELS.generatedAt), text(cover.generatedAt, 'plain'));
+  await add(title(LABELS.lagWindow), int(cover.lagHours, 'hours'));
 
-  section({ zh: '关键指标', en: 'Key figures' });
-  add(title(LABELS.groupsSeen), kpis.groupsSeen, '0');
-  add(title(LABELS.groupsMatched), kpis.groupsMatched, '0');
-  add(title(LABELS.matchRate), Number(kpis.matchRatePercent) / 100, '0.00%');
-  add(title(LABELS.discrepancies), kpis.discrepancies, '0', num(kpis.moneyAtStake.total));
+  await section(SECTION_TITLES.kpis);
+  await add(title(LABELS.groupsSeen), int(kpis.groupsSeen));
+  await add(title(LABELS.groupsMatched), int(kpis.groupsMatched));
+  await add(title(LABELS.matchRate), {
+    t: 'n',
+    v: String(Number(kpis.matchRatePercent) / 100),
+    s: 'percent',
+  });
+  await add(title(LABELS.discrepancies), int(kpis.discrepancies), num(kpis.moneyAtStake.total, 'money'));
   for (const s of ['RED', 'YELLOW', 'GREEN'] as const) {
-    add(`${SEVERITY_ZH[s]} ${s}`, kpis.countBySeverity[s], '0', num(kpis.moneyAtStake[s]));
+    await add(`${SEVERITY_ZH[s]} ${s}`, int(kpis.countBySeverity[s]), num(kpis.moneyAtStake[s], 'money'));
   }
-  add(title(LABELS.openRed), kpis.openRed, '0');
-  add(title(LABELS.rejectedRows), cover.rejectedRows, '0');
-  sheet.addRow([]).commit();
+  await add(title(LABELS.openRed), int(kpis.openRed));
+  await add(title(LABELS.rejectedRows), int(cover.rejectedRows));
 
-  section({ zh: '按差异类型', en: 'By kind' });
+  if (model.comparison !== undefined) {
+    const previous = model.comparison.previous;
+    await section(SECTION_TITLES.comparison, [
+      `${LABELS.thisPeriod.zh} ${cover.period}`,
+      previous === null ? '上期 无 no previous close' : `${LABELS.previousPeriod.zh} ${previous.period}`,
+      title(LABELS.change),
+    ]);
+    for (const line of model.comparison.lines) {
+      const cell = (v: string | null): Cell =>
+        v === null ? null : line.money ? num(v, 'money') : num(v.replace(/^\+/, ''), 'quantity');
+      await add(
+        `${line.label.zh} ${line.label.en}`,
+        cell(line.current),
+        cell(line.previous),
+        cell(line.change),
+      );
+    }
+  }
+
+  await section({ zh: '按差异类型', en: 'By kind' });
   for (const k of model.byKind) {
     const label = kindLabel(k.kind);
-    add(`${label.zh} ${label.en}`, k.count, '0', num(k.money));
+    await add(`${label.zh} ${label.en}`, int(k.count), num(k.money, 'money'));
   }
-  add(title(LABELS.total), kpis.discrepancies, '0', num(kpis.moneyAtStake.total));
+  await add(title(LABELS.total), int(kpis.discrepancies), num(kpis.moneyAtStake.total, 'money'));
   // The same total as a formula over the detail sheet, so a reader can see the two agree.
-  const check = sheet.addRow([
-    '明细合计(公式) Detail sheet sum (formula)',
-    null,
-    {
-      formula: `SUM('${SHEETS.discrepancies}'!${MONEY_COLUMN}2:${MONEY_COLUMN}${kpis.discrepancies + 1})`,
-      result: num(kpis.moneyAtStake.total),
-    },
-  ]);
-  check.getCell(3).numFmt = MONEY;
-  check.commit();
-  sheet.addRow([]).commit();
+  const result = num(kpis.moneyAtStake.total, 'money');
+  await add('明细合计(公式) Detail sheet sum (formula)', null, {
+    t: 'f',
+    f: `SUM('${SHEETS.discrepancies}'!${MONEY_COLUMN}2:${MONEY_COLUMN}${kpis.discrepancies + 1})`,
+    v: result !== null && result.t === 'n' ? result.v : '0',
+    s: 'money',
+  });
 
-  section(LABELS.sources);
-  for (const s of cover.sources) {
-    add(
-      `${s.label.zh} ${s.label.en}`,
-      `${s.file}: ${s.rows} 行 rows, ${s.accepted === null ? '' : `${s.accepted} 采用 accepted, `}${s.rejected} 拒收 rejected`,
+  await section(SECTION_TITLES.causes, [title(LABELS.count), title(LABELS.moneyAtStake)]);
+  for (const c of analysis.causes)
+    await add(`${c.label.zh} ${c.label.en}`, int(c.count), num(c.money, 'money'));
+
+  await section(SECTION_TITLES.progress, [
+    title(LABELS.count),
+    title(LABELS.moneyAtStake),
+    title(LABELS.overdue),
+  ]);
+  for (const p of analysis.progress) {
+    await add(`${p.label.zh} ${p.label.en}`, int(p.count), num(p.money, 'money'), int(p.overdue));
+  }
+  await add(`${LABELS.overdue.zh} ${LABELS.overdue.en}`, int(analysis.overdue));
+
+  await section(SECTION_TITLES.owners, [
+    title(LABELS.openItems),
+    title(LABELS.moneyAtStake),
+    '最早到期日 First due',
+    '红灯当日到期 RED due today',
+    title(LABELS.overdue),
+  ]);
+  for (const o of analysis.owners) {
+    await add(
+      o.owner,
+      int(o.open),
+      num(o.money, 'money'),
+      o.firstDue === null ? null : text(o.firstDue),
+      int(o.redDueToday),
+      int(o.overdue),
     );
   }
-  sheet.commit();
+
+  await section(LABELS.sources, [title(LABELS.rows), title(LABELS.accepted), title(LABELS.rejectedRows)]);
+  for (const s of cover.sources) {
+    const file = s.deliveries === undefined ? s.file : `${s.file} (${s.deliveries} 批 deliveries)`;
+    await add(
+      `${s.label.zh} ${s.label.en}: ${file}`,
+      int(s.rows),
+      s.accepted === null ? null : int(s.accepted),
+      int(s.rejected),
+    );
+  }
+
+  await section(SECTION_TITLES.signOff);
+  for (const who of cover.signatories) await add(who.role, text(who.name, 'plain'));
+  await sheet.finish();
 }

@@ -35,6 +35,8 @@ export interface BucketAccess {
   readonly read?: readonly string[];
   /** Key prefixes (ending in `/`) the function writes objects under. */
   readonly write?: readonly string[];
+  /** Key prefixes (ending in `/`) whose keys the function lists (ListBucket under that prefix only). */
+  readonly list?: readonly string[];
   /** Exact keys whose objects the function reads. */
   readonly objects?: readonly string[];
   /** Exact keys the function writes. */
@@ -291,6 +293,20 @@ export class StocktallyFunction extends Construct {
         new PolicyStatement({
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: written.map((key) => bucket.arnForObjects(key)),
+        }),
+      );
+    }
+    const listed = access.list ?? [];
+    for (const prefix of listed) {
+      if (!/^[^/*][^*]*\/$/.test(prefix))
+        throw new Error(`a list grant needs a key prefix ending in /: ${prefix}`);
+    }
+    if (listed.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': listed.map((p) => `${p}*`) } },
         }),
       );
     }

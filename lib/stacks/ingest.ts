@@ -93,8 +93,12 @@ export class Ingest extends Construct {
       .bindTable(props.records, LEDGER_WRITES)
       .bindSecret(this.secrets.wms, WEBHOOK_SECRET_ENV.wms)
       .bindSecret(this.secrets.finance, WEBHOOK_SECRET_ENV.finance)
-      // The code mapping it stores records under (统一编码): absent until the first codes drop.
-      .bindBucket(props.bucket, { optional: [BUCKET.codesTableKey] });
+      // The code mapping it stores records under (统一编码): absent until the first codes drop; each
+      // delivery's answer kept under ingest-reports/webhook/ for the run's report.
+      .bindBucket(props.bucket, {
+        optional: [BUCKET.codesTableKey],
+        write: [`${BUCKET.ingestReportPrefix}webhook/`],
+      });
 
     this.s3Drop = new StocktallyFunction(this, 'S3Drop', {
       stage: props.stage,

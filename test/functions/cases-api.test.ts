@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
@@ -501,6 +502,20 @@ describe('the report of a run', () => {
       '负责人 Owner': 'li.finance',
       '原因 Cause': '',
     });
+    // The approved RED case waits for the books by the day its approval set; the rest are due by
+    // their severity (issue 19): the XLSX summary's cause, progress and owner tables count them.
+    expect(row(GROUPS.red)['到期日 Due']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const xlsx = await aws.s3.send(new GetObjectCommand({ Bucket: BUCKET.localName, Key: keys?.xlsx ?? '' }));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(
+      Buffer.from(await xlsx.Body!.transformToByteArray()) as unknown as ExcelJS.Buffer,
+    );
+    const summary = new Map<string, ExcelJS.Row>();
+    workbook.getWorksheet('汇总 Summary')!.eachRow((r) => summary.set(String(r.getCell(1).value), r));
+    expect(summary.get('凭证缺失 missing-voucher')?.getCell(2).value).toBe(1);
+    expect(summary.get('凭证缺失 missing-voucher')?.getCell(3).value).toBe(60000);
+    expect(summary.get('已审批待入账 approved, awaiting the books')?.getCell(2).value).toBe(1);
+    expect(summary.get('wang.lead')?.getCell(2).value).toBeGreaterThanOrEqual(1);
   });
 });
 

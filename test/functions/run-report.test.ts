@@ -1,4 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import ExcelJS from 'exceljs';
+import { pdfText } from '../report/pdf-inspect.js';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, entry, lambdaContext, movement, webhookEvent, type Aws } from './ingest-harness.js';
@@ -19,6 +21,7 @@ import { arnJoin, logicalIdOf, statementsFor, statementsOf } from '../stacks/iam
 // the embedded DynamoDB and S3, and handed out as presigned links by GET /v1/runs/{runId}/report.
 const AS_OF = '2026-11-02T00:00:00.000Z';
 const RUN_ID = 'close-report';
+const PREVIOUS_ID = 'close-october';
 
 let aws: Aws;
 let run: ReportedRun;
@@ -37,16 +40,23 @@ async function stored(key: string): Promise<Buffer> {
 
 beforeAll(async () => {
   aws = await startRunsAws();
-  // WMS receipts without finance entries and finance entries without movements: discrepancies.
-  const movements = Array.from({ length: 40 }, (_, n) => movement(n));
-  const entries = Array.from({ length: 10 }, (_, n) => entry(1000 + n));
+  // WMS receipts without finance entries and finance entries without movements: discrepancies;
+  // and three rows the webhooks reject (a quantity that is no number, an unknown type).
+  const movements = [
+    ...Array.from({ length: 40 }, (_, n) => movement(n)),
+    movement(900, { quantity: 'ten' }),
+    movement(901, { type: 'GIFT' }),
+  ];
+  const entries = [...Array.from({ length: 10 }, (_, n) => entry(1000 + n)), entry(1900, { amount: 'x' })];
   for (const [path, body] of [
     ['/v1/movements', movements],
     ['/v1/entries', entries],
   ] as const) {
     const answer = answerOf(await webhook(webhookEvent(JSON.stringify(body), { path }), lambdaContext()));
-    expect(answer.body.accepted).toBe(body.length);
+    expect(answer.body.accepted).toBe(body.length - (path === '/v1/movements' ? 2 : 1));
   }
+  // October's close first: the report of the November close sets its figures beside its own.
+  await runAll({ runId: PREVIOUS_ID, mode: 'close', period: '2026-10', asOf: '2026-11-01T00:00:00.000Z' });
   run = (await runAll({ runId: RUN_ID, mode: 'close', asOf: AS_OF })).run as ReportedRun;
 }, 120_000);
 afterAll(async () => {
@@ -71,6 +81,39 @@ describe('the report of a run', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(run.summary?.discrepancies).toBeGreaterThan(0);
     expect(csv.trim().split('\n').length).toBe((run.summary?.discrepancies ?? 0) + 1);
+  });
+
+  it('fills what a controller signs: sources, rejected rows, company, period, comparison, analysis, sign-off', async () => {
+    const keys = reportKeys(RUN_ID);
+    const text = (await pdfText(await stored(keys.pdf))).map((p) => p.text).join(' ');
+    // The company and who signs come from the workflow configuration (config/workflow.yaml).
+    expect(text).toContain('示例商贸有限公司 Example Trading Co., Ltd.');
+    expect(text).toContain('财务经理 Financial controller');
+    expect(text).toContain('wang.lead');
+    // A close without a period closes the one holding the instant before its asOf (CONTRACT §7).
+    expect(text).toMatch(/会计期间 Period 2026-11/);
+    // The data sources: the two webhook deliveries, their rows and what they rejected.
+    expect(text).toMatch(/WMS出入库记录 WMS movements webhook \(1 批 deliveries\) 42 40 2/);
+    expect(text).toMatch(/财务分录 Finance entries webhook \(1 批 deliveries\) 11 10 1/);
+    expect(text).toContain('拒收行 Rejected input rows 3 行 rows');
+    expect(text).toContain('quantity');
+    // October's close beside November's.
+    expect(text).toContain(`本期 2026-11 / 上期 2026-10 (${PREVIOUS_ID})`);
+    for (const section of [
+      '原因分析 Cause analysis',
+      '整改进度 Rectification progress',
+      '责任人追踪 Owners and due dates',
+    ]) {
+      expect(text).toContain(section);
+    }
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await stored(keys.xlsx)) as unknown as ExcelJS.Buffer);
+    const rows = new Map<string, ExcelJS.Row>();
+    workbook.getWorksheet('汇总 Summary')!.eachRow((row) => rows.set(String(row.getCell(1).value), row));
+    expect(rows.get('公司 Company')!.getCell(2).value).toBe('示例商贸有限公司 Example Trading Co., Ltd.');
+    expect(rows.get('拒收行 Rejected rows')!.getCell(2).value).toBe(3);
+    expect(workbook.getWorksheet('拒收行 Rejected rows')!.rowCount).toBe(4);
   });
 
   it('answers 302 to a presigned link on the embedded S3 that returns exactly the stored bytes', async () => {

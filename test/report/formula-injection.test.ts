@@ -7,7 +7,7 @@ import { DISCREPANCY_FIELDS } from '../../lib/core/reconcile/discrepancy.js';
 import { journalCsv } from '../../lib/core/cases/journal/journal-csv.js';
 import { buildJournalEntry } from '../../lib/core/cases/journal/journal-entry.js';
 import { ResolutionSchema } from '../../lib/core/cases/resolution.js';
-import { renderCsv } from '../../lib/report/csv.js';
+import { csvRows, renderCsv } from '../../lib/report/csv.js';
 import { caseFacts, defaultConfig } from '../core/cases/case-factories.js';
 import { discrepancy } from './factories.js';
 
@@ -62,7 +62,7 @@ describe('spreadsheet formula injection', () => {
       for (const h of HOSTILE) yield discrepancy({ warehouseId: h, documentRef: h, amountDelta: '-200.00' });
     }
 
-    await renderCsv(rows(), out);
+    await renderCsv(csvRows(rows()), out);
 
     const cells = cellsOf(Buffer.concat(chunks).toString('utf8')).slice(1);
     expect(cells).toHaveLength(HOSTILE.length);

@@ -145,7 +145,7 @@ describe('the PDF report layout', () => {
   it('repeats the detail header row on every page the detail table runs over', async () => {
     const list = Array.from({ length: 120 }, () => discrepancy());
     const { pages } = await render(list);
-    const first = pages.findIndex((p) => p.text.includes('差异明细 All discrepancies'));
+    const first = pages.findIndex((p) => p.text.includes('差异明细 Discrepancies by severity and money'));
     const last = pages.findIndex((p) => p.text.includes('合计 Total 120 项 items'));
     expect(first).toBeGreaterThan(0);
     expect(last - first).toBeGreaterThan(3);
@@ -175,6 +175,58 @@ describe('the PDF report layout', () => {
     expect(text).toContain('已解决 resolved: 重复过账 / 红字冲销 / 王芳');
     expect(text).toContain('待处理 open');
     expect(pages[0]!.text).toMatch(/未关闭红灯项 Open RED items 1/);
+  });
+
+  it('wraps a long voucher number in the cause column instead of cutting it', async () => {
+    const voucher = 'ST-202610-0a1b2c3d-1234567890-ABCDEFGHIJ';
+    const list = [discrepancy({ severity: 'RED', moneyAtStake: '90000.00' })];
+    const note: WorkflowNote = {
+      status: 'awaiting-books',
+      cause: '凭证缺失 missing-voucher',
+      rectification: `补录凭证 supplement-voucher ${voucher} 90000.00 (已审批 approved)`,
+      owner: 'wang.lead',
+    };
+    const { pages } = await render(list, { workflow: () => note });
+    const detail = pages.filter((p) => p.text.includes('差异明细 Discrepancies by severity and money'));
+    const text = detail.map((p) => p.text).join(' ');
+    // The column is narrower than the number: it goes on the next line (pdfjs joins lines with a
+    // space), and nothing of it is replaced by an ellipsis.
+    expect(text.replace(/ /g, '')).toContain(voucher);
+    expect(text).not.toMatch(/ST-202610-[^ ]*…/);
+  });
+
+  it('lists the first N by severity and money, and points to the XLSX for the rest', async () => {
+    const list = [
+      discrepancy({ severity: 'GREEN', moneyAtStake: '99.00', documentRef: 'DOC-GREEN' }),
+      discrepancy({ severity: 'RED', moneyAtStake: '70000.00', documentRef: 'DOC-RED-SMALL' }),
+      discrepancy({ severity: 'RED', moneyAtStake: '90000.00', documentRef: 'DOC-RED-LARGE' }),
+      discrepancy({ severity: 'YELLOW', moneyAtStake: '6000.00', documentRef: 'DOC-YELLOW' }),
+    ];
+    const { pages } = await render(list, { detailCount: 2 });
+    const text = pages.map((p) => p.text).join(' ');
+    const detail = text.slice(text.indexOf('差异明细 Discrepancies by severity and money'));
+    expect(detail.indexOf('DOC-RED-LARGE')).toBeLessThan(detail.indexOf('DOC-RED-SMALL'));
+    expect(detail.slice(0, detail.indexOf('其余'))).not.toContain('DOC-YELLOW');
+    expect(text).toContain('前 2 项 / 共 4 项 · first 2 of 4');
+    expect(text).toContain('其余 2 项见 report.xlsx');
+    expect(text).toContain('The other 2 items are in report.xlsx');
+  });
+
+  it('gives each configured signatory a box with the name, and the company on the cover', async () => {
+    const list = [discrepancy()];
+    const { pages } = await render(list, {
+      company: '示例商贸有限公司',
+      signatories: [
+        { role: '仓库负责人 Warehouse lead', name: '王强' },
+        { role: '财务复核 Finance reviewer', name: '李娜' },
+        { role: '财务经理 Financial controller', name: '' },
+      ],
+    });
+    expect(pages[0]!.text).toContain('公司 Company 示例商贸有限公司');
+    const last = pages[pages.length - 1]!.text;
+    expect(last).toMatch(
+      /仓库负责人 Warehouse lead 王强 .*财务复核 Finance reviewer 李娜 .*财务经理 Financial controller 姓名 Name/,
+    );
   });
 
   it('says so when there is nothing to list', async () => {

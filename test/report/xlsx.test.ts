@@ -138,6 +138,21 @@ describe('the XLSX report', () => {
     expect(totals).toContain(huge);
   });
 
+  it('lists every discrepancy by severity, then money at stake, largest first, with its due day', async () => {
+    const list = [
+      discrepancy({ severity: 'GREEN', moneyAtStake: '99.00', documentRef: 'G' }),
+      discrepancy({ severity: 'RED', moneyAtStake: '70000.00', documentRef: 'R2' }),
+      discrepancy({ severity: 'YELLOW', moneyAtStake: '6000.00', documentRef: 'Y' }),
+      discrepancy({ severity: 'RED', moneyAtStake: '90000.00', documentRef: 'R1' }),
+    ];
+    const detail = (await writeXlsx(list)).getWorksheet(SHEETS.discrepancies)!;
+    const refs = [2, 3, 4, 5].map((r) => detail.getRow(r).getCell(column(detail, '业务单据')).value);
+    expect(refs).toEqual(['R1', 'R2', 'Y', 'G']);
+    // Found on the report's day (no lifecycle in a CLI run): RED due that same day.
+    expect(detail.getRow(2).getCell(column(detail, '到期日')).value).toBe('2026-11-02');
+    expect(detail.getRow(5).getCell(column(detail, '到期日')).value).toBe('2026-11-12');
+  });
+
   it('leaves an unknown amount empty rather than zero', async () => {
     const d = discrepancy({ expectedAmount: null, amountDelta: null, unitCost: null });
     const detail = (await writeXlsx([d])).getWorksheet(SHEETS.discrepancies)!;

@@ -215,12 +215,18 @@ function ledgerWrites(records: string) {
 }
 
 describe('Ingest: least privilege', () => {
-  it('lets the webhook write ledger records and dirty marks, read the two secrets, and in S3 only the code mapping', () => {
+  it('lets the webhook write ledger records and dirty marks, read the two secrets, and in S3 only the code mapping and its own answers', () => {
     const { ingest, ids, template } = synth();
 
     const statements = statementsOf(template(), ingest.webhook.role);
-    // The code mapping is absent until its first drop: read it, and list exactly its key.
+    // The code mapping is absent until its first drop: read it, and list exactly its key. Each
+    // delivery's answer is kept under ingest-reports/webhook/ (the run's report reads it).
     expect(statementsFor(statements, 's3')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: arnJoin(ids.bucket, `/${BUCKET.ingestReportPrefix}webhook/*`),
+      },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, `/${BUCKET.codesTableKey}`) },
       {
         Effect: 'Allow',

@@ -132,6 +132,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Ingest/Webhook/Function Serverless-LambdaLatestVersion',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::*]',
         'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::<Arn>/audit/digests/*]',
+        // Each webhook delivery's answer, kept for the run's report (issue 19).
+        'Ingest/Webhook/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/webhook/*]',
         'Ingest/WmsWebhookSecret AwsSolutions-SMG4',
         ...['ListPartitions', 'ReconcilePartition', 'RunsApi', 'SummarizeRun', 'FailRun'].flatMap((fn) => [
           `Runs/${fn}/Function AwsSolutions-L1`,
@@ -197,6 +199,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Runs/Schedules/DeadLetters AwsSolutions-SQS3',
         'Runs/Schedules/DeadLetters Serverless-SQSRedrivePolicy',
         'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/runs/*]',
+        // The report's data sources and rejected rows: the ingest reports (issue 19).
+        'Runs/SummarizeRun/Role AwsSolutions-IAM5[Resource::<Arn>/ingest-reports/*]',
         ...['/Partitions:*', ':*'].map(
           (tail) =>
             'Runs/Workflow/StateMachine/DistributedMapPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:' +

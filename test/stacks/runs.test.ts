@@ -441,7 +441,7 @@ describe('Runs: least privilege', () => {
     ]);
   });
 
-  it('lets SummarizeRun use the runs table, change only the dirty markers, read the map results and write reports/', () => {
+  it('lets SummarizeRun use the runs table, change only the dirty markers, read the map results, the ingest reports and the workflow configuration, and write reports/', () => {
     const { ids, all } = statements('summarizeRun');
 
     expect(records(all, ids.records)).toEqual([
@@ -458,13 +458,37 @@ describe('Runs: least privilege', () => {
       ),
       // The run's pending arrival histories committed for the next run (CONTRACT §11).
       items(ids.runsTable, ['dynamodb:BatchWriteItem', 'dynamodb:Query'], 'diagnosis#*'),
+      // The report finds the previous period's close in the runs list (issue 19).
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: arnJoin(ids.runsTable, '/index/by-group') },
     ]);
+    // The report reads the ingest reports (listed under their prefix only) and the workflow
+    // configuration (its report section), and writes reports/.
     expect(statementsFor(all, 's3')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: arnJoin(ids.bucket, '/runs/*') },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          arnJoin(ids.bucket, '/config/workflow.yaml'),
+          arnJoin(ids.bucket, `/${BUCKET.ingestReportPrefix}*`),
+          arnJoin(ids.bucket, '/runs/*'),
+        ],
+      },
       {
         Effect: 'Allow',
         Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
         Resource: arnJoin(ids.bucket, `/${BUCKET.reportsPrefix}*`),
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': [`${BUCKET.ingestReportPrefix}*`] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringEquals: { 's3:prefix': ['config/workflow.yaml'] } },
       },
     ]);
   });

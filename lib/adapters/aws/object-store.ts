@@ -116,6 +116,36 @@ export class ObjectStore implements DropObjects {
     return Buffer.concat(parts);
   }
 
+  /** The keys under a prefix, page by page (1,000 a page), in key order. */
+  async *listKeys(bucket: string, prefix: string): AsyncGenerator<string> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  /** A small JSON object as parsed, or undefined when it is absent, too big or not JSON. */
+  async readJson(bucket: string, key: string, maxBytes: number): Promise<unknown> {
+    let body: Uint8Array;
+    try {
+      const got = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if ((got.ContentLength ?? 0) > maxBytes || got.Body === undefined) return undefined;
+      body = await got.Body.transformToByteArray();
+    } catch (error) {
+      if (isGone(error)) return undefined;
+      throw error;
+    }
+    try {
+      return JSON.parse(new TextDecoder('utf-8').decode(body)) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
   async putJson(bucket: string, key: string, value: unknown): Promise<void> {
     await this.client.send(
       new PutObjectCommand({

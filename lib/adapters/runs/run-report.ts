@@ -1,14 +1,22 @@
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Writable } from 'node:stream';
 import type { Discrepancy } from '../../core/reconcile/discrepancy.js';
-import type { ReportSummary, WorkflowLookup } from '../../core/report/report-model.js';
+import {
+  reportPeriod,
+  type ReportSummary,
+  type WorkflowLookup,
+  type WorkflowNote,
+} from '../../core/report/report-model.js';
+import { DEFAULT_REPORT_CONFIG, type ReportConfig } from '../../core/cases/workflow-config.js';
 import { type RunRecord } from '../../core/runs/run-events.js';
 import { loadReportFonts } from '../../report/fonts.js';
 import { prepareReport } from '../../report/write-reports.js';
 import { CASES_TABLE } from '../../declarations/tables.js';
 import { s3Client } from '../aws/aws-clients.js';
 import { caseNotes } from '../cases/case-notes.js';
-import { caseStore } from '../cases/containers.js';
+import { caseStore, workflowConfig } from '../cases/containers.js';
+import { objectStore } from '../ingest/containers.js';
+import { deliveriesOf, deliveryWindow, previousClose } from './report-inputs.js';
 import { config, optionalEnv } from '../aws/env.js';
 import { RunNotFoundError } from '../../errors/runs.js';
 import {
@@ -29,16 +37,50 @@ import { currentTime } from '../aws/clock.js';
  * run is stored; the handler renders a run again on demand.
  */
 
-/** The run's discrepancies page by page, readable any number of times (no spool needed). */
-function discrepanciesOf(runId: string): () => AsyncIterable<Discrepancy> {
-  return async function* pages() {
-    let cursor: string | undefined;
-    do {
-      const page = await runStore().listDiscrepancies(runId, {}, { cursor, limit: 1000 });
-      yield* page.items;
-      cursor = page.cursor ?? undefined;
-    } while (cursor !== undefined);
-  };
+/**
+ * The run's discrepancies page by page, read once (the report spools what it needs), each page's
+ * cases read before its items are handed on: the report's cause / rectification / owner columns
+ * look a group up as it passes (`cases`), so the run's discrepancies are read once, not twice.
+ */
+async function* discrepanciesOf(runId: string, cases: CaseNotes | undefined): AsyncGenerator<Discrepancy> {
+  let cursor: string | undefined;
+  do {
+    const page = await runStore().listDiscrepancies(runId, {}, { cursor, limit: 1000 });
+    await cases?.load(page.items.map((d) => d.groupKey));
+    yield* page.items;
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+/**
+ * The cases of the run's discrepancies (undefined where the function has no case tables: every item
+ * then shows as open). A failure to read them is logged and the items show as open rather than the
+ * report not rendering at all.
+ */
+class CaseNotes {
+  private readonly notes = new Map<string, WorkflowNote>();
+  private failed = false;
+
+  constructor(private readonly runId: string) {}
+
+  readonly lookup: WorkflowLookup = (groupKey) => this.notes.get(groupKey);
+
+  async load(groupKeys: readonly string[]): Promise<void> {
+    if (this.failed) return;
+    try {
+      const found = await caseNotes(caseStore(), groupKeys);
+      for (const key of groupKeys) {
+        const note = found(key);
+        if (note !== undefined) this.notes.set(key, note);
+      }
+    } catch (error) {
+      this.failed = true;
+      logger.warn('cases unavailable: the report shows items as open', {
+        runId: this.runId,
+        error: error as Error,
+      });
+    }
+  }
 }
 
 function reportSummary(run: RunRecord): ReportSummary | undefined {
@@ -47,44 +89,81 @@ function reportSummary(run: RunRecord): ReportSummary | undefined {
   return { ...summary, inputs: {}, run: { generatedAt: run.finishedAt ?? currentTime().toISOString() } };
 }
 
-/**
- * The cases of the run's discrepancies, for the report's cause / rectification / owner columns
- * (undefined where the function has no case tables: every item then shows as open). A failure to
- * read them is logged and the report renders without them rather than not at all.
- */
-async function workflowOf(runId: string): Promise<WorkflowLookup | undefined> {
-  if (optionalEnv(CASES_TABLE.env) === undefined) return undefined;
+/** The report section of the workflow configuration; its default when the configuration is unreadable. */
+async function reportConfig(runId: string): Promise<ReportConfig> {
   try {
-    const groupKeys = new Set<string>();
-    for await (const d of discrepanciesOf(runId)()) groupKeys.add(d.groupKey);
-    return await caseNotes(caseStore(), groupKeys);
+    return (await workflowConfig().current()).config.report;
   } catch (error) {
-    logger.warn('cases unavailable: the report shows every item as open', { runId, error: error as Error });
-    return undefined;
+    logger.warn('workflow configuration unavailable: the report takes its defaults', {
+      runId,
+      error: error as Error,
+    });
+    return DEFAULT_REPORT_CONFIG;
   }
 }
 
-/** Streams `render`'s output to one S3 object; a failed render aborts the upload, leaving nothing. */
-async function uploadStreamed(
-  key: string,
-  contentType: string,
-  render: (destination: Writable) => Promise<unknown>,
+/**
+ * The deliveries of the run's period (the data-sources table, the rows rejected at ingest) and the
+ * previous period's close. Either failing leaves its part out, logged, rather than the report.
+ */
+async function runInputs(run: RunRecord, period: string | undefined) {
+  const zone = config.zone();
+  const [deliveries, previous] = await Promise.all([
+    period === undefined
+      ? undefined
+      : deliveriesOf(objectStore(), config.bucket(), deliveryWindow(period, run, zone)).catch(
+          (error: unknown) => {
+            logger.warn('ingest reports unavailable: the report lists no data sources', {
+              runId: run.runId,
+              error: error as Error,
+            });
+            return undefined;
+          },
+        ),
+    period === undefined
+      ? null
+      : previousClose(runStore(), period).catch((error: unknown) => {
+          logger.warn('runs unavailable: the report compares with no previous period', {
+            runId: run.runId,
+            error: error as Error,
+          });
+          return null;
+        }),
+  ]);
+  return { deliveries, previous };
+}
+
+/** The three uploads at once, fed by one rendering; a failure aborts every one of them. */
+async function uploadAll(
+  keys: ReportKeys,
+  render: (destinations: Record<(typeof REPORT_FORMATS)[number], Writable>) => Promise<unknown>,
 ): Promise<void> {
-  const body = new PassThrough();
-  const upload = new Upload({
-    client: s3Client(),
-    params: { Bucket: config.bucket(), Key: key, Body: body, ContentType: contentType },
-  });
-  const done = upload.done();
+  const bodies = Object.fromEntries(REPORT_FORMATS.map((f) => [f, new PassThrough()])) as Record<
+    (typeof REPORT_FORMATS)[number],
+    PassThrough
+  >;
+  const uploads = REPORT_FORMATS.map(
+    (f) =>
+      new Upload({
+        client: s3Client(),
+        params: {
+          Bucket: config.bucket(),
+          Key: keys[f],
+          Body: bodies[f],
+          ContentType: REPORT_CONTENT_TYPES[f],
+        },
+      }),
+  );
+  const done = uploads.map((u) => u.done());
   try {
-    await render(body);
+    await render(bodies);
   } catch (error) {
-    body.destroy(error as Error);
-    await upload.abort().catch(() => undefined);
-    await done.catch(() => undefined);
+    for (const body of Object.values(bodies)) body.destroy(error as Error);
+    await Promise.all(uploads.map((u) => u.abort().catch(() => undefined)));
+    await Promise.all(done.map((d) => d.catch(() => undefined)));
     throw error;
   }
-  await done;
+  await Promise.all(done);
 }
 
 /** Renders the run's report in the three formats and records their keys on the run; returns them. */
@@ -98,18 +177,28 @@ export async function renderReport(runId: string): Promise<ReportKeys | undefine
     return undefined;
   }
   const keys = reportKeys(runId);
+  const settings = await reportConfig(runId);
+  const cases = optionalEnv(CASES_TABLE.env) === undefined ? undefined : new CaseNotes(runId);
+  const period = reportPeriod(run, run.asOf, summary.timezone);
+  const { deliveries, previous } = await runInputs(run, period);
   const report = await prepareReport({
     runId,
-    summary,
-    discrepancies: discrepanciesOf(runId),
-    period: run.period,
+    // The rows rejected at ingest are the run's too: its records are what ingest kept.
+    summary: { ...summary, rejected: [...(deliveries?.rejected ?? []), ...summary.rejected] },
+    discrepancies: discrepanciesOf(runId, cases),
+    period,
+    mode: run.mode,
+    company: settings.company,
+    signatories: settings.signatories,
+    detailCount: settings.pdfDetailRows,
+    dueDays: settings.dueDays,
+    sources: deliveries?.sources,
+    previous,
     fonts: loadReportFonts(),
-    workflow: await workflowOf(runId),
+    workflow: cases?.lookup,
   });
   try {
-    for (const format of REPORT_FORMATS) {
-      await uploadStreamed(keys[format], REPORT_CONTENT_TYPES[format], (out) => report.render(format, out));
-    }
+    await uploadAll(keys, (destinations) => report.renderAll(destinations));
   } finally {
     await report.close();
   }

@@ -26,11 +26,15 @@ export function caseNote(workflow: CaseWorkflow, facts: Pick<CaseFacts, 'state'>
           : ' (已驳回 rejected)';
     rectification = `${RESOLUTION_ZH[action]} ${action}${entry}${outcome}`;
   }
+  // The cause named at the close, else the one the proposal gave: the report's cause analysis.
+  const rootCause = workflow.rootCause ?? proposal?.rootCause;
   return {
     status,
-    ...(workflow.rootCause === undefined ? {} : { cause: rootCauseText(workflow.rootCause) }),
+    ...(rootCause === undefined ? {} : { cause: rootCauseText(rootCause), causeCode: rootCause.code }),
     ...(rectification === undefined ? {} : { rectification }),
     owner: workflow.owner,
+    caseState: workflow.state,
+    ...(workflow.awaiting === undefined ? {} : { dueBy: workflow.awaiting.dueBy }),
   };
 }
 

@@ -54,6 +54,43 @@ const FeedSchema = z.strictObject({
 });
 export type FeedInfo = z.infer<typeof FeedSchema>;
 
+/** One person who signs the report: the role they sign as, and their name (empty: written in by hand). */
+const SignatorySchema = z.strictObject({
+  role: z.string().trim().min(1).max(80),
+  name: z.string().trim().max(80).default(''),
+});
+
+/** Days from the day an item is first seen to the day it is due, by severity. */
+const DueDaysSchema = z.strictObject({
+  RED: z.int().min(0).max(366).default(0),
+  YELLOW: z.int().min(0).max(366).default(3),
+  GREEN: z.int().min(0).max(366).default(10),
+});
+
+/**
+ * The report a controller signs (issue 19): whose report it is, who signs it, how many items its
+ * PDF lists (the XLSX lists every one) and when an open item is due. Left out: the defaults below.
+ */
+export const ReportConfigSchema = z.strictObject({
+  company: z.string().trim().min(1).max(120),
+  signatories: z.array(SignatorySchema).min(1).max(8),
+  /** Discrepancies the PDF's detail lists, by severity then money; the rest are in the XLSX. */
+  pdfDetailRows: z.int().min(0).max(5_000).default(500),
+  /** RED is due the same day (0) unless said otherwise. */
+  dueDays: DueDaysSchema.default({ RED: 0, YELLOW: 3, GREEN: 10 }),
+});
+export type ReportConfig = z.infer<typeof ReportConfigSchema>;
+
+export const DEFAULT_REPORT_CONFIG: ReportConfig = {
+  company: 'Stocktally',
+  signatories: [
+    { role: '仓库负责人 Warehouse lead', name: '' },
+    { role: '财务复核 Finance reviewer', name: '' },
+  ],
+  pdfDetailRows: 500,
+  dueDays: { RED: 0, YELLOW: 3, GREEN: 10 },
+};
+
 const TierSchema = z.strictObject({
   /** The tier applies from this amount (inclusive) up to the next tier's. */
   from: AmountSchema,
@@ -85,6 +122,8 @@ export const WorkflowConfigSchema = z
     feeds: z.partialRecord(z.enum(FEEDS), FeedSchema).optional(),
     /** Days an approved case may wait for the books before it is overdue (CONTRACT section 8). */
     awaitingBooksDays: z.int().min(1).max(366).default(DEFAULT_AWAITING_BOOKS_DAYS),
+    /** The report: company, signatories, PDF detail rows, due days (issue 19). */
+    report: ReportConfigSchema.default(DEFAULT_REPORT_CONFIG),
   })
   .superRefine((config, ctx) => {
     const froms = config.approval.tiers.map((t) => parseAmount(t.from));

@@ -13,6 +13,16 @@ import { MOVEMENT_TYPE_ZH, type MovementType } from '../records/movement-type.js
 import { ZoneClock } from '../shared/zone-clock.js';
 import { groupDigits } from '../shared/digits.js';
 import { KIND_EN } from '../reconcile/discrepancy.js';
+import { closedPeriod, localDay } from '../shared/period.js';
+import type { CaseState } from '../cases/case-workflow.js';
+import type { RootCauseCode } from '../cases/root-cause.js';
+import {
+  DEFAULT_DUE_DAYS,
+  WorkflowAnalyser,
+  type AnalysedItem,
+  type DueDays,
+  type WorkflowAnalysis,
+} from './report-analysis.js';
 
 export { KIND_EN };
 
@@ -26,26 +36,40 @@ export { groupDigits };
  * discrepancy at a time, so a run of any size is summarized in bounded memory.
  */
 
-/** A label in both languages: Chinese first, as finance reads it (CONTRACT §6 vocabulary). */
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+import type { Bilingual } from './bilingual.js';
+
+export type { Bilingual };
 
 export const REPORT_TITLE: Bilingual = {
   zh: '库存-财务对账报告',
   en: 'Inventory–Finance Reconciliation Report',
 };
 
-export const SECTION_IDS = ['cover', 'kpis', 'heatMap', 'top', 'detail', 'rejected', 'signOff'] as const;
+export const SECTION_IDS = [
+  'cover',
+  'kpis',
+  'comparison',
+  'heatMap',
+  'causes',
+  'progress',
+  'owners',
+  'top',
+  'detail',
+  'rejected',
+  'signOff',
+] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export const SECTION_TITLES: Readonly<Record<SectionId, Bilingual>> = {
   cover: { zh: '报告信息', en: 'About this report' },
   kpis: { zh: '关键指标', en: 'Key figures' },
+  comparison: { zh: '本期与上期对比', en: 'This period beside the previous one' },
+  causes: { zh: '原因分析', en: 'Cause analysis' },
+  progress: { zh: '整改进度', en: 'Rectification progress' },
+  owners: { zh: '责任人追踪', en: 'Owners and due dates' },
   heatMap: { zh: '差异热力图:仓库 × 差异类型', en: 'Heat map: warehouse × kind' },
   top: { zh: '涉及金额最大的差异', en: 'Largest discrepancies by money at stake' },
-  detail: { zh: '差异明细', en: 'All discrepancies' },
+  detail: { zh: '差异明细', en: 'Discrepancies by severity and money' },
   rejected: { zh: '拒收行', en: 'Rejected input rows' },
   signOff: { zh: '签字确认', en: 'Sign-off' },
 };
@@ -107,6 +131,16 @@ export const LABELS = {
   financeReviewer: { zh: '财务复核', en: 'Finance reviewer' },
   signature: { zh: '签字', en: 'Signature' },
   date: { zh: '日期', en: 'Date' },
+  dueDay: { zh: '到期日', en: 'Due' },
+  overdue: { zh: '逾期', en: 'Overdue' },
+  openItems: { zh: '未结项', en: 'Open items' },
+  redItems: { zh: '红灯项', en: 'RED items' },
+  caseState: { zh: '案件状态', en: 'Case state' },
+  thisPeriod: { zh: '本期', en: 'This period' },
+  previousPeriod: { zh: '上期', en: 'Previous period' },
+  change: { zh: '变动', en: 'Change' },
+  deliveries: { zh: '批次', en: 'Deliveries' },
+  duplicates: { zh: '重复', en: 'Duplicates' },
 } as const satisfies Record<string, Bilingual>;
 
 export const SOURCE_LABELS: Readonly<Record<string, Bilingual>> = {
@@ -126,6 +160,12 @@ export interface WorkflowNote {
   cause?: string | undefined;
   rectification?: string | undefined;
   owner?: string | undefined;
+  /** The case's own state, for the progress table (undefined: no case). */
+  caseState?: CaseState | undefined;
+  /** The root cause's code, for the cause analysis. */
+  causeCode?: RootCauseCode | undefined;
+  /** ISO instant the books are due to agree by (a case awaiting the books). */
+  dueBy?: string | undefined;
 }
 
 /** Looks a group up in the exception workflow (by the stable groupKey of a discrepancy). */
@@ -160,20 +200,71 @@ export interface ReportSummary {
   run?: { generatedAt?: string | undefined } | undefined;
 }
 
+/** One person who signs the report: the role they sign as and their name (configuration). */
+export interface Signatory {
+  role: string;
+  name: string;
+}
+
+/** Without configuration: the two boxes the report always had, the names left to be written in. */
+export const DEFAULT_SIGNATORIES: readonly Signatory[] = [
+  { role: `${'仓库负责人'} Warehouse lead`, name: '' },
+  { role: `${'财务复核'} Finance reviewer`, name: '' },
+];
+
+/** A run's figures as the comparison with the previous period reads them (a run's summary fits). */
+export interface PeriodFigures {
+  period: string;
+  runId: string;
+  asOf: string;
+  groupsSeen: number;
+  groupsMatched: number;
+  matchRate: string;
+  discrepancies: number;
+  bySeverity: Record<Severity, number>;
+  moneyAtStake: { total: string } & Record<Severity, string>;
+}
+
+/** One input of the run as the data-sources table lists it: a file or drop, or a source's webhooks. */
+export interface SourceInput {
+  source: string;
+  file: string;
+  rows: number;
+  accepted: number | null;
+  rejected: number;
+  duplicates?: number | undefined;
+  /** How many deliveries the line stands for (webhook calls folded into one line). */
+  deliveries?: number | undefined;
+}
+
 /** Who and what the report is about, beyond the summary. */
 export interface ReportRunInfo {
   runId: string;
-  /** Shown on the cover; "Stocktally" unless the caller names the company. */
+  /** Shown on the cover; "Stocktally" unless the caller names the company (configuration). */
   company?: string | undefined;
-  /** Accounting period(s) covered; by default the periods the discrepancies fall in. */
+  /** Who signs: one box each (configuration); by default warehouse lead and finance reviewer. */
+  signatories?: readonly Signatory[] | undefined;
+  /**
+   * The accounting period reported; when absent it follows from `mode` (a close of the period
+   * before asOf, the live period holding asOf), else the periods the discrepancies fall in.
+   */
   period?: string | undefined;
+  mode?: 'close' | 'continuous' | undefined;
   /** ISO instant; by default the summary's generatedAt. */
   generatedAt?: string | undefined;
+  /** The run's inputs; by default the summary's `inputs` (one file per source, the CLI's). */
+  sources?: readonly SourceInput[] | undefined;
+  /** The previous period's close: its figures, null when there is none, undefined to leave it out. */
+  previous?: PeriodFigures | null | undefined;
 }
 
 export interface ReportOptions {
   /** How many of the largest discrepancies get their own section (20). */
   topCount?: number;
+  /** How many discrepancies the PDF's detail lists, by severity then money (500); the XLSX has all. */
+  detailCount?: number;
+  /** Days from first seen to due, by severity (RED 0: the same day). */
+  dueDays?: DueDays | undefined;
   /** Warehouses drawn in the heat map before the rest fold into one row (16). */
   heatMapWarehouses?: number;
   workflow?: WorkflowLookup | undefined;
@@ -208,6 +299,9 @@ export interface DetailRow {
   workflow: WorkflowNote;
   /** "待处理 open", or the workflow's cause / rectification / owner. */
   workflowText: string;
+  /** The day the item is due (YYYY-MM-DD), null once settled. */
+  dueDay: string | null;
+  overdue: boolean;
 }
 
 export interface HeatCell {
@@ -240,13 +334,20 @@ export interface HeatMap {
   maxCellMoney: string;
 }
 
-export interface SourceFigures {
-  source: string;
+export interface SourceFigures extends SourceInput {
   label: Bilingual;
-  file: string;
-  rows: number;
-  accepted: number | null;
-  rejected: number;
+}
+
+/** One line of the comparison with the previous period; `previous`/`change` null without one. */
+export interface ComparisonLine {
+  label: Bilingual;
+  current: string;
+  previous: string | null;
+  change: string | null;
+  /** Money lines are shown with thousands separators. */
+  money: boolean;
+  /** Which way is better (more matched, fewer differences); undefined for a neutral figure. */
+  better?: 'up' | 'down' | undefined;
 }
 
 export interface ReportModel {
@@ -262,6 +363,7 @@ export interface ReportModel {
     generatedAt: string;
     sources: SourceFigures[];
     rejectedRows: number;
+    signatories: readonly Signatory[];
   };
   kpis: {
     groupsSeen: number;
@@ -276,6 +378,13 @@ export interface ReportModel {
   byKind: { kind: Kind; count: number; money: string }[];
   heatMap: HeatMap;
   top: DetailRow[];
+  /** The PDF's detail: the first `detailCount` discrepancies by severity, then money, descending. */
+  detail: DetailRow[];
+  /** Discrepancies not in `detail` (the XLSX and CSV list every one, in the same order). */
+  detailOmitted: number;
+  analysis: WorkflowAnalysis;
+  /** Undefined when the caller asked for no comparison (a CLI run). */
+  comparison?: { previous: PeriodFigures | null; lines: ComparisonLine[] } | undefined;
   rejected: ReportSummary['rejected'];
   /** Whether the rows add up to the summary's own figures (a partial list would not). */
   consistency: {
@@ -308,7 +417,13 @@ export function workflowText(note: WorkflowNote): string {
   return parts.length === 0 ? `${status.zh} ${status.en}` : `${status.zh} ${status.en}: ${parts.join(' / ')}`;
 }
 
-export function toDetailRow(d: Discrepancy, workflow?: WorkflowLookup): DetailRow {
+/** When an item is due and whether it is overdue (report-analysis.ts); none for a settled item. */
+export interface DueNote {
+  dueDay: string | null;
+  overdue: boolean;
+}
+
+export function toDetailRow(d: Discrepancy, workflow?: WorkflowLookup, due?: DueNote): DetailRow {
   const note = workflow?.(d.groupKey) ?? OPEN;
   return {
     groupKey: d.groupKey,
@@ -336,7 +451,60 @@ export function toDetailRow(d: Discrepancy, workflow?: WorkflowLookup): DetailRo
     explanationZh: d.explanationZh ?? '',
     workflow: note,
     workflowText: workflowText(note),
+    dueDay: due?.dueDay ?? null,
+    overdue: due?.overdue ?? false,
   };
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { RED: 0, YELLOW: 1, GREEN: 2 };
+
+/** What orders the report's detail: severity (RED first), then money at stake, largest first. */
+export interface OrderKey {
+  severity: Severity;
+  money: Decimal;
+  groupKey: string;
+  /**
+   * The severity's rank and the money as a double, compared first because that is fast: a double
+   * never orders two amounts the wrong way round (conversion is monotonic), and where two differ
+   * by less than it can tell, the exact amounts decide.
+   */
+  rank: number;
+  approx: number;
+}
+
+/** Negative when `a` comes first: RED before YELLOW before GREEN, more money first, then the group. */
+export function reportOrder(a: OrderKey, b: OrderKey): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.approx !== b.approx) return b.approx - a.approx;
+  if (a.money !== b.money) return a.money > b.money ? -1 : 1;
+  return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
+}
+
+/** A discrepancy's order key; its money at stake parsed exactly. */
+export function orderKeyOf(d: Pick<Discrepancy, 'severity' | 'moneyAtStake' | 'groupKey'>): OrderKey {
+  const money = exact(d.moneyAtStake, 'moneyAtStake');
+  return {
+    severity: d.severity,
+    money,
+    groupKey: d.groupKey,
+    rank: SEVERITY_RANK[d.severity],
+    approx: Number(money),
+  };
+}
+
+/**
+ * The accounting period a report names: the one asked for; else a close's (the period holding the
+ * instant before its asOf) or a continuous run's (the period holding its asOf), in the zone.
+ */
+export function reportPeriod(
+  run: Pick<ReportRunInfo, 'period' | 'mode'>,
+  asOf: string,
+  timezone: string,
+): string | undefined {
+  if (run.period !== undefined) return run.period;
+  if (run.mode === undefined || Number.isNaN(Date.parse(asOf))) return undefined;
+  const zone = new ZoneClock(timezone);
+  return run.mode === 'close' ? closedPeriod(asOf, zone) : zone.periodOf(Date.parse(asOf));
 }
 
 export function severityLabel(s: Severity): string {
@@ -348,13 +516,40 @@ export function kindLabel(k: Kind): Bilingual {
 }
 
 interface Ranked {
-  money: Decimal;
+  key: OrderKey;
   row: DetailRow;
 }
 
 /** Larger money first; equal money in groupKey order, so the list is the same on every run. */
-function before(a: Ranked, b: Ranked): boolean {
-  return a.money !== b.money ? a.money > b.money : a.row.groupKey < b.row.groupKey;
+function byMoney(a: OrderKey, b: OrderKey): number {
+  if (a.approx !== b.approx) return b.approx - a.approx;
+  return a.money !== b.money ? (a.money > b.money ? -1 : 1) : a.groupKey < b.groupKey ? -1 : 1;
+}
+
+/** The first `size` items under `order`, kept sorted as items are offered; the rest never built. */
+class Leaders {
+  readonly items: Ranked[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly order: (a: OrderKey, b: OrderKey) => number,
+  ) {}
+
+  offer(key: OrderKey, row: () => DetailRow): void {
+    if (this.size <= 0) return;
+    const last = this.items[this.items.length - 1];
+    // Cheap reject first: most rows of a large run never make the list.
+    if (this.items.length >= this.size && last !== undefined && this.order(key, last.key) >= 0) return;
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.items[mid];
+      if (at !== undefined && this.order(at.key, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.items.splice(lo, 0, { key, row: row() });
+    if (this.items.length > this.size) this.items.pop();
+  }
 }
 
 function zeroByKind(): Record<Kind, { count: number; money: Decimal }> {
@@ -364,11 +559,14 @@ function zeroByKind(): Record<Kind, { count: number; money: Decimal }> {
   >;
 }
 
+/** A discrepancy as the pipeline lists it carries the day it was first seen (a run's lifecycle). */
+export type ReportedDiscrepancy = Discrepancy & { firstSeen?: string | undefined };
+
 /** Feeds on discrepancies one at a time and keeps only aggregates and the top list. */
 export class ReportModelBuilder {
   private readonly topCount: number;
-  private readonly heatMapWarehouses: number;
   private readonly workflow: WorkflowLookup | undefined;
+  private readonly heatMapWarehouses: number;
   private readonly bySeverity: Record<Severity, { count: number; money: Decimal }> = {
     RED: { count: 0, money: 0n },
     YELLOW: { count: 0, money: 0n },
@@ -381,7 +579,11 @@ export class ReportModelBuilder {
     return listedKinds((k) => this.byKind[k].count > 0);
   }
   private readonly byWarehouse = new Map<string, Record<Kind, { count: number; money: Decimal }>>();
-  private readonly top: Ranked[] = [];
+  private readonly top: Leaders;
+  private readonly detail: Leaders;
+  private readonly analyser: WorkflowAnalyser;
+  private readonly zone: ZoneClock;
+  private readonly today: string;
   private readonly periods = new Set<string>();
   private rows = 0;
   private openRed = 0;
@@ -394,9 +596,45 @@ export class ReportModelBuilder {
     this.topCount = options.topCount ?? 20;
     this.heatMapWarehouses = options.heatMapWarehouses ?? 16;
     this.workflow = options.workflow;
+    this.top = new Leaders(this.topCount, byMoney);
+    this.detail = new Leaders(options.detailCount ?? 500, reportOrder);
+    this.zone = new ZoneClock(summary.timezone);
+    const asOf = Date.parse(summary.asOf);
+    this.today = Number.isNaN(asOf) ? '' : localDay(summary.asOf, this.zone);
+    this.analyser = new WorkflowAnalyser(this.today, asOf, options.dueDays ?? DEFAULT_DUE_DAYS);
   }
 
-  add(d: Discrepancy): void {
+  private item(d: ReportedDiscrepancy, note: WorkflowNote, money: Decimal): AnalysedItem {
+    return {
+      severity: d.severity,
+      money,
+      caseState: note.caseState,
+      causeCode: note.causeCode,
+      owner: note.owner,
+      dueBy: note.dueBy,
+      dueByDay:
+        note.dueBy === undefined || Number.isNaN(Date.parse(note.dueBy))
+          ? undefined
+          : localDay(note.dueBy, this.zone),
+      firstSeenDay:
+        d.firstSeen === undefined || Number.isNaN(Date.parse(d.firstSeen))
+          ? undefined
+          : localDay(d.firstSeen, this.zone),
+      settled: note.status === 'resolved' || note.status === 'accepted',
+    };
+  }
+
+  /** The row every renderer shows for `d`: its labels, its case and its due day. */
+  detailRow(d: ReportedDiscrepancy): DetailRow {
+    const note = this.workflow?.(d.groupKey) ?? OPEN;
+    const item = this.item(d, note, 0n);
+    return toDetailRow(d, this.workflow, {
+      dueDay: this.analyser.dueDay(item) ?? null,
+      overdue: this.analyser.isOverdue(item),
+    });
+  }
+
+  add(d: ReportedDiscrepancy): void {
     const money = exact(d.moneyAtStake, 'moneyAtStake');
     this.rows++;
     const severity = this.bySeverity[d.severity];
@@ -416,25 +654,16 @@ export class ReportModelBuilder {
     if (d.financePeriod !== null) this.periods.add(d.financePeriod);
     const note = this.workflow?.(d.groupKey) ?? OPEN;
     if (d.severity === 'RED' && note.status !== 'resolved' && note.status !== 'accepted') this.openRed++;
-    this.offerTop(d, money);
-  }
-
-  private offerTop(d: Discrepancy, money: Decimal): void {
-    if (this.topCount <= 0) return;
-    const last = this.top[this.top.length - 1];
-    if (this.top.length >= this.topCount && last !== undefined) {
-      // Cheap reject first: most rows of a large run never make the list.
-      if (money < last.money || (money === last.money && d.groupKey >= last.row.groupKey)) return;
-    }
-    const candidate: Ranked = { money, row: toDetailRow(d, this.workflow) };
-    let at = this.top.length;
-    while (at > 0) {
-      const prev = this.top[at - 1];
-      if (prev === undefined || !before(candidate, prev)) break;
-      at--;
-    }
-    this.top.splice(at, 0, candidate);
-    if (this.top.length > this.topCount) this.top.pop();
+    this.analyser.add(this.item(d, note, money));
+    const key: OrderKey = {
+      severity: d.severity,
+      money,
+      groupKey: d.groupKey,
+      rank: SEVERITY_RANK[d.severity],
+      approx: Number(money),
+    };
+    this.top.offer(key, () => this.detailRow(d));
+    this.detail.offer(key, () => this.detailRow(d));
   }
 
   build(): ReportModel {
@@ -442,45 +671,52 @@ export class ReportModelBuilder {
     const total = SEVERITIES.reduce((acc, sev) => acc + this.bySeverity[sev].money, 0n);
     const summaryMoney = parseDecimal(s.moneyAtStake.total);
     const rowMoney = formatMoney(total);
+    const period = reportPeriod(this.run, s.asOf, s.timezone) ?? this.period();
+    const kpis: ReportModel['kpis'] = {
+      groupsSeen: s.groupsSeen,
+      groupsMatched: s.groupsMatched,
+      matchRatePercent: percent(s.matchRate),
+      discrepancies: this.rows,
+      moneyAtStake: {
+        total: rowMoney,
+        RED: formatMoney(this.bySeverity.RED.money),
+        YELLOW: formatMoney(this.bySeverity.YELLOW.money),
+        GREEN: formatMoney(this.bySeverity.GREEN.money),
+      },
+      countBySeverity: {
+        RED: this.bySeverity.RED.count,
+        YELLOW: this.bySeverity.YELLOW.count,
+        GREEN: this.bySeverity.GREEN.count,
+      },
+      openRed: this.openRed,
+    };
     return {
       title: REPORT_TITLE,
       sections: SECTION_IDS.map((id) => ({ id, title: SECTION_TITLES[id] })),
       cover: {
         company: this.run.company ?? 'Stocktally',
-        period: this.run.period ?? this.period(),
+        period,
         asOf: s.asOf,
         timezone: s.timezone,
         lagHours: s.lagHours,
         runId: this.run.runId,
         generatedAt: this.run.generatedAt ?? s.run?.generatedAt ?? s.asOf,
-        sources: sourceFigures(s),
+        sources: sourceFigures(s, this.run.sources),
         rejectedRows: s.rejected.length,
+        signatories: this.run.signatories ?? DEFAULT_SIGNATORIES,
       },
-      kpis: {
-        groupsSeen: s.groupsSeen,
-        groupsMatched: s.groupsMatched,
-        matchRatePercent: percent(s.matchRate),
-        discrepancies: this.rows,
-        moneyAtStake: {
-          total: rowMoney,
-          RED: formatMoney(this.bySeverity.RED.money),
-          YELLOW: formatMoney(this.bySeverity.YELLOW.money),
-          GREEN: formatMoney(this.bySeverity.GREEN.money),
-        },
-        countBySeverity: {
-          RED: this.bySeverity.RED.count,
-          YELLOW: this.bySeverity.YELLOW.count,
-          GREEN: this.bySeverity.GREEN.count,
-        },
-        openRed: this.openRed,
-      },
+      kpis,
       byKind: this.listed().map((k) => ({
         kind: k,
         count: this.byKind[k].count,
         money: formatMoney(this.byKind[k].money),
       })),
       heatMap: this.heatMap(),
-      top: this.top.map((r) => r.row),
+      top: this.top.items.map((r) => r.row),
+      detail: this.detail.items.map((r) => r.row),
+      detailOmitted: this.rows - this.detail.items.length,
+      analysis: this.analyser.build(),
+      comparison: this.run.previous === undefined ? undefined : comparison(s, kpis, this.run.previous),
       rejected: s.rejected,
       consistency: {
         agrees: this.rows === s.discrepancies && summaryMoney.ok && summaryMoney.value === total,
@@ -586,11 +822,20 @@ function percent(ratio: string): string {
   return parsed.ok ? formatDecimal(parsed.value * 100n, 2) : ratio;
 }
 
-function sourceFigures(s: ReportSummary): SourceFigures[] {
-  const order = ['wms', 'finance', 'uom', 'costs'];
+const SOURCE_ORDER = ['wms', 'finance', 'uom', 'costs', 'rates', 'codes'];
+
+function sourceFigures(s: ReportSummary, given: readonly SourceInput[] | undefined): SourceFigures[] {
+  const label = (source: string): Bilingual => SOURCE_LABELS[source] ?? { zh: source, en: source };
+  if (given !== undefined) {
+    const rank = (source: string): number =>
+      SOURCE_ORDER.includes(source) ? SOURCE_ORDER.indexOf(source) : SOURCE_ORDER.length;
+    return [...given]
+      .sort((a, b) => rank(a.source) - rank(b.source) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+      .map((input) => ({ ...input, label: label(input.source) }));
+  }
   const names = [
-    ...order.filter((k) => s.inputs[k] !== undefined),
-    ...Object.keys(s.inputs).filter((k) => !order.includes(k)),
+    ...SOURCE_ORDER.filter((k) => s.inputs[k] !== undefined),
+    ...Object.keys(s.inputs).filter((k) => !SOURCE_ORDER.includes(k)),
   ];
   const figures: SourceFigures[] = [];
   for (const name of names) {
@@ -598,7 +843,7 @@ function sourceFigures(s: ReportSummary): SourceFigures[] {
     if (input === undefined) continue;
     figures.push({
       source: name,
-      label: SOURCE_LABELS[name] ?? { zh: name, en: name },
+      label: label(name),
       file: input.file,
       rows: input.rows,
       accepted: input.accepted ?? null,
@@ -606,6 +851,80 @@ function sourceFigures(s: ReportSummary): SourceFigures[] {
     });
   }
   return figures;
+}
+
+/** Exact difference of two decimal texts, signed ("+1,000.00" style is the renderer's). */
+function difference(current: string, previous: string, places: number): string {
+  const a = parseDecimal(current);
+  const b = parseDecimal(previous);
+  if (!a.ok || !b.ok) return '';
+  const delta = a.value - b.value;
+  const text = places === 2 ? formatMoney(delta) : formatDecimal(delta, places);
+  return delta > 0n ? `+${text}` : text;
+}
+
+function comparison(
+  s: ReportSummary,
+  kpis: ReportModel['kpis'],
+  previous: PeriodFigures | null,
+): { previous: PeriodFigures | null; lines: ComparisonLine[] } {
+  const lines: ComparisonLine[] = [];
+  const count = (
+    label: Bilingual,
+    current: number,
+    before: number | undefined,
+    better?: ComparisonLine['better'],
+  ): void => {
+    const change = before === undefined ? null : current - before;
+    lines.push({
+      label,
+      current: String(current),
+      previous: before === undefined ? null : String(before),
+      change: change === null ? null : change > 0 ? `+${change}` : String(change),
+      money: false,
+      better,
+    });
+  };
+  const money = (label: Bilingual, current: string, before: string | undefined): void => {
+    lines.push({
+      label,
+      current,
+      previous: before ?? null,
+      change: before === undefined ? null : difference(current, before, 2),
+      money: true,
+      better: 'down',
+    });
+  };
+  const p = previous ?? undefined;
+  count(LABELS.groupsSeen, s.groupsSeen, p?.groupsSeen);
+  count(LABELS.groupsMatched, s.groupsMatched, p?.groupsMatched, 'up');
+  const rate = percent(s.matchRate);
+  const before = p === undefined ? undefined : percent(p.matchRate);
+  lines.push({
+    label: { zh: `${LABELS.matchRate.zh} (%)`, en: `${LABELS.matchRate.en} (%)` },
+    current: rate,
+    previous: before ?? null,
+    change: before === undefined ? null : difference(rate, before, 2),
+    money: false,
+    better: 'up',
+  });
+  count(LABELS.discrepancies, kpis.discrepancies, p?.discrepancies, 'down');
+  for (const sev of SEVERITIES) {
+    count({ zh: SEVERITY_ZH[sev], en: sev }, kpis.countBySeverity[sev], p?.bySeverity[sev], 'down');
+  }
+  money(
+    { zh: `${LABELS.moneyAtStake.zh}合计`, en: `${LABELS.moneyAtStake.en}, total` },
+    kpis.moneyAtStake.total,
+    p?.moneyAtStake.total,
+  );
+  for (const sev of SEVERITIES) {
+    money(
+      { zh: `${SEVERITY_ZH[sev]}${LABELS.moneyAtStake.zh}`, en: `${sev} money at stake` },
+      kpis.moneyAtStake[sev],
+      p?.moneyAtStake[sev],
+    );
+  }
+  return { previous, lines };
 }
 
 /** The whole model from a list already in memory (tests, small runs). */

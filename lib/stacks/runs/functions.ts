@@ -133,9 +133,17 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
     entry: HANDLERS.summarizeRun,
     description: 'Run step 3: the run summary and status, the discrepancy lifecycle, clean dirty marks',
     timeout: Duration.seconds(RUN_FUNCTIONS.summarizeRun.timeoutSeconds),
-    // The report it renders needs the PDF fonts (lib/report/fonts.ts): shipped beside the bundle.
-    environment: { ...common, STOCKTALLY_FONT_DIR: '/var/task' },
-    bundledFiles: REPORT_FONT_FILES,
+    // Lambda's CPU grows with memory: the report of 100,000 discrepancies is about 7 CPU-seconds,
+    // its XLSX deflated on a second thread (bench/report.ts); 3,008 MB gives it ~1.7 vCPU.
+    memorySize: 3008,
+    // The report it renders needs the PDF fonts (lib/report/fonts.ts) and the workflow
+    // configuration's report section (company, signatories): both shipped beside the bundle.
+    environment: {
+      ...common,
+      STOCKTALLY_FONT_DIR: '/var/task',
+      [WORKFLOW_DEFAULT.env]: WORKFLOW_DEFAULT.bundled,
+    },
+    bundledFiles: [...REPORT_FONT_FILES, WORKFLOW_DEFAULT.path],
   })
     // Clears the dirty markers the run listed (a conditional delete each) and records a close as its
     // period's latest; no other ledger item.
@@ -155,10 +163,19 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
         // The run's pending arrival histories committed for the next run to learn from.
         { actions: ['Query', 'BatchWriteItem'], leadingKeys: [DIAGNOSIS_ITEMS] },
       ],
+      // The report compares with the previous period's close, found in the runs list (by-group).
+      indexes: [runsIndex('by-group')],
     })
     // A Distributed Map's results are read back from runs/map-results/; the report it renders
-    // in-process (lib/adapters/runs/run-report.ts) is written under reports/.
-    .bindBucket(props.bucket, { read: [RUN_OBJECTS_PREFIX], write: [BUCKET.reportsPrefix] });
+    // in-process (lib/adapters/runs/run-report.ts) is written under reports/, its data sources
+    // and rows rejected at ingest read from ingest-reports/ (listed), its configuration from
+    // config/workflow.yaml when one was uploaded.
+    .bindBucket(props.bucket, {
+      read: [RUN_OBJECTS_PREFIX, BUCKET.ingestReportPrefix],
+      list: [BUCKET.ingestReportPrefix],
+      write: [BUCKET.reportsPrefix],
+      optional: [WORKFLOW_CONFIG_KEY],
+    });
   // The report's cause / rectification / owner columns come from the cases.
   props.cases?.report.bind(summarizeRun);
 

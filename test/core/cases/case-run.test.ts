@@ -371,11 +371,17 @@ describe('the report’s workflow columns', () => {
       }
     });
 
-    expect(caseNote(stored(facts).workflow, facts)).toEqual({ status: 'open', owner: 'wang.lead' });
+    expect(caseNote(stored(facts).workflow, facts)).toEqual({
+      status: 'open',
+      owner: 'wang.lead',
+      caseState: 'OPEN',
+    });
     expect(caseNote(worked.workflow, facts)).toEqual({
       status: 'in-progress',
       owner: 'wang.lead',
+      caseState: 'PROPOSED',
       cause: '凭证缺失 missing-voucher',
+      causeCode: 'missing-voucher',
       rectification: expect.stringMatching(
         /^补录凭证 supplement-voucher ST-202610-[0-9a-f]{8}-3 60000\.00 \(待审批 proposed\)$/,
       ),
@@ -411,6 +417,9 @@ describe('the report’s workflow columns', () => {
     expect(caseNote(closed, agreeing).status).toBe('resolved');
     expect(caseNote(closed, caseFacts({ state: 'PERSISTING' })).status).toBe('open');
     expect(caseNote(awaiting, caseFacts()).status).toBe('awaiting-books');
+    // Its due day is the one the approval set: the report's progress and owner tables read it.
+    expect(caseNote(awaiting, caseFacts()).dueBy).toBe(awaiting.awaiting?.dueBy);
+    expect(caseNote(awaiting, caseFacts()).caseState).toBe('AWAITING_BOOKS');
     expect(caseNote(accepted, caseFacts()).status).toBe('accepted');
     expect(WORKFLOW_STATUS['awaiting-books'].zh).not.toBe(WORKFLOW_STATUS.resolved.zh);
     expect(WORKFLOW_STATUS.accepted.zh).not.toBe(WORKFLOW_STATUS.resolved.zh);

@@ -82,3 +82,44 @@ describe('the workflow configuration', () => {
     );
   });
 });
+
+describe('the report section of the workflow configuration', () => {
+  it('names the company and who signs, with the defaults for what it leaves out', () => {
+    const raw = {
+      ...structuredClone(config),
+      report: { company: '某某有限公司', signatories: [{ role: '财务经理' }] },
+    };
+    const parsed = parseWorkflowConfig(raw, 'workflow.yaml');
+    expect(parsed.ok && parsed.config.report).toEqual({
+      company: '某某有限公司',
+      signatories: [{ role: '财务经理', name: '' }],
+      pdfDetailRows: 500,
+      dueDays: { RED: 0, YELLOW: 3, GREEN: 10 },
+    });
+    const without = { ...structuredClone(config) } as Record<string, unknown>;
+    delete without.report;
+    const fallback = parseWorkflowConfig(without, 'workflow.yaml');
+    expect(fallback.ok && fallback.config.report.company).toBe('Stocktally');
+    // The bundled default names a company and three signatories.
+    expect(config.report.signatories.map((s) => s.role)).toContain('财务经理 Financial controller');
+  });
+
+  it('refuses a wrong report section with the path of each mistake', () => {
+    const raw = {
+      ...structuredClone(config),
+      report: { company: '', signatories: [{ name: 'li' }], pdfDetailRows: -1, dueDays: { RED: 'today' } },
+    };
+    const parsed = parseWorkflowConfig(raw, 's3://bucket/config/workflow.yaml@e1');
+    expect(parsed.ok).toBe(false);
+    const reason = parsed.ok ? '' : parsed.reason;
+    expect(reason).toMatch(/^s3:\/\/bucket\/config\/workflow\.yaml@e1: /);
+    for (const path of [
+      'report.company',
+      'report.signatories.0.role',
+      'report.pdfDetailRows',
+      'report.dueDays.RED',
+    ]) {
+      expect(reason).toContain(`${path}: `);
+    }
+  });
+});
