@@ -1,0 +1,52 @@
+import type { RunBrief } from './api.js';
+
+/**
+ * Which runs speak for the company, and for which period (issues 15 and 19). An ad-hoc run over one
+ * sku or warehouse (`scope`) is a look at a corner: it never becomes the overview's headline or a
+ * point of its trend, which follow the unscoped closes and continuous runs only. A period (YYYY-MM)
+ * answers from its own runs, its figures from its latest unscoped close; `undefined` is the live
+ * view (the latest unscoped run).
+ */
+export const isScoped = (run: RunBrief): boolean =>
+  run.scope !== undefined && ((run.scope.skus?.length ?? 0) > 0 || (run.scope.warehouses?.length ?? 0) > 0);
+
+/** The period a run answers for: the one it was asked for (or its summary names), else none. */
+export const periodOfRun = (run: RunBrief): string | undefined =>
+  run.period ?? (run.summary as { period?: string } | null)?.period;
+
+/** The runs of a period, newest first (all of them in the live view). */
+export function runsOf(runs: readonly RunBrief[], period: string | undefined): RunBrief[] {
+  return period === undefined ? [...runs] : runs.filter((r) => periodOfRun(r) === period);
+}
+
+/** The runs the headline and the trend may use: unscoped, finished with a summary. */
+export function companyRuns(runs: readonly RunBrief[]): RunBrief[] {
+  return runs.filter((r) => !isScoped(r) && r.summary !== null);
+}
+
+/**
+ * The run whose figures a view shows for `period`: the one asked for by id; else, for a period, the
+ * close the periods API names (`closeRunId`) or its latest unscoped close; live, the latest unscoped
+ * run. Falls back to the newest run of the period so a view always has something to name.
+ */
+export function headlineRun(
+  runs: readonly RunBrief[],
+  period: string | undefined,
+  wanted?: string,
+  closeRunId?: string | null,
+): RunBrief | undefined {
+  if (wanted !== undefined) return runs.find((r) => r.runId === wanted);
+  const own = runsOf(runs, period);
+  const company = companyRuns(own);
+  if (period !== undefined) {
+    const named = closeRunId == null ? undefined : company.find((r) => r.runId === closeRunId);
+    return named ?? company.find((r) => r.mode === 'close') ?? company[0] ?? own[0];
+  }
+  return company[0] ?? own[0];
+}
+
+/** What a scoped run covered, for its label: `SKU-1`, `WH-01 · SKU-1`. */
+export function scopeText(run: RunBrief): string {
+  if (!isScoped(run)) return '';
+  return [...(run.scope?.warehouses ?? []), ...(run.scope?.skus ?? [])].join(' · ');
+}
