@@ -261,6 +261,15 @@ const zh = {
   lockWithOverride: '填写理由并强制锁定',
   lockedOk: '期间 {period} 已锁定。',
   lockNeedsReviewer: '锁定期间需要财务复核角色。',
+  entryPreview: "分录预览(提交前)",
+  drCr: "借/贷",
+  debitShort: "借",
+  creditShort: "贷",
+  previewIncomplete: "分录尚不能生成({field}:{reason})",
+  previewNone: "此方案不生成会计分录。",
+  entryNumberNote: "系统给这笔调整分录编号 {id}(ST-期间-案件摘要-版本),即日记账导出和 ERP 凭证导入中的凭证号;您填写的凭证号作为业务参考随方案保存、在审计记录中与该分录对应,不替代系统编号。",
+  entryRef: "对应您的凭证号 {ref}",
+  accountKey: "仓库 {warehouse}",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -521,6 +530,15 @@ const en: Record<MessageKey, string> = {
   lockWithOverride: 'Lock with this override',
   lockedOk: 'Period {period} is locked.',
   lockNeedsReviewer: 'Locking a period needs the finance reviewer role.',
+  entryPreview: "Entry preview (before you submit)",
+  drCr: "Dr/Cr",
+  debitShort: "Dr",
+  creditShort: "Cr",
+  previewIncomplete: "No entry yet ({field}: {reason})",
+  previewNone: "This remedy books no entry.",
+  entryNumberNote: "The system numbers this adjusting entry {id} (ST-period-case digest-version): its voucher number in the journal export and the ERP import. The voucher number you enter is kept with the proposal as its reference and tied to this entry in the audit trail; it does not replace the system's number.",
+  entryRef: "your voucher number {ref}",
+  accountKey: "warehouse {warehouse}",
 };
 
 export type Language = 'zh' | 'en';
