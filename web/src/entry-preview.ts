@@ -29,7 +29,12 @@ function bookingConfig(bookings: CaseRecord['account']['bookings']): WorkflowCon
   return {
     version: 1,
     owners: { default: '-', byWarehouse: {} },
-    accounts: { suspense: bookings.suspense, writeOff: bookings.writeOff, default: bookings.byType, byWarehouse: {} },
+    accounts: {
+      suspense: bookings.suspense,
+      writeOff: bookings.writeOff,
+      default: bookings.byType,
+      byWarehouse: {},
+    },
     approval: { tiers: [{ from: '0', approvers: [['finance-reviewer']] }] },
     awaitingBooksDays: 5,
   };

@@ -7,7 +7,7 @@ import { codeLabel, t, typeLabel } from '../i18n.js';
 import { routeHash, type VouchersRoute } from '../routes.js';
 import { VOUCHER_STATUSES } from '../../../lib/core/vouchers/voucher-names.js';
 import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
-import { loading, problem } from './common.js';
+import { loading, problem, saveText } from './common.js';
 import { closingPeriod } from './overview.js';
 
 /**
@@ -129,13 +129,7 @@ function unpricedTable(answer: VoucherAnswer): TemplateResult | string {
 /** Fetches the CSV with the token (a plain link would go without it) and hands it to the browser. */
 async function downloadCsv(ctx: Context, query: VoucherQuery, el: HTMLElement): Promise<void> {
   try {
-    const text = await ctx.api.vouchersCsv(query);
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `vouchers-${query.period ?? 'all'}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveText(await ctx.api.vouchersCsv(query), `vouchers-${query.period ?? 'all'}.csv`);
   } catch (error) {
     const slot = el.querySelector<HTMLElement>('#csv-problem');
     if (slot !== null) render(problem(error), slot);
@@ -147,7 +141,8 @@ export async function renderVouchers(ctx: Context, el: HTMLElement, route: Vouch
   const runs = await ctx.runs().catch(() => []);
   const run = pickRun(runs, undefined);
   const zone = run?.summary?.timezone ?? 'UTC';
-  const period = route.period ?? defaultPeriod(run?.asOf, zone);
+  // The route's period, else the one the whole dashboard answers for, else the last closed month.
+  const period = route.period ?? ctx.period ?? defaultPeriod(run?.asOf, zone);
   const query = voucherQuery(route, period);
   const warehouses =
     run === undefined
