@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { companyRuns, headlineRun, isScoped, runsOf, scopeText } from '../src/run-choice.js';
+import { periodRun } from '../src/context.js';
+import { PERIODS, RUNS } from './run-fixtures.js';
+
+describe('which run speaks for the company', () => {
+  it('never takes a one-sku ad-hoc run for the headline, however recent', () => {
+    expect(RUNS[0]?.runId).toBe('adhoc-20261125');
+    expect(headlineRun(RUNS, undefined)?.runId).toBe('continuous-20261125');
+    expect(companyRuns(RUNS).map((r) => r.runId)).toEqual([
+      'continuous-20261125',
+      'close-202610',
+      'close-202609',
+    ]);
+    expect(RUNS.filter(isScoped).map(scopeText)).toEqual(['SKU-00065']);
+  });
+
+  it('answers a period from its own runs: its latest unscoped close, or the one the periods API names', async () => {
+    expect(runsOf(RUNS, '2026-10').map((r) => r.runId)).toEqual(['close-202610']);
+    expect(headlineRun(RUNS, '2026-09')?.runId).toBe('close-202609');
+    expect(headlineRun(RUNS, '2026-11')?.runId).toBe('continuous-20261125');
+    expect(headlineRun(RUNS, '2026-08')).toBeUndefined();
+    const ctx = { period: '2026-10', periods: () => Promise.resolve(PERIODS) };
+    expect((await periodRun(ctx, RUNS, undefined))?.runId).toBe('close-202610');
+    // A run asked for by id is shown whatever the period.
+    expect((await periodRun(ctx, RUNS, 'adhoc-20261125'))?.runId).toBe('adhoc-20261125');
+  });
+});
