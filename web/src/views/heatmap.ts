@@ -113,6 +113,45 @@ type Point =
   | { kind: 'column'; column: number; total: HeatTotal }
   | { kind: 'all'; total: HeatTotal };
 
+/** What hovering a point says: a cell's count and money by severity, or a total's. */
+function tooltipOf(
+  series: HeatSeries,
+  columnLabel: (c: string) => string,
+  pointAt: (x: number, y: number) => Point | undefined,
+): (p: unknown) => string {
+  return (p: unknown) => {
+    const [x, y] = (p as { data: [number, number] }).data;
+    const point = pointAt(x, y);
+    if (point === undefined) return '';
+    if (point.kind !== 'cell') {
+      const name =
+        point.kind === 'row'
+          ? escape(series.rows[point.row] ?? '')
+          : point.kind === 'column'
+            ? escape(columnLabel(series.columns[point.column] ?? ''))
+            : '';
+      return [
+        `<b>${name === '' ? '' : `${name} · `}${t('heatTotal')}</b>`,
+        `${t('discrepancies')}: ${formatCount(point.total.count)}`,
+        `${t('moneyAtStake')}: ${formatMoney(point.total.moneyAtStake)}`,
+      ].join('<br/>');
+    }
+    const { cell } = point;
+    const lines = (['RED', 'YELLOW', 'GREEN'] as const)
+      .filter((s) => cell.bySeverity[s].count > 0)
+      .map(
+        (s) =>
+          `${severityLabel(s)}: ${formatCount(cell.bySeverity[s].count)} · ${formatMoney(cell.bySeverity[s].moneyAtStake)}`,
+      );
+    return [
+      `<b>${escape(series.rows[y] ?? '')}</b> · ${escape(columnLabel(series.columns[x] ?? ''))}`,
+      `${t('discrepancies')}: ${formatCount(cell.count)}`,
+      `${t('moneyAtStake')}: ${formatMoney(cell.moneyAtStake)}`,
+      ...lines,
+    ].join('<br/>');
+  };
+}
+
 function option(
   series: HeatSeries,
   columnLabel: (c: string) => string,
@@ -143,39 +182,7 @@ function option(
     formatter: (p: unknown) => formatCount((p as { data: number[] }).data[3] ?? 0),
   };
   return {
-    tooltip: {
-      formatter: (p: unknown) => {
-        const [x, y] = (p as { data: [number, number] }).data;
-        const point = pointAt(x, y);
-        if (point === undefined) return '';
-        if (point.kind !== 'cell') {
-          const name =
-            point.kind === 'row'
-              ? escape(series.rows[point.row] ?? '')
-              : point.kind === 'column'
-                ? escape(columnLabel(series.columns[point.column] ?? ''))
-                : '';
-          return [
-            `<b>${name === '' ? '' : `${name} · `}${t('heatTotal')}</b>`,
-            `${t('discrepancies')}: ${formatCount(point.total.count)}`,
-            `${t('moneyAtStake')}: ${formatMoney(point.total.moneyAtStake)}`,
-          ].join('<br/>');
-        }
-        const { cell } = point;
-        const lines = (['RED', 'YELLOW', 'GREEN'] as const)
-          .filter((s) => cell.bySeverity[s].count > 0)
-          .map(
-            (s) =>
-              `${severityLabel(s)}: ${formatCount(cell.bySeverity[s].count)} · ${formatMoney(cell.bySeverity[s].moneyAtStake)}`,
-          );
-        return [
-          `<b>${escape(series.rows[y] ?? '')}</b> · ${escape(columnLabel(series.columns[x] ?? ''))}`,
-          `${t('discrepancies')}: ${formatCount(cell.count)}`,
-          `${t('moneyAtStake')}: ${formatMoney(cell.moneyAtStake)}`,
-          ...lines,
-        ].join('<br/>');
-      },
-    },
+    tooltip: { formatter: tooltipOf(series, columnLabel, pointAt) },
     grid: { left: 150, right: 30, top: 10, bottom: 60 },
     xAxis: {
       type: 'category',
