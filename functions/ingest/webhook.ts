@@ -31,6 +31,7 @@ async function receiveRecords(
   return jsonResponse(200, {
     accepted: outcome.accepted,
     duplicates: outcome.duplicates,
+    lateArrivals: outcome.lateArrivals ?? 0,
     conflicts: outcome.conflicts.map(({ id, reason }) => ({ id, reason })),
     rejected: rejected.map(({ line, field, reason }) => ({ line, field: field ?? null, reason })),
   });

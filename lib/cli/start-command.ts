@@ -23,10 +23,13 @@ import { guide } from '../local/demo/start-guide.js';
 import { casesGuide, usersLines } from '../local/demo/cases-guide.js';
 import { CASE_ROUTES } from '../declarations/cases.js';
 import { VOUCHER_ROUTES } from '../declarations/vouchers.js';
+import { PERIOD_ROUTES } from '../declarations/periods.js';
 import type { CaseHandlers } from '../local/wiring/case-functions.js';
 import type { VoucherHandlers } from '../local/wiring/voucher-functions.js';
 import { loadRealCaseHandlers } from '../local/wiring/real-case-handlers.js';
 import { loadRealVoucherHandlers } from '../local/wiring/real-voucher-handlers.js';
+import { loadRealPeriodHandlers } from '../local/wiring/real-period-handlers.js';
+import type { PeriodHandlers } from '../local/wiring/period-functions.js';
 import { listAllCases } from '../local/clients/case-client.js';
 import { summaryLines } from './run-command.js';
 import { UsageError } from './usage-error.js';
@@ -124,6 +127,8 @@ export interface StartIo {
   loadCaseHandlers?: () => Promise<CaseHandlers>;
   /** The vouchers API handler; the real one by default. */
   loadVoucherHandlers?: () => Promise<VoucherHandlers>;
+  /** The periods API handler; the real one by default. */
+  loadPeriodHandlers?: () => Promise<PeriodHandlers>;
 }
 
 interface Secret {
@@ -280,6 +285,7 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
       runs: { loadHandlers: io.loadRunHandlers ?? loadRealRunHandlers },
       cases: { loadHandlers: io.loadCaseHandlers ?? loadRealCaseHandlers },
       vouchers: { loadHandlers: io.loadVoucherHandlers ?? loadRealVoucherHandlers },
+      periods: { loadHandlers: io.loadPeriodHandlers ?? loadRealPeriodHandlers },
       ...(site === undefined ? {} : { siteDir: site }),
       log,
     });
@@ -316,7 +322,7 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
     say(`  API             ${pipeline.api}   (${routes}: signed webhooks)`);
     say(`                  ${runRoutes}: bearer token`);
     say(
-      `                  ${[...CASE_ROUTES, ...VOUCHER_ROUTES].map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`,
+      `                  ${[...CASE_ROUTES, ...VOUCHER_ROUTES, ...PERIOD_ROUTES].map((r) => `${r.method} ${r.path}`).join(', ')}: a user's token`,
     );
     say(
       `  state machine   the run definition synthesized from the CDK stack, run by aws-local-stepfunctions`,

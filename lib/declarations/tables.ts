@@ -36,6 +36,11 @@ export interface TableDeclaration {
  *   pk `journal#<source>`, sk `e#<seq, 12 digits>`                    the ingest journal: each
  *                                                                      delivery's new records' content
  *                                                                      hashes, chained (issue 16)
+ *   pk `period`, sk `YYYY-MM`                                         a period with records: its latest
+ *                                                                      close's figures and its lock
+ *                                                                      (lib/adapters/periods/period-store.ts)
+ *   pk `late#YYYY-MM`, sk `<source>#<id>`                             a record that arrived after its
+ *                                                                      period was locked (CONTRACT §7)
  */
 export const RECORDS_TABLE: TableDeclaration = {
   id: 'Records',
@@ -257,6 +262,8 @@ export const HANDLERS = {
   casesApi: 'functions/cases/cases-api.ts',
   /** The vouchers of every movement, with their status (CONTRACT §9). */
   vouchersApi: 'functions/vouchers/vouchers-api.ts',
+  /** The periods: their closes, locks and late arrivals (CONTRACT §7). */
+  periodsApi: 'functions/periods/periods-api.ts',
 } as const;
 
 /**

@@ -13,6 +13,8 @@ export abstract class StocktallyError extends Error {
   abstract readonly kind: FailureKind;
   /** Safe to show the caller. */
   readonly expose: boolean = true;
+  /** What the caller needs to act on the refusal (a close-check's blockers), shown beside the message. */
+  readonly details?: unknown;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

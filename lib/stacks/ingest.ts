@@ -55,6 +55,9 @@ export const LEDGER_WRITES: TableAccess = {
     },
     { actions: ['UpdateItem'], leadingKeys: ['dirty'] },
     { actions: ['PutItem', 'Query'], leadingKeys: ['journal#*'] },
+    // The periods its records are dated in, and the late arrivals of locked ones (CONTRACT §7).
+    { actions: ['Query', 'UpdateItem'], leadingKeys: ['period'] },
+    { actions: ['BatchWriteItem'], leadingKeys: ['late#*'] },
   ],
 };
 

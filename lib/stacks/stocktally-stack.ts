@@ -13,6 +13,7 @@ import { Runs } from './runs.js';
 import type { Stage } from './stage.js';
 import { Storage } from './storage.js';
 import { Vouchers } from './vouchers.js';
+import { Periods } from './periods.js';
 import type { ReconcileRules } from './rules.js';
 import { Web } from './web.js';
 
@@ -47,6 +48,7 @@ export class StocktallyStack extends Stack {
   readonly identity: Identity;
   readonly cases: Cases;
   readonly vouchers: Vouchers;
+  readonly periods: Periods;
   readonly web: Web;
   readonly audit: Audit;
 
@@ -117,6 +119,16 @@ export class StocktallyStack extends Stack {
       partitions,
       timeZone,
       ...(rules === undefined ? {} : { rules }),
+    });
+    this.periods = new Periods(this, 'Periods', {
+      stage,
+      projectRoot,
+      records: this.data.table(RECORDS_TABLE),
+      cases: this.data.table(CASES_TABLE),
+      events: this.data.table(CASE_EVENTS_TABLE),
+      api: this.api,
+      authorizer: this.identity.authorizer,
+      timeZone,
     });
     this.runs = new Runs(this, 'Runs', {
       stage,

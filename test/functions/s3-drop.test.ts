@@ -73,6 +73,7 @@ describe('S3 drops under incoming/', () => {
       duplicates: 0,
       conflicts: [],
       rejected: [],
+      lateArrivals: 0,
       rows: 3,
       startedAt: expect.any(String),
       finishedAt: expect.any(String),

@@ -42,7 +42,7 @@ describe('POST /v1/movements and /v1/entries', () => {
 
     expect(answer).toEqual({
       statusCode: 200,
-      body: { accepted: 3, duplicates: 0, conflicts: [], rejected: [] },
+      body: { accepted: 3, duplicates: 0, lateArrivals: 0, conflicts: [], rejected: [] },
     });
     const { versions, heads, dirty } = byKind(await scanAll(aws));
     expect(versions).toHaveLength(3);
@@ -64,7 +64,7 @@ describe('POST /v1/movements and /v1/entries', () => {
 
     const answer = await post(batch);
 
-    expect(answer.body).toEqual({ accepted: 0, duplicates: 3, conflicts: [], rejected: [] });
+    expect(answer.body).toEqual({ accepted: 0, duplicates: 3, lateArrivals: 0, conflicts: [], rejected: [] });
     const after = byKind(await scanAll(aws));
     expect(after.versions).toEqual(byKind(before).versions);
     expect(after.heads).toEqual(byKind(before).heads);
@@ -75,7 +75,7 @@ describe('POST /v1/movements and /v1/entries', () => {
 
     const answer = await post([{ ...movement(1), quantity: 446, uom: undefined }]);
 
-    expect(answer.body).toMatchObject({ accepted: 0, duplicates: 1, conflicts: [] });
+    expect(answer.body).toMatchObject({ accepted: 0, duplicates: 1, lateArrivals: 0, conflicts: [] });
   });
 
   it('reports one changed record as a conflict, keeps it for review, and leaves the stored record unchanged', async () => {
@@ -101,7 +101,7 @@ describe('POST /v1/movements and /v1/entries', () => {
       headerCase: 'canonical',
     });
 
-    expect(answer.body).toEqual({ accepted: 2, duplicates: 0, conflicts: [], rejected: [] });
+    expect(answer.body).toEqual({ accepted: 2, duplicates: 0, lateArrivals: 0, conflicts: [], rejected: [] });
     const { versions } = byKind(await scanAll(aws));
     expect(versions.map((v) => v.pk?.S).sort()).toEqual(['finance#F000001', 'finance#F000002']);
   });
@@ -180,6 +180,7 @@ describe('POST /v1/movements and /v1/entries', () => {
     expect(answer.body).toEqual({
       accepted: 2,
       duplicates: 0,
+      lateArrivals: 0,
       conflicts: [],
       rejected: [
         { line: 2, field: 'quantity', reason: expect.stringContaining('quantity') },
@@ -208,6 +209,7 @@ describe('POST /v1/movements and /v1/entries', () => {
     expect(answer.body).toEqual({
       accepted: 2,
       duplicates: 0,
+      lateArrivals: 0,
       conflicts: [],
       rejected: [
         { line: 2, field: null, reason: expect.stringContaining('is not valid JSON') },

@@ -198,6 +198,19 @@ function ledgerWrites(records: string) {
       Resource: table,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['journal#*'] } },
     },
+    // The periods its records are dated in, and the late arrivals of locked ones (CONTRACT §7).
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['period'] } },
+    },
+    {
+      Effect: 'Allow',
+      Action: 'dynamodb:BatchWriteItem',
+      Resource: table,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['late#*'] } },
+    },
   ];
 }
 

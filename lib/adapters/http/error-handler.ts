@@ -38,7 +38,11 @@ export function httpErrorHandler(
           reason: error.message,
         });
         metrics.addMetric('refused', MetricUnit.Count, 1);
-        request.response = jsonResponse(statusCode, { code: error.code, message: error.message });
+        request.response = jsonResponse(statusCode, {
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        });
         return;
       }
       logger.error('request failed', error instanceof Error ? error : String(error));

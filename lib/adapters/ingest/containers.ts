@@ -5,6 +5,8 @@ import { config } from '../aws/env.js';
 import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
+import { periodArrivals } from '../periods/period-arrivals.js';
+import { periodStore } from '../periods/containers.js';
 
 /** The stores the ingest functions write through, one of each per container, made on first use. */
 let records: RecordStore | undefined;
@@ -18,6 +20,7 @@ export function recordStore(): RecordStore {
     tableName: config.recordsTable(),
     partitions: config.partitions(),
     journal: new IngestJournalStore(dynamoClient(), config.recordsTable()),
+    arrivals: periodArrivals(periodStore(), config.zone()),
     ...(digests === undefined ? {} : { digests }),
   }));
 }

@@ -14,6 +14,7 @@ import { partitionOf } from '../../core/records/partition.js';
 import { isRejection, parseEntry, parseMovement } from '../../core/records/record-parser.js';
 import type {
   PartitionRecords,
+  ArrivalRecorder,
   RecordSink,
   RecordSource,
   WriteConflict,
@@ -68,6 +69,8 @@ export interface RecordStoreOptions {
   /** Items per Query page when reading a partition (DynamoDB's 1 MB page when unset). */
   pageSize?: number;
   now?: () => Date;
+  /** Told of the records each write stored: the periods they are dated in, late arrivals (CONTRACT §7). */
+  arrivals?: ArrivalRecorder;
 }
 
 /** `p#0007`: the partition as it appears in index keys and dirty marks. */
@@ -116,6 +119,7 @@ export class RecordStore implements RecordSink, RecordSource {
   private readonly batch: DynamoBatch;
   private readonly journal: IngestJournalStore | undefined;
   private readonly digests: DigestLog | undefined;
+  private readonly arrivals: ArrivalRecorder | undefined;
 
   constructor(options: RecordStoreOptions) {
     this.journal = options.journal;
@@ -127,6 +131,7 @@ export class RecordStore implements RecordSink, RecordSource {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.pageSize = options.pageSize;
     this.now = options.now ?? currentTime;
+    this.arrivals = options.arrivals;
     this.batch = new DynamoBatch(this.client, this.table, this.retry, this.concurrency);
   }
 
@@ -147,6 +152,7 @@ export class RecordStore implements RecordSink, RecordSource {
     const heads = new Map<string, Head>();
     const touched = new Set<number>();
     const conflicts: Item[] = [];
+    const stored: LedgerRecord[] = [];
     const settle = (p: Pending, head: Head): void => {
       heads.set(p.pk, head);
       if (head.hash !== p.hash) {
@@ -154,6 +160,7 @@ export class RecordStore implements RecordSink, RecordSource {
         outcome.conflicts.push(this.conflict(p, head));
       } else if (head.origin === p.origin) {
         touched.add(partitionOf(p.record.sku, this.partitions));
+        stored.push(p.record);
         outcome.accepted++;
       } else outcome.duplicates++;
     };
@@ -178,6 +185,7 @@ export class RecordStore implements RecordSink, RecordSource {
         if (await this.claimHead(p)) {
           heads.set(p.pk, { hash: p.hash, origin: p.origin, text: p.text });
           touched.add(partitionOf(p.record.sku, this.partitions));
+          stored.push(p.record);
           outcome.accepted++;
           return;
         }
@@ -200,6 +208,8 @@ export class RecordStore implements RecordSink, RecordSource {
       outcome.conflicts.push(this.conflict(p, head));
     }
     await this.putAll([...repeatedConflicts.values()]);
+    // Late arrivals are noted before the partitions are marked: a run the mark starts sees them.
+    if (this.arrivals !== undefined) outcome.lateArrivals = await this.arrivals.arrived(stored, receivedAt);
     await this.markDirty(touched);
     outcome.conflicts.sort((a, b) => a.line - b.line);
     return outcome;

@@ -99,6 +99,7 @@ export async function ingestDrop(
     accepted: report.accepted,
     duplicates: report.duplicates,
     conflicts: report.conflicts,
+    lateArrivals: report.lateArrivals,
     done: true,
   });
   return report;
@@ -112,6 +113,7 @@ function emptyReport(key: string, source: IngestReport['source'], startedAt: str
     duplicates: 0,
     conflicts: [],
     rejected: [],
+    lateArrivals: 0,
     rows: 0,
     startedAt,
     finishedAt: startedAt,
@@ -216,6 +218,7 @@ async function ingestLedger(
     margin = Math.max(margin, 3 * (performance.now() - began));
     progress.accepted += outcome.accepted;
     progress.duplicates += outcome.duplicates;
+    progress.lateArrivals = (progress.lateArrivals ?? 0) + (outcome.lateArrivals ?? 0);
     for (const c of outcome.conflicts) progress.conflicts.push({ id: c.id, line: c.line, reason: c.reason });
     progress.line = rows[rows.length - 1]?.line ?? progress.line;
     await deps.checkpoints.save(object, progress);
@@ -232,6 +235,7 @@ async function ingestLedger(
     ...emptyReport(object.key, source, checkpoint.startedAt),
     accepted: progress.accepted,
     duplicates: progress.duplicates,
+    lateArrivals: progress.lateArrivals ?? 0,
     conflicts: progress.conflicts.sort((a: ReportConflict, b: ReportConflict) => a.line - b.line),
     rejected,
     rows: stream.rows,

@@ -100,6 +100,8 @@ export interface IngestReport {
   duplicates: number;
   conflicts: ReportConflict[];
   rejected: ReportRejection[];
+  /** Accepted records dated inside a locked period (CONTRACT §7): stored, and flagged where they land. */
+  lateArrivals: number;
   /** Data rows read (accepted, duplicate, conflicting and rejected rows; the header excluded). */
   rows: number;
   /** A reference table drop: the table it became, whole, and what that table held before. */

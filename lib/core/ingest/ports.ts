@@ -35,6 +35,8 @@ export interface Checkpoint {
   accepted: number;
   duplicates: number;
   conflicts: ReportConflict[];
+  /** Records dated inside a locked period; absent in a checkpoint saved before periods were locked. */
+  lateArrivals?: number;
   startedAt: string;
   invocations: number;
   done: boolean;

@@ -17,6 +17,13 @@ export interface WriteOutcome {
   duplicates: number;
   /** Same id, other content: kept for review beside the stored record, which stays unchanged. */
   conflicts: WriteConflict[];
+  /** Stored records dated inside a locked period (CONTRACT §7); 0 without an ArrivalRecorder. */
+  lateArrivals?: number;
+}
+
+/** Told of the records a write stored (not duplicates or conflicts); answers how many arrived late. */
+export interface ArrivalRecorder {
+  arrived(records: readonly LedgerRecord[], receivedAt: string): Promise<number>;
 }
 
 export interface RecordSink {

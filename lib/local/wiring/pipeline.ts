@@ -26,6 +26,7 @@ import { startLocalAlerts, type LocalAlertsWiring } from './local-alerts.js';
 import { LocalRunStarter } from './run-starter-local.js';
 import { startS3Trigger, type S3Trigger } from '../standins/s3-trigger.js';
 import { voucherRoutes, type VoucherHandlers } from './voucher-functions.js';
+import { periodRoutes, type PeriodHandlers } from './period-functions.js';
 import { loadRunDefinitionFile, type AslDefinition } from '../standins/state-machine.js';
 
 /**
@@ -57,6 +58,8 @@ export interface PipelineOptions {
   cases?: { loadHandlers: () => Promise<CaseHandlers> };
   /** Vouchers for every movement (CONTRACT §9): GET /v1/vouchers, loaded once the environment is set. */
   vouchers?: { loadHandlers: () => Promise<VoucherHandlers> };
+  /** Periods, closes and locks (CONTRACT §7): GET /v1/periods and the lock, loaded once the environment is set. */
+  periods?: { loadHandlers: () => Promise<PeriodHandlers> };
   /**
    * A DynamoDB to use instead of the embedded dynalite (one in its own process, DynamoDB Local): its
    * tables are created where missing, and it is left running at stop.
@@ -205,6 +208,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const routesOfCases = options.cases === undefined ? [] : caseRoutes(await options.cases.loadHandlers());
     const routesOfVouchers =
       options.vouchers === undefined ? [] : voucherRoutes(await options.vouchers.loadHandlers());
+    const routesOfPeriods =
+      options.periods === undefined ? [] : periodRoutes(await options.periods.loadHandlers());
 
     const front: HttpFront = await startHttpFront({
       routes: [
@@ -212,6 +217,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...routesOfRuns,
         ...routesOfCases,
         ...routesOfVouchers,
+        ...routesOfPeriods,
         localUsersRoute(options.token),
         ...(options.extraRoutes?.(handlers) ?? []),
       ],

@@ -6,6 +6,7 @@ import { CASES_FUNCTION } from '../../../declarations/cases.js';
 import { HANDLERS } from '../../../declarations/tables.js';
 import { RUN_FUNCTIONS, type RunFunctionName } from '../../../declarations/runs.js';
 import { VOUCHERS_FUNCTION } from '../../../declarations/vouchers.js';
+import { PERIODS_FUNCTION } from '../../../declarations/periods.js';
 import { S3_DROP_FUNCTION, WEBHOOK_FUNCTION } from '../../wiring/ingest-functions.js';
 import { currentFunction, SILENT, type LocalLog } from '../lambda-runtime.js';
 import { evaluate, type AccessRequest, type PolicyStatement } from './evaluate.js';
@@ -34,6 +35,7 @@ export const LOCAL_FUNCTION_HANDLERS: Readonly<Record<string, string>> = {
   [CASES_FUNCTION.localName]: HANDLERS.casesApi,
   [CHAT_DELIVERY.localName]: HANDLERS.deliverChat,
   [VOUCHERS_FUNCTION.localName]: HANDLERS.vouchersApi,
+  [PERIODS_FUNCTION.localName]: HANDLERS.periodsApi,
 };
 
 /** A call the policies refused. */
