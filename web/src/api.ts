@@ -47,6 +47,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly code?: string,
+    /** What the refusal lists beside its message (a failed close-check's blockers). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -180,9 +182,9 @@ export class Api {
     if (response.ok) {
       return { value: (accept === 'application/json' ? parsed : text) as T, headers: response.headers };
     }
-    const answer = (parsed ?? {}) as { code?: string; message?: string };
+    const answer = (parsed ?? {}) as { code?: string; message?: string; details?: unknown };
     if (response.status === 404 && answer.code === undefined) throw new NotAvailableError(path);
-    throw new ApiError(response.status, answer.message ?? response.statusText, answer.code);
+    throw new ApiError(response.status, answer.message ?? response.statusText, answer.code, answer.details);
   }
 
   runs(limit = 30): Promise<RunPage> {
@@ -285,7 +287,7 @@ export class Api {
 
   /** POST /v1/periods/{period}/lock; 409 while the close-check fails and no override reason is given. */
   lockPeriod(period: string, overrideReason?: string): Promise<unknown> {
-    const body: PeriodLockRequest = overrideReason === undefined ? {} : { overrideReason };
+    const body: PeriodLockRequest = overrideReason === undefined ? {} : { override: overrideReason };
     return this.request('POST', `/v1/periods/${encodeURIComponent(period)}/lock`, body);
   }
 

@@ -66,7 +66,7 @@ export function startApp(options: AppOptions): void {
         ${(list?.items ?? []).map(
           (p) =>
             html`<option value=${p.period} ?selected=${p.period === period}>
-              ${p.period} · ${periodStatusLabel(p.status)}
+              ${p.period} · ${periodStatusLabel(p)}
             </option>`,
         )}
       </select></label

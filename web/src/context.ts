@@ -45,6 +45,6 @@ export async function periodRun(
 ): Promise<RunBrief | undefined> {
   if (wanted !== undefined || ctx.period === undefined) return pickRun(runs, wanted, ctx.period);
   const list = await ctx.periods().catch(() => undefined);
-  const named = list?.items.find((p) => p.period === ctx.period)?.closeRunId;
+  const named = list?.items.find((p) => p.period === ctx.period)?.lastCloseRunId;
   return pickRun(runs, undefined, ctx.period, named);
 }

@@ -274,7 +274,6 @@ const zh = {
   periodClosed: '已结账',
   periodOpenStatus: '未结账',
   noPeriodsApi: 'API 还没有会计期间(GET /v1/periods 未提供):期间选择只有实时视图。',
-  closedAt: '结账时间',
   periodKpiCloseDays: '结账天数(最近一期 / 最早一期)',
   periodKpiErrorRate: '差错率(最近一期 / 最早一期)',
   periodKpiFrom: '最早 {period}:{value}',
@@ -575,7 +574,6 @@ const en: Record<MessageKey, string> = {
   periodOpenStatus: 'Open',
   noPeriodsApi:
     'The API has no periods yet (GET /v1/periods is not there): the period selector offers the live view only.',
-  closedAt: 'Closed at',
   periodKpiCloseDays: 'Close days (latest / earliest period)',
   periodKpiErrorRate: 'Error rate (latest / earliest period)',
   periodKpiFrom: 'earliest {period}: {value}',

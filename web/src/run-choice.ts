@@ -26,7 +26,7 @@ export function companyRuns(runs: readonly RunBrief[]): RunBrief[] {
 
 /**
  * The run whose figures a view shows for `period`: the one asked for by id; else, for a period, the
- * close the periods API names (`closeRunId`) or its latest unscoped close; live, the latest unscoped
+ * close the periods API names (`lastCloseRunId`) or its latest unscoped close; live, the latest unscoped
  * run. Falls back to the newest run of the period so a view always has something to name.
  */
 export function headlineRun(

@@ -58,49 +58,61 @@ export const RUNS: RunBrief[] = [
 ];
 
 const period = (p: Partial<PeriodView> & { period: string }): PeriodView => ({
-  status: 'CLOSED',
-  closeRunId: null,
-  closedAt: null,
+  status: 'open',
+  lastCloseRunId: null,
   lockedAt: null,
   lockedBy: null,
-  overrideReason: null,
+  override: null,
   groupsSeen: 0,
   discrepancies: 0,
-  errorRate: '0',
-  moneyAtStake: '0.00',
+  errorRate: null,
+  moneyAtStake: null,
   closeDays: null,
   lateArrivals: 0,
   ...p,
 });
 
-/** The seed's KPIs: September closed in 15 days at 12 %, October in 2 at 0.8 %. */
+/**
+ * The seed's KPIs: August locked 15 days after its end at a 12 % error rate, September 2 days after
+ * at 0.8 % (over a failing check, with a reason); October closed, not locked; November never closed.
+ */
 export const PERIODS: PeriodList = {
   items: [
-    period({ period: '2026-11', status: 'OPEN', groupsSeen: 3000, discrepancies: 86, errorRate: '0.0287' }),
+    period({ period: '2026-11' }),
     period({
       period: '2026-10',
-      status: 'CLOSED',
-      closeRunId: 'close-202610',
-      closedAt: '2026-11-02T02:00:00.000Z',
+      status: 'open',
+      lastCloseRunId: 'close-202610',
       groupsSeen: 2500,
       discrepancies: 20,
       errorRate: '0.008',
       moneyAtStake: '8000.25',
-      closeDays: 2,
     }),
     period({
       period: '2026-09',
-      status: 'LOCKED',
-      closeRunId: 'close-202609',
-      closedAt: '2026-10-15T02:00:00.000Z',
-      lockedAt: '2026-10-16T02:00:00.000Z',
+      status: 'locked',
+      lastCloseRunId: 'close-202609',
+      lockedAt: '2026-10-03T02:00:00.000Z',
       lockedBy: 'zhao.reviewer',
+      override: '盘点差异已另行审批',
       groupsSeen: 2400,
-      discrepancies: 288,
-      errorRate: '0.12',
+      discrepancies: 19,
+      errorRate: '0.008',
       moneyAtStake: '300000.00',
-      closeDays: 15,
+      closeDays: 2,
       lateArrivals: 3,
+    }),
+    period({
+      period: '2026-08',
+      status: 'locked',
+      lastCloseRunId: 'close-202608',
+      lockedAt: '2026-09-03T02:00:00.000Z',
+      lockedBy: 'zhao.reviewer',
+      groupsSeen: 2300,
+      discrepancies: 276,
+      errorRate: '0.12',
+      moneyAtStake: '310000.00',
+      closeDays: 15,
     }),
   ],
 };

@@ -3,7 +3,7 @@ import { ApiError, type Api, type PeriodList, type PeriodView } from '../api.js'
 import { draw, type ChartOption } from '../charts.js';
 import type { Context } from '../context.js';
 import { formatCount, formatInstant, formatMoney, formatRate } from '../format.js';
-import { t, type MessageKey } from '../i18n.js';
+import { codeLabel, t, type MessageKey } from '../i18n.js';
 import { routeHash } from '../routes.js';
 import { loading, problem } from './common.js';
 
@@ -16,9 +16,15 @@ import { loading, problem } from './common.js';
  */
 export type LockState =
   | { status: 'busy' }
-  | { status: 'blocked'; message: string; reason: string }
+  | { status: 'blocked'; message: string; blockers: Blocker[]; reason: string }
   | { status: 'done' }
   | { status: 'error'; error: unknown };
+
+/** A blocker of the close-check as the refused lock lists it (the API's `details.blockers`). */
+export interface Blocker {
+  groupKey: string;
+  reason: string;
+}
 
 export type PeriodsState =
   | { status: 'loading' }
@@ -31,13 +37,15 @@ export interface PeriodsHandlers {
   reason(period: string, text: string): void;
 }
 
-const STATUS_LABEL: Record<PeriodView['status'], MessageKey> = {
-  OPEN: 'periodOpenStatus',
-  CLOSED: 'periodClosed',
-  LOCKED: 'periodLocked',
-};
+/** Locked; else closed at least once (its figures are its latest close's); else still open. */
+export function periodStatusLabel(p: Pick<PeriodView, 'status' | 'lastCloseRunId'>): string {
+  const key: MessageKey =
+    p.status === 'locked' ? 'periodLocked' : p.lastCloseRunId === null ? 'periodOpenStatus' : 'periodClosed';
+  return t(key);
+}
 
-export const periodStatusLabel = (status: PeriodView['status']): string => t(STATUS_LABEL[status]);
+/** An exact rate the API may not have yet (before the period's first close). */
+const rate = (text: string | null | undefined): string => (text == null ? '—' : formatRate(text));
 
 /** Oldest first: the order a month-over-month chart reads in. */
 const chronological = (list: PeriodList): PeriodView[] =>
@@ -52,7 +60,7 @@ export function periodsChartOption(list: PeriodList): ChartOption {
         const i = (params as { dataIndex: number }[])[0]?.dataIndex ?? 0;
         const p = months[i];
         if (p === undefined) return '';
-        return `${p.period}<br/>${t('closeDays')}: ${p.closeDays ?? '—'}<br/>${t('errorRate')}: ${formatRate(p.errorRate)}`;
+        return `${p.period}<br/>${t('closeDays')}: ${p.closeDays ?? '—'}<br/>${t('errorRate')}: ${rate(p.errorRate)}`;
       },
     },
     legend: { data: [t('closeDays'), t('errorRate')], top: 0 },
@@ -76,11 +84,11 @@ export function periodsChartOption(list: PeriodList): ChartOption {
         type: 'line',
         yAxisIndex: 1,
         // A plotted point only: the table and the tooltip show the API's exact fraction.
-        data: months.map((p) => Number(p.errorRate) * 100),
+        data: months.map((p) => (p.errorRate === null ? null : Number(p.errorRate) * 100)),
         itemStyle: { color: '#c8102e' },
         label: {
           show: true,
-          formatter: (p: unknown) => formatRate(months[(p as { dataIndex: number }).dataIndex]?.errorRate),
+          formatter: (p: unknown) => rate(months[(p as { dataIndex: number }).dataIndex]?.errorRate),
         },
         z: 3,
       },
@@ -88,33 +96,43 @@ export function periodsChartOption(list: PeriodList): ChartOption {
   };
 }
 
-/** The seed's two KPIs: the latest closed period beside the earliest, as the API measured them. */
+/**
+ * The seed's two KPIs, the latest period beside the earliest as the API measured them: days to close
+ * (known once a period is locked) and the error rate (known once it is closed).
+ */
 function kpis(list: PeriodList): TemplateResult {
-  const closed = chronological(list).filter((p) => p.closeRunId !== null);
-  const first = closed[0];
-  const last = closed[closed.length - 1];
-  if (first === undefined || last === undefined) return html`<p class="muted">${t('periodRunNone')}</p>`;
-  const tile = (label: string, value: string, from: string, test: string) =>
-    html`<div class="kpi" data-test=${test}>
-      <div class="label">${label}</div>
-      <div class="value">${value}</div>
-      ${first === last ? nothing : html`<div class="sub">${t('periodKpiFrom', { period: first.period, value: from })}</div>`}
+  const months = chronological(list);
+  const closed = months.filter((p) => p.lastCloseRunId !== null);
+  const locked = months.filter((p) => p.closeDays !== null);
+  if (closed.length === 0) return html`<p class="muted">${t('periodRunNone')}</p>`;
+  const tile = (shown: PeriodView[], label: string, show: (p: PeriodView) => string, test: string) => {
+    const first = shown[0];
+    const last = shown[shown.length - 1];
+    if (first === undefined || last === undefined) return nothing;
+    return html`<div class="kpi" data-test=${test}>
+      <div class="label">${label} · ${last.period}</div>
+      <div class="value">${show(last)}</div>
+      ${
+        first === last
+          ? nothing
+          : html`<div class="sub">${t('periodKpiFrom', { period: first.period, value: show(first) })}</div>`
+      }
     </div>`;
-  const days = (p: PeriodView) => (p.closeDays === null ? '—' : `${p.closeDays} ${t('days')}`);
+  };
   return html`<div class="kpis">
-    ${tile(`${t('periodKpiCloseDays')} · ${last.period}`, days(last), days(first), 'kpi-close-days')}
-    ${tile(`${t('periodKpiErrorRate')} · ${last.period}`, formatRate(last.errorRate), formatRate(first.errorRate), 'kpi-error-rate')}
+    ${tile(locked, t('periodKpiCloseDays'), (p) => `${p.closeDays ?? '—'} ${t('days')}`, 'kpi-close-days')}
+    ${tile(closed, t('periodKpiErrorRate'), (p) => rate(p.errorRate), 'kpi-error-rate')}
   </div>`;
 }
 
 function lockCell(p: PeriodView, lock: LockState | undefined, h: PeriodsHandlers): TemplateResult {
-  if (p.status === 'LOCKED')
+  if (p.status === 'locked')
     return html`<span class="badge ok">${t('periodLocked')}</span>
-      ${p.overrideReason === null ? nothing : html`<div class="muted small">${t('overrideUsed', { reason: p.overrideReason })}</div>`}`;
+      ${p.override === null ? nothing : html`<div class="muted small">${t('overrideUsed', { reason: p.override })}</div>`}`;
   const button = html`<button
     type="button"
     data-test="lock"
-    ?disabled=${lock?.status === 'busy' || p.closeRunId === null}
+    ?disabled=${lock?.status === 'busy' || p.lastCloseRunId === null}
     @click=${() => h.lock(p.period)}
   >
     ${t('lockPeriod')}
@@ -129,6 +147,13 @@ function lockCell(p: PeriodView, lock: LockState | undefined, h: PeriodsHandlers
   }
   return html`<div class="override" data-test="lock-blocked">
     <div class="notice">${t('lockBlocked', { period: p.period })} ${lock.message}</div>
+    ${
+      lock.blockers.length === 0
+        ? nothing
+        : html`<ul class="plain small" data-test="lock-blockers">
+            ${lock.blockers.map((b) => html`<li data-group=${b.groupKey}>${b.groupKey} · ${codeLabel(b.reason)}</li>`)}
+          </ul>`
+    }
     <label
       >${t('overrideReason')}
       <textarea
@@ -151,23 +176,22 @@ function lockCell(p: PeriodView, lock: LockState | undefined, h: PeriodsHandlers
 }
 
 function periodRow(p: PeriodView, lock: LockState | undefined, zone: string, h: PeriodsHandlers) {
+  const run = p.lastCloseRunId;
   return html`<tr data-period=${p.period} data-status=${p.status}>
     <td><strong>${p.period}</strong></td>
-    <td>${periodStatusLabel(p.status)}</td>
+    <td>${periodStatusLabel(p)}</td>
     <td>
       ${
-        p.closeRunId === null
+        run === null
           ? '—'
-          : html`<a
-              href=${routeHash({ view: 'list', run: p.closeRunId, filters: {}, sort: 'stake-desc', cursors: [] })}
-              >${p.closeRunId}</a
+          : html`<a href=${routeHash({ view: 'list', run, filters: {}, sort: 'stake-desc', cursors: [] })}
+              >${run}</a
             >`
       }
     </td>
-    <td>${formatInstant(p.closedAt, zone)}</td>
     <td class="num">${formatCount(p.groupsSeen)}</td>
     <td class="num">${formatCount(p.discrepancies)}</td>
-    <td class="num" data-test="error-rate">${formatRate(p.errorRate)}</td>
+    <td class="num" data-test="error-rate">${rate(p.errorRate)}</td>
     <td class="num">${formatMoney(p.moneyAtStake)}</td>
     <td class="num" data-test="close-days">${p.closeDays === null ? '—' : formatCount(p.closeDays)}</td>
     <td class="num">${formatCount(p.lateArrivals)}</td>
@@ -204,7 +228,6 @@ export function periodsView(state: PeriodsState, zone: string, h: PeriodsHandler
               <th>${t('periodPick')}</th>
               <th>${t('periodStatus')}</th>
               <th>${t('lastCloseRun')}</th>
-              <th>${t('closedAt')}</th>
               <th class="num">${t('groupsSeen')}</th>
               <th class="num">${t('discrepancies')}</th>
               <th class="num">${t('errorRate')}</th>
@@ -223,11 +246,20 @@ export function periodsView(state: PeriodsState, zone: string, h: PeriodsHandler
     </div>`;
 }
 
-/** The lock's refusal while the close-check fails: 409 (any other answer is an error to show). */
-const blockedBy = (error: unknown): string | undefined =>
-  error instanceof ApiError && error.status === 409 && !/locked/i.test(error.code ?? '')
-    ? error.message
-    : undefined;
+/** The lock's refusal while the close-check fails (409 close_check_failed), with its blockers. */
+function blockedBy(error: unknown): { message: string; blockers: Blocker[] } | undefined {
+  if (!(error instanceof ApiError) || error.status !== 409) return undefined;
+  // A period already locked, or never closed, is not a check an override can pass.
+  if (error.code === 'period_locked' || error.code === 'period_not_closed') return undefined;
+  const listed = (error.details as { blockers?: unknown } | undefined)?.blockers;
+  const blockers = Array.isArray(listed)
+    ? listed.filter(
+        (b): b is Blocker =>
+          typeof (b as Blocker).groupKey === 'string' && typeof (b as Blocker).reason === 'string',
+      )
+    : [];
+  return { message: error.message, blockers };
+}
 
 /** Loads the periods into `el` and keeps the lock live. */
 export async function mountPeriods(
@@ -265,10 +297,10 @@ export async function mountPeriods(
       const list = await api.periods();
       if (state.status === 'ready') state = { ...state, list, locks: { [period]: { status: 'done' } } };
     } catch (error) {
-      const message = overrideReason === undefined ? blockedBy(error) : undefined;
+      const blocked = overrideReason === undefined ? blockedBy(error) : undefined;
       setLock(
         period,
-        message === undefined ? { status: 'error', error } : { status: 'blocked', message, reason: '' },
+        blocked === undefined ? { status: 'error', error } : { status: 'blocked', ...blocked, reason: '' },
       );
     }
     paint();
