@@ -279,7 +279,7 @@ const zh = {
   periodKpiFrom: '最早 {period}:{value}',
   overrideUsed: '强制锁定:{reason}',
   lockFailed: '锁定失败:',
-  periodRunNone: '该期间没有结账运行。',
+  periodRunNone: '还没有结过账的期间:期间结账运行后,这里按月显示结账天数与差错率。',
   scopedRun: '局部运行',
   scopedNote: '局部(即席)运行只覆盖部分仓库或物料,不计入总览的头条数字和趋势。',
   periodView: '期间 {period}',
@@ -579,7 +579,8 @@ const en: Record<MessageKey, string> = {
   periodKpiFrom: 'earliest {period}: {value}',
   overrideUsed: 'Locked over a failing check: {reason}',
   lockFailed: 'The lock failed:',
-  periodRunNone: 'No close run in this period.',
+  periodRunNone:
+    "No period has been closed yet: once a period's close has run, its close days and error rate show here month by month.",
   scopedRun: 'scoped run',
   scopedNote:
     "A scoped (ad-hoc) run covers only some warehouses or skus: it never feeds the overview's headline or trend.",

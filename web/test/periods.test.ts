@@ -174,3 +174,11 @@ describe('mountPeriods against the API', () => {
     expect(text(el.querySelector('[data-test="lock-error"]'))).toBe('锁定期间需要财务复核角色。');
   });
 });
+
+describe('periods that were never closed', () => {
+  it('say so instead of drawing an empty chart', () => {
+    const el = shown({ items: [PERIODS.items[0]!] });
+    expect(el.querySelector('[data-test="periods-chart"]')).toBeNull();
+    expect(text(el.querySelector('.card'))).toContain('还没有结过账的期间');
+  });
+});

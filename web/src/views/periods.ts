@@ -216,10 +216,14 @@ export function periodsView(state: PeriodsState, zone: string, h: PeriodsHandler
       ${kpis(list)}
       ${done === undefined ? nothing : html`<div class="notice" data-test="lock-done">${t('lockedOk', { period: done })}</div>`}
     </div>
-    <div class="card">
-      <h2>${t('periodsChart')}</h2>
-      <div class="chart" id="periods-chart" data-test="periods-chart"></div>
-    </div>
+    ${
+      list.items.some((p) => p.closeDays !== null || p.errorRate !== null)
+        ? html`<div class="card">
+            <h2>${t('periodsChart')}</h2>
+            <div class="chart" id="periods-chart" data-test="periods-chart"></div>
+          </div>`
+        : nothing
+    }
     <div class="card">
       <div class="scroll">
         <table class="data" data-test="periods-table">
