@@ -39,7 +39,8 @@ export function headlineRun(
   const own = runsOf(runs, period);
   const company = companyRuns(own);
   if (period !== undefined) {
-    const named = closeRunId == null ? undefined : company.find((r) => r.runId === closeRunId);
+    // The close the periods API names is the period's, whatever its own record says of its period.
+    const named = closeRunId == null ? undefined : runs.find((r) => r.runId === closeRunId);
     return named ?? company.find((r) => r.mode === 'close') ?? company[0] ?? own[0];
   }
   return company[0] ?? own[0];
