@@ -26,8 +26,8 @@ export function companyRuns(runs: readonly RunBrief[]): RunBrief[] {
 
 /**
  * The run whose figures a view shows for `period`: the one asked for by id; else, for a period, the
- * close the periods API names (`lastCloseRunId`) or its latest unscoped close; live, the latest unscoped
- * run. Falls back to the newest run of the period so a view always has something to name.
+ * close the periods API names (`lastCloseRunId`) or its latest unscoped close; live, liveRun().
+ * Falls back to the newest run of the period so a view always has something to name.
  */
 export function headlineRun(
   runs: readonly RunBrief[],
@@ -43,7 +43,18 @@ export function headlineRun(
     const named = closeRunId == null ? undefined : runs.find((r) => r.runId === closeRunId);
     return named ?? company.find((r) => r.mode === 'close') ?? company[0] ?? own[0];
   }
-  return company[0] ?? own[0];
+  return liveRun(company) ?? own[0];
+}
+
+/**
+ * The live view's run: the latest continuous run (the live view, CONTRACT §7); without one, the
+ * close as of the latest moment. A re-run of an earlier month's close starts later but looks at an
+ * earlier moment: it never heads the live view.
+ */
+export function liveRun(company: readonly RunBrief[]): RunBrief | undefined {
+  const continuous = company.find((r) => r.mode === 'continuous');
+  if (continuous !== undefined) return continuous;
+  return [...company].sort((a, b) => b.asOf.localeCompare(a.asOf))[0];
 }
 
 /** What a scoped run covered, for its label: `SKU-1`, `WH-01 · SKU-1`. */

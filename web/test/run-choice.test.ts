@@ -15,6 +15,15 @@ describe('which run speaks for the company', () => {
     expect(RUNS.filter(isScoped).map(scopeText)).toEqual(['SKU-00065']);
   });
 
+  it('never heads the live view with a re-run of an earlier month’s close, however recent', () => {
+    const rerun = { ...RUNS[3]!, runId: 'close-202609-again', startedAt: '2026-11-26T00:00:00.000Z' };
+    const closesOnly = [rerun, RUNS[2]!, RUNS[3]!];
+    // Started last, but as of 1 October: the close as of 1 November is the latest look.
+    expect(headlineRun(closesOnly, undefined)?.runId).toBe('close-202610');
+    // A continuous run is the live view whenever there is one.
+    expect(headlineRun([rerun, ...RUNS], undefined)?.runId).toBe('continuous-20261125');
+  });
+
   it('answers a period from its own runs: its latest unscoped close, or the one the periods API names', async () => {
     expect(runsOf(RUNS, '2026-10').map((r) => r.runId)).toEqual(['close-202610']);
     expect(headlineRun(RUNS, '2026-09')?.runId).toBe('close-202609');
