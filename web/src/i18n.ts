@@ -300,6 +300,7 @@ const zh = {
   heatBelow: '低于 {v}',
   heatAtLeast: '{v} 及以上',
   heatTotalsHint: '最右一列与最下一行为合计(项数;悬停查看金额),点击查看对应清单。',
+  noRunsInPeriod: '期间 {period} 还没有对账运行;可在页首选择其他期间或实时视图。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -604,6 +605,7 @@ const en: Record<MessageKey, string> = {
   heatBelow: 'below {v}',
   heatAtLeast: '{v} and above',
   heatTotalsHint: 'The last column and row are totals (count; hover for the money); click one for its list.',
+  noRunsInPeriod: 'No run has looked at {period} yet: choose another period or the live view at the top.',
 };
 
 export type Language = 'zh' | 'en';

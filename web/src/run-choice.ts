@@ -1,3 +1,4 @@
+import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
 import type { RunBrief } from './api.js';
 
 /**
@@ -10,9 +11,19 @@ import type { RunBrief } from './api.js';
 export const isScoped = (run: RunBrief): boolean =>
   run.scope !== undefined && ((run.scope.skus?.length ?? 0) > 0 || (run.scope.warehouses?.length ?? 0) > 0);
 
-/** The period a run answers for: the one it was asked for (or its summary names), else none. */
-export const periodOfRun = (run: RunBrief): string | undefined =>
-  run.period ?? (run.summary as { period?: string } | null)?.period;
+/**
+ * The period a run answers for: the one it was asked for (or its summary names); else, as CONTRACT
+ * §7 reads a run without one, a close's is the period holding the instant just before its asOf and a
+ * continuous run's the period holding its asOf (in the run's zone).
+ */
+export function periodOfRun(run: RunBrief): string | undefined {
+  const named = run.period ?? (run.summary as { period?: string } | null)?.period;
+  if (named !== undefined) return named;
+  const at = Date.parse(run.asOf);
+  if (Number.isNaN(at)) return undefined;
+  const zone = new ZoneClock(run.summary?.timezone ?? 'UTC');
+  return zone.periodOf(run.mode === 'close' ? at - 1 : at);
+}
 
 /** The runs of a period, newest first (all of them in the live view). */
 export function runsOf(runs: readonly RunBrief[], period: string | undefined): RunBrief[] {

@@ -83,4 +83,10 @@ describe('the overview', () => {
     expect(asked.cases.map((q) => [q.period, q.severity])).toEqual([['2026-10', 'RED']]);
     expect(value(el, 'kpi-open-red')).toBe('2');
   });
+
+  it('says the chosen period has no run yet, not that there are no runs at all', async () => {
+    const el = document.createElement('div');
+    await renderOverview(context('2026-07', { heat: [], cases: [] }), el);
+    expect(el.querySelector('[data-test="no-runs"]')?.textContent).toContain('期间 2026-07 还没有对账运行');
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { companyRuns, headlineRun, isScoped, runsOf, scopeText } from '../src/run-choice.js';
+import { companyRuns, headlineRun, isScoped, periodOfRun, runsOf, scopeText } from '../src/run-choice.js';
+import type { RunBrief } from '../src/api.js';
 import { periodRun } from '../src/context.js';
 import { PERIODS, RUNS } from './run-fixtures.js';
 
@@ -33,5 +34,25 @@ describe('which run speaks for the company', () => {
     expect((await periodRun(ctx, RUNS, undefined))?.runId).toBe('close-202610');
     // A run asked for by id is shown whatever the period.
     expect((await periodRun(ctx, RUNS, 'adhoc-20261125'))?.runId).toBe('adhoc-20261125');
+  });
+});
+
+describe('the period of a run that names none', () => {
+  it('reads it as CONTRACT §7 does: a close closes the month before its asOf, a continuous run is its month', () => {
+    // Midnight of 1 November in Shanghai: the close of October there.
+    const close = {
+      ...RUNS[2]!,
+      asOf: '2026-10-31T16:00:00.000Z',
+      period: undefined,
+      summary: { ...RUNS[2]!.summary!, period: undefined },
+    };
+    const live = { ...RUNS[1]!, period: undefined, summary: { ...RUNS[1]!.summary!, period: undefined } };
+    expect(periodOfRun(close as RunBrief)).toBe('2026-10');
+    expect(periodOfRun(live as RunBrief)).toBe('2026-11');
+    expect(headlineRun([close as RunBrief], '2026-10')?.runId).toBe('close-202610');
+    // In UTC that instant is still in October; a close as of 1 October (UTC) closes September.
+    const utc = { ...close, summary: { ...close.summary, timezone: 'UTC' } };
+    expect(periodOfRun(utc as RunBrief)).toBe('2026-10');
+    expect(periodOfRun({ ...utc, asOf: '2026-10-01T00:00:00.000Z' } as RunBrief)).toBe('2026-09');
   });
 });

@@ -56,3 +56,10 @@ export function saveText(text: string, filename: string): void {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** No run to show: none at all, or none of the chosen period (the selector offers another). */
+export function noRunsCard(period: string | undefined): TemplateResult {
+  return html`<div class="card" data-test="no-runs">
+    <p>${period === undefined ? t('noRuns') : t('noRunsInPeriod', { period })}</p>
+  </div>`;
+}

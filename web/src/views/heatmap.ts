@@ -9,7 +9,7 @@ import { codeLabel, kindLabel, severityLabel, t } from '../i18n.js';
 import { cellRoute, type ListRoute } from '../routes.js';
 import type { Kind } from '../../../lib/core/reconcile/discrepancy.js';
 import type { HeatCell } from '../../../lib/core/runs/run-heat-map.js';
-import { loading, problem, runPicker } from './common.js';
+import { loading, noRunsCard, problem, runPicker } from './common.js';
 
 /** One heat map's cells as ECharts reads them: [x, y, shade, count, exact money]. */
 export interface HeatSeries<C extends HeatCell = HeatCell> {
@@ -334,7 +334,7 @@ export async function renderHeatMap(
     runs = await ctx.runs();
     run = await periodRun(ctx, runs, wanted);
     if (run === undefined) {
-      if (ctx.current()) render(html`<div class="card"><p>${t('noRuns')}</p></div>`, el);
+      if (ctx.current()) render(noRunsCard(ctx.period), el);
       return;
     }
     heat = await ctx.api.heatMap(run.runId);

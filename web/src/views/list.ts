@@ -10,7 +10,7 @@ import { codeLabel, kindLabel, severityLabel, t, type MessageKey } from '../i18n
 import { csvOf, matchesSearch, readSet, type FilteredSet, type SetPage } from '../list-set.js';
 import { runsOf } from '../run-choice.js';
 import type { ListFilter, ListRoute } from '../routes.js';
-import { loading, problem, runPicker, saveText } from './common.js';
+import { loading, noRunsCard, problem, runPicker, saveText } from './common.js';
 import { caseColumns, discrepancyColumns, exportColumns, rowsTable, type Column } from './list-table.js';
 
 export const PAGE_SIZE = 50;
@@ -385,7 +385,7 @@ async function listRun(ctx: Context, el: HTMLElement, route: ListRoute) {
   const run = await periodRun(ctx, runs, route.run);
   if (!ctx.current()) return undefined;
   if (run === undefined) {
-    render(html`<div class="card"><p>${t('noRuns')}</p></div>`, el);
+    render(noRunsCard(ctx.period), el);
     return undefined;
   }
   const choices = runsOf(runs, ctx.period);

@@ -14,7 +14,7 @@ import type { CaseSummary } from '../case-types.js';
 import type { AgeBucket } from '../../../lib/core/runs/run-events.js';
 import { routeHash } from '../routes.js';
 import { nextScheduledRuns } from '../schedule.js';
-import { loading, problem, runLabel, severityBadge } from './common.js';
+import { loading, noRunsCard, problem, runLabel, severityBadge } from './common.js';
 import { now } from '../clock.js';
 import { previousPeriod } from '../../../lib/core/shared/period.js';
 
@@ -376,7 +376,7 @@ async function overviewRuns(ctx: Context, el: HTMLElement) {
   const run = await periodRun(ctx, runs, undefined);
   if (!ctx.current()) return undefined;
   if (run === undefined) {
-    render(html`<div class="card"><p>${t('noRuns')}</p></div>`, el);
+    render(noRunsCard(ctx.period), el);
     return undefined;
   }
   const own = runsOf(runs, ctx.period);
