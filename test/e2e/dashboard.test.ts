@@ -149,14 +149,25 @@ function exactSum(values: readonly (string | null)[]): string {
   return formatDecimal(sum);
 }
 
-async function ready(page: Page): Promise<void> {
-  await page.waitForSelector('#view[data-ready="true"]', { timeout: 30_000 });
+/**
+ * Until the view has rendered; with `view`, until that view has (a navigation's hashchange may not
+ * have run yet when the address changed, and the view before it was ready too).
+ */
+async function ready(page: Page, view?: string): Promise<void> {
+  const which = view === undefined ? '' : `[data-view="${view}"]`;
+  await page.waitForSelector(`#view${which}[data-ready="true"]`, { timeout: 30_000 });
+}
+
+/** The view a hash route opens (routes.ts). */
+function viewOf(hash: string): string {
+  const first = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  return first === '' ? 'overview' : first === 'd' ? 'detail' : first;
 }
 
 /** Navigates a page already signed in to a route and waits for its view. */
 async function go(page: Page, hash: string): Promise<void> {
   await page.goto(`${started.api}/${hash}`);
-  await ready(page);
+  await ready(page, viewOf(hash));
 }
 
 /** A fresh browser context signed in through the dashboard address, at `hash`. */
@@ -362,7 +373,7 @@ describe('the heat map', () => {
     expect(column).not.toBeNull();
     await page.mouse.click(column!.x + column!.width / 2, row!.y + row!.height / 2);
     await page.waitForURL(/#\/list\?/, { waitUntil: 'commit' });
-    await ready(page);
+    await ready(page, 'list');
 
     const url = new URL(page.url().replace('#/list?', '?'));
     expect(url.searchParams.get('warehouseId')).toBe(cell.warehouseId);
@@ -396,7 +407,9 @@ describe('the list a finance clerk works in', () => {
     await page.locator('[data-test="search"]').fill(wanted.documentRef);
     await page.locator('[data-test="search-go"]').click();
     await page.waitForURL(/[?&]q=/, { waitUntil: 'commit' });
-    await ready(page);
+    // The same view again: ready once the search's own count is there.
+    await page.waitForSelector('[data-test="search-count"]');
+    await ready(page, 'list');
     const found = all.filter(
       (d) =>
         d.documentRef.toLowerCase().includes(wanted.documentRef.toLowerCase()) ||
@@ -428,7 +441,7 @@ describe('the list a finance clerk works in', () => {
     const row = page.locator('[data-test="discrepancy-table"] tbody tr').first();
     const groupKey = (await row.getAttribute('data-group'))!;
     await row.click();
-    await ready(page);
+    await ready(page, 'detail');
     await page.waitForSelector('[data-test="case-state"]');
 
     expect(await page.locator('[data-test="explanation"]').textContent()).not.toBe('');
@@ -491,7 +504,7 @@ describe('the case workflow in the browser', () => {
     await page.locator('[data-test="user-switcher"]').selectOption('li.finance');
     await ready(page);
     await page.locator(`[data-test="case-table"] tr[data-case="${caseId}"]`).click();
-    await ready(page);
+    await ready(page, 'detail');
     await state('OPEN');
     expect(await actions()).toEqual(
       (await api<CaseView>(`/v1/cases/${caseId}`, 'li.finance')).allowedActions,

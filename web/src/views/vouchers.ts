@@ -136,6 +136,56 @@ async function downloadCsv(ctx: Context, query: VoucherQuery, el: HTMLElement): 
   }
 }
 
+/** The period, status and warehouse the vouchers are shown for, and the ERP CSV of them. */
+function voucherFilters(
+  ctx: Context,
+  query: VoucherQuery,
+  period: string,
+  route: VouchersRoute,
+  warehouses: readonly string[],
+  go: (change: Partial<VouchersRoute>) => void,
+  el: HTMLElement,
+): TemplateResult {
+  return html`<form class="filters" data-test="voucher-filters" @submit=${(e: Event) => e.preventDefault()}>
+    <label
+      >${t('period')}
+      <input
+        type="month"
+        data-test="voucher-period"
+        .value=${period}
+        @change=${(e: Event) => {
+          const value = (e.target as HTMLInputElement).value;
+          if (/^\d{4}-\d{2}$/.test(value)) go({ period: value });
+        }}
+    /></label>
+    <label
+      >${t('voucherStatus')}
+      <select
+        data-test="voucher-status"
+        @change=${(e: Event) => go({ status: (e.target as HTMLSelectElement).value })}
+      >
+        <option value="" ?selected=${route.status === undefined}>${t('all')}</option>
+        ${VOUCHER_STATUSES.map(
+          (s) => html`<option value=${s} ?selected=${route.status === s}>${codeLabel(s)}</option>`,
+        )}
+      </select></label
+    >
+    <label
+      >${t('warehouse')}
+      <select
+        data-test="voucher-warehouse"
+        @change=${(e: Event) => go({ warehouseId: (e.target as HTMLSelectElement).value })}
+      >
+        <option value="" ?selected=${route.warehouseId === undefined}>${t('all')}</option>
+        ${warehouses.map((w) => html`<option value=${w} ?selected=${route.warehouseId === w}>${w}</option>`)}
+      </select></label
+    >
+    <button type="button" data-test="voucher-csv" @click=${() => void downloadCsv(ctx, query, el)}>
+      ${t('exportCsv')}
+    </button>
+  </form>`;
+}
+
 export async function renderVouchers(ctx: Context, el: HTMLElement, route: VouchersRoute): Promise<void> {
   render(loading(), el);
   const runs = await ctx.runs().catch(() => []);
@@ -176,46 +226,7 @@ export async function renderVouchers(ctx: Context, el: HTMLElement, route: Vouch
     html`<div class="card">
         <h2>${t('vouchersTitle')}</h2>
         <p class="muted">${t('vouchersNote')}</p>
-        <form class="filters" data-test="voucher-filters" @submit=${(e: Event) => e.preventDefault()}>
-          <label
-            >${t('period')}
-            <input
-              type="month"
-              data-test="voucher-period"
-              .value=${period}
-              @change=${(e: Event) => {
-                const value = (e.target as HTMLInputElement).value;
-                if (/^\d{4}-\d{2}$/.test(value)) go({ period: value });
-              }}
-          /></label>
-          <label
-            >${t('voucherStatus')}
-            <select
-              data-test="voucher-status"
-              @change=${(e: Event) => go({ status: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="" ?selected=${route.status === undefined}>${t('all')}</option>
-              ${VOUCHER_STATUSES.map(
-                (s) => html`<option value=${s} ?selected=${route.status === s}>${codeLabel(s)}</option>`,
-              )}
-            </select></label
-          >
-          <label
-            >${t('warehouse')}
-            <select
-              data-test="voucher-warehouse"
-              @change=${(e: Event) => go({ warehouseId: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="" ?selected=${route.warehouseId === undefined}>${t('all')}</option>
-              ${shownWarehouses.map(
-                (w) => html`<option value=${w} ?selected=${route.warehouseId === w}>${w}</option>`,
-              )}
-            </select></label
-          >
-          <button type="button" data-test="voucher-csv" @click=${() => void downloadCsv(ctx, query, el)}>
-            ${t('exportCsv')}
-          </button>
-        </form>
+        ${voucherFilters(ctx, query, period, route, shownWarehouses, go, el)}
         <div id="csv-problem"></div>
         ${
           answer === undefined
