@@ -1,6 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { ChannelType } from '../../core/alerts/alert-config.js';
-import type { AlertKind } from '../../core/alerts/alert-plan.js';
+import type { AlertPublisher, PublishedAlert } from '../../core/alerts/ports.js';
 import { ALERT_ATTRIBUTES } from '../../core/alerts/chat-delivery.js';
 import type { Severity } from '../../core/reconcile/discrepancy.js';
 import { ENV } from '../../declarations/tables.js';
@@ -14,23 +13,7 @@ import { requiredEnv } from '../aws/env.js';
  * dingtalk, wecom or slack. Locally (`stocktally start`) there is no SNS: the local publisher hands
  * chat messages to the same chat delivery handler and keeps the emails (lib/local/wiring/local-alerts.ts).
  */
-export interface PublishedAlert {
-  /** The message's id in its run. */
-  id: string;
-  runId: string;
-  severity: Severity;
-  channel: string;
-  channelType: ChannelType;
-  kind: AlertKind;
-  /** Email only: the subject line. */
-  subject?: string;
-  /** Email: the text; chat: the ChatEnvelope as JSON. */
-  message: string;
-}
-
-export interface AlertPublisher {
-  publish(alert: PublishedAlert): Promise<void>;
-}
+export type { AlertPublisher, PublishedAlert } from '../../core/alerts/ports.js';
 
 const TOPIC_ENV: Readonly<Record<Severity, string>> = {
   RED: ENV.alertTopicRed,

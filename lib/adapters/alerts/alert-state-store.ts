@@ -1,5 +1,6 @@
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AlertMark, MarkChange } from '../../core/alerts/alert-plan.js';
+import type { AlertStateRepository } from '../../core/alerts/ports.js';
 import type { RetryPolicy } from '../aws/backoff.js';
 import { DynamoBatch, type Item } from '../aws/dynamo-batch.js';
 import { mapInFlight } from '../../core/shared/in-flight.js';
@@ -33,7 +34,7 @@ export const OVERDUE_KEY = 'alert#overdue';
 /** An overdue alert is claimed for this long: a case still waiting then is alerted again, a reminder. */
 export const OVERDUE_KEPT_DAYS = 90;
 
-export class AlertStateStore {
+export class AlertStateStore implements AlertStateRepository {
   private readonly batch: DynamoBatch;
   private readonly concurrency: number;
 

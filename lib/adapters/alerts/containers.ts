@@ -3,7 +3,12 @@ import { AlertConfigStore } from './alert-config-store.js';
 import { AlertStateStore } from './alert-state-store.js';
 import { dynamoClient, s3Client } from '../aws/aws-clients.js';
 import { config, optionalEnv, requiredEnv } from '../aws/env.js';
-import { runConfig } from '../runs/containers.js';
+import type { AlertWork } from '../../core/alerts/ports.js';
+import { currentTime } from '../aws/clock.js';
+import { telemetry } from '../aws/telemetry.js';
+import { caseStore } from '../cases/containers.js';
+import { runConfig, runStore } from '../runs/containers.js';
+import { alertPublisher } from './alert-publisher.js';
 
 /**
  * The notify function's configuration and stores, one of each per container, made on first use
@@ -33,6 +38,28 @@ export function reportUrl(runId: string): string {
   const api = requiredEnv(ENV.apiUrl).replace(/\/+$/, '');
   return `${api}/v1/runs/${encodeURIComponent(runId)}/report?format=pdf`;
 }
+
+/** What the Notify task's use case (lib/app/alerts/notify-run.ts) is given, each made on first use. */
+export const alertWork: AlertWork = {
+  get runs() {
+    return runStore();
+  },
+  get cases() {
+    return caseStore();
+  },
+  get state() {
+    return alertStateStore();
+  },
+  get publisher() {
+    return alertPublisher();
+  },
+  telemetry,
+  routing: () => alertConfigStore().load(),
+  reportUrl,
+  partitions: () => config.partitions(),
+  zone: () => config.zone(),
+  now: currentTime,
+};
 
 /** Forgets the stores and the cached configuration (tests that change the environment). */
 export function resetAlertStores(): void {

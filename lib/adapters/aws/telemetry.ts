@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
+import type { Telemetry } from '../../core/shared/ports.js';
 import { StocktallyError } from '../../errors/stocktally-error.js';
 
 /**
@@ -56,3 +57,12 @@ export function countFailures(): MiddlewareObj {
     },
   };
 }
+
+/** The use cases' Telemetry port (lib/core/shared/ports.ts) on this logger and metrics buffer. */
+export const telemetry: Telemetry = {
+  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+  info: (message, attributes) =>
+    attributes === undefined ? logger.info(message) : logger.info(message, attributes),
+  error: (message, attributes) =>
+    attributes === undefined ? logger.error(message) : logger.error(message, attributes),
+};

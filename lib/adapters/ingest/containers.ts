@@ -7,11 +7,13 @@ import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
 import { periodArrivals } from '../periods/period-arrivals.js';
 import { periodStore } from '../periods/containers.js';
+import { DirtyMarks } from '../runs/dirty-marks.js';
 
 /** The stores the ingest functions write through, one of each per container, made on first use. */
 let records: RecordStore | undefined;
 let objects: ObjectStore | undefined;
 let checkpoints: CheckpointStore | undefined;
+let dirty: DirtyMarks | undefined;
 
 export function recordStore(): RecordStore {
   const digests = digestLog();
@@ -31,4 +33,9 @@ export function objectStore(): ObjectStore {
 
 export function checkpointStore(): CheckpointStore {
   return (checkpoints ??= new CheckpointStore(dynamoClient(), config.recordsTable()));
+}
+
+/** The partitions written since the last run (on the records table: ingest and case links mark them). */
+export function dirtyMarks(): DirtyMarks {
+  return (dirty ??= new DirtyMarks(dynamoClient(), config.recordsTable()));
 }

@@ -1,6 +1,7 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ListPartitionsInput, RunStarter } from '../../core/runs/run-events.js';
-import { runConfig } from './containers.js';
+import { RUN_STATE_MACHINE_ARN_ENV } from '../../declarations/runs.js';
+import { requiredEnv } from '../aws/env.js';
 
 /**
  * How POST /v1/runs starts a run: a Step Functions execution named after the run id (so a repeated
@@ -27,7 +28,9 @@ export class StepFunctionsRunStarter implements RunStarter {
 let starter: RunStarter | undefined;
 
 export function runStarter(): RunStarter {
-  return (starter ??= new StepFunctionsRunStarter(new SFNClient({}), runConfig.stateMachineArn));
+  return (starter ??= new StepFunctionsRunStarter(new SFNClient({}), () =>
+    requiredEnv(RUN_STATE_MACHINE_ARN_ENV),
+  ));
 }
 
 /** Replaces the starter (the local state machine runner, a test's fake); undefined restores the default. */

@@ -4,6 +4,8 @@ import type { CaseState, CaseWorkflow, EventDraft } from './case-workflow.js';
 import type { JournalEntry } from './journal/journal-entry.js';
 import type { Kind, Severity } from '../reconcile/discrepancy.js';
 import type { AgeBucket } from '../runs/run-events.js';
+import type { Telemetry } from '../shared/ports.js';
+import type { WorkflowConfig } from './workflow-config.js';
 
 /**
  * What the case use cases (lib/app/cases) need from a store, as a port: lib/adapters/cases/
@@ -90,4 +92,28 @@ export interface CaseRepository {
   casesOfPeriod(period: string): Promise<StoredCase[]>;
   /** The cases waiting for the books due before `instant` (the registry's word: read each case). */
   awaitingDue(instant: string): Promise<AwaitingEntry[]>;
+}
+
+/** The case lists the API pages through and the open-case summary (lib/adapters/cases/case-queries.ts). */
+export interface CaseQueries {
+  list(
+    filter: CaseFilter,
+    options: { cursor?: string | undefined; limit: number; now: number },
+  ): Promise<{ items: StoredCase[]; cursor: string | null }>;
+  openSummary(options: { warehouseId?: string | undefined; now: number }): Promise<OpenCasesSummary>;
+}
+
+/** The partitions a link's groups live in, marked for the next run to read again. */
+export interface PartitionMarks {
+  mark(partitions: Iterable<number>, at: Date): Promise<void>;
+}
+
+/** What the cases API's use cases are given (lib/adapters/cases/containers.ts caseWork), each made on first use. */
+export interface CaseWork {
+  readonly store: CaseRepository & CaseQueries;
+  readonly dirty: PartitionMarks;
+  readonly telemetry: Telemetry;
+  workflow(): Promise<{ config: WorkflowConfig }>;
+  partitions(): number;
+  now(): Date;
 }

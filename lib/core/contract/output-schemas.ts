@@ -398,6 +398,15 @@ export const DiscrepancySchema = z.object({
       type: 'number',
     })
     .optional(),
+  lateArrival: z
+    .literal(true)
+    .meta({
+      zh: '仅流水线:该组有记录在其期间锁账后才到达(迟到记录)',
+      en: 'pipeline only: a record of the group arrived after its period was locked (a late arrival)',
+      example: 'true',
+      type: 'boolean',
+    })
+    .optional(),
 });
 
 interface StatsExample {

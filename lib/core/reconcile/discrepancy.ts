@@ -118,6 +118,8 @@ export interface Discrepancy {
   predictedCause?: PredictedCause;
   /** One-sided TIMING_LAG with arrival history only: how likely the other side comes inside the lag window. */
   clearingProbability?: number;
+  /** Pipeline only (CONTRACT §7): a record of the group arrived after its period was locked. */
+  lateArrival?: true;
 }
 
 export const DISCREPANCY_FIELDS: readonly (keyof Discrepancy)[] = [

@@ -28,6 +28,13 @@ export interface PartitionRun {
   resolved: number;
   rejected: Rejection[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
+  /** What the partition cost (CONTRACT §7): records read, groups assessed. */
+  work: RunWork;
+}
+
+export interface RunWork {
+  recordsRead: number;
+  groupsEvaluated: number;
 }
 
 /** Scope (CONTRACT §4): all stock, some warehouses, or a key-SKU list (重点SKU); both narrow. */
@@ -49,6 +56,8 @@ export interface PartitionDiagnosis {
   links?: readonly GroupLink[] | undefined;
   /** Models learned from history: predicted causes and clearing probabilities where they answer. */
   models?: DiagnosisModels | undefined;
+  /** Groups with a record that arrived after its period was locked: flagged `lateArrival` (CONTRACT §7). */
+  lateGroups?: ReadonlySet<string> | undefined;
 }
 
 export function runPartition(
@@ -70,7 +79,9 @@ export function runPartition(
     links,
   );
   const arrivals = emptyClearingModel();
+  let groupsEvaluated = 0;
   const observe = (a: Assessment): void => {
+    groupsEvaluated++;
     const o = arrivalOf(a, ctx.settings.asOf);
     if (o !== undefined) addArrival(arrivals, o);
   };
@@ -84,9 +95,11 @@ export function runPartition(
     },
   );
   const models = ctx.models ?? {};
-  let found: Discrepancy[] = result.discrepancies.map((d) =>
-    diagnose(withSuggestions(d, suggestions), models, ctx.settings),
-  );
+  const late = ctx.lateGroups ?? new Set<string>();
+  let found: Discrepancy[] = result.discrepancies.map((d) => {
+    const diagnosed = diagnose(withSuggestions(d, suggestions), models, ctx.settings);
+    return late.has(d.groupKey) ? { ...diagnosed, lateArrival: true } : diagnosed;
+  });
   let tally = result.tally;
   if (scope?.warehouses !== undefined) {
     found = found.filter((d) => inScope(scope, d));
@@ -106,6 +119,7 @@ export function runPartition(
     resolved: transitions.length - found.length,
     rejected: [...records.rejected, ...result.rejected],
     conflicts: result.conflicts.map(({ file, line, id, reason }) => ({ file, line, id, reason })),
+    work: { recordsRead: records.movements.length + records.entries.length, groupsEvaluated },
   };
 }
 

@@ -101,3 +101,19 @@ describe('tallies between tasks', () => {
     ).toThrow(/bad amount/);
   });
 });
+
+describe('a run’s work and late arrivals (CONTRACT §7)', () => {
+  it('counts the records it read and the groups it assessed, agreeing ones included', () => {
+    const run = runPartition(records(), new Map(), context());
+    expect(run.work).toEqual({ recordsRead: 7, groupsEvaluated: 4 });
+  });
+
+  it('flags the groups with a late arrival, and only those', () => {
+    const run = runPartition(records(), new Map(), {
+      ...context(),
+      lateGroups: new Set(['WH-02|SKU-1|PO-2']),
+    });
+    const flagged = run.transitions.filter((t) => t.next.discrepancy.lateArrival === true);
+    expect(flagged.map((t) => t.next.discrepancy.documentRef)).toEqual(['PO-2']);
+  });
+});
