@@ -12,17 +12,16 @@ export const isScoped = (run: RunBrief): boolean =>
   run.scope !== undefined && ((run.scope.skus?.length ?? 0) > 0 || (run.scope.warehouses?.length ?? 0) > 0);
 
 /**
- * The period a run answers for: the one it was asked for (or its summary names); else, as CONTRACT
- * §7 reads a run without one, a close's is the period holding the instant just before its asOf and a
- * continuous run's the period holding its asOf (in the run's zone).
+ * The period a run answers for: the one it was asked for (or its summary names); else a continuous
+ * run's is the period holding its asOf (it is the live view of that period, CONTRACT §7). A close
+ * started without a period reconciles everything stored, no one period: it belongs to none.
  */
 export function periodOfRun(run: RunBrief): string | undefined {
   const named = run.period ?? (run.summary as { period?: string } | null)?.period;
-  if (named !== undefined) return named;
+  if (named !== undefined || run.mode === 'close') return named;
   const at = Date.parse(run.asOf);
   if (Number.isNaN(at)) return undefined;
-  const zone = new ZoneClock(run.summary?.timezone ?? 'UTC');
-  return zone.periodOf(run.mode === 'close' ? at - 1 : at);
+  return new ZoneClock(run.summary?.timezone ?? 'UTC').periodOf(at);
 }
 
 /** The runs of a period, newest first (all of them in the live view). */
@@ -38,7 +37,7 @@ export function companyRuns(runs: readonly RunBrief[]): RunBrief[] {
 /**
  * The run whose figures a view shows for `period`: the one asked for by id; else, for a period, the
  * close the periods API names (`lastCloseRunId`) or its latest unscoped close; live, liveRun().
- * Falls back to the newest run of the period so a view always has something to name.
+ * Without a finished one, the newest unscoped run (still running): a scoped run heads no view.
  */
 export function headlineRun(
   runs: readonly RunBrief[],
@@ -49,12 +48,14 @@ export function headlineRun(
   if (wanted !== undefined) return runs.find((r) => r.runId === wanted);
   const own = runsOf(runs, period);
   const company = companyRuns(own);
+  // A first run still running is named (its status shown); a scoped run never heads a view.
+  const unfinished = own.find((r) => !isScoped(r));
   if (period !== undefined) {
     // The close the periods API names is the period's, whatever its own record says of its period.
     const named = closeRunId == null ? undefined : runs.find((r) => r.runId === closeRunId);
-    return named ?? company.find((r) => r.mode === 'close') ?? company[0] ?? own[0];
+    return named ?? company.find((r) => r.mode === 'close') ?? company[0] ?? unfinished;
   }
-  return liveRun(company) ?? own[0];
+  return liveRun(company) ?? unfinished;
 }
 
 /**

@@ -14,6 +14,8 @@ describe('which run speaks for the company', () => {
       'close-202609',
     ]);
     expect(RUNS.filter(isScoped).map(scopeText)).toEqual(['SKU-00065']);
+    // Not even when it is the only run of its period.
+    expect(headlineRun([RUNS[0]!], undefined)).toBeUndefined();
   });
 
   it('never heads the live view with a re-run of an earlier month’s close, however recent', () => {
@@ -38,21 +40,18 @@ describe('which run speaks for the company', () => {
 });
 
 describe('the period of a run that names none', () => {
-  it('reads it as CONTRACT §7 does: a close closes the month before its asOf, a continuous run is its month', () => {
-    // Midnight of 1 November in Shanghai: the close of October there.
-    const close = {
-      ...RUNS[2]!,
-      asOf: '2026-10-31T16:00:00.000Z',
-      period: undefined,
-      summary: { ...RUNS[2]!.summary!, period: undefined },
-    };
+  it('gives a continuous run the month of its asOf in its zone, and a close without a period none', () => {
     const live = { ...RUNS[1]!, period: undefined, summary: { ...RUNS[1]!.summary!, period: undefined } };
-    expect(periodOfRun(close as RunBrief)).toBe('2026-10');
+    const close = { ...RUNS[2]!, period: undefined, summary: { ...RUNS[2]!.summary!, period: undefined } };
     expect(periodOfRun(live as RunBrief)).toBe('2026-11');
-    expect(headlineRun([close as RunBrief], '2026-10')?.runId).toBe('close-202610');
-    // In UTC that instant is still in October; a close as of 1 October (UTC) closes September.
-    const utc = { ...close, summary: { ...close.summary, timezone: 'UTC' } };
-    expect(periodOfRun(utc as RunBrief)).toBe('2026-10');
-    expect(periodOfRun({ ...utc, asOf: '2026-10-01T00:00:00.000Z' } as RunBrief)).toBe('2026-09');
+    // 16:30 UTC on 31 October is already 1 November in Shanghai, still October in UTC.
+    const late = { ...live, asOf: '2026-10-31T16:30:00.000Z' };
+    expect(periodOfRun(late as RunBrief)).toBe('2026-11');
+    expect(periodOfRun({ ...late, summary: { ...late.summary, timezone: 'UTC' } } as RunBrief)).toBe(
+      '2026-10',
+    );
+    // A close of everything stored is no period's close.
+    expect(periodOfRun(close as RunBrief)).toBeUndefined();
+    expect(headlineRun([close as RunBrief], '2026-10')).toBeUndefined();
   });
 });
