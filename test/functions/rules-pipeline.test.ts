@@ -14,6 +14,8 @@ import {
   type Aws,
 } from './ingest-harness.js';
 import { apiEvent, runAll, startRunsAws } from './runs-harness.js';
+import { closedPeriod } from '../../lib/core/shared/period.js';
+import { ZoneClock } from '../../lib/core/shared/zone-clock.js';
 import { casesEvent, CLERK } from './cases-harness.js';
 import { runReconcile, type Summary } from '../../lib/cli/reconcile-command.js';
 import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
@@ -122,6 +124,8 @@ beforeAll(async () => {
     accounts: join(process.cwd(), 'config', 'workflow.yaml'),
     varianceCompensates: true,
     out,
+    // A close as of its AS_OF closes the month before that instant (CONTRACT §7).
+    period: closedPeriod(AS_OF, new ZoneClock('UTC')),
     settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(AS_OF) },
     workers: 0,
   });

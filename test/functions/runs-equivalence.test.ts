@@ -13,7 +13,8 @@ import { tempDir } from '../support/temp.js';
 import { compareWithTruth, EXACT, hasSharedCheck, sampleDir, sharedCheck } from '../support/acceptance.js';
 
 // The public acceptance sample through the S3 drop path and a close run gives what
-// `stocktally reconcile` gives on the same files.
+// `stocktally reconcile --period` gives on the same files (CONTRACT §7: a close as of 2 November
+// closes November, its October open items carried), and still finds exactly the sample's truth.
 const SAMPLE = sampleDir('sample');
 const AS_OF = '2026-11-02T00:00:00.000Z';
 const DROPS = {
@@ -62,6 +63,7 @@ beforeAll(async () => {
     finance: join(SAMPLE, 'finance.csv'),
     uom: join(SAMPLE, 'uom.csv'),
     out: join(out, 'cli'),
+    period: '2026-11',
     settings: { ...DEFAULT_SETTINGS, asOf: Date.parse(AS_OF) },
     workers: 0,
   });

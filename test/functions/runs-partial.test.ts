@@ -299,14 +299,15 @@ describe('a scheduled monthly close', () => {
     expect((await runOf(runId)).period).toBe('2026-11');
   });
 
-  it('leaves a daily close and a requested period as they are', async () => {
+  it('closes the month before a daily close’s asOf (CONTRACT §7), and leaves a requested period as it is', async () => {
     process.env[ENV.timeZone] = 'Asia/Shanghai';
     await listPartitions({ runId: 'close-daily-a1b2', mode: 'close', asOf: AS_OF }, lambdaContext());
     await listPartitions(
       { runId: 'close-monthly-b2c3', mode: 'close', asOf: AS_OF, period: '2026-09' },
       lambdaContext(),
     );
-    expect((await runOf('close-daily-a1b2')).period).toBeUndefined();
+    // AS_OF is 2 November 08:00 in Shanghai: the instant before it is in November.
+    expect((await runOf('close-daily-a1b2')).period).toBe('2026-11');
     expect((await runOf('close-monthly-b2c3')).period).toBe('2026-09');
   });
 });

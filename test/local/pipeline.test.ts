@@ -178,7 +178,7 @@ describe('the local pipeline on the real handlers', () => {
 
     expect(signed).toEqual({
       status: 200,
-      answer: { accepted: 1, duplicates: 0, conflicts: [], rejected: [] },
+      answer: { accepted: 1, duplicates: 0, lateArrivals: 0, conflicts: [], rejected: [] },
     });
     expect(unsigned.status).toBe(401);
     expect(forged.status).toBe(401);

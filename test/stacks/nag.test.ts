@@ -164,6 +164,10 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
         'Notify/ChatDeadLetters Serverless-SQSRedrivePolicy',
         'Notify/SubscriptionDeadLetters AwsSolutions-SQS3',
         'Notify/SubscriptionDeadLetters Serverless-SQSRedrivePolicy',
+        'Periods/PeriodsApi/Function AwsSolutions-L1',
+        'Periods/PeriodsApi/Function Serverless-LambdaDLQ',
+        'Periods/PeriodsApi/Function Serverless-LambdaLatestVersion',
+        'Periods/PeriodsApi/Role AwsSolutions-IAM5[Resource::*]',
         ...[
           'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
           ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(

@@ -371,8 +371,14 @@ describe('Runs: least privilege', () => {
         Resource: { 'Fn::GetAtt': [ids.records, 'Arn'] },
         Condition: dirtyOnly,
       },
+      // The period's lock: a close of a locked period is refused (CONTRACT §7).
+      items(ids.records, ['dynamodb:GetItem'], 'period'),
     ]);
-    expect(records(all, ids.runsTable)).toEqual([items(ids.runsTable, ['dynamodb:PutItem'], 'run#*')]);
+    expect(records(all, ids.runsTable)).toEqual([
+      items(ids.runsTable, ['dynamodb:PutItem'], 'run#*'),
+      // Where the live view stands: a run as of an earlier instant is a snapshot.
+      items(ids.runsTable, ['dynamodb:GetItem', 'dynamodb:PutItem'], 'live'),
+    ]);
     expect(statementsFor(all, 's3')).toEqual([
       {
         Effect: 'Allow',
@@ -385,8 +391,10 @@ describe('Runs: least privilege', () => {
   it('lets ReconcilePartition read the records table and the three tables in S3, and write the runs table', () => {
     const { ids, all } = statements('reconcilePartition');
 
-    // The ledger through the by-partition index only: no item of it read by key, none written.
+    // The ledger through the by-partition index only: no item of it read by key, none written; the
+    // locked periods and their late arrivals (CONTRACT §7).
     expect(records(all, ids.records)).toEqual([
+      items(ids.records, ['dynamodb:Query'], 'period', 'late#*'),
       {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
@@ -425,7 +433,11 @@ describe('Runs: least privilege', () => {
   it('lets SummarizeRun use the runs table, change only the dirty markers, read the map results and write reports/', () => {
     const { ids, all } = statements('summarizeRun');
 
-    expect(records(all, ids.records)).toEqual([items(ids.records, ['dynamodb:DeleteItem'], 'dirty')]);
+    expect(records(all, ids.records)).toEqual([
+      items(ids.records, ['dynamodb:DeleteItem'], 'dirty'),
+      // A close recorded as its period's latest (CONTRACT §7).
+      items(ids.records, ['dynamodb:UpdateItem'], 'period'),
+    ]);
     expect(records(all, ids.runsTable)).toEqual([
       items(
         ids.runsTable,
@@ -452,6 +464,8 @@ describe('Runs: least privilege', () => {
     // The dashboard's detail reads both sides' records by id: item reads of record keys, nothing else.
     expect(records(all, ids.records)).toEqual([
       items(ids.records, ['dynamodb:BatchGetItem'], 'wms#*', 'finance#*'),
+      // A close asked of a locked period is refused.
+      items(ids.records, ['dynamodb:GetItem'], 'period'),
     ]);
     // Runs read and started, never changed in batches or deleted; the indexes of its lists.
     expect(records(all, ids.runsTable)).toEqual([

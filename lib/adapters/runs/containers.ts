@@ -14,6 +14,8 @@ import { reconcileRules } from './reconcile-rules.js';
 import { runStarter } from './run-starter.js';
 import { loadRunTables, runTables, type RunTables } from './run-tables.js';
 import { RunStore } from './run-store.js';
+import { LiveView } from './live-view.js';
+import { periodStore } from '../periods/containers.js';
 
 /**
  * The run functions' configuration and stores, one of each per container, made on first use (the
@@ -44,6 +46,8 @@ export function tablesOfRun(runId: string): Promise<RunTables> {
  * What the run use cases (lib/app/runs) are given: each store and setting read when first asked
  * for, so a route that needs only the run store does not need the others' configuration.
  */
+let live: LiveView | undefined;
+
 export const runWork: RunWork = {
   get runs() {
     return runStore();
@@ -59,6 +63,12 @@ export const runWork: RunWork = {
   },
   get starter() {
     return runStarter();
+  },
+  get live() {
+    return (live ??= new LiveView(dynamoClient(), runConfig.runsTable()));
+  },
+  get periods() {
+    return periodStore();
   },
   telemetry,
   putJson: (key, value) => objectStore().putJson(config.bucket(), key, value),

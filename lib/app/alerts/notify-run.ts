@@ -78,6 +78,11 @@ export async function notifyRun(work: AlertWork, runId: string): Promise<NotifyO
     work.telemetry.info('nothing to alert', { runId, status: run.status });
     return { runId, messages: 0, published: 0, alreadyPublished: 0, digest: false, skipped: run.status };
   }
+  if (run.snapshot === true) {
+    // A close of an earlier period run again: its snapshot says nothing to anyone (CONTRACT §7).
+    work.telemetry.info('nothing to alert', { runId, snapshot: true });
+    return { runId, messages: 0, published: 0, alreadyPublished: 0, digest: false, skipped: 'snapshot' };
+  }
   const routing = await work.routing();
   const discrepancies = await allDiscrepancies(work.runs, runId);
   const partitions = work.partitions();

@@ -1,19 +1,22 @@
 import type { ListPartitionsInput, ListPartitionsOutput } from '../../core/runs/run-events.js';
 import type { RunWork } from '../../core/runs/ports.js';
 import { startedRun } from '../../core/runs/run-request.js';
-import { closedPeriod } from '../../core/shared/period.js';
-import type { ZoneClock } from '../../core/shared/zone-clock.js';
-import { SCHEDULED_RUNS } from '../../declarations/runs.js';
+import { isSnapshot, runPeriodOf } from '../../core/runs/run-period.js';
+import { refuseLocked } from '../periods/period-guard.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../declarations/tables.js';
 
 /**
- * A scheduled monthly close (月结) starts with only its scheduled time; it closes the month that
- * just ended, and its run and report name that period like a close requested for it.
+ * Every run answers for a period (CONTRACT §7): a close for its own, or (a scheduled monthly close
+ * (月结) among them) for the month that ended just before its asOf; a continuous run for the month
+ * holding its asOf, the live view. A close of a locked period is refused.
  */
-function withClosedPeriod(input: ListPartitionsInput, zone: ZoneClock): ListPartitionsInput {
-  const monthly = input.runId.startsWith(SCHEDULED_RUNS.monthlyClose.runIdPrefix);
-  if (input.mode !== 'close' || input.period !== undefined || !monthly) return input;
-  return { ...input, period: closedPeriod(input.asOf, zone) };
+async function withPeriod(
+  input: ListPartitionsInput,
+  work: Pick<RunWork, 'periods' | 'zone'>,
+): Promise<ListPartitionsInput & { period: string }> {
+  const period = runPeriodOf(input, work.zone());
+  if (input.mode === 'close') await refuseLocked(work.periods, period);
+  return { ...input, period };
 }
 
 /**
@@ -22,16 +25,22 @@ function withClosedPeriod(input: ListPartitionsInput, zone: ZoneClock): ListPart
  * A list too long for a state's payload also goes to S3 for a Distributed Map.
  */
 export async function listPartitions(
-  work: Pick<RunWork, 'runs' | 'dirty' | 'putJson' | 'partitions' | 'zone' | 'now' | 'telemetry'>,
+  work: Pick<
+    RunWork,
+    'runs' | 'dirty' | 'putJson' | 'partitions' | 'zone' | 'now' | 'telemetry' | 'periods' | 'live'
+  >,
   requested: ListPartitionsInput,
 ): Promise<ListPartitionsOutput> {
   const began = performance.now();
   const now = work.now();
-  const input = withClosedPeriod(requested, work.zone());
+  const input = await withPeriod(requested, work);
+  // The live view moves forward in time only: a run as of an earlier instant records a snapshot.
+  const snapshot =
+    isSnapshot(input.asOf, await work.live.asOf()) || !(await work.live.advance(input.asOf, input.runId));
   const count = work.partitions();
   const marks = await work.dirty.list(count);
   const chosen = input.mode === 'close' ? [...Array(count).keys()] : [...marks.keys()].sort((a, b) => a - b);
-  const run = startedRun(input, now, chosen);
+  const run = { ...startedRun(input, now, chosen), ...(snapshot ? { snapshot: true as const } : {}) };
   const partitions = chosen.map((partition) => ({ runId: run.runId, partition, asOf: run.asOf }));
   let partitionListKey: string | undefined;
   if (partitions.length > DISTRIBUTED_MAP_THRESHOLD) {
@@ -50,6 +59,8 @@ export async function listPartitions(
     runId: run.runId,
     mode: run.mode,
     asOf: run.asOf,
+    period: run.period,
+    snapshot,
     partitions: chosen.length,
   });
   return {

@@ -8,6 +8,10 @@ import type { RunWork } from '../../core/runs/ports.js';
 import { RunNotFoundError } from '../../errors/runs.js';
 import { applyRunToCases } from '../cases/case-work.js';
 import { diagnosisHistory } from './diagnosis-history.js';
+import type { GroupStatus } from '../../core/runs/lifecycle.js';
+import { runPeriodOf } from '../../core/runs/run-period.js';
+import { periodWindow } from '../../core/shared/period.js';
+import { lateGroupsUpTo } from '../periods/period-guard.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -22,34 +26,45 @@ export async function reconcilePartition(
   const began = performance.now();
   const stored = await work.runs.getRun(runId);
   if (stored === undefined) throw new RunNotFoundError(`run ${runId} has no record; ListPartitions makes it`);
-  const [records, tables, before, workflow, history] = await Promise.all([
+  const { run } = stored;
+  // A snapshot starts from nothing live and leaves nothing live behind (CONTRACT §7).
+  const live = run.snapshot !== true;
+  const zone = work.zone();
+  const period = runPeriodOf(run, zone);
+  const [records, tables, before, workflow, history, lateGroups] = await Promise.all([
     work.records.readPartition(partition),
     work.tables(runId),
-    work.runs.readLifecycle(partition, runId),
+    live ? work.runs.readLifecycle(partition, runId) : new Map<string, GroupStatus>(),
     work.workflow(),
     diagnosisHistory(work.cases, work.runs),
+    lateGroupsUpTo(work.periods, period),
   ]);
   const read = performance.now();
   const context = {
     ...tables,
     ...work.rules(tables, workflow.config),
-    zone: work.zone(),
+    zone,
     settings: work.settings(asOf),
+    // The books as they stood at the end of the run's period: `reconcile --period` (CONTRACT §7).
+    period: periodWindow(period, zone),
     asOf,
+    lateGroups,
   };
-  const outcome = runPartition(records, before, { ...context, ...history, scope: stored.run.scope });
+  const outcome = runPartition(records, before, { ...context, ...history, scope: run.scope });
   const reconciled = performance.now();
   await work.runs.writePartition(runId, partition, asOf, outcome.transitions);
-  await work.runs.putArrivals(runId, partition, outcome.arrivals);
+  if (live) await work.runs.putArrivals(runId, partition, outcome.arrivals);
   // Each discrepancy written has its case (opened on first sight, never twice), with the latest facts.
-  const cases = await applyRunToCases(
-    work.cases,
-    workflow.config,
-    outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
-    runId,
-    work.now(),
-    { linked: linkedKeys(history.links) },
-  );
+  const cases = live
+    ? await applyRunToCases(
+        work.cases,
+        workflow.config,
+        outcome.transitions.map((t) => toRunDiscrepancy(t.next, asOf)),
+        runId,
+        work.now(),
+        { linked: linkedKeys(history.links) },
+      )
+    : 0;
   const { tally } = outcome;
   const output: ReconcilePartitionOutput = {
     runId,
@@ -60,6 +75,7 @@ export async function reconcilePartition(
     tally: tallyToJson(tally),
     rejected: outcome.rejected.length,
     durationMs: Math.round(performance.now() - began),
+    work: outcome.work,
   };
   const phasesMs = {
     read: Math.round(read - began),

@@ -4,6 +4,8 @@ import type { RunRequest } from '../../core/runs/run-events.js';
 import type { RunWork } from '../../core/runs/ports.js';
 import { runInput, startedRun } from '../../core/runs/run-request.js';
 import { ForbiddenError } from '../../errors/access.js';
+import { runPeriodOf } from '../../core/runs/run-period.js';
+import { refuseLocked } from '../periods/period-guard.js';
 
 /** A close moves the books: runs are started by finance (and by the schedules, which do not call here). */
 function requireRunStarter(caller: Caller): void {
@@ -21,13 +23,15 @@ function requireRunStarter(caller: Caller): void {
  * closes it FAILED. Answers the run id.
  */
 export async function startRun(
-  work: Pick<RunWork, 'runs' | 'starter' | 'zone' | 'now' | 'telemetry'>,
+  work: Pick<RunWork, 'runs' | 'starter' | 'zone' | 'now' | 'telemetry' | 'periods'>,
   caller: Caller,
   request: RunRequest,
 ): Promise<string> {
   requireRunStarter(caller);
   const now = work.now();
   const input = runInput(request, work.zone(), now, randomBytes(4).toString('hex'));
+  // Refused before anything is recorded: a locked period's close is final (409).
+  if (input.mode === 'close') await refuseLocked(work.periods, runPeriodOf(input, work.zone()));
   const run = startedRun(input, now);
   await work.runs.putRun({ run, dirtyVersions: {} });
   try {

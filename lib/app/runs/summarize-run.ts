@@ -4,6 +4,30 @@ import { closeRun, summarizeResults } from '../../core/runs/run-summary.js';
 import type { RunWork } from '../../core/runs/ports.js';
 import type { Telemetry } from '../../core/shared/ports.js';
 import { RunNotFoundError } from '../../errors/runs.js';
+import type { ReconcilePartitionOutput } from '../../core/runs/run-events.js';
+import { runPeriodOf } from '../../core/runs/run-period.js';
+import type { PeriodClose } from '../../core/periods/period-record.js';
+
+/** The run's work: its partitions' records read and groups assessed, added up. */
+function workOf(results: readonly ReconcilePartitionOutput[]): NonNullable<RunRecord['work']> {
+  const work = { recordsRead: 0, groupsEvaluated: 0 };
+  for (const r of results) {
+    work.recordsRead += r.work?.recordsRead ?? 0;
+    work.groupsEvaluated += r.work?.groupsEvaluated ?? 0;
+  }
+  return work;
+}
+
+/** What GET /v1/periods shows of a close run: its counts and its money at stake. */
+function closeOf(run: RunRecord & { summary: NonNullable<RunRecord['summary']> }): PeriodClose {
+  return {
+    runId: run.runId,
+    finishedAt: run.finishedAt ?? run.asOf,
+    groupsSeen: run.summary.groupsSeen,
+    discrepancies: run.summary.discrepancies,
+    moneyAtStake: run.summary.moneyAtStake.total,
+  };
+}
 
 /** Renders a run's report and answers where it was put, or undefined when the run has none to render. */
 export type RenderReport<R> = (runId: string) => Promise<R | undefined>;
@@ -36,7 +60,7 @@ async function withReport<R>(
  * then its report is rendered to reports/<runId>/ and listed on the run.
  */
 export async function summarizeRun<R>(
-  work: Pick<RunWork, 'runs' | 'dirty' | 'settings' | 'now' | 'telemetry'>,
+  work: Pick<RunWork, 'runs' | 'dirty' | 'settings' | 'now' | 'telemetry' | 'periods' | 'zone'>,
   { runId, results, failures }: SummarizeRunInput,
   render: RenderReport<R>,
 ): Promise<RunRecord & { reports?: R }> {
@@ -56,22 +80,31 @@ export async function summarizeRun<R>(
   const settings = work.settings(run.asOf);
   const figures = { asOf: run.asOf, timezone: settings.timeZone, lagHours: settings.lagHours };
   const summary = summarizeResults(figures, results, reports);
-  await runs.commitLifecycle(runId, run.asOf, done);
-  // What the partitions saw of arrival lags becomes the history the next run learns from.
-  await runs.commitArrivals(runId, done);
+  // A snapshot leaves the live lifecycle, arrival history and dirty marks as they were (CONTRACT §7).
+  const live = run.snapshot !== true;
+  if (live) {
+    await runs.commitLifecycle(runId, run.asOf, done);
+    // What the partitions saw of arrival lags becomes the history the next run learns from.
+    await runs.commitArrivals(runId, done);
+  }
   // The dashboard's aggregates: the partitions' tallies merged, one item the heat map route reads.
   const heat = new HeatTally();
   for (const report of reports) if (report.heat !== undefined) heat.merge(report.heat);
   await runs.putHeatMap({ runId, asOf: run.asOf, ...heat.toJson() });
   const listed = new Map(Object.entries(stored.dirtyVersions).map(([p, v]) => [Number(p), v]));
-  await work.dirty.clear(new Map([...listed].filter(([p]) => succeeded.has(p))));
-  const closed = closeRun(
-    run,
-    { results, failures, reports, summary },
-    performance.now() - began,
-    work.now(),
-  );
+  if (live) await work.dirty.clear(new Map([...listed].filter(([p]) => succeeded.has(p))));
+  const closed: RunRecord = {
+    ...closeRun(run, { results, failures, reports, summary }, performance.now() - began, work.now()),
+    work: workOf(results),
+  };
   await runs.putRun({ ...stored, run: closed });
+  if (closed.mode === 'close' && closed.status === 'SUCCEEDED' && closed.summary !== null) {
+    // The period's latest close (a snapshot too: it is that period's close run again).
+    await work.periods.recordClose(
+      runPeriodOf(closed, work.zone()),
+      closeOf({ ...closed, summary: closed.summary }),
+    );
+  }
   work.telemetry.count(`runs${closed.status}`);
   work.telemetry.info('run finished', {
     runId,

@@ -9,6 +9,7 @@ import type { CaseRepository } from '../cases/ports.js';
 import type { GroupLink } from '../diagnosis/group-links.js';
 import type { CauseExample } from '../diagnosis/predict-cause.js';
 import type { Telemetry } from '../shared/ports.js';
+import type { PeriodRepository } from '../periods/ports.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
 import type { GroupStatus, Transition } from './lifecycle.js';
 import type { RunHeatMap } from './run-heat-map.js';
@@ -87,6 +88,13 @@ export interface DirtyMarkRepository {
   clear(versions: ReadonlyMap<number, number>): Promise<number[]>;
 }
 
+/** Where the live view stands: the asOf of the latest run that moved it (CONTRACT §7). */
+export interface LiveViewRepository {
+  asOf(): Promise<string | undefined>;
+  /** Moves the live view to `asOf`; false when a run as of a later instant moved it already. */
+  advance(asOf: string, runId: string): Promise<boolean>;
+}
+
 /** The stored records a run reads: a partition whole, or some records by id as they were stored. */
 export interface RunRecordSource {
   readPartition(partition: number): Promise<PartitionRecords>;
@@ -115,6 +123,9 @@ export interface RunWork {
   readonly records: RunRecordSource;
   readonly cases: RunCases;
   readonly starter: RunStarter;
+  readonly live: LiveViewRepository;
+  /** The periods: their locks, late arrivals and latest closes (CONTRACT §7). */
+  readonly periods: PeriodRepository;
   readonly telemetry: Telemetry;
   /** Writes a JSON object to the data bucket (a partition list too long for a state's payload). */
   putJson(key: string, value: unknown): Promise<void>;

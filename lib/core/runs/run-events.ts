@@ -91,6 +91,8 @@ export interface ReconcilePartitionOutput {
   tally: TallyJson;
   rejected: number;
   durationMs: number;
+  /** Records read and groups assessed by this partition's task. */
+  work?: { recordsRead: number; groupsEvaluated: number };
 }
 
 /** A partition whose task failed after its retries (the Map's Catch records it). */
@@ -177,6 +179,13 @@ export interface RunRecord {
   timings: RunTimings;
   /** Set when the run itself failed (listing or summarizing). */
   failure?: RunFailure;
+  /**
+   * A run as of an earlier instant than the live view (an earlier close run again): it recorded its
+   * own discrepancies and touched no live case, alert or lifecycle (CONTRACT §7).
+   */
+  snapshot?: true;
+  /** What the run cost: records read and groups assessed over its partitions (CONTRACT §7). */
+  work?: { recordsRead: number; groupsEvaluated: number };
 }
 
 /** The step of a run that failed after its retries, with the Catch's Error and Cause. */
@@ -250,6 +259,7 @@ export const ReconcilePartitionOutputSchema = z.object({
   tally: TallyJsonSchema,
   rejected: z.int().min(0),
   durationMs: z.number().min(0),
+  work: z.object({ recordsRead: z.int().min(0), groupsEvaluated: z.int().min(0) }).optional(),
 });
 
 const PartitionFailureSchema = z.object({

@@ -29,10 +29,10 @@ export interface PartitionRun {
   rejected: Rejection[];
   conflicts: { file: string; line: number; id: string; reason: string }[];
   /** What the partition cost (CONTRACT §7): records read, groups assessed. */
-  work: RunWork;
+  work: WorkDone;
 }
 
-export interface RunWork {
+export interface WorkDone {
   recordsRead: number;
   groupsEvaluated: number;
 }
