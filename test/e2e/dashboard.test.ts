@@ -742,6 +742,14 @@ describe('the periods (issue 15)', () => {
     await go(page, '#/');
     expect(await page.locator('[data-test="latest-run"]').textContent()).toContain(closed.lastCloseRunId);
     expect(await page.locator('[data-test="close-period"]').inputValue()).toBe(closed.period);
+    // Its open RED cases: those of the period, as the cases API lists them.
+    const red = await api<{ items: CaseView[] }>(
+      `/v1/cases?severity=RED&state=${OPEN_STATES}&period=${closed.period}&limit=500`,
+    );
+    await page.waitForSelector('[data-test="kpi-open-red"] .value:not(:text("…"))');
+    expect(digits(await page.locator('[data-test="kpi-open-red"] .value').textContent())).toBe(
+      String(red.items.length),
+    );
   });
 });
 

@@ -11,8 +11,9 @@ import { formatDecimal, parseDecimal, type Decimal } from '../../lib/core/shared
 
 /** Rows read at most to make the set: past this the totals and the export say they are partial. */
 export const MAX_SET_ROWS = 50_000;
-/** Rows one request asks for while reading the set (the API's largest page). */
+/** Rows one request asks for while reading the set: the runs API's largest page; the cases API's is 500. */
 export const SET_PAGE = 1000;
+export const CASE_SET_PAGE = 500;
 
 export interface SetPage<T> {
   items: T[];
@@ -30,12 +31,13 @@ export async function readSet<T>(
   fetchPage: (limit: number, cursor: string | undefined) => Promise<SetPage<T>>,
   keep: (row: T) => boolean = () => true,
   max = MAX_SET_ROWS,
+  pageSize = SET_PAGE,
 ): Promise<FilteredSet<T>> {
   const rows: T[] = [];
   let cursor: string | undefined;
   let read = 0;
   for (;;) {
-    const page = await fetchPage(SET_PAGE, cursor);
+    const page = await fetchPage(pageSize, cursor);
     read += page.items.length;
     for (const row of page.items) if (keep(row)) rows.push(row);
     cursor = page.cursor ?? undefined;

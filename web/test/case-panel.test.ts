@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { render } from 'lit-html';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NotAvailableError, type Api } from '../src/api.js';
 import { actionBody, actionFields, checkForm, journalColumns } from '../src/case-rules.js';
 import type { CaseRecord, LocalUser, Trail } from '../src/case-types.js';
@@ -425,9 +425,10 @@ describe('mountCasePanel against the API', () => {
       ['', '合计', '52,618.54'],
     ]);
     // The system's number (case-decide.ts's entryIdFor: period, sha-256 of the group, next version).
-    const note = el.querySelector('[data-test="entry-number-note"]')?.textContent ?? '';
-    expect(note).toContain(entryIdFor(GROUP, '2026-10', 3));
-    expect(note).toContain('您填写的凭证号');
+    const note = () => el.querySelector('[data-test="entry-number-note"]')?.textContent ?? '';
+    // Web Crypto answers asynchronously: the note names the number once it has.
+    await vi.waitFor(() => expect(note()).toContain(entryIdFor(GROUP, '2026-10', 3)));
+    expect(note()).toContain('您填写的凭证号');
 
     // An amount typed by the clerk moves the preview at once; a negative one swaps the sides.
     type(el, 'resolution.amount', '-100.5');

@@ -53,6 +53,8 @@ function context(route: Route, period?: string): Context {
     },
     cases: (q: CaseQuery) => {
       casesAsked.push(q);
+      // As the cases API does: 400 past 500 a page.
+      if ((q.limit ?? 50) > 500) return Promise.reject(new Error('limit: at most 500'));
       return Promise.resolve({ items: [], cursor: null });
     },
   } as unknown as Api;
@@ -169,5 +171,7 @@ describe('the list of a run', () => {
     await renderList(context(route, '2026-10'), el, route);
     expect(casesAsked.length).toBeGreaterThan(0);
     expect(casesAsked.every((q) => q.period === '2026-10' && q.state === 'OPEN')).toBe(true);
+    // The set behind the totals read at the cases API's largest page, never past it.
+    expect(casesAsked.map((q) => q.limit)).toEqual([50, 500]);
   });
 });

@@ -29,6 +29,9 @@ function context(period: string | undefined, asked: { heat: string[]; cases: Cas
       }),
     cases: (q: CaseQuery) => {
       asked.cases.push(q);
+      // As the cases API does: 400 past 500 a page.
+      if ((q.limit ?? 50) > 500)
+        return Promise.reject(new ApiError(400, 'limit: at most 500', 'invalid_request'));
       return Promise.resolve({
         items: [
           { groupKey: 'WH-01|A|1', ageBucket: '8-30', firstSeen: '2026-10-03T00:00:00.000Z', ageDays: 20 },

@@ -7,7 +7,16 @@ import { periodRun, type Context } from '../context.js';
 import { OPEN_CASE_STATES } from '../open-red.js';
 import { formatCount } from '../format.js';
 import { codeLabel, kindLabel, severityLabel, t, type MessageKey } from '../i18n.js';
-import { csvOf, matchesSearch, readSet, type FilteredSet, type SetPage } from '../list-set.js';
+import {
+  CASE_SET_PAGE,
+  csvOf,
+  matchesSearch,
+  MAX_SET_ROWS,
+  readSet,
+  SET_PAGE,
+  type FilteredSet,
+  type SetPage,
+} from '../list-set.js';
 import { runsOf } from '../run-choice.js';
 import type { ListFilter, ListRoute } from '../routes.js';
 import { loading, noRunsCard, problem, runPicker, saveText } from './common.js';
@@ -106,6 +115,8 @@ interface ListSource<T extends { groupKey: string; documentRef: string; sku: str
   test: string;
   columns: Column<T>[];
   page: (limit: number, cursor: string | undefined) => Promise<SetPage<T>>;
+  /** The API's largest page, for reading the whole set. */
+  pageSize: number;
   file: string;
 }
 
@@ -116,6 +127,7 @@ function discrepancySource(api: Api, runId: string, route: ListRoute): ListSourc
     columns: discrepancyColumns(),
     page: (limit, c) =>
       api.discrepancies(runId, { ...query, limit, ...(c === undefined ? {} : { cursor: c }) }),
+    pageSize: SET_PAGE,
     file: `discrepancies-${runId}`,
   };
 }
@@ -126,6 +138,7 @@ function caseSource(api: Api, route: ListRoute, period: string | undefined): Lis
     test: 'case-table',
     columns: caseColumns(),
     page: (limit, c) => api.cases({ ...query, limit, ...(c === undefined ? {} : { cursor: c }) }),
+    pageSize: CASE_SET_PAGE,
     file: `cases${period === undefined ? '' : `-${period}`}`,
   };
 }
@@ -146,11 +159,14 @@ async function loadRows<T extends { groupKey: string; documentRef: string; sku: 
 ): Promise<{ shown: Shown<T>; set: Promise<FilteredSet<T>> }> {
   const keep = (row: T) => matchesSearch(route.q, row);
   if (route.q !== undefined) {
-    const set = await readSet(source.page, keep);
+    const set = await readSet(source.page, keep, MAX_SET_ROWS, source.pageSize);
     return { shown: { rows: set.rows.slice(0, SEARCH_SHOWN), next: null, set }, set: Promise.resolve(set) };
   }
   const page = await fillPage(source.page, PAGE_SIZE, route.cursors[route.cursors.length - 1]);
-  return { shown: { rows: page.items, next: page.cursor, set: undefined }, set: readSet(source.page, keep) };
+  return {
+    shown: { rows: page.items, next: page.cursor, set: undefined },
+    set: readSet(source.page, keep, MAX_SET_ROWS, source.pageSize),
+  };
 }
 
 function filtersCard(

@@ -6,7 +6,7 @@ import { CASE_STATES, type CloseCheck } from '../case-types.js';
 import { draw, SEVERITY_COLOURS } from '../charts.js';
 import { periodRun, type Context } from '../context.js';
 import { companyRuns, isScoped, runsOf } from '../run-choice.js';
-import { readSet } from '../list-set.js';
+import { CASE_SET_PAGE, MAX_SET_ROWS, readSet } from '../list-set.js';
 import { daysBetween, formatCount, formatInstant, formatMoney, formatRate } from '../format.js';
 import { codeLabel, severityLabel, t, type MessageKey } from '../i18n.js';
 import { fetchOpenRed, OPEN_CASE_STATES, type OpenRed } from '../open-red.js';
@@ -267,8 +267,11 @@ export function openRedOfCases(cases: readonly CaseSummary[]): OpenRed {
 async function loadOpenRed(ctx: Context): Promise<OpenRed> {
   if (ctx.period === undefined) return fetchOpenRed(ctx.api);
   const q = { severity: 'RED', state: OPEN_CASE_STATES.join(','), period: ctx.period };
-  const set = await readSet((limit, cursor) =>
-    ctx.api.cases({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) }),
+  const set = await readSet(
+    (limit, cursor) => ctx.api.cases({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) }),
+    () => true,
+    MAX_SET_ROWS,
+    CASE_SET_PAGE,
   );
   return openRedOfCases(set.rows);
 }
