@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'cdk.out/**', 'node_modules/**', '.stocktally/**', 'coverage/**', 'test-results/**'],
+    ignores: [
+      'dist/**',
+      'cdk.out/**',
+      'node_modules/**',
+      '.stocktally/**',
+      'coverage/**',
+      'test-results/**',
+      'bench/data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

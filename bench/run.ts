@@ -4,8 +4,12 @@
 //
 //   node --expose-gc dist/bench.js [--sizes 100000,1m] [--keep] [--format csv|ndjson] [--seed N]
 //                                  [--malformed-every N] [--timeout SECONDS]
+//                                  [--peer PATH | --no-peer] [--pairs 3] [--peer-size 1m]
 //
 // --keep keeps each run's output directory (its path is printed) instead of deleting it.
+// Then, side by side (bench/peer.ts), the DuckDB peer (default ../shared/peers/peer-duckdb.mjs, its
+// dependency installed once in bench/data/peer when it has none) and the CLI on the same plain CSV set
+// (--peer-size documents, no malformed rows: the peer refuses them), --pairs alternated pairs, medians.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -17,9 +21,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AS_OF, generate, type GenerateResult } from './generate.js';
 import { diagnosisBacktest, type BacktestRow } from './diagnosis.js';
+import { preparePeer, sideBySide } from './peer.js';
 
 const USAGE = `Usage: node --expose-gc dist/bench.js [--sizes 100000,1000000] [--keep] [--format csv|ndjson]
-                                    [--seed N] [--malformed-every N] [--timeout SECONDS]`;
+                                    [--seed N] [--malformed-every N] [--timeout SECONDS]
+                                    [--peer PATH | --no-peer] [--pairs 3] [--peer-size 1m]`;
 
 interface Options {
   sizes: number[];
@@ -28,6 +34,10 @@ interface Options {
   seed: number;
   malformedEvery: number;
   timeoutSeconds: number;
+  /** The DuckDB peer's script, or undefined (--no-peer). */
+  peer: string | undefined;
+  pairs: number;
+  peerSize: number;
 }
 
 interface Meta {
@@ -73,6 +83,10 @@ function parseOptions(argv: string[]): Options {
       seed: { type: 'string' },
       'malformed-every': { type: 'string' },
       timeout: { type: 'string' },
+      peer: { type: 'string' },
+      'no-peer': { type: 'boolean' },
+      pairs: { type: 'string' },
+      'peer-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,6 +105,12 @@ function parseOptions(argv: string[]): Options {
     // A few malformed rows per file, as the acceptance data has, without drowning the run in them.
     malformedEvery: wholeNumber('malformed-every', values['malformed-every'], 50_000),
     timeoutSeconds: wholeNumber('timeout', values.timeout, 3600),
+    peer:
+      values['no-peer'] === true
+        ? undefined
+        : path.resolve(values.peer ?? path.join(ROOT, '..', 'shared', 'peers', 'peer-duckdb.mjs')),
+    pairs: Math.max(1, wholeNumber('pairs', values.pairs, 3)),
+    peerSize: parseSize(values['peer-size'] ?? '1m'),
   };
 }
 
@@ -134,7 +154,8 @@ async function dataSet(
     ROOT,
     'bench',
     'data',
-    opts.format === 'csv' ? String(documents) : `${documents}-ndjson`,
+    (opts.format === 'csv' ? String(documents) : `${documents}-ndjson`) +
+      (opts.malformedEvery === 0 ? '-plain' : ''),
   );
   const options: Meta['options'] = {
     generator: fingerprint,
@@ -541,6 +562,44 @@ function backtestTable(rows: readonly BacktestRow[]): string {
   ].join('\n');
 }
 
+/** The side-by-side table against the DuckDB peer (issue 21); false when it could not be made. */
+async function peerSideBySide(opts: Options): Promise<boolean> {
+  if (opts.peer === undefined) return true;
+  const peer = preparePeer(opts.peer, path.join(ROOT, 'bench', 'data', 'peer'), log);
+  if (peer === undefined) {
+    process.stdout.write(
+      `\nno DuckDB peer at ${opts.peer} (or its dependency would not install): --no-peer skips it\n`,
+    );
+    return false;
+  }
+  try {
+    const plain = { ...opts, format: 'csv' as const, malformedEvery: 0 };
+    const { result } = await dataSet(plain, opts.peerSize, await generatorFingerprint(plain));
+    log(`side by side with the DuckDB peer: ${opts.pairs} alternated pairs ...`);
+    const pairs = await sideBySide(
+      {
+        cli: CLI,
+        peer,
+        files: result.files,
+        asOf: AS_OF,
+        pairs: opts.pairs,
+        timeoutSeconds: opts.timeoutSeconds,
+      },
+      log,
+    );
+    process.stdout.write(
+      `\nSide by side, ${opts.peerSize.toLocaleString('en-US')} documents (plain CSV, ${result.wmsRows.toLocaleString('en-US')} WMS + ` +
+        `${result.financeRows.toLocaleString('en-US')} finance rows, --no-report), ${opts.pairs} alternated pairs:\n\n` +
+        pairs.table +
+        '\n',
+    );
+    return true;
+  } catch (e) {
+    process.stdout.write(`side by side with the peer failed: ${(e as Error).message}\n`);
+    return false;
+  }
+}
+
 async function main(): Promise<number> {
   let opts: Options;
   try {
@@ -560,6 +619,7 @@ async function main(): Promise<number> {
   }
   process.stdout.write('\n' + table(rows) + '\n');
   for (const r of rows) for (const note of r.notes) process.stdout.write(`${r.documents}: ${note}\n`);
+  const peerOk = await peerSideBySide(opts);
   // CONTRACT §11's backtest: suggested matches, predicted causes, clearing probabilities.
   let backtest: BacktestRow[] = [];
   try {
@@ -569,7 +629,7 @@ async function main(): Promise<number> {
   } catch (e) {
     process.stdout.write(`diagnosis backtest failed: ${(e as Error).message}\n`);
   }
-  return rows.every((r) => r.exact === true) && backtest.length > 0 ? 0 : 1;
+  return rows.every((r) => r.exact === true) && backtest.length > 0 && peerOk ? 0 : 1;
 }
 
 process.exitCode = await main();

@@ -14,7 +14,8 @@ import { ZoneClock } from '../core/shared/zone-clock.js';
 import { CodeMap, type CodeRow } from '../core/records/code-map.js';
 import { costVariances, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
 import { discrepancyFields, renderFragments, type FragmentRef, type FragmentSink } from './output.js';
-import { loadShare, type PartitionShare } from './partition-store.js';
+import type { SharePiece } from './partition-store.js';
+import { FastCsvReader, readIndexedCsv, type IndexedRun } from '../core/records/fast-csv-records.js';
 
 /** How one input file is read: CSV under its header, or NDJSON. */
 export type InputFormat = { kind: 'csv'; header: string[]; file: string } | { kind: 'ndjson'; file: string };
@@ -40,10 +41,19 @@ export interface JobContext {
   costVariance?: WorkflowConfig | undefined;
 }
 
+/**
+ * One partition's records of one file, in file order: runs of whole records copied out with their
+ * physical lines (made when the source is read, so one source's bytes are in memory at a time), or
+ * where they lie in the whole file's bytes (ranged-share.ts).
+ */
+export type PartitionInput =
+  | { kind: 'pieces'; pieces: () => Iterable<SharePiece> }
+  | { kind: 'indexed'; data: Uint8Array; runs: IndexedRun[] };
+
 export interface PartitionJob {
   partition: number;
-  wms: PartitionShare;
-  finance: PartitionShare;
+  wms: PartitionInput;
+  finance: PartitionInput;
 }
 
 export interface PartitionOutcome {
@@ -99,24 +109,39 @@ export function prepare(context: JobContext, sink: FragmentSink): (job: Partitio
     currency: context.currency.shown,
     accounts: context.accounts !== undefined,
   });
-  const read = <R extends Movement | Entry>(source: Source, share: PartitionShare) => {
+  const fast: Partial<Record<Source, FastCsvReader>> = {};
+  const read = <R extends Movement | Entry>(source: Source, input: PartitionInput) => {
     const format = context.formats[source];
     const records: R[] = [];
     const rejected: Rejection[] = [];
     let rows = 0;
-    for (const piece of loadShare(share)) {
+    const keep = (read: { records: R[]; rejected: Rejection[] }) => {
+      // Mapped as read: grouping, pricing and every output see the unified codes only.
+      for (const r of read.records) records.push(codes === undefined ? r : codes.apply(r));
+      for (const r of read.rejected) rejected.push(r);
+    };
+    if (input.kind === 'indexed') {
+      if (format.kind !== 'csv') throw new Error(`${format.file}: only CSV records are read where they lie`);
+      const reader = (fast[source] ??= new FastCsvReader(source, format.header, format.file, zone));
+      const read = readIndexedCsv<R>(input.data, input.runs, format.header, reader, {
+        source,
+        file: format.file,
+        zone,
+      });
+      keep(read);
+      return { records, rejected, rows: read.rows };
+    }
+    for (const piece of input.pieces()) {
       // Byte-for-byte decoding: four times faster than UTF-8, fixed up per record by the readers.
       const text = Buffer.from(piece.bytes.buffer, piece.bytes.byteOffset, piece.bytes.byteLength).toString(
         'latin1',
       );
       const options = { source, file: format.file, zone, lines: piece.lines, latin1: true };
-      const read =
+      keep(
         format.kind === 'csv'
           ? readCsvRecords<R>(text, format.header, options)
-          : readNdjsonRecords<R>(text, options);
-      // Mapped as read: grouping, pricing and every output see the unified codes only.
-      for (const r of read.records) records.push(codes === undefined ? r : codes.apply(r));
-      for (const r of read.rejected) rejected.push(r);
+          : readNdjsonRecords<R>(text, options),
+      );
       rows += piece.lines.length;
     }
     return { records, rejected, rows };

@@ -69,7 +69,8 @@ Output and execution
   --quiet                      no progress on stderr
   --partitions N               partition count (default 64, more for very large inputs)
   --workers N                  worker threads (default: one per core; 0 = this thread)
-  --memory-budget MB           raw records kept in memory before spilling to a temp dir (default 512)
+  --memory-budget MB           input held in memory: CSV inputs within it are read whole and split once,
+                               larger ones stream and spill past it to a temp dir (default 512)
   -h, --help                   this help
 
 Exit status: 0 when the run completed (whatever it found), 2 for unusable arguments or files.

@@ -1,21 +1,17 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { loadCostsCsv, type CostRow } from '../core/records/costs.js';
 import { duplicateColumn } from '../core/records/csv.js';
-import { DEFAULT_CURRENCY, loadRatesCsv, type RateRow } from '../core/records/rates.js';
+import { DEFAULT_CURRENCY } from '../core/records/rates.js';
 import { formatDecimal } from '../core/shared/decimal.js';
 import type { Discrepancy } from '../core/reconcile/discrepancy.js';
-import type { Conflict } from '../core/reconcile/group.js';
 import { DEFAULT_PARTITIONS } from '../core/records/partition.js';
 import { periodWindow } from '../core/shared/period.js';
 import type { Rejection, Source } from '../core/records/records.js';
 import type { Settings } from '../core/reconcile/settings.js';
 import { CsvSplitter } from '../core/records/splitter.js';
-import { emptyTally, mergeTally, summaryFigures, type SummaryFigures } from '../core/reconcile/summary.js';
-import { TableHeaderError } from '../core/records/table-text.js';
-import { loadUomCsv, type UomRow } from '../core/records/uom.js';
+import { summaryFigures, type SummaryFigures } from '../core/reconcile/summary.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
 import { suggestMatches } from '../core/diagnosis/suggest-matches.js';
 import {
@@ -25,15 +21,17 @@ import {
   readFragment,
   renderFragments,
 } from './output.js';
-import type { InputFormat, PartitionOutcome } from './partition-job.js';
+import type { InputFormat, JobContext, PartitionOutcome } from './partition-job.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { loadWorkflowFile } from './workflow-file.js';
 import { writeCostVariance } from './cost-variance-files.js';
-import { loadCodesCsv, type CodeRow } from '../core/records/code-map.js';
-import { costVarianceAccount, type CostVarianceBook } from '../core/vouchers/cost-variance.js';
+import { costVarianceAccount } from '../core/vouchers/cost-variance.js';
+import { loadReferenceTables, type ReferenceTables } from './reference-tables.js';
+import { mergeOutcomes, type MergedOutcomes } from './merged-outcomes.js';
 import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
-import { runShares } from './worker-pool.js';
+import { runRangedShares, runShares } from './worker-pool.js';
+import type { ShareMessage } from './worker-share.js';
 import { systemClock } from '../clock.js';
 
 export interface ReconcileOptions {
@@ -113,6 +111,8 @@ const REQUIRED: Record<Source, readonly string[]> = {
 };
 
 export const DEFAULT_MEMORY_BUDGET = 512 * 1024 * 1024;
+/** A record index holds byte offsets as uint32 (record-index.ts): a larger file streams. */
+const MAX_INDEXED_BYTES = 2 ** 32 - 1;
 /** Past this much input per partition, use more partitions so each stays small. */
 const BYTES_PER_PARTITION = 256 * 1024;
 
@@ -121,14 +121,6 @@ export function formatOf(path: string): 'csv' | 'ndjson' {
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
   throw new UsageError(`${path}: unknown file type ${ext || '(none)'}; use .csv, .ndjson or .jsonl`);
-}
-
-async function readTable(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }
 
 export async function checkReadable(path: string, flag: string): Promise<number> {
@@ -170,10 +162,229 @@ function inputFormat(source: Source, path: string): InputFormat {
   return { kind: 'csv', header, file };
 }
 
+/** A whole file in memory the worker threads share. */
+function readShared(path: string, size: number): SharedArrayBuffer {
+  const shared = new SharedArrayBuffer(size);
+  const bytes = new Uint8Array(shared);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) throw new UsageError(`${path} changed while it was read`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return shared;
+}
+
 function describeReject(r: Rejection): string {
   const side =
     r.source === 'wms' ? 'a WMS row' : r.source === 'finance' ? 'a finance row' : `a ${r.source} row`;
   return `${side} for this document was rejected at ${r.file} line ${r.line} (${r.reason})`;
+}
+
+/** What the partitions gave back, as the workers reported it. */
+interface SharesRun {
+  outcomes: (PartitionOutcome | undefined)[];
+  rowsRead: number;
+  spilledBytes: number;
+  /** Wall time until the first partition was reconciled, and until the last. */
+  readMs: number;
+  reconcileMs: number;
+}
+
+/** Partitions: the default, doubled while a partition would hold more than BYTES_PER_PARTITION. */
+function partitionCount(options: ReconcileOptions, totalBytes: number): number {
+  let partitions = options.partitions ?? DEFAULT_PARTITIONS;
+  if (options.partitions === undefined) {
+    while (totalBytes / partitions > BYTES_PER_PARTITION) partitions *= 2;
+  }
+  return partitions;
+}
+
+/**
+ * Splits, reads and reconciles the inputs on the worker threads. Two CSV files that fit the memory
+ * budget are held whole and split once by ranges (ranged-share.ts); anything else streams through
+ * each worker's partition store, spilling past the budget (worker-share.ts).
+ */
+async function reconcileShares(
+  options: ReconcileOptions,
+  context: JobContext,
+  run: { partitions: number; workers: number; sizes: Record<Source, number>; rejected: Rejection[] },
+  progress: Progress,
+): Promise<SharesRun> {
+  const { partitions, workers, sizes, rejected } = run;
+  const result: SharesRun = {
+    outcomes: new Array<PartitionOutcome | undefined>(partitions),
+    rowsRead: 0,
+    spilledBytes: 0,
+    readMs: 0,
+    reconcileMs: 0,
+  };
+  let done = 0;
+  const phaseStart = Date.now();
+  progress.start('read');
+  const onMessage = (message: ShareMessage) => {
+    if (message.type === 'progress') {
+      result.rowsRead += message.rows;
+      progress.addRows(message.rows);
+    } else if (message.type === 'malformed') rejected.push(...message.rejected);
+    else if (message.type === 'spilled') result.spilledBytes += message.bytes;
+    else {
+      if (done === 0) {
+        result.readMs = Date.now() - phaseStart;
+        progress.start('reconcile');
+      }
+      result.outcomes[message.outcome.partition] = message.outcome;
+      progress.note(`${++done}/${partitions} partitions`);
+    }
+  };
+  const memoryBudgetBytes = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
+  const { formats } = context;
+  if (
+    formats.wms.kind === 'csv' &&
+    formats.finance.kind === 'csv' &&
+    sizes.wms + sizes.finance <= memoryBudgetBytes &&
+    Math.max(sizes.wms, sizes.finance) <= MAX_INDEXED_BYTES
+  ) {
+    const data = {
+      wms: readShared(options.wms, sizes.wms),
+      finance: readShared(options.finance, sizes.finance),
+    };
+    await runRangedShares({ ...context, data, partitions }, workers, onMessage, options.workerScript);
+  } else {
+    await runShares(
+      { ...context, files: { wms: options.wms, finance: options.finance }, partitions, memoryBudgetBytes },
+      workers,
+      onMessage,
+      options.workerScript,
+    );
+  }
+  result.reconcileMs = Date.now() - phaseStart - result.readMs;
+  return result;
+}
+
+/** Each discrepancy's rejected rows of its document: the likeliest cause of it. */
+function rejectedByDocument(rejected: readonly Rejection[]): Map<string, Rejection[]> {
+  const byDocument = new Map<string, Rejection[]>();
+  for (const r of rejected) {
+    if (r.documentRef === undefined) continue;
+    const list = byDocument.get(r.documentRef);
+    if (list === undefined) byDocument.set(r.documentRef, [r]);
+    else list.push(r);
+  }
+  return byDocument;
+}
+
+/**
+ * discrepancies.json and .csv in partition order: a partition's rendered fragments as they are,
+ * re-rendered only when a discrepancy of it gains rejected rows or suggested matches.
+ */
+function writeDiscrepancyFiles(
+  out: string,
+  outcomes: readonly (PartitionOutcome | undefined)[],
+  related: ReadonlyMap<string, Rejection[]>,
+  suggestions: ReturnType<typeof suggestMatches>,
+  fields: ReturnType<typeof discrepancyFields>,
+): void {
+  const files = new DiscrepancyFiles(join(out, 'discrepancies.json'), join(out, 'discrepancies.csv'), fields);
+  for (const outcome of outcomes) {
+    if (outcome === undefined || outcome.discrepancies === 0) continue;
+    if (
+      !outcome.documentRefs.some((ref) => related.has(ref)) &&
+      !outcome.subjects.some((subject) => suggestions.has(subject.groupKey))
+    ) {
+      files.appendRef(outcome.fragments);
+      continue;
+    }
+    const { fragments } = outcome;
+    const found = parseJsonFragment(
+      readFragment(fragments.json, fragments.jsonStart, fragments.jsonBytes).toString('utf8'),
+    );
+    for (const d of found) {
+      const rows = related.get(d.documentRef);
+      if (rows !== undefined) annotate(d, rows);
+      const matches = suggestions.get(d.groupKey);
+      if (matches !== undefined) d.suggestedMatches = matches;
+    }
+    const rendered = renderFragments(found, fields);
+    files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
+  }
+  files.close();
+}
+
+/** The run as summary.json tells it (CONTRACT §3). */
+function summaryOf(
+  options: ReconcileOptions,
+  merged: MergedOutcomes,
+  tables: ReferenceTables,
+  run: {
+    period: string | undefined;
+    partitions: number;
+    workers: number;
+    spilledBytes: number;
+    started: number;
+    phases: Summary['run']['phasesMs'];
+  },
+  accountsChecked: boolean,
+): Summary {
+  const { settings } = options;
+  const { rejected, counts, afterCutOff, routed } = merged;
+  const period = run.period;
+  const malformedBy = (source: Source) =>
+    rejected.filter((r) => r.source === source && r.reason.startsWith('row ')).length;
+  const inputStats = (source: Source, path: string, rows: number): InputStats => ({
+    file: basename(path),
+    rows,
+    accepted: counts[source].accepted - counts[source].conflicts,
+    duplicates: counts[source].duplicates,
+    conflicts: counts[source].conflicts,
+    rejected: rejected.filter((r) => r.source === source).length,
+    ...(period === undefined ? {} : { afterCutOff: afterCutOff[source] }),
+  });
+  const { stats } = tables;
+  return {
+    asOf: new Date(settings.asOf).toISOString(),
+    ...(period === undefined ? {} : { period }),
+    timezone: settings.timeZone,
+    lagHours: settings.lagHours,
+    settings: {
+      amountTolerance: formatDecimal(settings.amountTolerance),
+      amountToleranceRate: formatDecimal(settings.amountToleranceRate),
+      red: formatDecimal(settings.red),
+      yellow: formatDecimal(settings.yellow),
+      yellowRate: formatDecimal(settings.yellowRate),
+    },
+    ...summaryFigures(merged.tally, accountsChecked ? ['ACCOUNT_MISMATCH'] : []),
+    inputs: {
+      wms: inputStats('wms', options.wms, routed.wms + malformedBy('wms')),
+      finance: inputStats('finance', options.finance, routed.finance + malformedBy('finance')),
+      ...(stats.uom === undefined ? {} : { uom: stats.uom }),
+      ...(stats.costs === undefined ? {} : { costs: stats.costs }),
+      ...(stats.rates === undefined ? {} : { rates: stats.rates }),
+      ...(stats.codes === undefined ? {} : { codes: stats.codes }),
+    },
+    ...(options.varianceCompensates === true ? { varianceCompensated: merged.compensated } : {}),
+    rejected: rejected.map((r) => ({
+      file: r.file,
+      line: r.line,
+      field: r.field ?? null,
+      reason: r.reason,
+      source: r.source,
+    })),
+    conflicts: merged.conflicts.map((c) => ({ file: c.file, line: c.line, id: c.id, reason: c.reason })),
+    run: {
+      partitions: run.partitions,
+      workers: run.workers,
+      spilledBytes: run.spilledBytes,
+      durationMs: Date.now() - run.started,
+      phasesMs: run.phases,
+      generatedAt: systemClock().toISOString(),
+    },
+  };
 }
 
 export async function runReconcile(options: ReconcileOptions): Promise<Summary> {
@@ -194,211 +405,63 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
   };
   formatOf(options.wms);
   formatOf(options.finance);
-  const rejected: Rejection[] = [];
-
-  let uomRows: UomRow[] = [];
-  let costRows: CostRow[] = [];
-  let rateRows: RateRow[] = [];
-  let uomStats: Summary['inputs']['uom'];
-  let costStats: Summary['inputs']['costs'];
-  let rateStats: Summary['inputs']['rates'];
-  let codeRows: CodeRow[] = [];
-  let codeStats: Summary['inputs']['codes'];
   const accounts =
     options.accounts === undefined ? undefined : await loadWorkflowFile(options.accounts, '--accounts');
-  try {
-    if (options.uom !== undefined) {
-      const file = basename(options.uom);
-      const loaded = loadUomCsv(await readTable(options.uom), file);
-      uomRows = loaded.rows;
-      rejected.push(...loaded.rejected);
-      uomStats = {
-        file,
-        rows: loaded.rows.length + loaded.rejected.length,
-        rejected: loaded.rejected.length,
-      };
-    }
-    if (options.costs !== undefined) {
-      const file = basename(options.costs);
-      const loaded = loadCostsCsv(await readTable(options.costs), file, zone);
-      costRows = loaded.rows;
-      rejected.push(...loaded.rejected);
-      costStats = {
-        file,
-        rows: loaded.rows.length + loaded.rejected.length,
-        rejected: loaded.rejected.length,
-      };
-    }
-    if (options.rates !== undefined) {
-      const file = basename(options.rates);
-      const loaded = loadRatesCsv(await readTable(options.rates), file, zone);
-      rateRows = loaded.rows;
-      rejected.push(...loaded.rejected);
-      rateStats = {
-        file,
-        rows: loaded.rows.length + loaded.rejected.length,
-        rejected: loaded.rejected.length,
-      };
-    }
-    if (options.codes !== undefined) {
-      const file = basename(options.codes);
-      const loaded = loadCodesCsv(await readTable(options.codes), file);
-      // A code mapped two ways would make every figure of it a guess: the run does not start.
-      if (!loaded.ok) throw new UsageError(`--codes ${loaded.reason}`);
-      codeRows = loaded.rows;
-      rejected.push(...loaded.rejected);
-      codeStats = {
-        file,
-        rows: loaded.rows.length + loaded.rejected.length,
-        rejected: loaded.rejected.length,
-      };
-    }
-  } catch (error) {
-    if (error instanceof TableHeaderError) throw new UsageError(error.message);
-    throw error;
-  }
+  const tables = await loadReferenceTables(options, zone);
   // The cost variance compares standard with the period's average: both must be given.
   const varianceConfig =
     period === undefined || options.costs === undefined
       ? undefined
       : (accounts ?? (await loadWorkflowFile(defaultConfigPath(), 'the default workflow configuration')));
-
-  const totalBytes = sizes.wms + sizes.finance;
-  let partitions = options.partitions ?? DEFAULT_PARTITIONS;
-  if (options.partitions === undefined) {
-    while (totalBytes / partitions > BYTES_PER_PARTITION) partitions *= 2;
-  }
+  const partitions = partitionCount(options, sizes.wms + sizes.finance);
   const workers = options.workers ?? Math.min(availableParallelism(), partitions);
   const formats = { wms: inputFormat('wms', options.wms), finance: inputFormat('finance', options.finance) };
   await mkdir(options.out, { recursive: true });
   const tmpDir = await mkdtemp(join(tmpdir(), 'stocktally-'));
   try {
-    const outcomes: (PartitionOutcome | undefined)[] = new Array<PartitionOutcome | undefined>(partitions);
-    const rows = { read: 0 };
-    let done = 0;
-    let spilledBytes = 0;
-    const phaseStart = Date.now();
-    const phases = { read: 0, reconcile: 0, diagnose: 0, write: 0 };
-    progress.start('read');
-    await runShares(
-      {
-        settings,
-        uomRows,
-        costRows,
-        formats,
-        tmpDir,
-        period,
-        currency: { code: options.currency ?? DEFAULT_CURRENCY, rateRows, shown: currencyShown },
-        accounts,
-        codeRows,
-        varianceCompensates: options.varianceCompensates === true,
-        costVariance: varianceConfig,
-        files: { wms: options.wms, finance: options.finance },
-        partitions,
-        memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
+    const context: JobContext = {
+      settings,
+      uomRows: tables.uomRows,
+      costRows: tables.costRows,
+      formats,
+      tmpDir,
+      period,
+      currency: {
+        code: options.currency ?? DEFAULT_CURRENCY,
+        rateRows: tables.rateRows,
+        shown: currencyShown,
       },
-      workers,
-      (message) => {
-        if (message.type === 'progress') {
-          rows.read += message.rows;
-          progress.addRows(message.rows);
-        } else if (message.type === 'malformed') rejected.push(...message.rejected);
-        else if (message.type === 'spilled') spilledBytes += message.bytes;
-        else {
-          if (done === 0) {
-            phases.read = Date.now() - phaseStart;
-            progress.start('reconcile');
-          }
-          outcomes[message.outcome.partition] = message.outcome;
-          progress.note(`${++done}/${partitions} partitions`);
-        }
-      },
-      options.workerScript,
-    );
-    const malformedBy = (source: Source) =>
-      rejected.filter((r) => r.source === source && r.reason.startsWith('row ')).length;
-
-    const tally = emptyTally();
-    let compensated = 0;
-    const variance: CostVarianceBook = { items: [], unvalued: [] };
-    const conflicts: Conflict[] = [];
-    const routed = { wms: 0, finance: 0 };
-    const afterCutOff = { wms: 0, finance: 0 };
-    const counts = {
-      wms: { accepted: 0, duplicates: 0, conflicts: 0 },
-      finance: { accepted: 0, duplicates: 0, conflicts: 0 },
+      accounts,
+      codeRows: tables.codeRows,
+      varianceCompensates: options.varianceCompensates === true,
+      costVariance: varianceConfig,
     };
-    for (const outcome of outcomes) {
-      if (outcome === undefined) continue;
-      mergeTally(tally, outcome.tally);
-      compensated += outcome.compensated;
-      if (outcome.costVariance !== undefined) {
-        variance.items.push(...outcome.costVariance.items);
-        variance.unvalued.push(...outcome.costVariance.unvalued);
-      }
-      rejected.push(...outcome.rejected);
-      conflicts.push(...outcome.conflicts);
-      for (const source of ['wms', 'finance'] as const) {
-        routed[source] += outcome.rows[source];
-        counts[source].accepted += outcome.records[source] - outcome.duplicates[source];
-        counts[source].duplicates += outcome.duplicates[source];
-        afterCutOff[source] += outcome.afterCutOff[source];
-      }
-    }
-    for (const c of conflicts) counts[c.source].conflicts++;
-    const order = (a: { file: string; line: number }, b: { file: string; line: number }) =>
-      a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
-    rejected.sort(order);
-    conflicts.sort(order);
-
-    // A rejected row that names a group's document is the likeliest cause of its discrepancy.
-    const rejectedByDocument = new Map<string, Rejection[]>();
-    for (const r of rejected) {
-      if (r.documentRef === undefined) continue;
-      const list = rejectedByDocument.get(r.documentRef);
-      if (list === undefined) rejectedByDocument.set(r.documentRef, [r]);
-      else list.push(r);
-    }
-    phases.reconcile = Date.now() - phaseStart - phases.read;
+    const shares = await reconcileShares(
+      options,
+      context,
+      { partitions, workers, sizes, rejected: tables.rejected },
+      progress,
+    );
+    const merged = mergeOutcomes(shares.outcomes, tables.rejected);
+    const phases = { read: shares.readMs, reconcile: shares.reconcileMs, diagnose: 0, write: 0 };
     // Suggested matches need every partition's one-sided groups: a sku typo lands in another one.
     const diagnoseStart = Date.now();
     const suggestions = suggestMatches(
-      outcomes.flatMap((o) => o?.subjects ?? []),
+      shares.outcomes.flatMap((o) => o?.subjects ?? []),
       { settings },
     );
     phases.diagnose = Date.now() - diagnoseStart;
     const writeStart = Date.now();
     progress.start('write');
-    const files = new DiscrepancyFiles(
-      join(options.out, 'discrepancies.json'),
-      join(options.out, 'discrepancies.csv'),
+    writeDiscrepancyFiles(
+      options.out,
+      shares.outcomes,
+      rejectedByDocument(merged.rejected),
+      suggestions,
       fields,
     );
-    for (const outcome of outcomes) {
-      if (outcome === undefined || outcome.discrepancies === 0) continue;
-      if (
-        !outcome.documentRefs.some((ref) => rejectedByDocument.has(ref)) &&
-        !outcome.subjects.some((subject) => suggestions.has(subject.groupKey))
-      ) {
-        files.appendRef(outcome.fragments);
-        continue;
-      }
-      const { fragments } = outcome;
-      const found = parseJsonFragment(
-        readFragment(fragments.json, fragments.jsonStart, fragments.jsonBytes).toString('utf8'),
-      );
-      for (const d of found) {
-        const related = rejectedByDocument.get(d.documentRef);
-        if (related !== undefined) annotate(d, related);
-        const matches = suggestions.get(d.groupKey);
-        if (matches !== undefined) d.suggestedMatches = matches;
-      }
-      const rendered = renderFragments(found, fields);
-      files.append(Buffer.from(rendered.json), Buffer.from(rendered.csv));
-    }
-    files.close();
     if (period !== undefined && varianceConfig !== undefined) {
-      await writeCostVariance(options.out, variance, {
+      await writeCostVariance(options.out, merged.variance, {
         period: period.period,
         timezone: settings.timeZone,
         currency: options.currency ?? DEFAULT_CURRENCY,
@@ -406,58 +469,16 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       });
     }
     phases.write = Date.now() - writeStart;
-
-    const inputStats = (source: Source, path: string, rows: number): InputStats => ({
-      file: basename(path),
-      rows,
-      accepted: counts[source].accepted - counts[source].conflicts,
-      duplicates: counts[source].duplicates,
-      conflicts: counts[source].conflicts,
-      rejected: rejected.filter((r) => r.source === source).length,
-      ...(period === undefined ? {} : { afterCutOff: afterCutOff[source] }),
-    });
-    const summary: Summary = {
-      asOf: new Date(settings.asOf).toISOString(),
-      ...(period === undefined ? {} : { period: period.period }),
-      timezone: settings.timeZone,
-      lagHours: settings.lagHours,
-      settings: {
-        amountTolerance: formatDecimal(settings.amountTolerance),
-        amountToleranceRate: formatDecimal(settings.amountToleranceRate),
-        red: formatDecimal(settings.red),
-        yellow: formatDecimal(settings.yellow),
-        yellowRate: formatDecimal(settings.yellowRate),
-      },
-      ...summaryFigures(tally, accounts === undefined ? [] : ['ACCOUNT_MISMATCH']),
-      inputs: {
-        wms: inputStats('wms', options.wms, routed.wms + malformedBy('wms')),
-        finance: inputStats('finance', options.finance, routed.finance + malformedBy('finance')),
-        ...(uomStats === undefined ? {} : { uom: uomStats }),
-        ...(costStats === undefined ? {} : { costs: costStats }),
-        ...(rateStats === undefined ? {} : { rates: rateStats }),
-        ...(codeStats === undefined ? {} : { codes: codeStats }),
-      },
-      ...(options.varianceCompensates === true ? { varianceCompensated: compensated } : {}),
-      rejected: rejected.map((r) => ({
-        file: r.file,
-        line: r.line,
-        field: r.field ?? null,
-        reason: r.reason,
-        source: r.source,
-      })),
-      conflicts: conflicts.map((c) => ({ file: c.file, line: c.line, id: c.id, reason: c.reason })),
-      run: {
-        partitions,
-        workers,
-        spilledBytes,
-        durationMs: Date.now() - started,
-        phasesMs: phases,
-        generatedAt: systemClock().toISOString(),
-      },
-    };
+    const summary = summaryOf(
+      options,
+      merged,
+      tables,
+      { period: period?.period, partitions, workers, spilledBytes: shares.spilledBytes, started, phases },
+      accounts !== undefined,
+    );
     await writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     progress.done(
-      `reconciled ${rows.read.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
+      `reconciled ${shares.rowsRead.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
     );
     return summary;
   } finally {

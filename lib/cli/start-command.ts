@@ -16,7 +16,12 @@ import type { LocalLog } from '../local/standins/lambda-runtime.js';
 import { startPipeline, type Pipeline } from '../local/wiring/pipeline.js';
 import { loadRealHandlers } from '../local/wiring/real-handlers.js';
 import { loadRealRunHandlers } from '../local/wiring/real-run-handlers.js';
-import { reportLink, startRun, waitForRun } from '../local/clients/run-client.js';
+import { reportLink, startRun, waitForRun, type RunApi } from '../local/clients/run-client.js';
+import { listPeriods, lockPeriod } from '../local/clients/period-client.js';
+import { postSigned } from '../local/clients/webhook-client.js';
+import { ratePercent } from '../core/periods/period-record.js';
+import { LOCAL_USERS, tokenOf } from '../local/wiring/local-users.js';
+import type { RunRecord, RunRequest } from '../core/runs/run-events.js';
 import type { RunHandlers } from '../local/wiring/run-functions.js';
 import type { LocalExecution } from '../local/wiring/run-starter-local.js';
 import { guide } from '../local/demo/start-guide.js';
@@ -38,7 +43,7 @@ import { systemClock } from '../clock.js';
 import { offsetClock } from '../core/shared/clock.js';
 import { readInstant } from '../core/shared/timestamp.js';
 import { ZoneClock } from '../core/shared/zone-clock.js';
-import { previousPeriod } from '../core/shared/period.js';
+import { periodLastDay, previousPeriod } from '../core/shared/period.js';
 
 export const START_HELP = `Usage: stocktally start [--port 4000] [--data DIR] [--demo] [--once] [--now ISO]
 
@@ -185,47 +190,155 @@ function path(execution: LocalExecution): string {
     .join(' -> ');
 }
 
-/** The demo's close run as of the demo's asOf, through POST /v1/runs; true when it SUCCEEDED. */
+/** Starts a run through POST /v1/runs and waits for it; undefined (said why) when it failed. */
+async function demoRunOf(
+  pipeline: Pipeline,
+  client: RunApi,
+  request: RunRequest,
+  label: string,
+  say: (line?: string) => void,
+): Promise<RunRecord | undefined> {
+  const runId = await startRun(client, request);
+  say(`  run      ${label} -> POST /v1/runs, the state machine, GET /v1/runs/${runId}`);
+  // The execution runs in this process: wait for it, then read the run as any client would.
+  const execution = pipeline.runs?.execution(runId);
+  if (execution !== undefined) {
+    await execution.done;
+    say(`           states: ${path(execution)}`);
+    if (execution.status === 'FAILED') {
+      say(`           the execution FAILED: ${execution.error ?? 'unknown error'}`);
+      return undefined;
+    }
+    // Notify's failure is caught (alerts never fail a run), but the demo is there to show them.
+    const notify = execution.states.find((s) => s.name === RUN_STATES.notify && s.event === 'caught');
+    if (notify !== undefined) {
+      say(`           alerts FAILED (${notify.error ?? 'unknown error'}): see the log above`);
+      return undefined;
+    }
+  }
+  const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
+  for (const line of summaryLines(run)) say(`           ${line}`);
+  return run.status === 'SUCCEEDED' ? run : undefined;
+}
+
+/** Three receipts of the live month's first day, and one of the closed month's last day that arrives late. */
+function liveMonthMovements(closed: string, live: string): Record<string, string>[] {
+  const receipt = (n: number, day: string) => ({
+    eventId: `DEMO-${live}-${n}`,
+    warehouseId: 'WH-01',
+    sku: `SKU-DEMO-${n}`,
+    type: 'RECEIPT',
+    quantity: String(10 * n),
+    uom: 'EA',
+    documentRef: `PO-DEMO-${live}-${n}`,
+    occurredAt: `${day}T09:00:00Z`,
+    unitCost: '25.00',
+  });
+  return [
+    receipt(1, `${live}-01`),
+    receipt(2, `${live}-01`),
+    receipt(3, `${live}-01`),
+    receipt(4, periodLastDay(closed)),
+  ];
+}
+
+/** The earlier month closed, its cases and report shown, and locked by the reviewer; false when a step failed. */
+async function closeAndLock(
+  pipeline: Pipeline,
+  client: RunApi,
+  token: string,
+  months: { closed: string; live: string },
+  say: (line?: string) => void,
+): Promise<boolean> {
+  const { closed, live } = months;
+  const locked = (await listPeriods(client)).find((p) => p.period === closed && p.status === 'locked');
+  if (locked !== undefined) {
+    // A start over the same data: the month's close is final, and a close of it would be refused.
+    say(
+      `  close    ${closed} is locked already (${locked.lockedAt ?? '?'}): its close run ${locked.lastCloseRunId ?? '?'} stands`,
+    );
+    return true;
+  }
+  const close = await demoRunOf(
+    pipeline,
+    client,
+    { mode: 'close', period: closed },
+    `close of ${closed}`,
+    say,
+  );
+  if (close === undefined) return false;
+  // One case per discrepancy, opened by the run's partitions as they wrote them.
+  const cases = await listAllCases(client);
+  const red = cases.filter((c) => c.severity === 'RED').length;
+  say(`  cases    ${cases.length} opened (RED ${red}), one per discrepancy -> GET /v1/cases`);
+  // The PDF report through GET /v1/runs/{runId}/report: a presigned link on the embedded S3.
+  try {
+    say(`  report   ${await reportLink(client, close.runId, 'pdf')}`);
+  } catch (error) {
+    say(`  report   not available: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  const reviewer = LOCAL_USERS.find((u) => u.roles.includes('finance-reviewer'));
+  const reviewerClient = reviewer === undefined ? client : { ...client, token: tokenOf(token, reviewer) };
+  const lock = await lockPeriod(
+    reviewerClient,
+    closed,
+    `demo: ${closed} is locked with its RED items open; they carry into ${live} as open items`,
+  );
+  say(
+    `  lock     ${closed} locked by ${lock.lockedBy ?? '?'}${lock.override === null ? '' : ' (override: the close-check had blockers)'} -> POST /v1/periods/${closed}/lock`,
+  );
+  return true;
+}
+
+/**
+ * Two months of the demo (CONTRACT §7): the earlier month closed, its cases opened and its PDF
+ * report signed for, then locked by the reviewer (with an override while RED items stay open);
+ * then the live month as of the demo's asOf, its open items carried. True when every step worked.
+ */
 async function demoRun(
   pipeline: Pipeline,
   token: string,
+  webhookSecret: string,
   asOf: string,
   say: (line?: string) => void,
 ): Promise<boolean> {
   const client = { api: pipeline.api, token };
+  const live = asOf.slice(0, 7);
+  const closed = previousPeriod(live);
   try {
-    const runId = await startRun(client, { mode: 'close', asOf });
-    say(`  run      close as of ${asOf} -> POST /v1/runs, the state machine, GET /v1/runs/${runId}`);
-    // The execution runs in this process: wait for it, then read the run as any client would.
-    const execution = pipeline.runs?.execution(runId);
-    if (execution !== undefined) {
-      await execution.done;
-      say(`           states: ${path(execution)}`);
-      if (execution.status === 'FAILED') {
-        say(`           the execution FAILED: ${execution.error ?? 'unknown error'}`);
-        return false;
-      }
-      // Notify's failure is caught (alerts never fail a run), but the demo is there to show them.
-      const notify = execution.states.find((s) => s.name === RUN_STATES.notify && s.event === 'caught');
-      if (notify !== undefined) {
-        say(`           alerts FAILED (${notify.error ?? 'unknown error'}): see the log above`);
-        return false;
-      }
-    }
-    const run = await waitForRun(client, runId, { pollMs: 100, timeoutMs: 10 * 60_000 });
-    for (const line of summaryLines(run)) say(`           ${line}`);
-    // One case per discrepancy, opened by the run's partitions as they wrote them.
-    const cases = await listAllCases(client);
-    const red = cases.filter((c) => c.severity === 'RED').length;
-    say(`  cases    ${cases.length} opened (RED ${red}), one per discrepancy -> GET /v1/cases`);
-    // The PDF report through GET /v1/runs/{runId}/report: a presigned link on the embedded S3.
-    try {
-      say(`  report   ${await reportLink(client, runId, 'pdf')}`);
-    } catch (error) {
-      say(`  report   not available: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(await closeAndLock(pipeline, client, token, { closed, live }, say))) return false;
+    // The live month gets its first receipts, and one receipt of the locked month arrives late.
+    const { status, answer } = await postSigned({
+      url: `${pipeline.api}/v1/movements`,
+      secret: webhookSecret,
+      body: JSON.stringify(liveMonthMovements(closed, live)),
+      contentType: 'application/json',
+    });
+    if (status !== 200) {
+      say(`  webhook  ${live}'s first movements answered ${status}: ${JSON.stringify(answer).slice(0, 200)}`);
       return false;
     }
-    return run.status === 'SUCCEEDED';
+    const counts = answer as { accepted?: number; lateArrivals?: number };
+    say(
+      `  webhook  ${counts.accepted ?? 0} movements, ${counts.lateArrivals ?? 0} dated in locked ${closed} (a late arrival) -> POST /v1/movements`,
+    );
+    const view = await demoRunOf(
+      pipeline,
+      client,
+      { mode: 'continuous', asOf },
+      `live view of ${live} as of ${asOf}`,
+      say,
+    );
+    if (view === undefined) return false;
+    say('  periods  GET /v1/periods');
+    for (const p of await listPeriods(client)) {
+      const rate = p.errorRate === null ? '-' : ratePercent(p.errorRate);
+      say(
+        `           ${p.period}  ${p.status.padEnd(6)}  error rate ${rate.padStart(8)}  at stake ${(p.moneyAtStake ?? '-').padStart(12)}  close days ${p.closeDays ?? '-'}  late ${p.lateArrivals}`,
+      );
+    }
+    return true;
   } catch (error) {
     say(`  run      FAILED: ${error instanceof Error ? error.message : String(error)}`);
     return false;
@@ -366,7 +479,8 @@ async function startWith(args: StartArgs, io: StartIo, say: (line?: string) => v
         say(`           ${countsText(step)}`);
       }
       ok = steps.every((s) => s.ok);
-      if (ok) ok = await demoRun(pipeline, token.value, demo.manifest.generator.asOf, say);
+      if (ok)
+        ok = await demoRun(pipeline, token.value, webhookSecret.value, demo.manifest.generator.asOf, say);
       if (pipeline.alerts !== undefined) {
         const file = join(pipeline.dataDir, 'alerts-received.json');
         const lines = await alertReport(pipeline.alerts, file);

@@ -6,7 +6,7 @@ import { CodeMap } from '../core/records/code-map.js';
 import { CsvSplitter, NdjsonSplitter, type SplitSink } from '../core/records/splitter.js';
 import { FragmentSink } from './output.js';
 import { prepare, type JobContext, type PartitionOutcome } from './partition-job.js';
-import { PartitionStore } from './partition-store.js';
+import { loadShare, PartitionStore } from './partition-store.js';
 
 /**
  * One worker's share of a reconciliation: it reads both input files itself, keeps the raw records
@@ -89,7 +89,13 @@ export function reconcileShare(init: ShareInit, emit: (m: ShareMessage) => void)
   try {
     const run = prepare(init, sink);
     for (let p = init.index; p < init.partitions; p += init.workers) {
-      const outcome = run({ partition: p, wms: store.take('wms', p), finance: store.take('finance', p) });
+      const wms = store.take('wms', p);
+      const finance = store.take('finance', p);
+      const outcome = run({
+        partition: p,
+        wms: { kind: 'pieces', pieces: () => loadShare(wms) },
+        finance: { kind: 'pieces', pieces: () => loadShare(finance) },
+      });
       emit({ type: 'outcome', outcome });
     }
   } finally {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
-import { resetTables, runAll, startRunsAws } from './runs-harness.js';
+import { apiEvent, resetTables, runAll, startRunsAws } from './runs-harness.js';
+import { handler as runsApi } from '../../functions/runs/runs-api.js';
 import {
   act,
   AS_OF,
@@ -223,5 +224,25 @@ describe('late arrivals', () => {
 
     expect(await listed('2026-10')).toMatchObject({ status: 'locked', lateArrivals: 1 });
     expect(await periods().lateGroups(['2026-10'])).toEqual(new Set(['WH-01|SKU-9|PO-LATE']));
+
+    // The live view lists the late group, still disagreeing, flagged; a close of the locked month is refused.
+    const { run } = await runAll({
+      runId: 'continuous-after-lock',
+      mode: 'continuous',
+      asOf: '2026-11-03T00:00:00.000Z',
+    });
+    const shown = answerOf(
+      await runsApi(
+        apiEvent('GET', `/v1/runs/${run.runId}/discrepancies`, { query: { limit: '100' } }),
+        lambdaContext(),
+      ),
+    ).body.items as { groupKey: string; lateArrival?: boolean }[];
+    expect(shown.find((d) => d.groupKey === 'WH-01|SKU-9|PO-LATE')?.lateArrival).toBe(true);
+    expect(shown.filter((d) => d.lateArrival === true)).toHaveLength(1);
+    await expect(
+      runAll({ runId: 'close-locked', mode: 'close', period: '2026-10', asOf: AS_OF }),
+    ).rejects.toMatchObject({
+      code: 'period_locked',
+    });
   });
 });

@@ -68,7 +68,7 @@ describe('stocktally start --demo --once, twice on the same data', () => {
       /shanghai-wecom \(wecom\): 1 RED, 1 YELLOW digest, 1 daily digest\n +🔴 红灯 RED · WH-上海-02 · /,
     );
     expect(text).toMatch(/🟡 黄灯 YELLOW 汇总 digest · \d+ 项 items/);
-    expect(text).toMatch(/🟢 每日汇总 Daily digest 2026-11-02 · 红灯 RED \d+/);
+    expect(text).toMatch(/🟢 每日汇总 Daily digest 2026-11-01 · 红灯 RED \d+/);
     expect(text).toMatch(/controller-email \(email\): \d+ RED\n/);
     expect(text).toContain('demo: every step succeeded');
   });

@@ -88,16 +88,21 @@ describe('stocktally start --demo --once against the real handlers', () => {
     for (const value of Object.values(endpoints)) expect(out.text()).toContain(value);
   });
 
-  it('ends with a close run through the state machine and prints its summary', () => {
+  it('closes the earlier month through the state machine, locks it, and shows the live month (CONTRACT §7)', () => {
     const text = out.text();
 
-    expect(text).toMatch(/run +close as of 2026-11-02T00:00:00Z -> POST \/v1\/runs/);
+    expect(text).toMatch(/run +close of 2026-10 -> POST \/v1\/runs/);
     expect(text).toMatch(
       /states: ListPartitions -> InlineOrDistributed -> ReconcilePartitions \(64 partitions\) -> ReconcilePartition -> SummarizeRun/,
     );
     expect(text).toMatch(
-      /run close-\S+: SUCCEEDED {2}\(close, as of 2026-11-02T00:00:00\.000Z, 64 partitions/,
+      /run close-\S+: SUCCEEDED {2}\(close, as of 2026-11-01T00:00:00\.000Z, 64 partitions/,
     );
+    expect(text).toMatch(/lock +2026-10 locked by zhao\.reviewer \(override: the close-check had blockers\)/);
+    expect(text).toMatch(/webhook +4 movements, 1 dated in locked 2026-10 \(a late arrival\)/);
+    expect(text).toMatch(/run +live view of 2026-11 as of 2026-11-02T00:00:00Z -> POST \/v1\/runs/);
+    expect(text).toMatch(/2026-11 +open +error rate +- /);
+    expect(text).toMatch(/2026-10 +locked +error rate +\d+\.\d{2} % +at stake +[\d.]+ +close days \d+ +late 1/);
     expect(text).toMatch(/groups \d+, matched \d+, match rate \d+\.\d{2} %/);
     expect(text).toMatch(/by severity {2}RED \d+, YELLOW \d+, GREEN \d+/);
     expect(text).toMatch(/money at stake [\d,]+\.\d{2} {2}\(RED /);

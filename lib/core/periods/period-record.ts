@@ -1,4 +1,4 @@
-import { divide, formatDecimal, parseDecimal, ONE } from '../shared/decimal.js';
+import { divide, formatDecimal, parseDecimal, roundHalfUp, ONE } from '../shared/decimal.js';
 import { periodWindow } from '../shared/period.js';
 import type { ZoneClock } from '../shared/zone-clock.js';
 
@@ -63,6 +63,13 @@ export function errorRate(discrepancies: number, groupsSeen: number): string {
   if (groupsSeen === 0) return '0';
   const rate = divide(BigInt(discrepancies) * ONE, BigInt(groupsSeen) * ONE, RATE_DIGITS);
   return formatDecimal(rate ?? 0n);
+}
+
+/** An error rate as a percentage with two places ("0.0125" -> "1.25 %"), exact, half up. */
+export function ratePercent(rate: string): string {
+  const parsed = parseDecimal(rate);
+  if (!parsed.ok) return rate;
+  return `${formatDecimal(roundHalfUp(parsed.value * 100n, 2), 2)} %`;
 }
 
 /** Whole days from the period's end (the first instant of the next) to `at`; never negative. */

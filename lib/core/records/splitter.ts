@@ -74,6 +74,21 @@ abstract class Splitter {
     this.carry = undefined;
   }
 
+  /**
+   * Routes every record of `data` at once, a byte range of a file (see line-ranges.ts); positions
+   * are relative to `data`. At the file's end (`last`) every record is complete; before it, only
+   * whether the range ends exactly at a record boundary is known after the split: true when it does
+   * (a quoted line feed or an unclosed quote may carry a record past the range's end).
+   */
+  splitRange(data: Uint8Array, last: boolean): boolean {
+    return this.scan(data, last) === data.length;
+  }
+
+  /** Physical lines consumed so far (relative to the line the splitter started at). */
+  get linesSeen(): number {
+    return this.line;
+  }
+
   protected route(hash: number, data: Uint8Array, start: number, end: number, line: number): void {
     this.records++;
     if (this.mapped?.has(hash) === true) hash = this.unifiedHash(hash, data, start, end);
@@ -108,6 +123,17 @@ function hashQuoted(data: Uint8Array, start: number, end: number): number {
 export class CsvSplitter extends Splitter {
   header: string[] | undefined;
   private skuColumn = -1;
+
+  /**
+   * Starts mid-file, past the header: at a record boundary that is physical line `line` (0 to
+   * count lines from there). The header is the file's, as read from its first line.
+   */
+  resumeAt(header: string[], line: number): this {
+    this.header = header;
+    this.skuColumn = header.indexOf('sku');
+    this.line = line;
+    return this;
+  }
 
   protected skuText(data: Uint8Array, start: number, end: number): string | undefined {
     let sku: string | undefined;

@@ -21,7 +21,7 @@ export class RunApiError extends Error {
   }
 }
 
-async function call(client: RunApi, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call(client: RunApi, method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${client.api}${path}`, {
     method,
     headers: {

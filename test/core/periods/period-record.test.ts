@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   closeDays,
+  ratePercent,
   errorRate,
   periodView,
   type PeriodRecord,
@@ -99,5 +100,14 @@ describe('decideLock', () => {
     });
     const locked = { ...CLOSED, lock: { at, by: 'x', runId: 'r1', override: null } };
     expect(decideLock(locked, passing, { by: 'zhao', at })).toMatchObject({ ok: false, why: 'locked' });
+  });
+});
+
+describe('ratePercent', () => {
+  it('shows a rate as a percentage to two places, exactly', () => {
+    expect(ratePercent('0.12')).toBe('12.00 %');
+    expect(ratePercent('0.008')).toBe('0.80 %');
+    expect(ratePercent('0.333333')).toBe('33.33 %');
+    expect(ratePercent('0.000049')).toBe('0.00 %');
   });
 });
