@@ -3,7 +3,13 @@ import { render } from 'lit-html';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, NotAvailableError, type Api, type PeriodList } from '../src/api.js';
 import { setLanguage } from '../src/i18n.js';
-import { mountPeriods, periodsChartOption, periodsView, type PeriodsHandlers } from '../src/views/periods.js';
+import {
+  mountPeriods,
+  periodsChartOption,
+  periodsView,
+  rate,
+  type PeriodsHandlers,
+} from '../src/views/periods.js';
 import { PERIODS } from './run-fixtures.js';
 
 afterEach(() => {
@@ -69,6 +75,17 @@ describe('the periods view', () => {
       0.8,
       0.8,
       null,
+    ]);
+  });
+
+  it('shows an error rate to two places, rounded half up from the API’s exact fraction', () => {
+    expect([rate('0.076389'), rate('0.076349'), rate('0.008'), rate('1'), rate('0'), rate(null)]).toEqual([
+      '7.64 %',
+      '7.63 %',
+      '0.80 %',
+      '100.00 %',
+      '0.00 %',
+      '—',
     ]);
   });
 

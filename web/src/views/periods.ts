@@ -2,7 +2,8 @@ import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { ApiError, type Api, type PeriodList, type PeriodView } from '../api.js';
 import { draw, type ChartOption } from '../charts.js';
 import type { Context } from '../context.js';
-import { formatCount, formatInstant, formatMoney, formatRate } from '../format.js';
+import { formatCount, formatInstant, formatMoney } from '../format.js';
+import { formatDecimal, parseDecimal, roundHalfUp } from '../../../lib/core/shared/decimal.js';
 import { codeLabel, t, type MessageKey } from '../i18n.js';
 import { routeHash } from '../routes.js';
 import { loading, problem } from './common.js';
@@ -44,8 +45,16 @@ export function periodStatusLabel(p: Pick<PeriodView, 'status' | 'lastCloseRunId
   return t(key);
 }
 
-/** An exact rate the API may not have yet (before the period's first close). */
-const rate = (text: string | null | undefined): string => (text == null ? '—' : formatRate(text));
+/**
+ * An error rate as finance reads it: a percentage to two places, rounded half up from the API's
+ * exact fraction (0.076389 -> 7.64 %); '—' before the period's first close.
+ */
+export function rate(text: string | null | undefined): string {
+  if (text == null) return '—';
+  const parsed = parseDecimal(text);
+  if (!parsed.ok) return text;
+  return `${formatDecimal(roundHalfUp(parsed.value * 100n, 2), 2)} %`;
+}
 
 /** Oldest first: the order a month-over-month chart reads in. */
 const chronological = (list: PeriodList): PeriodView[] =>
@@ -66,9 +75,20 @@ export function periodsChartOption(list: PeriodList): ChartOption {
     legend: { data: [t('closeDays'), t('errorRate')], top: 0 },
     grid: { left: 60, right: 60, top: 36, bottom: 30 },
     xAxis: { type: 'category', data: months.map((p) => p.period) },
+    // Headroom above the tallest bar and the highest point, so their labels never meet at the top.
     yAxis: [
-      { type: 'value', name: t('days'), minInterval: 1 },
-      { type: 'value', name: '%', splitLine: { show: false } },
+      {
+        type: 'value',
+        name: t('days'),
+        minInterval: 1,
+        max: (v: { max: number }) => Math.ceil(v.max * 1.4) || 1,
+      },
+      {
+        type: 'value',
+        name: '%',
+        splitLine: { show: false },
+        max: (v: { max: number }) => Math.ceil(v.max * 1.25) || 1,
+      },
     ],
     series: [
       {
@@ -77,7 +97,7 @@ export function periodsChartOption(list: PeriodList): ChartOption {
         data: months.map((p) => p.closeDays),
         itemStyle: { color: '#1f5fa8' },
         barMaxWidth: 36,
-        label: { show: true, position: 'top' },
+        label: { show: true, position: 'insideTop', color: '#fff' },
       },
       {
         name: t('errorRate'),
@@ -178,7 +198,7 @@ function lockCell(p: PeriodView, lock: LockState | undefined, h: PeriodsHandlers
 function periodRow(p: PeriodView, lock: LockState | undefined, zone: string, h: PeriodsHandlers) {
   const run = p.lastCloseRunId;
   return html`<tr data-period=${p.period} data-status=${p.status}>
-    <td><strong>${p.period}</strong></td>
+    <td class="nowrap"><strong>${p.period}</strong></td>
     <td>${periodStatusLabel(p)}</td>
     <td>
       ${
@@ -191,7 +211,7 @@ function periodRow(p: PeriodView, lock: LockState | undefined, zone: string, h: 
     </td>
     <td class="num">${formatCount(p.groupsSeen)}</td>
     <td class="num">${formatCount(p.discrepancies)}</td>
-    <td class="num" data-test="error-rate">${rate(p.errorRate)}</td>
+    <td class="num" data-test="error-rate" title=${p.errorRate ?? ''}>${rate(p.errorRate)}</td>
     <td class="num">${formatMoney(p.moneyAtStake)}</td>
     <td class="num" data-test="close-days">${p.closeDays === null ? '—' : formatCount(p.closeDays)}</td>
     <td class="num">${formatCount(p.lateArrivals)}</td>
