@@ -1,3 +1,4 @@
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerOf, lambdaContext, webhookEvent, type Aws } from './ingest-harness.js';
 import { handler as webhook } from '../../functions/ingest/webhook.js';
@@ -115,6 +116,21 @@ describe('GET /v1/periods', () => {
       errorRate: '0.75',
       moneyAtStake: '60125.00',
     });
+  });
+
+  it('lists the months of records stored before periods were kept once a run has read them (an upgrade in place)', async () => {
+    for (const period of ['2026-10', '2026-11']) {
+      await aws.dynamo.send(
+        new DeleteItemCommand({
+          TableName: RECORDS_TABLE.localName,
+          Key: { pk: { S: 'period' }, sk: { S: period } },
+        }),
+      );
+    }
+    expect((await call('GET', '/v1/periods', CLERK)).body.items).toEqual([]);
+    await runAll({ runId: 'close-after-upgrade', mode: 'close', asOf: AS_OF });
+    const items = (await call('GET', '/v1/periods', CLERK)).body.items as PeriodView[];
+    expect(items.map((p) => p.period)).toEqual(['2026-11', '2026-10']);
   });
 
   it('refuses a caller the authorizer did not vouch for', async () => {

@@ -102,7 +102,9 @@ describe('stocktally start --demo --once against the real handlers', () => {
     expect(text).toMatch(/webhook +4 movements, 1 dated in locked 2026-10 \(a late arrival\)/);
     expect(text).toMatch(/run +live view of 2026-11 as of 2026-11-02T00:00:00Z -> POST \/v1\/runs/);
     expect(text).toMatch(/2026-11 +open +error rate +- /);
-    expect(text).toMatch(/2026-10 +locked +error rate +\d+\.\d{2} % +at stake +[\d.]+ +close days \d+ +late 1/);
+    expect(text).toMatch(
+      /2026-10 +locked +error rate +\d+\.\d{2} % +at stake +[\d.]+ +close days \d+ +late 1/,
+    );
     expect(text).toMatch(/groups \d+, matched \d+, match rate \d+\.\d{2} %/);
     expect(text).toMatch(/by severity {2}RED \d+, YELLOW \d+, GREEN \d+/);
     expect(text).toMatch(/money at stake [\d,]+\.\d{2} {2}\(RED /);

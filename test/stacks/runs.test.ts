@@ -395,6 +395,7 @@ describe('Runs: least privilege', () => {
     // locked periods and their late arrivals (CONTRACT §7).
     expect(records(all, ids.records)).toEqual([
       items(ids.records, ['dynamodb:Query'], 'period', 'late#*'),
+      items(ids.records, ['dynamodb:UpdateItem'], 'period'),
       {
         Effect: 'Allow',
         Action: 'dynamodb:Query',

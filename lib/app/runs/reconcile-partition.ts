@@ -12,6 +12,8 @@ import type { GroupStatus } from '../../core/runs/lifecycle.js';
 import { runPeriodOf } from '../../core/runs/run-period.js';
 import { periodWindow } from '../../core/shared/period.js';
 import { lateGroupsUpTo } from '../periods/period-guard.js';
+import type { PartitionRecords } from '../../core/records/record-sink.js';
+import type { ZoneClock } from '../../core/shared/zone-clock.js';
 
 /**
  * One partition of a run (the Map's task): its stored records through the partition function, the
@@ -19,6 +21,13 @@ import { lateGroupsUpTo } from '../periods/period-guard.js';
  * replaced, so a retry or a re-run of the same run id overwrites rather than adds; then each
  * discrepancy's case opened or brought up to date (lib/core/cases/case-run.ts), idempotently too.
  */
+function datedPeriods(records: PartitionRecords, zone: ZoneClock): Set<string> {
+  const periods = new Set<string>();
+  for (const r of records.movements) periods.add(zone.periodOf(r.at));
+  for (const r of records.entries) periods.add(zone.periodOf(r.at));
+  return periods;
+}
+
 export async function reconcilePartition(
   work: RunWork,
   { runId, partition, asOf }: PartitionTask,
@@ -39,6 +48,9 @@ export async function reconcilePartition(
     diagnosisHistory(work.cases, work.runs),
     lateGroupsUpTo(work.periods, period),
   ]);
+  // The periods its records are dated in: ingest notes them, and this backfills what was stored
+  // before periods were kept (a stack upgraded in place lists its old months after its next close).
+  await work.periods.note(datedPeriods(records, zone));
   const read = performance.now();
   const context = {
     ...tables,

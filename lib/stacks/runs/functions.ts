@@ -93,7 +93,11 @@ export function createRunFunctions(scope: Construct, props: RunsProps): RunFunct
   })
     // The partition's records through the by-partition index, the locked periods' late arrivals.
     .bindTable(props.records, {
-      items: [{ actions: ['Query'], leadingKeys: [PERIOD_ITEMS, LATE_ITEMS] }],
+      items: [
+        { actions: ['Query'], leadingKeys: [PERIOD_ITEMS, LATE_ITEMS] },
+        // The periods its records are dated in, noted (a backfill after an upgrade in place).
+        { actions: ['UpdateItem'], leadingKeys: [PERIOD_ITEMS] },
+      ],
       indexes: [BY_PARTITION],
     })
     // The run record and its items (read, replaced for this partition); the groups' lifecycle read.
