@@ -1,6 +1,8 @@
 import type { BrokenLink, ChainedEvent } from '../core/cases/audit-chain.js';
 import type { AwaitingBooks } from '../core/cases/awaiting-books.js';
 import type { Freeze, StoredCase } from '../core/cases/ports.js';
+import type { AccountPair } from '../core/cases/workflow-config.js';
+import type { MovementType } from '../core/records/movement-type.js';
 
 /** The cases API's wire shapes, shared by the API and the dashboard. */
 
@@ -37,11 +39,24 @@ export interface CaseView {
   /** The difference an approved accept-difference wrote off. */
   accepted: StoredCase['workflow']['accepted'] | null;
   held: StoredCase['workflow']['held'] | null;
-  account: { key: string; frozen: Omit<Freeze, 'held'> | null };
+  account: CaseAccount;
   comments: number;
   exports: number;
   /** What the caller may do now (payloads aside). */
   allowedActions: string[];
+}
+
+/**
+ * The inventory account a case's difference sits on (the account a freeze holds): its key
+ * (`warehouseId|code`), its code and name as the workflow configuration names them, and the accounts
+ * the warehouse books per movement type, so a proposal's entry can be previewed before it is sent.
+ */
+export interface CaseAccount {
+  key: string;
+  code: string;
+  name: string;
+  frozen: Omit<Freeze, 'held'> | null;
+  bookings: { byType: Record<MovementType, AccountPair>; suspense: string; writeOff: string };
 }
 
 export interface Trail {

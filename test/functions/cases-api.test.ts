@@ -417,7 +417,17 @@ describe('the period-close gate', () => {
 describe('freezing an account', () => {
   it('holds the automatic close of its cases until it is unfrozen', async () => {
     const frozen = await act(GROUPS.lag, LEAD, { type: 'freeze', reason: 'stock count in WH-02' });
-    expect(frozen.body.case.account).toMatchObject({ key: 'WH-02|1403', frozen: { by: 'wang.lead' } });
+    expect(frozen.body.case.account).toMatchObject({
+      key: 'WH-02|1403',
+      // The account's code and name as the workflow configuration maps it, for a person to read.
+      code: '1403',
+      name: '原材料',
+      frozen: { by: 'wang.lead' },
+    });
+    expect(frozen.body.case.account.bookings.byType.RECEIPT).toEqual({
+      debit: '1403 原材料',
+      credit: '2202 应付账款',
+    });
 
     // The receipt is booked: the next run finds the lag cleared, but the account is frozen.
     await post('/v1/entries', [

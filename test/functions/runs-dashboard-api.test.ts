@@ -352,3 +352,17 @@ describe('GET /v1/runs/{runId}/report?redirect=false', () => {
     expect(answer.body.message).toContain('redirect');
   });
 });
+
+describe('GET /v1/runs with an ad-hoc run', () => {
+  it('says which runs are scoped, so the dashboard keeps them apart from closes and continuous runs', async () => {
+    await runAll({ runId: 'adhoc-one-sku', mode: 'continuous', asOf: LATER, scope: { skus: ['SKU-1'] } });
+    const items = (await call('/v1/runs')).body.items as RunBrief[];
+
+    const scopes = Object.fromEntries(items.map((r) => [r.runId, r.scope ?? null]));
+    expect(scopes).toMatchObject({
+      'adhoc-one-sku': { skus: ['SKU-1'] },
+      'close-later': null,
+      'close-first': null,
+    });
+  });
+});

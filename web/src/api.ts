@@ -1,4 +1,5 @@
 import type { RunBrief, RunPage } from '../../lib/api/runs.js';
+import type { PeriodList, PeriodLockRequest, PeriodView } from '../../lib/api/periods.js';
 import type {
   AgeBucket,
   DiscrepancyPage,
@@ -20,6 +21,7 @@ import type {
 } from './case-types.js';
 
 export type { RunBrief, RunPage, RunHeatMap, RunDiscrepancy, RunRecord, DiscrepancyPage };
+export type { PeriodList, PeriodView };
 
 /** GET /v1/vouchers (CONTRACT §9): the voucher of every movement with its status. */
 export interface VoucherAnswer {
@@ -45,6 +47,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly code?: string,
+    /** What the refusal lists beside its message (a failed close-check's blockers). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -95,6 +99,8 @@ export interface CaseQuery {
   severity?: string;
   kind?: string;
   age?: string;
+  /** The case's period (YYYY-MM). */
+  period?: string;
   cursor?: string;
   limit?: number;
 }
@@ -176,9 +182,9 @@ export class Api {
     if (response.ok) {
       return { value: (accept === 'application/json' ? parsed : text) as T, headers: response.headers };
     }
-    const answer = (parsed ?? {}) as { code?: string; message?: string };
+    const answer = (parsed ?? {}) as { code?: string; message?: string; details?: unknown };
     if (response.status === 404 && answer.code === undefined) throw new NotAvailableError(path);
-    throw new ApiError(response.status, answer.message ?? response.statusText, answer.code);
+    throw new ApiError(response.status, answer.message ?? response.statusText, answer.code, answer.details);
   }
 
   runs(limit = 30): Promise<RunPage> {
@@ -272,6 +278,17 @@ export class Api {
     }
     // Reading the body as text drops the BOM Excel needs to open Chinese text: put it back.
     return text.startsWith('\uFEFF') ? text : `\uFEFF${text}`;
+  }
+
+  /** GET /v1/periods: every period with records, newest first (CONTRACT §7). */
+  periods(): Promise<PeriodList> {
+    return this.request('GET', '/v1/periods');
+  }
+
+  /** POST /v1/periods/{period}/lock; 409 while the close-check fails and no override reason is given. */
+  lockPeriod(period: string, overrideReason?: string): Promise<unknown> {
+    const body: PeriodLockRequest = overrideReason === undefined ? {} : { override: overrideReason };
+    return this.request('POST', `/v1/periods/${encodeURIComponent(period)}/lock`, body);
   }
 
   closeCheck(period: string): Promise<CloseCheck> {

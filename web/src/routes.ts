@@ -5,6 +5,9 @@
  *   #/list?run=ID&kind=&...     the discrepancy list with its filters, sort and cursor
  *   #/d/RUN/GROUPKEY            one discrepancy (group key URL-encoded) and its case
  *   #/vouchers?period=&status=&warehouseId=   the voucher of every movement (CONTRACT §9)
+ *   #/periods                   the periods, their close KPIs month over month, and the lock
+ * The list's `q` searches by document or sku; the period the views answer for is the shell's
+ * (app.ts), kept for the session, so a link keeps its run and filters whatever period is chosen.
  */
 export const LIST_FILTERS = [
   'kind',
@@ -22,6 +25,8 @@ export interface ListRoute {
   run?: string;
   filters: Partial<Record<ListFilter, string>>;
   sort: 'document' | 'stake-desc' | 'stake-asc';
+  /** Search text: rows whose document or sku holds every word. */
+  q?: string;
   /** Cursors of the pages before this one (the first page has none); the last is this page's. */
   cursors: string[];
 }
@@ -35,6 +40,7 @@ export interface VouchersRoute {
 
 export type Route =
   | { view: 'overview' }
+  | { view: 'periods' }
   | VouchersRoute
   | { view: 'heatmap'; run?: string }
   | ListRoute
@@ -49,6 +55,7 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(q < 0 ? '' : body.slice(q + 1));
   const parts = path.split('/').filter((p) => p !== '');
   const run = params.get('run') ?? undefined;
+  if (parts[0] === 'periods') return { view: 'periods' };
   if (parts[0] === 'heatmap') return { view: 'heatmap', ...(run === undefined ? {} : { run }) };
   if (parts[0] === 'list') {
     const filters: Partial<Record<ListFilter, string>> = {};
@@ -57,10 +64,12 @@ export function parseRoute(hash: string): Route {
       if (value !== null && value !== '') filters[name] = value;
     }
     const sort = params.get('sort');
+    const q = params.get('q')?.trim() ?? '';
     return {
       view: 'list',
       ...(run === undefined ? {} : { run }),
       filters,
+      ...(q === '' ? {} : { q }),
       sort: SORTS.find((s) => s === sort) ?? 'stake-desc',
       cursors: params.getAll('cursor').filter((c) => c !== ''),
     };
@@ -85,6 +94,7 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   if (route.view === 'overview') return '#/';
+  if (route.view === 'periods') return '#/periods';
   if (route.view === 'heatmap')
     return route.run === undefined ? '#/heatmap' : `#/heatmap?run=${encodeURIComponent(route.run)}`;
   if (route.view === 'detail')
@@ -105,6 +115,7 @@ export function routeHash(route: Route): string {
     if (value !== undefined && value !== '') params.set(name, value);
   }
   if (route.sort !== 'stake-desc') params.set('sort', route.sort);
+  if (route.q !== undefined && route.q !== '') params.set('q', route.q);
   for (const cursor of route.cursors) params.append('cursor', cursor);
   const text = params.toString();
   return text === '' ? '#/list' : `#/list?${text}`;

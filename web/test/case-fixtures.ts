@@ -116,7 +116,13 @@ export function proposedCase(overrides: Partial<CaseRecord> = {}): CaseRecord {
     overdue: false,
     accepted: null,
     held: null,
-    account: { key: 'WH-10|1405', frozen: null },
+    account: {
+      key: 'WH-10|1405',
+      code: '1405',
+      name: '库存商品',
+      frozen: null,
+      bookings: DEFAULT_BOOKINGS,
+    },
     comments: 1,
     exports: 0,
     allowedActions: ['assign', 'comment', 'approve', 'reject', 'freeze'],
@@ -185,4 +191,19 @@ export const TRAIL: Trail = {
     }),
     event(5, 'approve', zhao, { complete: false }),
   ],
+};
+
+/** config/workflow.yaml's default accounts, as the cases API answers them for a warehouse. */
+export const DEFAULT_BOOKINGS: CaseRecord['account']['bookings'] = {
+  byType: {
+    RECEIPT: { debit: '1403 原材料', credit: '2202 应付账款' },
+    SHIPMENT: { debit: '6401 主营业务成本', credit: '1405 库存商品' },
+    TRANSFER_IN: { debit: '1405 库存商品', credit: '1402 在途物资' },
+    TRANSFER_OUT: { debit: '1402 在途物资', credit: '1405 库存商品' },
+    ADJUSTMENT: { debit: '1405 库存商品', credit: '1901 待处理财产损溢' },
+    CUSTOMER_RETURN: { debit: '1405 库存商品', credit: '6401 主营业务成本' },
+    VENDOR_RETURN: { debit: '2202 应付账款', credit: '1403 原材料' },
+  },
+  suspense: '1901 待处理财产损溢',
+  writeOff: '6602 管理费用',
 };

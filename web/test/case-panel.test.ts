@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { render } from 'lit-html';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NotAvailableError, type Api } from '../src/api.js';
 import { actionBody, actionFields, checkForm, journalColumns } from '../src/case-rules.js';
 import type { CaseRecord, LocalUser, Trail } from '../src/case-types.js';
@@ -12,6 +12,7 @@ import {
   type CasePanelState,
   type Viewer,
 } from '../src/views/case-panel.js';
+import { entryIdFor } from '../../lib/core/cases/case-decide.js';
 import { CASE_ID, GROUP, inReviewCase, proposedCase, TRAIL } from './case-fixtures.js';
 
 afterEach(() => {
@@ -160,6 +161,19 @@ describe('the case panel', () => {
     );
     expect(broken.querySelector('[data-test="trail-verified"]')?.getAttribute('data-verified')).toBe('false');
     expect(broken.querySelector('[data-test="trail-verified"]')?.textContent).toContain('第 4 条(哈希不符)');
+  });
+
+  it('names the case’s account by its code and name, not its storage key', () => {
+    const account = shown(ready(proposedCase())).querySelector('[data-test="case-account"]');
+    expect(account?.textContent?.replace(/\s+/g, ' ').trim()).toBe('1405 库存商品 (仓库 WH-10)');
+    expect(account?.getAttribute('data-key')).toBe('WH-10|1405');
+  });
+
+  it('ties the clerk’s voucher number to the entry the system numbered', () => {
+    const el = shown(ready(proposedCase()));
+    expect(el.querySelector('[data-test="entry-voucher"]')?.textContent?.replace(/\s+/g, ' ')).toMatch(
+      /凭证号 ST-202610-\S+ .*对应您的凭证号 V-/,
+    );
   });
 
   it('speaks English after the toggle', () => {
@@ -392,6 +406,40 @@ describe('mountCasePanel against the API', () => {
     el.querySelector<HTMLButtonElement>('[data-action="propose"]')?.click();
     const chosen = el.querySelector('[name="rootCause.code"] option[selected]');
     expect(chosen?.getAttribute('value')).toBe('wrong-reference');
+  });
+
+  it('previews the entry Dr/Cr before submit, as the API books it, and numbers it as the API will', async () => {
+    const { api, calls } = fakeApi({ case: () => Promise.resolve(inReviewCase()) });
+    const el = await mounted(api, 'li.finance');
+
+    el.querySelector<HTMLButtonElement>('[data-action="propose"]')?.click();
+    await settle();
+    const lines = () =>
+      [...el.querySelectorAll('[data-test="entry-preview-lines"] tbody tr')].map((r) =>
+        [...r.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()),
+      );
+    // What the books lack (a shipment finance never booked): 借 主营业务成本 / 贷 库存商品.
+    expect(lines()).toEqual([
+      ['借', '6401 主营业务成本', '52,618.54'],
+      ['贷', '1405 库存商品', '52,618.54'],
+      ['', '合计', '52,618.54'],
+    ]);
+    // The system's number (case-decide.ts's entryIdFor: period, sha-256 of the group, next version).
+    const note = () => el.querySelector('[data-test="entry-number-note"]')?.textContent ?? '';
+    // Web Crypto answers asynchronously: the note names the number once it has.
+    await vi.waitFor(() => expect(note()).toContain(entryIdFor(GROUP, '2026-10', 3)));
+    expect(note()).toContain('您填写的凭证号');
+
+    // An amount typed by the clerk moves the preview at once; a negative one swaps the sides.
+    type(el, 'resolution.amount', '-100.5');
+    expect(lines()).toEqual([
+      ['借', '1405 库存商品', '100.50'],
+      ['贷', '6401 主营业务成本', '100.50'],
+      ['', '合计', '100.50'],
+    ]);
+    type(el, 'resolution.amount', '1.234');
+    expect(el.querySelector('[data-test="preview-incomplete"]')?.textContent).toContain('resolution.amount');
+    expect(calls.filter((c) => c[0] === 'act')).toEqual([]);
   });
 
   it('keeps the form and names the field when it is incomplete, sending nothing', async () => {

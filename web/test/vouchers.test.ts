@@ -106,6 +106,8 @@ function fakeContext(asked: VoucherQuery[], csvAsked: VoucherQuery[], routes: Ro
     config: { mode: 'local', apiUrl: '' },
     session: { token: 't', username: 'li.finance', roles: ['finance-specialist'] },
     navigate: (route) => routes.push(route),
+    period: undefined,
+    periods: () => Promise.resolve(undefined),
     runs: () =>
       Promise.resolve([
         {

@@ -16,6 +16,7 @@ export function briefOf(run: RunRecord): RunBrief {
     mode: run.mode,
     asOf: run.asOf,
     ...(run.period === undefined ? {} : { period: run.period }),
+    ...(run.scope === undefined ? {} : { scope: run.scope }),
     startedAt: run.startedAt,
     ...(run.finishedAt === undefined ? {} : { finishedAt: run.finishedAt }),
     partitions: run.partitions.length,

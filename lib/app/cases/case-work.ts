@@ -10,7 +10,9 @@ import {
   EXPORT_ROLES,
   type Refusal,
 } from '../../core/cases/case-decide.js';
-import { casePeriod } from '../../core/cases/case-facts.js';
+import { casePeriod, primaryType } from '../../core/cases/case-facts.js';
+import { inventoryAccount } from '../../core/cases/journal/journal-entry.js';
+import { MOVEMENT_TYPES } from '../../core/records/movement-type.js';
 import { caseIdOf } from '../../core/cases/case-id.js';
 import { awaitingBooks } from '../../core/cases/awaiting-books.js';
 import { planRunCases, releaseHeld, settleIfAgreeing } from '../../core/cases/case-run.js';
@@ -19,7 +21,7 @@ import { closeCheck, type CloseCheck } from '../../core/cases/close-check.js';
 import { ageBucket, ageDays } from '../../core/runs/lifecycle.js';
 import type { RunDiscrepancy } from '../../core/runs/run-events.js';
 import { hasAnyRole, type Caller } from '../../core/cases/roles.js';
-import type { WorkflowConfig } from '../../core/cases/workflow-config.js';
+import { accountsFor, splitAccount, type WorkflowConfig } from '../../core/cases/workflow-config.js';
 import type { ApprovedEntry, CaseRepository, Freeze, StoredCase } from '../../core/cases/ports.js';
 import { ForbiddenError } from '../../errors/access.js';
 import { CaseConflictError, CaseNotFoundError } from '../../errors/cases.js';
@@ -75,6 +77,14 @@ export function caseView(stored: StoredCase, ctx: ViewContext): CaseView {
     held: workflow.held ?? null,
     account: {
       key: account,
+      ...splitAccount(inventoryAccount(ctx.config, facts.warehouseId, primaryType(facts))),
+      bookings: {
+        byType: Object.fromEntries(
+          MOVEMENT_TYPES.map((type) => [type, accountsFor(ctx.config, facts.warehouseId, type)]),
+        ) as CaseView['account']['bookings']['byType'],
+        suspense: ctx.config.accounts.suspense,
+        writeOff: ctx.config.accounts.writeOff,
+      },
       frozen:
         freeze === undefined
           ? null

@@ -26,6 +26,7 @@ import type {
 import { formatInstant, formatMoney, formatQuantity } from '../format.js';
 import { codeLabel, language, severityLabel, t, typeLabel, type MessageKey } from '../i18n.js';
 import { problem, severityBadge } from './common.js';
+import { nextEntryId, previewEntry } from '../entry-preview.js';
 
 /**
  * The case of one discrepancy (issue 8's workflow, issue 9's panel): its state, owner, facts, the
@@ -40,6 +41,8 @@ export interface CaseForm {
   resolution: ResolutionAction;
   values: FormValues;
   problems: Record<string, string>;
+  /** The number the API will give the proposal's entry (known once Web Crypto has answered). */
+  entryId?: string;
 }
 
 export type CasePanelState =
@@ -258,10 +261,11 @@ function entryView(proposal: Proposal): TemplateResult {
   const entry = proposal.entry;
   if (entry === null) return html`<p class="muted" data-test="no-entry">${t('noEntry')}</p>`;
   const { rows, debit, credit, balanced } = journalColumns(entry.lines);
+  const ref = 'voucherRef' in proposal.resolution ? proposal.resolution.voucherRef : undefined;
   return html`<h3>${t('journalEntry')}</h3>
     <p class="muted" data-test="entry-voucher">
-      ${t('entryVoucher', { id: entry.entryId, period: entry.period, type: typeLabel(entry.movementType) })} ·
-      ${entry.memo}
+      ${t('entryVoucher', { id: entry.entryId, period: entry.period, type: typeLabel(entry.movementType) })}
+      ${ref === undefined ? nothing : html`(${t('entryRef', { ref })})`} · ${entry.memo}
     </p>
     <div class="scroll">
       <table class="data journal" data-test="journal">
@@ -465,8 +469,9 @@ function factsView(kase: CaseRecord, zone: string): TemplateResult {
       ${t('days')})
     </dd>
     <dt>${t('caseAccount')}</dt>
-    <dd data-test="case-account">
-      ${kase.account.key}
+    <dd data-test="case-account" data-key=${kase.account.key}>
+      ${kase.account.code} ${kase.account.name}
+      <span class="muted">(${t('accountKey', { warehouse: kase.warehouseId })})</span>
       ${
         frozen === null
           ? nothing
@@ -505,6 +510,52 @@ function factsView(kase: CaseRecord, zone: string): TemplateResult {
   </dl>`;
 }
 
+/** The proposal's entry as the API will book it, Dr/Cr line by line, and how it will be numbered. */
+export function previewView(form: CaseForm, kase: CaseRecord): TemplateResult {
+  const fields = actionFields('propose', kase, form.resolution);
+  const body = actionBody('propose', fields, form.values, undefined, form.resolution);
+  const entryId = form.entryId ?? 'ST-…';
+  const preview = previewEntry(kase, (body.resolution ?? {}) as Record<string, unknown>, entryId);
+  let shown: TemplateResult;
+  if (preview.status === 'none') shown = html`<p class="muted">${t('previewNone')}</p>`;
+  else if (preview.status === 'incomplete')
+    shown = html`<p class="muted" data-test="preview-incomplete">
+      ${t('previewIncomplete', { field: preview.field, reason: preview.reason })}
+    </p>`;
+  else {
+    const { entry } = preview;
+    shown = html`<table class="data journal" data-test="entry-preview-lines">
+      <thead>
+        <tr>
+          <th>${t('drCr')}</th>
+          <th>${t('account')}</th>
+          <th class="num">${t('amount')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${entry.lines.map(
+          (l) =>
+            html`<tr data-side=${l.side}>
+              <td>${l.side === 'debit' ? t('debitShort') : t('creditShort')}</td>
+              <td>${l.accountCode} ${l.accountName}</td>
+              <td class="num">${formatMoney(l.amount)}</td>
+            </tr>`,
+        )}
+        <tr class="total">
+          <th></th>
+          <th>${t('total')}</th>
+          <th class="num">${formatMoney(entry.total)}</th>
+        </tr>
+      </tbody>
+    </table>`;
+  }
+  return html`<div class="preview" data-test="entry-preview">
+    <h4>${t('entryPreview')}</h4>
+    ${shown}
+    <p class="muted small" data-test="entry-number-note">${t('entryNumberNote', { id: entryId })}</p>
+  </div>`;
+}
+
 function formView(form: CaseForm, kase: CaseRecord, viewer: Viewer, busy: boolean, h: CasePanelHandlers) {
   const fields = actionFields(form.type, kase, form.resolution);
   const general = form.problems[''];
@@ -529,6 +580,7 @@ function formView(form: CaseForm, kase: CaseRecord, viewer: Viewer, busy: boolea
           >`
     }
     ${fields.map((f) => field(f, form, viewer, h))}
+    ${form.type === 'propose' ? previewView(form, kase) : nothing}
     ${general === undefined ? nothing : html`<span class="problem">${general}</span>`}
     <div class="case-actions">
       <button type="submit" class="primary" data-test="submit-action" ?disabled=${busy}>
@@ -629,12 +681,15 @@ export async function mountCasePanel(
     change: (path, value) => {
       if (state.status !== 'ready' || state.form === undefined) return;
       state.form.values[path] = value;
+      // The entry preview follows what is typed (the inputs keep their caret: values are unchanged).
+      if (state.form.type === 'propose') paint();
     },
     toggle: (path, value, on) => {
       if (state.status !== 'ready' || state.form === undefined) return;
       const now = state.form.values[path];
       const list = Array.isArray(now) ? now.filter((v) => v !== value) : [];
       state.form.values[path] = on ? [...list, value] : list;
+      if (state.form.type === 'propose') paint();
     },
     resolution: (action) => {
       if (state.status !== 'ready' || state.form === undefined) return;
@@ -658,6 +713,13 @@ export async function mountCasePanel(
       error: undefined,
     };
     paint();
+    if (type === 'propose') {
+      void nextEntryId(state.kase).then((entryId) => {
+        if (state.status !== 'ready' || state.form?.type !== 'propose') return;
+        state.form.entryId = entryId;
+        paint();
+      });
+    }
     el.querySelector<HTMLElement>('[data-test="action-form"]')?.scrollIntoView?.({ block: 'nearest' });
   }
 

@@ -81,6 +81,102 @@ async function mountCase(ctx: Context, el: HTMLElement, groupKey: string, zone: 
   await mountCasePanel(ctx.api, panel, groupKey, { username: ctx.session.username, users, zone });
 }
 
+/** A group the run did not find (resolved, or a case opened by another run): its case is still there. */
+async function notInRun(ctx: Context, el: HTMLElement, groupKey: string, zone: string): Promise<void> {
+  render(
+    html`<div class="card" data-test="detail">
+        <h2>${t('detail')}: ${(keyParts(groupKey) ?? [groupKey]).join(' · ')}</h2>
+        <div class="notice" data-test="not-in-run">${t('notInRun')}</div>
+      </div>
+      <div id="case-panel"></div>`,
+    el,
+  );
+  await mountCase(ctx, el, groupKey, zone);
+}
+
+type Shown = DiscrepancyDetail['discrepancy'];
+
+function summaryCard(d: Shown): TemplateResult {
+  return html`<div class="card" data-test="detail">
+    <h2>${t('detail')}: ${d.warehouseId} · ${d.sku} · ${d.documentRef}</h2>
+    <p>${severityBadge(d.severity, severityLabel(d.severity))} · ${kindLabel(d.kind)}</p>
+    <p data-test="explanation">
+      <strong>${t('explanation')}:</strong>
+      ${language() === 'zh' && d.explanationZh ? d.explanationZh : d.explanation}
+    </p>
+    <dl class="facts">
+      <dt>${t('moneyAtStake')}</dt>
+      <dd data-test="detail-money">${formatMoney(d.moneyAtStake)}</dd>
+      <dt>${t('wmsQuantity')}</dt>
+      <dd>${formatQuantity(d.wmsQuantity)} ${d.uom}</dd>
+      <dt>${t('financeQuantity')}</dt>
+      <dd>${formatQuantity(d.financeQuantity)} ${d.uom}</dd>
+      <dt>${t('quantityDelta')}</dt>
+      <dd>${formatQuantity(d.quantityDelta)}</dd>
+      <dt>${t('unitCost')}</dt>
+      <dd>${formatMoney(d.unitCost)}</dd>
+      <dt>${t('expectedAmount')}</dt>
+      <dd>${formatMoney(d.expectedAmount)}</dd>
+      <dt>${t('financeAmount')}</dt>
+      <dd>${formatMoney(d.financeAmount)}</dd>
+      <dt>${t('amountDelta')}</dt>
+      <dd>${formatMoney(d.amountDelta)}</dd>
+    </dl>
+  </div>`;
+}
+
+function historyTable(detail: DiscrepancyDetail, groupKey: string): TemplateResult {
+  return html`<table class="data">
+    <thead>
+      <tr>
+        <th>${t('run')}</th>
+        <th>${t('state')}</th>
+        <th>${t('kind')}</th>
+        <th>${t('severity')}</th>
+        <th class="num">${t('moneyAtStake')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${detail.history.map(
+        (h) =>
+          html`<tr>
+            <td>
+              <a href=${`#/d/${encodeURIComponent(h.runId)}/${encodeURIComponent(groupKey)}`}>${h.runId}</a>
+            </td>
+            <td>${codeLabel(h.state)}</td>
+            <td>${kindLabel(h.kind as never)}</td>
+            <td>${severityBadge(h.severity, severityLabel(h.severity as never))}</td>
+            <td class="num">${formatMoney(h.moneyAtStake)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function lifecycleCard(
+  detail: DiscrepancyDetail,
+  groupKey: string,
+  zone: string,
+  asOf: string,
+): TemplateResult {
+  const d = detail.discrepancy;
+  return html`<div class="card" data-test="lifecycle">
+    <h2>${t('lifecycle')}</h2>
+    <dl class="facts">
+      <dt>${t('state')}</dt>
+      <dd>${codeLabel(d.state)}</dd>
+      <dt>${t('firstSeen')}</dt>
+      <dd>${formatInstant(d.firstSeen, zone)} (${daysBetween(d.firstSeen, asOf)} ${t('days')})</dd>
+      <dt>${t('lastSeen')}</dt>
+      <dd>${formatInstant(d.lastSeen, zone)}</dd>
+      <dt>${t('age')}</dt>
+      <dd>${codeLabel(d.ageBucket)}</dd>
+    </dl>
+    <h3>${t('history')}</h3>
+    ${historyTable(detail, groupKey)}
+  </div>`;
+}
+
 export async function renderDetail(
   ctx: Context,
   el: HTMLElement,
@@ -94,18 +190,8 @@ export async function renderDetail(
     [detail, runs] = await Promise.all([ctx.api.discrepancy(runId, groupKey), ctx.runs().catch(() => [])]);
   } catch (error) {
     if (!ctx.current()) return;
-    // Not in this run (resolved, or a case opened by another run): the case is still there to work.
     if (error instanceof ApiError && error.status === 404) {
-      const zone = runs.find((r) => r.runId === runId)?.summary?.timezone ?? 'UTC';
-      render(
-        html`<div class="card" data-test="detail">
-            <h2>${t('detail')}: ${(keyParts(groupKey) ?? [groupKey]).join(' · ')}</h2>
-            <div class="notice" data-test="not-in-run">${t('notInRun')}</div>
-          </div>
-          <div id="case-panel"></div>`,
-        el,
-      );
-      await mountCase(ctx, el, groupKey, zone);
+      await notInRun(ctx, el, groupKey, runs.find((r) => r.runId === runId)?.summary?.timezone ?? 'UTC');
       return;
     }
     render(problem(error), el);
@@ -115,7 +201,6 @@ export async function renderDetail(
   const d = detail.discrepancy;
   const run = runs.find((r) => r.runId === runId);
   const zone = run?.summary?.timezone ?? 'UTC';
-  const asOf = run?.asOf ?? d.lastSeen;
   const back = {
     view: 'list' as const,
     run: runId,
@@ -127,77 +212,12 @@ export async function renderDetail(
     html`<p>
         <a href="#" @click=${(e: Event) => (e.preventDefault(), ctx.navigate(back))}>← ${t('back')}</a>
       </p>
-      <div class="card" data-test="detail">
-        <h2>${t('detail')}: ${d.warehouseId} · ${d.sku} · ${d.documentRef}</h2>
-        <p>${severityBadge(d.severity, severityLabel(d.severity))} · ${kindLabel(d.kind)}</p>
-        <p data-test="explanation">
-          <strong>${t('explanation')}:</strong>
-          ${language() === 'zh' && d.explanationZh ? d.explanationZh : d.explanation}
-        </p>
-        <dl class="facts">
-          <dt>${t('moneyAtStake')}</dt>
-          <dd data-test="detail-money">${formatMoney(d.moneyAtStake)}</dd>
-          <dt>${t('wmsQuantity')}</dt>
-          <dd>${formatQuantity(d.wmsQuantity)} ${d.uom}</dd>
-          <dt>${t('financeQuantity')}</dt>
-          <dd>${formatQuantity(d.financeQuantity)} ${d.uom}</dd>
-          <dt>${t('quantityDelta')}</dt>
-          <dd>${formatQuantity(d.quantityDelta)}</dd>
-          <dt>${t('unitCost')}</dt>
-          <dd>${formatMoney(d.unitCost)}</dd>
-          <dt>${t('expectedAmount')}</dt>
-          <dd>${formatMoney(d.expectedAmount)}</dd>
-          <dt>${t('financeAmount')}</dt>
-          <dd>${formatMoney(d.financeAmount)}</dd>
-          <dt>${t('amountDelta')}</dt>
-          <dd>${formatMoney(d.amountDelta)}</dd>
-        </dl>
-      </div>
+      ${summaryCard(d)}
       <div class="sides">
         ${side('wmsSide', detail.records.wms, d.wmsEventIds, WMS_COLUMNS, zone, 'wms-records')}
         ${side('financeSide', detail.records.finance, d.financeEntryIds, FINANCE_COLUMNS, zone, 'finance-records')}
       </div>
-      <div class="card" data-test="lifecycle">
-        <h2>${t('lifecycle')}</h2>
-        <dl class="facts">
-          <dt>${t('state')}</dt>
-          <dd>${codeLabel(d.state)}</dd>
-          <dt>${t('firstSeen')}</dt>
-          <dd>${formatInstant(d.firstSeen, zone)} (${daysBetween(d.firstSeen, asOf)} ${t('days')})</dd>
-          <dt>${t('lastSeen')}</dt>
-          <dd>${formatInstant(d.lastSeen, zone)}</dd>
-          <dt>${t('age')}</dt>
-          <dd>${codeLabel(d.ageBucket)}</dd>
-        </dl>
-        <h3>${t('history')}</h3>
-        <table class="data">
-          <thead>
-            <tr>
-              <th>${t('run')}</th>
-              <th>${t('state')}</th>
-              <th>${t('kind')}</th>
-              <th>${t('severity')}</th>
-              <th class="num">${t('moneyAtStake')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${detail.history.map(
-              (h) =>
-                html`<tr>
-                  <td>
-                    <a href=${`#/d/${encodeURIComponent(h.runId)}/${encodeURIComponent(groupKey)}`}
-                      >${h.runId}</a
-                    >
-                  </td>
-                  <td>${codeLabel(h.state)}</td>
-                  <td>${kindLabel(h.kind as never)}</td>
-                  <td>${severityBadge(h.severity, severityLabel(h.severity as never))}</td>
-                  <td class="num">${formatMoney(h.moneyAtStake)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+      ${lifecycleCard(detail, groupKey, zone, run?.asOf ?? d.lastSeen)}
       <div id="case-panel"></div>`,
     el,
   );

@@ -4,13 +4,17 @@ import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
 import { NotAvailableError, type RunBrief, type RunHeatMap } from '../api.js';
 import { CASE_STATES, type CloseCheck } from '../case-types.js';
 import { draw, SEVERITY_COLOURS } from '../charts.js';
-import { pickRun, type Context } from '../context.js';
+import { periodRun, type Context } from '../context.js';
+import { companyRuns, isScoped, runsOf } from '../run-choice.js';
+import { CASE_SET_PAGE, MAX_SET_ROWS, readSet } from '../list-set.js';
 import { daysBetween, formatCount, formatInstant, formatMoney, formatRate } from '../format.js';
 import { codeLabel, severityLabel, t, type MessageKey } from '../i18n.js';
 import { fetchOpenRed, OPEN_CASE_STATES, type OpenRed } from '../open-red.js';
+import type { CaseSummary } from '../case-types.js';
+import type { AgeBucket } from '../../../lib/core/runs/run-events.js';
 import { routeHash } from '../routes.js';
 import { nextScheduledRuns } from '../schedule.js';
-import { loading, problem, runLabel, severityBadge } from './common.js';
+import { loading, noRunsCard, problem, runLabel, severityBadge } from './common.js';
 import { now } from '../clock.js';
 import { previousPeriod } from '../../../lib/core/shared/period.js';
 
@@ -243,106 +247,170 @@ function severityOption(run: RunBrief) {
   };
 }
 
-export async function renderOverview(ctx: Context, el: HTMLElement): Promise<void> {
-  render(loading(), el);
+/** The open RED cases of one period, counted from the cases API's list (a period holds few). */
+export function openRedOfCases(cases: readonly CaseSummary[]): OpenRed {
+  const byAge: Record<AgeBucket, number> = { '0-1': 0, '2-7': 0, '8-30': 0, '>30': 0 };
+  let oldest: CaseSummary | undefined;
+  for (const c of cases) {
+    byAge[c.ageBucket as AgeBucket] += 1;
+    if (oldest === undefined || c.firstSeen < oldest.firstSeen) oldest = c;
+  }
+  return {
+    count: cases.length,
+    byAge,
+    ...(oldest === undefined
+      ? {}
+      : { oldest: { groupKey: oldest.groupKey, firstSeen: oldest.firstSeen, days: oldest.ageDays } }),
+  };
+}
+
+async function loadOpenRed(ctx: Context): Promise<OpenRed> {
+  if (ctx.period === undefined) return fetchOpenRed(ctx.api);
+  const q = { severity: 'RED', state: OPEN_CASE_STATES.join(','), period: ctx.period };
+  const set = await readSet(
+    (limit, cursor) => ctx.api.cases({ ...q, limit, ...(cursor === undefined ? {} : { cursor }) }),
+    () => true,
+    MAX_SET_ROWS,
+    CASE_SET_PAGE,
+  );
+  return openRedOfCases(set.rows);
+}
+
+/** What the overview shows, filled in as the answers come. */
+interface OverviewState {
+  run: RunBrief;
+  /** The runs of the trend: unscoped, of the period (all periods in the live view). */
+  trend: RunBrief[];
+  /** Scoped runs of the period left out of the headline and the trend. */
+  scoped: number;
+  period: string;
+  heat?: RunHeatMap;
+  heatError?: unknown;
+  close?: CloseState;
+  openRed?: OpenRedState;
+}
+
+function headlineCard(ctx: Context, state: OverviewState): TemplateResult {
+  const { run } = state;
+  const s = run.summary;
+  const title = ctx.period === undefined ? t('latestRun') : t('periodCloseRun', { period: ctx.period });
+  return html`<div class="card">
+    <h2>${title}: <span data-test="latest-run">${runLabel(run)}</span></h2>
+    ${
+      s === null
+        ? html`<p class="muted">${codeLabel(run.status)}</p>`
+        : html`<div class="kpis">
+              ${kpi(t('groupsSeen'), formatCount(s.groupsSeen), '', '', 'kpi-groups')}
+              ${kpi(t('groupsMatched'), formatCount(s.groupsMatched), '', '', 'kpi-matched')}
+              ${kpi(t('matchRate'), formatRate(s.matchRate), '', '', 'kpi-rate')}
+              ${kpi(t('discrepancies'), formatCount(s.discrepancies), '', '', 'kpi-discrepancies')}
+              ${kpi(t('moneyAtStake'), formatMoney(s.moneyAtStake.total), '', '', 'kpi-money')}
+              ${openRedTile(s, state.openRed, state.heat, run.asOf)}
+            </div>
+            <div class="kpis spaced">
+              ${(['RED', 'YELLOW', 'GREEN'] as const).map((sev) =>
+                kpi(
+                  `${t('moneyAtStake')} · ${severityLabel(sev)}`,
+                  formatMoney(s.moneyAtStake[sev]),
+                  `${formatCount(s.bySeverity[sev])} ${t('discrepancies')}`,
+                  sev.toLowerCase(),
+                  `kpi-money-${sev}`,
+                ),
+              )}
+            </div>`
+    }
+    ${
+      state.scoped === 0
+        ? ''
+        : html`<p class="muted" data-test="scoped-note">${t('scopedKeptApart', { n: state.scoped })}</p>`
+    }
+    ${state.heatError === undefined ? '' : problem(state.heatError)}
+  </div>`;
+}
+
+function nextRunCard(zone: string): TemplateResult {
+  return html`<div class="card" data-test="next-run">
+    <h2>${t('nextRun')}</h2>
+    <dl class="facts">
+      ${nextScheduledRuns(zone, now().getTime()).map(
+        (n) =>
+          html`<dt>${t(SCHEDULE_LABEL[n.name] ?? 'dailyClose')}</dt>
+            <dd>${formatInstant(n.at, zone)}</dd>`,
+      )}
+      <dt>${t('timeZone')}</dt>
+      <dd>${zone}</dd>
+    </dl>
+    <p class="muted">${t('continuousEvery')}</p>
+  </div>`;
+}
+
+function overviewView(ctx: Context, state: OverviewState, pick: (period: string) => void): TemplateResult {
+  const zone = state.run.summary?.timezone ?? 'UTC';
+  return html`
+    ${headlineCard(ctx, state)}
+    <div class="grid2">
+      <div>
+        <div class="card">
+          <h2>${t('trend')}</h2>
+          <div class="chart" id="trend-chart"></div>
+        </div>
+        ${closePanel(state.period, state.close, state.run.runId, pick)}
+      </div>
+      <div>
+        <div class="card">
+          <h2>${t('moneyBySeverity')}</h2>
+          <div class="chart short" id="severity-chart"></div>
+        </div>
+        ${nextRunCard(zone)}
+      </div>
+    </div>
+  `;
+}
+
+/** The headline run and the trend's runs of the chosen period (or the live view). */
+async function overviewRuns(ctx: Context, el: HTMLElement) {
   let runs: RunBrief[];
   try {
     runs = await ctx.runs();
   } catch (error) {
     if (ctx.current()) render(problem(error), el);
-    return;
+    return undefined;
   }
-  if (!ctx.current()) return;
-  const run = pickRun(runs, undefined);
+  const run = await periodRun(ctx, runs, undefined);
+  if (!ctx.current()) return undefined;
   if (run === undefined) {
-    render(html`<div class="card"><p>${t('noRuns')}</p></div>`, el);
-    return;
+    render(noRunsCard(ctx.period), el);
+    return undefined;
   }
+  const own = runsOf(runs, ctx.period);
+  return { run, trend: companyRuns(own), scoped: own.filter(isScoped).length };
+}
+
+export async function renderOverview(ctx: Context, el: HTMLElement): Promise<void> {
+  render(loading(), el);
+  const chosen = await overviewRuns(ctx, el);
+  if (chosen === undefined) return;
+  const { run } = chosen;
   const zone = run.summary?.timezone ?? 'UTC';
-  let period = closingPeriod(run.asOf, zone);
-  let heat: RunHeatMap | undefined;
-  let heatError: unknown;
-  let close: CloseState | undefined;
-  let openRed: OpenRedState | undefined;
+  const state: OverviewState = { ...chosen, period: ctx.period ?? closingPeriod(run.asOf, zone) };
   const unavailableOr = (e: unknown) =>
     e instanceof NotAvailableError ? { unavailable: true as const } : { error: e };
   const loadClose = (wanted: string) =>
     ctx.api.closeCheck(wanted).then(
-      (check) => void (wanted === period && (close = { check })),
-      (e: unknown) => void (wanted === period && (close = unavailableOr(e))),
+      (check) => void (wanted === state.period && (state.close = { check })),
+      (e: unknown) => void (wanted === state.period && (state.close = unavailableOr(e))),
     );
   const pick = (wanted: string): void => {
-    period = wanted;
-    close = undefined;
+    state.period = wanted;
+    state.close = undefined;
     paint();
     void loadClose(wanted).then(paint);
   };
-
-  const view = (): TemplateResult => {
-    const s = run.summary;
-    return html`
-      <div class="card">
-        <h2>${t('latestRun')}: <span data-test="latest-run">${runLabel(run)}</span></h2>
-        ${
-          s === null
-            ? html`<p class="muted">${codeLabel(run.status)}</p>`
-            : html`<div class="kpis">
-                  ${kpi(t('groupsSeen'), formatCount(s.groupsSeen), '', '', 'kpi-groups')}
-                  ${kpi(t('groupsMatched'), formatCount(s.groupsMatched), '', '', 'kpi-matched')}
-                  ${kpi(t('matchRate'), formatRate(s.matchRate), '', '', 'kpi-rate')}
-                  ${kpi(t('discrepancies'), formatCount(s.discrepancies), '', '', 'kpi-discrepancies')}
-                  ${kpi(t('moneyAtStake'), formatMoney(s.moneyAtStake.total), '', '', 'kpi-money')}
-                  ${openRedTile(s, openRed, heat, run.asOf)}
-                </div>
-                <div class="kpis spaced">
-                  ${(['RED', 'YELLOW', 'GREEN'] as const).map((sev) =>
-                    kpi(
-                      `${t('moneyAtStake')} · ${severityLabel(sev)}`,
-                      formatMoney(s.moneyAtStake[sev]),
-                      `${formatCount(s.bySeverity[sev])} ${t('discrepancies')}`,
-                      sev.toLowerCase(),
-                      `kpi-money-${sev}`,
-                    ),
-                  )}
-                </div>`
-        }
-        ${heatError === undefined ? '' : problem(heatError)}
-      </div>
-      <div class="grid2">
-        <div>
-          <div class="card">
-            <h2>${t('trend')}</h2>
-            <div class="chart" id="trend-chart"></div>
-          </div>
-          ${closePanel(period, close, run.runId, pick)}
-        </div>
-        <div>
-          <div class="card">
-            <h2>${t('moneyBySeverity')}</h2>
-            <div class="chart short" id="severity-chart"></div>
-          </div>
-          <div class="card" data-test="next-run">
-            <h2>${t('nextRun')}</h2>
-            <dl class="facts">
-              ${nextScheduledRuns(zone, now().getTime()).map(
-                (n) =>
-                  html`<dt>${t(SCHEDULE_LABEL[n.name] ?? 'dailyClose')}</dt>
-                    <dd>${formatInstant(n.at, zone)}</dd>`,
-              )}
-              <dt>${t('timeZone')}</dt>
-              <dd>${zone}</dd>
-            </dl>
-            <p class="muted">${t('continuousEvery')}</p>
-          </div>
-        </div>
-      </div>
-    `;
-  };
   const paint = (): void => {
     if (!ctx.current()) return;
-    render(view(), el);
+    render(overviewView(ctx, state, pick), el);
     const trend = el.querySelector<HTMLElement>('#trend-chart');
-    if (trend !== null) draw(trend, trendOption(runs));
+    if (trend !== null) draw(trend, trendOption(state.trend));
     const bars = el.querySelector<HTMLElement>('#severity-chart');
     if (bars !== null && run.summary !== null) draw(bars, severityOption(run));
   };
@@ -351,13 +419,13 @@ export async function renderOverview(ctx: Context, el: HTMLElement): Promise<voi
     run.summary === null
       ? Promise.resolve()
       : ctx.api.heatMap(run.runId).then(
-          (h) => void (heat = h),
-          (e: unknown) => void (heatError = e),
+          (h) => void (state.heat = h),
+          (e: unknown) => void (state.heatError = e),
         ),
-    loadClose(period),
-    fetchOpenRed(ctx.api).then(
-      (open) => void (openRed = { open }),
-      (e: unknown) => void (openRed = unavailableOr(e)),
+    loadClose(state.period),
+    loadOpenRed(ctx).then(
+      (open) => void (state.openRed = { open }),
+      (e: unknown) => void (state.openRed = unavailableOr(e)),
     ),
   ]);
   paint();

@@ -7,7 +7,7 @@ import { codeLabel, t, typeLabel } from '../i18n.js';
 import { routeHash, type VouchersRoute } from '../routes.js';
 import { VOUCHER_STATUSES } from '../../../lib/core/vouchers/voucher-names.js';
 import { ZoneClock } from '../../../lib/core/shared/zone-clock.js';
-import { loading, problem } from './common.js';
+import { loading, problem, saveText } from './common.js';
 import { closingPeriod } from './overview.js';
 
 /**
@@ -129,17 +129,61 @@ function unpricedTable(answer: VoucherAnswer): TemplateResult | string {
 /** Fetches the CSV with the token (a plain link would go without it) and hands it to the browser. */
 async function downloadCsv(ctx: Context, query: VoucherQuery, el: HTMLElement): Promise<void> {
   try {
-    const text = await ctx.api.vouchersCsv(query);
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `vouchers-${query.period ?? 'all'}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveText(await ctx.api.vouchersCsv(query), `vouchers-${query.period ?? 'all'}.csv`);
   } catch (error) {
     const slot = el.querySelector<HTMLElement>('#csv-problem');
     if (slot !== null) render(problem(error), slot);
   }
+}
+
+/** The period, status and warehouse the vouchers are shown for, and the ERP CSV of them. */
+function voucherFilters(
+  ctx: Context,
+  query: VoucherQuery,
+  period: string,
+  route: VouchersRoute,
+  warehouses: readonly string[],
+  go: (change: Partial<VouchersRoute>) => void,
+  el: HTMLElement,
+): TemplateResult {
+  return html`<form class="filters" data-test="voucher-filters" @submit=${(e: Event) => e.preventDefault()}>
+    <label
+      >${t('period')}
+      <input
+        type="month"
+        data-test="voucher-period"
+        .value=${period}
+        @change=${(e: Event) => {
+          const value = (e.target as HTMLInputElement).value;
+          if (/^\d{4}-\d{2}$/.test(value)) go({ period: value });
+        }}
+    /></label>
+    <label
+      >${t('voucherStatus')}
+      <select
+        data-test="voucher-status"
+        @change=${(e: Event) => go({ status: (e.target as HTMLSelectElement).value })}
+      >
+        <option value="" ?selected=${route.status === undefined}>${t('all')}</option>
+        ${VOUCHER_STATUSES.map(
+          (s) => html`<option value=${s} ?selected=${route.status === s}>${codeLabel(s)}</option>`,
+        )}
+      </select></label
+    >
+    <label
+      >${t('warehouse')}
+      <select
+        data-test="voucher-warehouse"
+        @change=${(e: Event) => go({ warehouseId: (e.target as HTMLSelectElement).value })}
+      >
+        <option value="" ?selected=${route.warehouseId === undefined}>${t('all')}</option>
+        ${warehouses.map((w) => html`<option value=${w} ?selected=${route.warehouseId === w}>${w}</option>`)}
+      </select></label
+    >
+    <button type="button" data-test="voucher-csv" @click=${() => void downloadCsv(ctx, query, el)}>
+      ${t('exportCsv')}
+    </button>
+  </form>`;
 }
 
 export async function renderVouchers(ctx: Context, el: HTMLElement, route: VouchersRoute): Promise<void> {
@@ -147,7 +191,8 @@ export async function renderVouchers(ctx: Context, el: HTMLElement, route: Vouch
   const runs = await ctx.runs().catch(() => []);
   const run = pickRun(runs, undefined);
   const zone = run?.summary?.timezone ?? 'UTC';
-  const period = route.period ?? defaultPeriod(run?.asOf, zone);
+  // The route's period, else the one the whole dashboard answers for, else the last closed month.
+  const period = route.period ?? ctx.period ?? defaultPeriod(run?.asOf, zone);
   const query = voucherQuery(route, period);
   const warehouses =
     run === undefined
@@ -181,46 +226,7 @@ export async function renderVouchers(ctx: Context, el: HTMLElement, route: Vouch
     html`<div class="card">
         <h2>${t('vouchersTitle')}</h2>
         <p class="muted">${t('vouchersNote')}</p>
-        <form class="filters" data-test="voucher-filters" @submit=${(e: Event) => e.preventDefault()}>
-          <label
-            >${t('period')}
-            <input
-              type="month"
-              data-test="voucher-period"
-              .value=${period}
-              @change=${(e: Event) => {
-                const value = (e.target as HTMLInputElement).value;
-                if (/^\d{4}-\d{2}$/.test(value)) go({ period: value });
-              }}
-          /></label>
-          <label
-            >${t('voucherStatus')}
-            <select
-              data-test="voucher-status"
-              @change=${(e: Event) => go({ status: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="" ?selected=${route.status === undefined}>${t('all')}</option>
-              ${VOUCHER_STATUSES.map(
-                (s) => html`<option value=${s} ?selected=${route.status === s}>${codeLabel(s)}</option>`,
-              )}
-            </select></label
-          >
-          <label
-            >${t('warehouse')}
-            <select
-              data-test="voucher-warehouse"
-              @change=${(e: Event) => go({ warehouseId: (e.target as HTMLSelectElement).value })}
-            >
-              <option value="" ?selected=${route.warehouseId === undefined}>${t('all')}</option>
-              ${shownWarehouses.map(
-                (w) => html`<option value=${w} ?selected=${route.warehouseId === w}>${w}</option>`,
-              )}
-            </select></label
-          >
-          <button type="button" data-test="voucher-csv" @click=${() => void downloadCsv(ctx, query, el)}>
-            ${t('exportCsv')}
-          </button>
-        </form>
+        ${voucherFilters(ctx, query, period, route, shownWarehouses, go, el)}
         <div id="csv-problem"></div>
         ${
           answer === undefined
