@@ -344,7 +344,6 @@ describe('Runs: the Distributed Map above the configured partition count', () =>
 
 describe('Runs: least privilege', () => {
   const only = (...keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
-  const dirtyOnly = only('dirty');
   const items = (table: string, actions: string[], ...keys: string[]) => ({
     Effect: 'Allow',
     Action: actions.length === 1 ? actions[0] : actions,

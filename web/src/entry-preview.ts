@@ -1,7 +1,7 @@
 import { casePeriod } from '../../lib/core/cases/case-facts.js';
 import { buildJournalEntry, type JournalEntry } from '../../lib/core/cases/journal/journal-entry.js';
 import { ResolutionSchema, type Resolution } from '../../lib/core/cases/resolution.js';
-import type { WorkflowConfig } from '../../lib/core/cases/workflow-config.js';
+import { DEFAULT_REPORT_CONFIG, type WorkflowConfig } from '../../lib/core/cases/workflow-config.js';
 import type { CaseRecord } from './case-types.js';
 
 /**
@@ -37,6 +37,7 @@ function bookingConfig(bookings: CaseRecord['account']['bookings']): WorkflowCon
     },
     approval: { tiers: [{ from: '0', approvers: [['finance-reviewer']] }] },
     awaitingBooksDays: 5,
+    report: DEFAULT_REPORT_CONFIG,
   };
 }
 
