@@ -1,20 +1,13 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { validateBodyRows } from '../../lib/core/ingest/webhook-body.js';
-import { config } from '../../lib/adapters/aws/env.js';
 import { jsonResponse } from '../../lib/adapters/http/json-response.js';
 import { authenticate, bodyRows, readWebhookRequest } from '../../lib/adapters/http/webhook-request.js';
-import { objectStore, recordStore } from '../../lib/adapters/ingest/containers.js';
-import { codesInForce } from '../../lib/app/ingest/code-table.js';
-import { keepWebhookAnswer } from '../../lib/adapters/ingest/webhook-reports.js';
-import { logger, recordIngestMetrics } from '../../lib/adapters/aws/telemetry.js';
+import { webhookWork } from '../../lib/adapters/ingest/containers.js';
 import { webhookSecret } from '../../lib/adapters/ingest/webhook-secrets.js';
 import { httpHandler } from '../../lib/adapters/aws/handlers.js';
+import { receiveRecords } from '../../lib/app/ingest/receive-records.js';
 
-/**
- * POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out;
- * the answer is kept like a drop's report, so the run's report counts the delivery's rows.
- */
-async function receiveRecords(
+/** POST /v1/movements and POST /v1/entries (CONTRACT §4): signed records in, counted outcomes out. */
+async function receive(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
@@ -22,24 +15,7 @@ async function receiveRecords(
   // The sender stamps the signature with its own time: checked against the machine's, not the business clock.
   authenticate(request, await webhookSecret(request.source), Math.floor(Date.now() / 1000));
   const delivery = `webhook/${request.requestId ?? context.awsRequestId}`;
-  const { records, rejected } = validateBodyRows(bodyRows(request), request.source, delivery, config.zone());
-  // Stored under the unified codes (统一编码), as the S3 drops store theirs.
-  const codes = await codesInForce(objectStore(), config.bucket());
-  const outcome = await recordStore().write(
-    records.map((r) => codes.apply(r)),
-    delivery,
-  );
-  await keepWebhookAnswer(request.source, delivery, outcome, rejected);
-  const counts = { ...outcome, conflicts: outcome.conflicts.length, rejected: rejected.length };
-  recordIngestMetrics(request.source, counts);
-  logger.info('webhook ingested', { source: request.source, ...counts });
-  return jsonResponse(200, {
-    accepted: outcome.accepted,
-    duplicates: outcome.duplicates,
-    lateArrivals: outcome.lateArrivals ?? 0,
-    conflicts: outcome.conflicts.map(({ id, reason }) => ({ id, reason })),
-    rejected: rejected.map(({ line, field, reason }) => ({ line, field: field ?? null, reason })),
-  });
+  return jsonResponse(200, await receiveRecords(webhookWork, request.source, bodyRows(request), delivery));
 }
 
-export const handler = httpHandler(receiveRecords);
+export const handler = httpHandler(receive);

@@ -149,7 +149,8 @@ describe('a fresh deployment, simulated from the synthesized stack', () => {
 
   it('closes the period with every partition succeeding, no call refused by the functions’ policies', async () => {
     const client = { api: pipeline.api, token: TOKEN };
-    const runId = await startRun(client, { mode: 'close', asOf: AS_OF });
+    // The data set is October's: its close (a close without a period would close November, CONTRACT §7).
+    const runId = await startRun(client, { mode: 'close', period: '2026-10', asOf: AS_OF });
     await waitForRun(client, runId, { pollMs: 100, timeoutMs: 300_000 });
     // The execution goes on after the run is closed: the report, then Notify's alerts.
     const execution = await pipeline.runs?.execution(runId)?.done;

@@ -5,6 +5,9 @@ import { config } from '../aws/env.js';
 import { IngestJournalStore } from './ingest-journal-store.js';
 import { ObjectStore } from '../aws/object-store.js';
 import { RecordStore } from './record-store.js';
+import type { WebhookWork } from '../../core/ingest/ports.js';
+import { keepWebhookAnswer } from './webhook-reports.js';
+import { recordIngestMetrics, telemetry } from '../aws/telemetry.js';
 import { periodArrivals } from '../periods/period-arrivals.js';
 import { periodStore } from '../periods/containers.js';
 import { DirtyMarks } from '../runs/dirty-marks.js';
@@ -39,3 +42,19 @@ export function checkpointStore(): CheckpointStore {
 export function dirtyMarks(): DirtyMarks {
   return (dirty ??= new DirtyMarks(dynamoClient(), config.recordsTable()));
 }
+
+/** What the webhook's use case is given (lib/app/ingest/receive-records.ts), each part made on first use. */
+export const webhookWork: WebhookWork = {
+  get records() {
+    return recordStore();
+  },
+  telemetry,
+  zone: () => config.zone(),
+  get objects() {
+    return objectStore();
+  },
+  bucket: () => config.bucket(),
+  keep: (source, delivery, outcome, rejected) =>
+    keepWebhookAnswer(objectStore(), source, delivery, outcome, rejected),
+  count: recordIngestMetrics,
+};

@@ -4,13 +4,14 @@ import { webhookReport, webhookReportKey } from '../../core/ingest/webhook-repor
 import { BUCKET } from '../../declarations/tables.js';
 import { config } from '../aws/env.js';
 import { currentTime } from '../aws/clock.js';
-import { objectStore } from './containers.js';
+import type { ObjectStore } from '../aws/object-store.js';
 
 /** Where webhook deliveries keep their answers: one folder per source, keys in time order. */
 export const WEBHOOK_REPORT_PREFIX = `${BUCKET.ingestReportPrefix}webhook/`;
 
 /** A webhook delivery's answer kept in the data bucket (lib/core/ingest/webhook-report.ts). */
 export async function keepWebhookAnswer(
+  objects: Pick<ObjectStore, 'putJson'>,
   source: Source,
   delivery: string,
   outcome: WriteOutcome,
@@ -18,7 +19,7 @@ export async function keepWebhookAnswer(
 ): Promise<void> {
   const id = delivery.replace(/^webhook\//, '');
   const at = currentTime();
-  await objectStore().putJson(
+  await objects.putJson(
     config.bucket(),
     webhookReportKey(WEBHOOK_REPORT_PREFIX, source, at, id),
     webhookReport({ source, id, at }, outcome, rejected),

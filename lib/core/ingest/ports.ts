@@ -1,4 +1,8 @@
 import type { ReportConflict } from './drop.js';
+import type { RecordSink, WriteOutcome } from '../records/record-sink.js';
+import type { Rejection, Source } from '../records/records.js';
+import type { Telemetry } from '../shared/ports.js';
+import type { ZoneClock } from '../shared/zone-clock.js';
 
 /**
  * What the ingest use cases need from the world, as ports: the adapters (lib/adapters/aws/
@@ -45,4 +49,23 @@ export interface Checkpoint {
 export interface CheckpointRepository {
   get(object: ObjectVersion): Promise<Checkpoint | undefined>;
   save(object: ObjectVersion, checkpoint: Checkpoint): Promise<void>;
+}
+
+/** What the webhook's use case is given (lib/adapters/ingest/containers.ts). */
+export interface WebhookWork {
+  readonly records: RecordSink;
+  readonly telemetry: Telemetry;
+  zone(): ZoneClock;
+  /** The data bucket, where the unified codes (统一编码) table is kept. */
+  readonly objects: Pick<DropObjects, 'etagOf' | 'smallBytes'>;
+  bucket(): string;
+  /** Keeps the delivery's answer like a drop's report, so the run's report counts its rows. */
+  keep(
+    source: Source,
+    delivery: string,
+    outcome: WriteOutcome,
+    rejected: readonly Rejection[],
+  ): Promise<void>;
+  /** The ingest counters of a delivery. */
+  count(source: Source, counts: Record<'accepted' | 'duplicates' | 'conflicts' | 'rejected', number>): void;
 }
