@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, drop, lambdaContext, readReport, type Aws } from './ingest-harness.js';
 import { apiEvent, runAll, startRunsAws } from './runs-harness.js';
-import { caseStoreOn } from './cases-harness.js';
+import { call, caseStoreOn, CLERK } from './cases-harness.js';
 import { runReconcile } from '../../lib/cli/reconcile-command.js';
 import type { Discrepancy } from '../../lib/core/reconcile/discrepancy.js';
 import type { RunDiscrepancy, RunRecord } from '../../lib/core/runs/run-events.js';
@@ -163,6 +163,7 @@ describe('close runs of three months over one store', () => {
   it('records a close of an earlier month run again as a snapshot: the same answer, no case touched', async () => {
     const cases = caseStoreOn(aws.dynamo);
     const before = await cases.casesOfPeriod('2026-10');
+    const listedBefore = (await call('GET', '/v1/cases', CLERK, { query: { limit: '500' } })).body.items;
     const { run } = await runAll({
       runId: 'close-2026-10-again',
       mode: 'close',
@@ -173,5 +174,15 @@ describe('close runs of three months over one store', () => {
     const shown = await allDiscrepancies(run.runId);
     expect(byGroup(shown)).toEqual(byGroup(closes.get('2026-10')?.shown ?? []));
     expect(await cases.casesOfPeriod('2026-10')).toEqual(before);
+    // And the cases API lists the very same cases as before (a close of September run after it too).
+    await runAll({
+      runId: 'close-2026-09-again',
+      mode: 'close',
+      period: '2026-09',
+      asOf: nextMonthStart('2026-09'),
+    });
+    const listedAfter = (await call('GET', '/v1/cases', CLERK, { query: { limit: '500' } })).body.items;
+    expect(listedBefore.length).toBeGreaterThan(0);
+    expect(listedAfter).toEqual(listedBefore);
   });
 });
