@@ -30,7 +30,7 @@ import { costVarianceAccount } from '../core/vouchers/cost-variance.js';
 import { loadReferenceTables, type ReferenceTables } from './reference-tables.js';
 import { mergeOutcomes, type MergedOutcomes } from './merged-outcomes.js';
 import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
-import { runRangedShares, runShares } from './worker-pool.js';
+import { defaultWorkerScript, runRangedShares, runShares } from './worker-pool.js';
 import type { ShareMessage } from './worker-share.js';
 import { systemClock } from '../clock.js';
 
@@ -414,7 +414,10 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
       ? undefined
       : (accounts ?? (await loadWorkflowFile(defaultConfigPath(), 'the default workflow configuration')));
   const partitions = partitionCount(options, sizes.wms + sizes.finance);
-  const workers = options.workers ?? Math.min(availableParallelism(), partitions);
+  // Without the bundled worker script the shares run on this thread: the summary says 0 workers then.
+  const script = options.workerScript ?? defaultWorkerScript();
+  const workers =
+    script === undefined ? 0 : (options.workers ?? Math.min(availableParallelism(), partitions));
   const formats = { wms: inputFormat('wms', options.wms), finance: inputFormat('finance', options.finance) };
   await mkdir(options.out, { recursive: true });
   const tmpDir = await mkdtemp(join(tmpdir(), 'stocktally-'));

@@ -15,10 +15,17 @@ import {
 
 type WorkerMessage = RangedMessage | { type: 'done' } | { type: 'error'; error: string };
 
-/** The bundled worker sits beside the bundled CLI in dist/. */
+/**
+ * The bundled worker sits beside the bundled CLI in dist/; this module may itself be bundled into
+ * dist/chunks/, one level down. Without a worker the shares run on this thread, so a worker that is
+ * not found costs every core but one: look in both places.
+ */
 export function defaultWorkerScript(): string | undefined {
-  const path = fileURLToPath(new URL('./reconcile-worker.js', import.meta.url));
-  return existsSync(path) ? path : undefined;
+  for (const relative of ['./reconcile-worker.js', '../reconcile-worker.js']) {
+    const path = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
 }
 
 /** A larger young generation: parsing allocates many short-lived objects (GC was 20 % of the time). */

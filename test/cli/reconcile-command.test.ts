@@ -41,6 +41,12 @@ describe('the public acceptance samples (test/fixtures/acceptance)', () => {
     const out = tmp();
     expect(cli(sampleArgs(out)).status).toBe(0);
     expect(compareWithTruth(sampleDir('sample'), out)).toEqual(EXACT);
+    // The bundled CLI finds its worker script (dist/reconcile-worker.js, whichever chunk asks): without
+    // it every share ran on the main thread, and the summary now says 0 workers.
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      run: { workers: number };
+    };
+    expect(summary.run.workers).toBeGreaterThanOrEqual(1);
     if (hasSharedCheck) {
       expect(sharedCheck(sampleDir('sample'), out)).toEqual({
         last: 'recall=1.0000 precision=1.0000 rejected=6/6 extra_rejected=0',
