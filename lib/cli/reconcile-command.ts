@@ -32,7 +32,11 @@ import { mergeOutcomes, type MergedOutcomes } from './merged-outcomes.js';
 import { defaultConfigPath } from '../adapters/cases/workflow-config-source.js';
 import { defaultWorkerScript, runRangedShares, runShares } from './worker-pool.js';
 import type { ShareMessage } from './worker-share.js';
+
 import { systemClock } from '../clock.js';
+
+/** Elapsed time for the summary's phases: a monotonic stopwatch, not the business clock (asOf). */
+const stopwatch = (): number => Math.round(performance.now());
 
 export interface ReconcileOptions {
   wms: string;
@@ -225,7 +229,7 @@ async function reconcileShares(
     reconcileMs: 0,
   };
   let done = 0;
-  const phaseStart = Date.now();
+  const phaseStart = stopwatch();
   progress.start('read');
   const onMessage = (message: ShareMessage) => {
     if (message.type === 'progress') {
@@ -235,7 +239,7 @@ async function reconcileShares(
     else if (message.type === 'spilled') result.spilledBytes += message.bytes;
     else {
       if (done === 0) {
-        result.readMs = Date.now() - phaseStart;
+        result.readMs = stopwatch() - phaseStart;
         progress.start('reconcile');
       }
       result.outcomes[message.outcome.partition] = message.outcome;
@@ -263,7 +267,7 @@ async function reconcileShares(
       options.workerScript,
     );
   }
-  result.reconcileMs = Date.now() - phaseStart - result.readMs;
+  result.reconcileMs = stopwatch() - phaseStart - result.readMs;
   return result;
 }
 
@@ -380,7 +384,7 @@ function summaryOf(
       partitions: run.partitions,
       workers: run.workers,
       spilledBytes: run.spilledBytes,
-      durationMs: Date.now() - run.started,
+      durationMs: stopwatch() - run.started,
       phasesMs: run.phases,
       generatedAt: systemClock().toISOString(),
     },
@@ -388,7 +392,7 @@ function summaryOf(
 }
 
 export async function runReconcile(options: ReconcileOptions): Promise<Summary> {
-  const started = Date.now();
+  const started = stopwatch();
   const progress = options.progress ?? new Progress(false);
   const { settings } = options;
   const zone = new ZoneClock(settings.timeZone);
@@ -448,13 +452,13 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     const merged = mergeOutcomes(shares.outcomes, tables.rejected);
     const phases = { read: shares.readMs, reconcile: shares.reconcileMs, diagnose: 0, write: 0 };
     // Suggested matches need every partition's one-sided groups: a sku typo lands in another one.
-    const diagnoseStart = Date.now();
+    const diagnoseStart = stopwatch();
     const suggestions = suggestMatches(
       shares.outcomes.flatMap((o) => o?.subjects ?? []),
       { settings },
     );
-    phases.diagnose = Date.now() - diagnoseStart;
-    const writeStart = Date.now();
+    phases.diagnose = stopwatch() - diagnoseStart;
+    const writeStart = stopwatch();
     progress.start('write');
     writeDiscrepancyFiles(
       options.out,
@@ -471,7 +475,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
         varianceAccount: costVarianceAccount(varianceConfig),
       });
     }
-    phases.write = Date.now() - writeStart;
+    phases.write = stopwatch() - writeStart;
     const summary = summaryOf(
       options,
       merged,
@@ -481,7 +485,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Summary> 
     );
     await writeFile(join(options.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     progress.done(
-      `reconciled ${shares.rowsRead.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
+      `reconciled ${shares.rowsRead.toLocaleString('en-US')} rows in ${((stopwatch() - started) / 1000).toFixed(1)} s: ${summary.groupsSeen} groups, ${summary.discrepancies} discrepancies, ${summary.rejected.length} rows rejected`,
     );
     return summary;
   } finally {

@@ -50,9 +50,9 @@ export async function reconcilePartition(
     diagnosisHistory(work.cases, work.runs),
     lateGroupsUpTo(work.periods, period),
   ]);
-  // The periods its records are dated in: ingest notes them, and this backfills what was stored
-  // before periods were kept (a stack upgraded in place lists its old months after its next close).
-  await work.periods.note(datedPeriods(records, zone));
+  // The periods its records are dated in: ingest notes them, and a close (which reads every
+  // partition) backfills what was stored before periods were kept, after an upgrade in place.
+  if (run.mode === 'close') await work.periods.note(datedPeriods(records, zone));
   const read = performance.now();
   const context = {
     ...tables,

@@ -15,8 +15,8 @@ export async function lockPeriod(client: RunApi, period: string, override?: stri
   try {
     return (await call(client, 'POST', path, {})) as PeriodView;
   } catch (error) {
-    if (!(error instanceof RunApiError) || error.status !== 409 || override === undefined) throw error;
-    if (!error.message.includes('close-check')) throw error;
+    if (!(error instanceof RunApiError) || error.code !== 'close_check_failed' || override === undefined)
+      throw error;
     return (await call(client, 'POST', path, { override })) as PeriodView;
   }
 }

@@ -15,6 +15,8 @@ export class RunApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The API's error code (`period_locked`, `close_check_failed`, ...), when it gave one. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'RunApiError';
@@ -42,7 +44,11 @@ export async function call(client: RunApi, method: string, path: string, body?: 
       typeof answer === 'object' && answer !== null && 'message' in answer
         ? String((answer as { message: unknown }).message)
         : text.slice(0, 200);
-    throw new RunApiError(response.status, `${method} ${path} answered ${response.status}: ${detail}`);
+    const code =
+      typeof answer === 'object' && answer !== null && 'code' in answer
+        ? String((answer as { code: unknown }).code)
+        : undefined;
+    throw new RunApiError(response.status, `${method} ${path} answered ${response.status}: ${detail}`, code);
   }
   return answer;
 }
